@@ -1,0 +1,77 @@
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    """Roles are Django groups of these names, so Wagtail and the admin see them too."""
+
+    RESIDENT = "resident", _("Resident")
+    FACILITATOR = "facilitator", _("Facilitator")
+    ASSESSOR = "assessor", _("Assessor (council staff)")
+    ADMINISTRATOR = "administrator", _("Administrator")
+
+
+STAFF_ROLES = (Role.FACILITATOR, Role.ASSESSOR, Role.ADMINISTRATOR)
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra: object) -> "User":
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra: object) -> "User":
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: object) -> "User":
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractUser):
+    """An account, identified by its email address. Personal data of residents
+    live in `eligibility.ResidentProfile`, not here."""
+
+    username = None  # type: ignore[assignment]
+    email = models.EmailField(_("email address"), unique=True)
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=8, default="ro", choices=[("ro", "Română"), ("en", "English")]
+    )
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()  # type: ignore[misc]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+    def has_role(self, role: str) -> bool:
+        if not self.is_authenticated:
+            return False
+        cache = getattr(self, "_role_cache", None)
+        if cache is None:
+            cache = set(self.groups.values_list("name", flat=True))
+            self._role_cache = cache
+        return role in cache or (self.is_superuser and role == Role.ADMINISTRATOR)
+
+    @property
+    def is_staff_member(self) -> bool:
+        return any(self.has_role(r) for r in STAFF_ROLES)

@@ -1,0 +1,19 @@
+"""Test settings. DATABASE_URL / REDIS_URL from the environment choose between
+SQLite (default) and the real PostgreSQL + Redis that CI runs the suite on."""
+
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = False
+SECRET_KEY = "test-secret-key"  # noqa: S105
+CNP_HASH_KEY = "test-cnp-hash-key"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+JOBS_IN_PROCESS = env.bool("JOBS_IN_PROCESS", default=True)
+OUTBOX_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MAP_TILES_URL = ""
+ACCOUNT_RATE_LIMITS = False
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+LOGGING = {"version": 1, "disable_existing_loggers": False}

@@ -1,0 +1,30 @@
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.documents import urls as wagtaildocs_urls
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("django-admin/", admin.site.urls),
+    path("cms-admin/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+    path("django-rq/", include("django_rq.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("", include("ciic.accounts.urls")),
+    path("", include("ciic.eligibility.urls")),
+    path("", include("geo.urls")),
+    path("", include("proposals.urls")),
+    path("", include("voting.urls")),
+    path("", include("workshops.urls")),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# Wagtail's page tree serves everything else (home, calls, information pages).
+urlpatterns += [path("", include(wagtail_urls))]

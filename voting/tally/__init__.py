@@ -1,0 +1,1 @@
+"""Tally engine (pure Python + NumPy)."""
