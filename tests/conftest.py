@@ -33,3 +33,12 @@ def _media_and_cache(settings, tmp_path):  # type: ignore[no-untyped-def]
 
     cache.clear()
     yield
+
+
+@pytest.fixture
+def areas(db):  # type: ignore[no-untyped-def]
+    """The Sector 6 boundary and the 13 default (approximate) planning zones."""
+    from geo.defaults import load_default_areas
+
+    sector, zones = load_default_areas()
+    return {"sector": sector, "zones": {z.slug: z for z in zones}}
