@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("ciic.eligibility.urls")),
     path("", include("geo.urls")),
     path("", include("proposals.urls")),
+    path("", include("proposals.map_urls")),
     path("", include("voting.urls")),
     path("", include("workshops.urls")),
 ]
