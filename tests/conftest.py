@@ -42,3 +42,26 @@ def areas(db):  # type: ignore[no-untyped-def]
 
     sector, zones = load_default_areas()
     return {"sector": sector, "zones": {z.slug: z for z in zones}}
+
+
+@pytest.fixture
+def home_page(db):  # type: ignore[no-untyped-def]
+    """The site's home page. Transactional tests flush the rows that the data
+    migrations created, so recreate them when missing."""
+    from wagtail.models import Locale, Page, Site
+
+    from cms.models import HomePage
+
+    existing = HomePage.objects.first()
+    if existing is not None:
+        return existing
+    Locale.objects.get_or_create(language_code="ro")
+    root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root"))
+    home = root.add_child(
+        instance=HomePage(title="Bugetare participativă în Sectorul 6", slug="home", intro="Demo")
+    )
+    Site.objects.update_or_create(
+        is_default_site=True,
+        defaults={"hostname": "localhost", "port": 80, "root_page": home, "site_name": "CIIC Sector 6"},
+    )
+    return home

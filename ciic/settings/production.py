@@ -34,3 +34,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# Deliberate: Wagtail's live preview and our map embeds frame our own pages, so
+# X-Frame-Options stays SAMEORIGIN (CSP frame-ancestors 'self' says the same).
+# HSTS preloading commits the whole domain for years: the council opts in with
+# SECURE_HSTS_PRELOAD=true once every subdomain serves HTTPS.
+SILENCED_SYSTEM_CHECKS = ["security.W019"] + ([] if SECURE_HSTS_PRELOAD else ["security.W021"])

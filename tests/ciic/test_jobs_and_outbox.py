@@ -1,0 +1,118 @@
+"""The mail outbox and the job dispatcher: nothing a user did is lost when
+Redis, a worker or the mail server fails."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.db import connection
+
+from ciic.notifications.models import OutgoingEmail
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(autouse=True)
+def _outbox_backend(settings):
+    # Django's test environment swaps EMAIL_BACKEND for locmem; these tests are
+    # about the real production path through the outbox.
+    settings.EMAIL_BACKEND = "ciic.notifications.backends.OutboxEmailBackend"
+
+
+def _send(subject: str = "Salut") -> None:
+    mail.send_mail(subject, "corp", "ciic@example.org", ["resident@example.org"])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_mail_goes_through_the_outbox_and_is_delivered_in_process():
+    _send()
+    row = OutgoingEmail.objects.get()
+    assert row.status == OutgoingEmail.Status.SENT
+    assert row.attempts == 1
+    assert [m.subject for m in mail.outbox] == ["Salut"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_mail_server_down_keeps_the_message_and_the_sweep_delivers_it(settings):
+    settings.OUTBOX_DELIVERY_BACKEND = "tests.ciic.test_jobs_and_outbox.BrokenBackend"
+    _send()
+    row = OutgoingEmail.objects.get()
+    assert row.status == OutgoingEmail.Status.PENDING
+    assert "connection refused" in row.last_error
+    assert mail.outbox == []
+
+    settings.OUTBOX_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    OutgoingEmail.objects.filter(pk=row.pk).update(created_at=row.created_at.replace(year=2000))
+    call_command("jobs_sweep", stdout=open(os.devnull, "w"))
+    row.refresh_from_db()
+    assert row.status == OutgoingEmail.Status.SENT
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_redis_down_does_not_fail_the_request_and_the_message_waits(settings):
+    settings.JOBS_IN_PROCESS = False
+    settings.RQ_QUEUES = {"default": {"URL": "redis://127.0.0.1:1/0", "DEFAULT_TIMEOUT": 5}}
+    _send()  # must not raise
+    assert OutgoingEmail.objects.get().status == OutgoingEmail.Status.PENDING
+
+
+@pytest.mark.django_db(transaction=True)
+def test_delivery_is_idempotent():
+    from ciic.notifications.services import email_deliver
+
+    _send()
+    row = OutgoingEmail.objects.get()
+    assert email_deliver(email_id=row.pk) is False  # already sent: not sent twice
+    assert len(mail.outbox) == 1
+
+
+class BrokenBackend:
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        raise ConnectionRefusedError("connection refused")
+
+    def open(self):
+        pass
+
+    def close(self):
+        pass
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_a_real_rqworker_runs_an_enqueued_job(settings):
+    """End to end: enqueue into the real Redis, run `manage.py rqworker --burst`
+    in another process against the same PostgreSQL test database."""
+    redis_url = os.environ["REDIS_URL"]
+    settings.JOBS_IN_PROCESS = False
+    settings.RQ_QUEUES = {"default": {"URL": redis_url, "DEFAULT_TIMEOUT": 60}}
+    import django_rq
+
+    django_rq.get_queue("default").empty()
+    _send("Prin worker")
+    row = OutgoingEmail.objects.get()
+    assert row.status == OutgoingEmail.Status.PENDING
+
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "ciic.settings.test",
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "REDIS_URL": redis_url,
+        "JOBS_IN_PROCESS": "false",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "rqworker", "--burst", "default"],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    row.refresh_from_db()
+    assert row.status == OutgoingEmail.Status.SENT, (row.last_error, result.stderr[-2000:])
