@@ -26,12 +26,10 @@ seed: migrate
 	$(PY) manage.py seed_demo
 
 run: seed
-	$(PY) manage.py compilemessages --ignore=.venv >/dev/null
 	@echo "Serving on http://$(HOST):$(PORT)/  (jobs run in-process while REDIS_URL is unset)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install
-	$(PY) manage.py compilemessages --ignore=.venv >/dev/null
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install
@@ -45,8 +43,9 @@ check: install
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 
+# Compiled catalogues (.mo) are committed, so `make run` needs no gettext tools.
 messages: install
-	$(PY) manage.py makemessages -l ro -l en --ignore=.venv --ignore=var --ignore=node_modules
+	$(PY) manage.py makemessages -l ro -l en --no-obsolete --ignore=.venv --ignore=var --ignore=node_modules --ignore=tests --ignore=bench
 	$(PY) manage.py compilemessages --ignore=.venv
 
 bench: install

@@ -18,6 +18,11 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 # Keyed hash of national identity numbers (CNP). Separate from SECRET_KEY so
 # rotating the session key never invalidates verified identities.
 CNP_HASH_KEY = env("CNP_HASH_KEY", default="dev-only-cnp-hash-key")
+# Eligibility (ciic.eligibility): how long a verification stays valid, how many
+# failed self-service register checks an account may make per day.
+VERIFICATION_VALIDITY_DAYS = env.int("VERIFICATION_VALIDITY_DAYS", default=730)
+REGISTER_MATCH_MAX_FAILURES_PER_DAY = env.int("REGISTER_MATCH_MAX_FAILURES_PER_DAY", default=5)
+PARTICIPATION_MINIMUM_AGE = env.int("PARTICIPATION_MINIMUM_AGE", default=18)
 
 INSTALLED_APPS = [
     # project apps, lowest layer first
@@ -139,8 +144,10 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 10}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -203,6 +210,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 WAGTAIL_SITE_NAME = "CIIC Sector 6"
+WAGTAILADMIN_LOGIN_URL = "/accounts/login/"
+WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False  # accounts are managed through allauth
 WAGTAILADMIN_BASE_URL = SITE_URL
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "odt", "ods", "csv", "txt"]
@@ -213,6 +222,11 @@ MAP_TILES_ATTRIBUTION = env(
     "MAP_TILES_ATTRIBUTION",
     default='&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>',
 )
+# Jobs that re-render the default maps after `geo.cache.map_cache_bump(namespace)`.
+MAP_CACHE_WARMERS = {
+    "proposals": ["proposals.map_tasks.proposal_maps_rebuild"],
+    "areas": ["proposals.map_tasks.proposal_maps_rebuild"],
+}
 
 # Content Security Policy: everything from our own host.
 CONTENT_SECURITY_POLICY = {
