@@ -17,7 +17,7 @@ class HomePage(Page):
     content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
 
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["cms.InformationPage"]
+    subpage_types = ["cms.InformationPage", "cms.CallForProposalsPage"]
     max_count = 1
 
     class Meta:
@@ -35,3 +35,62 @@ class InformationPage(Page):
 
     class Meta:
         verbose_name = _("information page")
+
+
+class CallForProposalsPage(Page):
+    """Presents one call for proposals: editorial text, the phase timeline,
+    live counters and the "submit a proposal" action (or why it is not open
+    to this visitor). The call itself is a `proposals.Call`."""
+
+    intro = models.TextField(_("introduction"), blank=True)
+    body = StreamField(BodyStreamBlock(), blank=True, verbose_name=_("body"))
+    call = models.ForeignKey(
+        "proposals.Call",
+        verbose_name=_("call for proposals"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("call"),
+        FieldPanel("intro"),
+        FieldPanel("body"),
+    ]
+
+    parent_page_types = ["cms.HomePage"]
+    subpage_types = ["cms.InformationPage"]
+    template = "cms/call_for_proposals_page.html"
+
+    class Meta:
+        verbose_name = _("call for proposals page")
+
+    def get_context(self, request, *args, **kwargs):  # type: ignore[no-untyped-def]
+        from proposals import selectors as proposal_selectors
+
+        context = super().get_context(request, *args, **kwargs)
+        call = self.call
+        context.update(
+            call=call,
+            phase=call.phase,
+            timeline=proposal_selectors.call_timeline(call=call),
+            counters=proposal_selectors.call_counters(call=call),
+            submit_status=proposal_selectors.call_submit_status(call=call, user=request.user),
+            categories=proposal_selectors.call_categories(call=call),
+            votes_cast=_votes_cast(call),
+        )
+        return context
+
+
+def _votes_cast(call):  # type: ignore[no-untyped-def]
+    """Ballots cast in the call, once voting has opened (None before, or while
+    the voting module does not provide the count)."""
+    from proposals.models import Phase
+
+    if call.phase not in (Phase.VOTING, Phase.RESULTS, Phase.IMPLEMENTATION):
+        return None
+    try:
+        from voting.selectors import ballots_cast_count  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    return ballots_cast_count(call=call)

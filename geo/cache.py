@@ -3,7 +3,14 @@
 Writers call `map_cache_bump(namespace)` (after commit) whenever the data
 behind a family of maps change; readers build their cache keys with
 `map_cache_key(namespace, *parts)`, so stale maps are never served and old
-entries simply expire."""
+entries simply expire.
+
+Warm-up: a bump also enqueues the jobs listed for its namespace in
+`settings.MAP_CACHE_WARMERS` (dotted paths, e.g. "proposals" ->
+"proposals.map_tasks.proposal_maps_rebuild"), which re-render the default
+maps in the background (django-rq; in-process without Redis). Any map not
+warmed (a filtered view, an evicted entry) is rendered on first request and
+cached, so correctness never depends on the job having run."""
 
 from django.core.cache import cache
 
@@ -19,15 +26,40 @@ def map_cache_version(namespace: str) -> int:
     return int(version)
 
 
-def map_cache_bump(namespace: str) -> int:
+def map_cache_bump(namespace: str, *, warm: bool = True) -> int:
+    """Invalidate every map of the namespace; with `warm`, enqueue (after
+    commit, via `ciic.jobs`) the warm-up jobs configured for it in
+    `settings.MAP_CACHE_WARMERS`, so the default maps are rendered again in
+    the background instead of by the next visitor."""
     key = _VERSION_KEY.format(namespace)
     try:
-        return int(cache.incr(key))
+        version = int(cache.incr(key))
     except ValueError:  # key missing (evicted or never set)
         cache.set(key, 2, timeout=None)
-        return 2
+        version = 2
+    if warm:
+        _enqueue_warmers(namespace)
+    return version
 
 
 def map_cache_key(namespace: str, *parts: object) -> str:
     tail = ":".join(str(p) for p in parts)
     return f"geo:map:{namespace}:v{map_cache_version(namespace)}:{tail}"
+
+
+def map_cache_warmers(namespace: str) -> list[str]:
+    """Dotted paths of the jobs that re-render a namespace's default maps,
+    from `settings.MAP_CACHE_WARMERS` (project wiring, so geo imports no
+    higher app)."""
+    from django.conf import settings
+
+    return list(getattr(settings, "MAP_CACHE_WARMERS", {}).get(namespace, ()))
+
+
+def _enqueue_warmers(namespace: str) -> None:
+    from django.utils.module_loading import import_string
+
+    from ciic.jobs import enqueue
+
+    for dotted in map_cache_warmers(namespace):
+        enqueue(import_string(dotted))

@@ -27,6 +27,7 @@ class Area(models.Model):
     source = models.CharField(_("source"), max_length=300, blank=True)
     attribution = models.CharField(_("attribution"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("area")
@@ -35,7 +36,9 @@ class Area(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["kind", "slug"], name="geo_area_kind_slug_unique"),
             models.CheckConstraint(
-                condition=models.Q(min_lon__lte=models.F("max_lon"), min_lat__lte=models.F("max_lat")),
+                condition=models.Q(
+                    min_lon__lte=models.F("max_lon"), min_lat__lte=models.F("max_lat")
+                ),
                 name="geo_area_bbox_ordered",
             ),
         ]

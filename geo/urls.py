@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "geo"
-urlpatterns: list = []
+urlpatterns = [
+    path("api/areas.geojson", views.areas_geojson, name="areas_geojson"),
+    path("staff/areas/import/", views.AreaImportView.as_view(), name="area_import"),
+]

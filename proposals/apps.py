@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class ProposalsConfig(AppConfig):
     name = "proposals"
     verbose_name = _("Proposals")
+
+    def ready(self) -> None:
+        from geo.registry import located_models
+
+        located_models.register("proposals.Proposal", lat="latitude", lon="longitude", zone="zone")

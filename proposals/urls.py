@@ -1,4 +1,28 @@
-from django.urls import path  # noqa: F401
+from django.urls import path, re_path
+
+from . import views
 
 app_name = "proposals"
-urlpatterns: list = []
+urlpatterns = [
+    path("proposals/", views.ProposalListView.as_view(), name="list"),
+    path("proposals/mine/", views.MyProposalsView.as_view(), name="mine"),
+    path("proposals/new/<slug:slug>/", views.ProposalStartView.as_view(), name="start"),
+    path("proposals/edit/<int:pk>/submit/", views.ProposalSubmitView.as_view(), name="submit"),
+    path("proposals/edit/<int:pk>/delete/", views.ProposalDeleteView.as_view(), name="delete"),
+    path("proposals/edit/<int:pk>/files/remove/", views.ProposalFileRemoveView.as_view(), name="file_remove"),
+    path("proposals/edit/<int:pk>/<slug:step>/", views.ProposalEditView.as_view(), name="edit"),
+    re_path(
+        r"^proposals/(?P<reference>S6-\d{4}-\d{4,})/$", views.ProposalDetailView.as_view(), name="detail"
+    ),
+    path("staff/proposals/", views.StaffProposalListView.as_view(), name="staff_list"),
+    re_path(
+        r"^staff/proposals/(?P<reference>S6-\d{4}-\d{4,})/transition/$",
+        views.StaffTransitionView.as_view(),
+        name="staff_transition",
+    ),
+    re_path(
+        r"^staff/proposals/(?P<reference>S6-\d{4}-\d{4,})/versions/$",
+        views.StaffVersionsView.as_view(),
+        name="staff_versions",
+    ),
+]

@@ -28,3 +28,53 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 def staff_user(role: Role, **kwargs) -> User:  # type: ignore[no-untyped-def]
     return UserFactory(roles=[role], **kwargs)
+
+
+# --- eligibility --------------------------------------------------------------
+
+import datetime as _dt  # noqa: E402
+
+from ciic.eligibility.cnp import cnp_check_digit  # noqa: E402
+from ciic.eligibility.models import ResidentProfile  # noqa: E402
+
+
+def make_cnp(
+    born: _dt.date, *, sex_digit: int | None = None, county: int = 46, serial: int = 1
+) -> str:
+    """A valid CNP for `born` (the check digit is computed). The sex digit
+    defaults to the century's male digit (1, 3 or 5)."""
+    if sex_digit is None:
+        sex_digit = {18: 3, 19: 1, 20: 5}[born.year // 100]
+    first12 = f"{sex_digit}{born:%y%m%d}{county:02d}{serial:03d}"
+    return first12 + str(cnp_check_digit(first12))
+
+
+class ResidentProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ResidentProfile
+
+    user = factory.SubFactory(UserFactory)
+    full_name = factory.Sequence(lambda n: f"Ion Popescu {n}")
+    date_of_birth = _dt.date(1990, 5, 17)
+    address = "Bulevardul Iuliu Maniu 10, Sector 6"
+
+
+def verified_resident(  # type: ignore[no-untyped-def]
+    *, born: _dt.date = _dt.date(1990, 5, 17), serial: int = 1, sector6: bool = True, actor=None
+):
+    """A resident verified in person through the real service. Returns
+    (user, verification, cnp)."""
+    from ciic.accounts.models import Role
+    from ciic.eligibility.services import verification_create_in_person
+
+    profile = ResidentProfileFactory(date_of_birth=born)
+    cnp = make_cnp(born, serial=serial)
+    actor = actor or staff_user(Role.FACILITATOR)
+    v = verification_create_in_person(
+        actor=actor,
+        user=profile.user,
+        cnp=cnp,
+        document_type="identity_card",
+        sector6_resident=sector6,
+    )
+    return profile.user, v, cnp

@@ -45,7 +45,10 @@ class User(AbstractUser):
     username = None  # type: ignore[assignment]
     email = models.EmailField(_("email address"), unique=True)
     preferred_language = models.CharField(
-        _("preferred language"), max_length=8, default="ro", choices=[("ro", "Română"), ("en", "English")]
+        _("preferred language"),
+        max_length=8,
+        default="ro",
+        choices=[("ro", "Română"), ("en", "English")],
     )
 
     USERNAME_FIELD = "email"

@@ -8,4 +8,12 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
     list_display = ("created_at", "subject", "status", "attempts", "sent_at")
     list_filter = ("status",)
     exclude = ("message",)
-    readonly_fields = ("created_at", "to", "subject", "attempts", "last_error", "last_attempt_at", "sent_at")
+    readonly_fields = (
+        "created_at",
+        "to",
+        "subject",
+        "attempts",
+        "last_error",
+        "last_attempt_at",
+        "sent_at",
+    )

@@ -56,5 +56,8 @@ def test_database_refuses_update_and_delete_on_postgres():
 
 def test_admin_is_read_only(admin_client):
     event = event_record(actor=None, action="x.done", obj=UserFactory())
-    assert admin_client.post(f"/django-admin/audit/event/{event.pk}/delete/").status_code in (403, 302)
+    assert admin_client.post(f"/django-admin/audit/event/{event.pk}/delete/").status_code in (
+        403,
+        302,
+    )
     assert Event.objects.filter(pk=event.pk).exists()

@@ -111,7 +111,12 @@ def test_a_real_rqworker_runs_an_enqueued_job(settings):
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "rqworker", "--burst", "default"],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=120, check=False,
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert result.returncode == 0, result.stderr[-2000:]
     row.refresh_from_db()

@@ -45,6 +45,7 @@ from .satisfaction import Sat, Supporters, supporters
 _REL_FLOOR = 1e-10
 _REL_FACTOR = 1e-11
 _NEAR = 1e-9
+_EPS = 2.0**-52
 
 
 @dataclass(frozen=True)
@@ -142,7 +143,7 @@ class MesEngine:
                         active.discard(p)
                         continue
                     exact = exact_res
-                    lo = hi = float(exact)
+                    lo, hi = float(exact) * (1 - 1e-12), float(exact) * (1 + 1e-12)
                 else:
                     rho_f, rel = res
                     lo, hi = rho_f * (1 - rel), rho_f * (1 + rel)
@@ -156,7 +157,7 @@ class MesEngine:
             for p in candidates:
                 lo, hi, exact = evaluated[p]
                 if exact is None:
-                    exact = state.eval_exact(p, hi)
+                    exact = state.eval_exact(p, (lo, hi))
                 if exact is None:  # unaffordable after all (float was within rounding)
                     active.discard(p)
                     continue
@@ -177,179 +178,308 @@ class MesEngine:
                       frozenset(self.eligible))
 
 
+@dataclass
+class _Live:
+    """A project's supporters that still have money (compacted now and then)."""
+
+    g: npt.NDArray[np.int64]
+    w: npt.NDArray[np.int64]
+    w_f: npt.NDArray[np.float64]
+    pts: npt.NDArray[np.int64] | None
+    pts_f: npt.NDArray[np.float64] | None
+    wu_f: npt.NDArray[np.float64] | None
+    w_sum: float
+    wu_sum: float
+    empties_seen: int
+
+
 class _RunState:
-    """Budgets during one MES run: exact per class, float per distinct ballot."""
+    """Budgets during one MES run.
+
+    ``budget`` holds each distinct ballot's remaining money as a float, within
+    ``err`` of the exact value.  The exact value is never stored: a ballot
+    either has no money left (``empty``, decided exactly) or has paid the full
+    price of every bought project it supports, so its money is exactly
+    ``share - sum of those prices``, computed on demand.
+    """
 
     def __init__(self, engine: MesEngine, b0: Rational) -> None:
         self.e = engine
-        # class 0 is "no money left"; class 1 is the initial share
-        self.class_budget: list[Rational] = [q(0), b0]
-        self.class_f = np.zeros(64, dtype=np.float64)
-        self.class_f[1] = float(b0)
-        self.n_classes = 2
-        self.cls = np.ones(engine.n_groups, dtype=np.int64)
-        self.budget = np.full(engine.n_groups, float(b0), dtype=np.float64)
+        self.b0 = b0
+        self.b0_f = float(b0)
+        self.budget = np.full(engine.n_groups, self.b0_f, dtype=np.float64)
+        self.empty = np.zeros(engine.n_groups, dtype=np.bool_)
+        self.bought: list[int] = []
+        self.rho: dict[int, Rational] = {}
+        self.err = 0.0  # bound on |float budget - exact budget|
+        self.n_empty = 0
+        self._live: dict[int, _Live] = {}
 
-    # float price with a relative error bound; None if clearly unaffordable;
-    # (nan, -1) if it must be decided exactly
+    def live(self, p: int) -> _Live:
+        """p's supporter arrays, dropping those with no money left when worthwhile."""
+        e = self.e
+        cur = self._live.get(p)
+        if cur is None:
+            pts = None if e.uniform else e.pts[p]
+            pts_f = None if e.uniform else e.pts_f[p]
+            wu_f = None if e.uniform else e.wu_f[p]
+            wu_sum = e.w_sum[p] if e.uniform else e.wu_sum[p]
+            cur = _Live(
+                e.groups[p], e.sup.weights[p], e.w_f[p], pts, pts_f, wu_f, e.w_sum[p], wu_sum, 0
+            )
+            self._live[p] = cur
+        if self.n_empty - cur.empties_seen > 0.1 * len(cur.g) + 64:
+            keep = ~self.empty[cur.g]
+            w_f = cur.w_f[keep]
+            if cur.pts is not None and cur.pts_f is not None and cur.wu_f is not None:
+                wu_f = cur.wu_f[keep]
+                cur = _Live(
+                    cur.g[keep], cur.w[keep], w_f, cur.pts[keep], cur.pts_f[keep], wu_f,
+                    float(w_f.sum()), float(wu_f.sum()), self.n_empty,
+                )
+            else:
+                total = float(w_f.sum())
+                cur = _Live(
+                    cur.g[keep], cur.w[keep], w_f, None, None, None, total, total, self.n_empty
+                )
+            self._live[p] = cur
+        return cur
+
+    def _bump_err(self) -> None:
+        self.err = (len(self.bought) + 1) * 8 * _EPS * self.b0_f
+
     def eval_float(self, p: int) -> tuple[float, float] | None:
-        e = self.e
-        g = e.groups[p]
-        b = self.budget[g]
-        w = e.w_f[p]
-        c = e.cost_f[p]
-        avail = float(np.dot(w, b))
-        if avail < c * (1 - _NEAR):
-            return None
-        if avail <= c * (1 + _NEAR):
-            return (math.nan, -1.0)
-        if e.uniform:
-            u = e.unit_f[p]
-            r = b  # compare budgets with the per-voter price
-            wu = w
-            total = e.w_sum[p]
-        else:
-            u = 1.0
-            r = b / e.pts_f[p]
-            wu = e.wu_f[p]
-            total = e.wu_sum[p]
-        price = c / total
-        poor = r < price
-        n_poor = int(np.count_nonzero(poor))
-        paid = 0.0
-        iterations = 0
-        while n_poor:
-            paid = float(np.dot(w[poor], b[poor]))
-            rest = total - float(wu[poor].sum())
-            if rest <= 0:
-                return (math.nan, -1.0)
-            price = (c - paid) / rest
-            new_poor = r < price
-            n_new = int(np.count_nonzero(new_poor))
-            if n_new == n_poor:
-                break
-            poor, n_poor = new_poor, n_new
-            iterations += 1
-            if iterations > 50:
-                return (math.nan, -1.0)
-        num = c - paid
-        if num <= 0:
-            return (math.nan, -1.0)
-        rel = _REL_FLOOR + _REL_FACTOR * (c + paid) / num
-        return (price / u, rel)
+        """Float price per unit of satisfaction and its relative error bound.
 
-    def _classes_of(
-        self, p: int
-    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64], list[int]]:
-        """Classes among p's supporters: (class ids, units or points, weights, inverse)."""
-        e = self.e
-        g = e.groups[p]
-        cls = self.cls[g]
-        if e.uniform:
-            counts = np.bincount(cls, weights=e.w_f[p], minlength=self.n_classes)
-            ids = np.nonzero(counts)[0]
-            return ids, np.zeros(len(ids), dtype=np.int64), counts[ids].astype(np.int64), []
-        key = cls * e.pmul + e.pts[p]
-        uniq, inv = np.unique(key, return_inverse=True)
-        weights = np.bincount(inv.ravel(), weights=e.w_f[p]).astype(np.int64)
-        return uniq // e.pmul, uniq % e.pmul, weights, inv.ravel().tolist()
-
-    def _unit(self, p: int, pts: int) -> Rational:
-        e = self.e
-        if e.uniform:
-            return e.unit[p]
-        return q(pts, e.scale)
-
-    def eval_exact(self, p: int, hint: float | None) -> Rational | None:
-        """Exact price per unit of satisfaction, or None if unaffordable.
-
-        ``hint`` is an upper bound on the price known from floats: classes whose
-        budget/satisfaction ratio is clearly above it are certainly paying the
-        full price and are summed without sorting.
+        None if the supporters clearly cannot pay; ``(nan, -1)`` if it is too
+        close to call in floats.
         """
         e = self.e
+        sup = self.live(p)
+        b = self.budget[sup.g]
+        w = sup.w_f
+        c = e.cost_f[p]
+        if sup.pts_f is None:
+            u = e.unit_f[p]
+            r = b  # compare budgets with the price per voter
+            wu = w
+            total = sup.w_sum
+        else:
+            assert sup.wu_f is not None
+            u = 1.0
+            r = b / sup.pts_f
+            wu = sup.wu_f
+            total = sup.wu_sum
+        if total <= 0:
+            return None
+        price = c / total
+        if not (r < price * (1 + _NEAR)).any():
+            # nobody is short of money: everyone pays the same price
+            return (price / u, _REL_FLOOR)
+        order = np.argsort(r, kind="stable")
+        rs = r[order]
+        paid_incl = np.cumsum(w[order] * b[order])
+        sat_incl = np.cumsum(wu[order])
+        avail = float(paid_incl[-1])
+        slack = c * _NEAR + sup.w_sum * self.err
+        if avail < c - slack:
+            return None
+        if avail <= c + slack:
+            return (math.nan, -1.0)
+        paid_before = paid_incl - w[order] * b[order]
+        sat_left = total - (sat_incl - wu[order])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            prices = (c - paid_before) / sat_left
+        ok = (prices <= rs) & (sat_left > 0)
+        k = int(np.argmax(ok))
+        if not ok[k]:
+            return (math.nan, -1.0)
+        price = float(prices[k])
+        paid = float(paid_before[k])
+        w_poor = float(total - sat_left[k])
+        num = c - paid
+        if num <= c * _NEAR:
+            return (math.nan, -1.0)
+        rel = _REL_FLOOR + (_REL_FACTOR * (c + paid) + 2 * w_poor * self.err) / num
+        return (price / u, rel)
+
+    # -- exact values -----------------------------------------------------------
+
+    def _price(self, k: int, pts: int) -> Rational:
+        """Exact amount a supporter of bought project k pays (if it can)."""
+        e = self.e
+        if e.uniform:
+            return self.rho[k] * e.unit[k]
+        return self.rho[k] * q(pts, e.scale)
+
+    def exact_budget(self, g: int) -> Rational:
+        if self.empty[g]:
+            return q(0)
+        prof = self.e.election.profile
+        lo, hi = int(prof.indptr[g]), int(prof.indptr[g + 1])
+        value = self.b0
+        rho = self.rho
+        pts = prof.points if not self.e.uniform else None
+        for j in range(lo, hi):
+            k = int(prof.indices[j])
+            if k in rho:
+                p = int(pts[j]) if pts is not None else 0
+                if pts is not None and p == 0:
+                    continue  # gave no points: did not pay
+                value -= self._price(k, p)
+        return value
+
+    def exact_sum(self, groups: npt.NDArray[np.int64]) -> Rational:
+        """Exact total money left of the given non-empty distinct ballots (weighted)."""
+        e = self.e
+        prof = e.election.profile
+        if len(groups) == 0:
+            return q(0)
+        w = prof.counts[groups]
+        total: Rational = self.b0 * int(w.sum())
+        if not self.bought:
+            return total
+        starts = prof.indptr[groups]
+        lengths = prof.indptr[groups + 1] - starts
+        n = int(lengths.sum())
+        if n == 0:
+            return total
+        offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(n)
+        weights = np.repeat(w, lengths).astype(np.float64)
+        if prof.points is not None and not e.uniform:
+            weights = weights * prof.points[offsets]
+        per_project = np.bincount(
+            prof.indices[offsets], weights=weights, minlength=len(e.cost)
+        )
+        for k in self.bought:
+            n_k = int(per_project[k])
+            if n_k:
+                total -= (self.rho[k] * e.unit[k] if e.uniform else self.rho[k] / e.scale) * n_k
+        return total
+
+    def eval_exact(self, p: int, bounds: tuple[float, float] | None) -> Rational | None:
+        """Exact price per unit of satisfaction, or None if unaffordable.
+
+        ``bounds`` (lo, hi) bracket the price, from floats: supporters whose
+        money is clearly below lo x satisfaction pay all they have, those clearly
+        above hi x satisfaction pay the full price; only the others are sorted
+        exactly.
+        """
+        e = self.e
+        sup = self.live(p)
+        g = sup.g
+        w = sup.w
         cost = e.cost[p]
-        ids, pts, weights, _ = self._classes_of(p)
-        cb = self.class_budget
-        unit_f = e.unit_f[p] if e.uniform else 0.0
-        cand: list[tuple[Rational, Rational, Rational, int]] = []  # ratio, budget, unit, weight
-        rich_sat: Rational = q(0)
-        rich_min_ratio: Rational | None = None
-        limit = None if hint is None else hint * (1 + 1e-7)
-        for cid, pt, wt in zip(ids.tolist(), pts.tolist(), weights.tolist(), strict=True):
-            if cid == 0:
-                continue  # no money left: pays nothing
-            u = self._unit(p, pt)
-            if limit is not None:
-                ratio_f = self.class_f[cid] / (unit_f if e.uniform else pt / e.scale)
-                if ratio_f > limit:
-                    rich_sat += u * wt
-                    r = cb[cid] / u
-                    if rich_min_ratio is None or r < rich_min_ratio:
-                        rich_min_ratio = r
-                    continue
-            cand.append((cb[cid] / u, cb[cid], u, wt))
+        b = self.budget[g]
+        live = ~self.empty[g]
+        if sup.pts_f is None:
+            units_f: float | npt.NDArray[np.float64] = e.unit_f[p]
+        else:
+            units_f = sup.pts_f
+        if bounds is not None:
+            lo, hi = bounds[0] * (1 - _NEAR), bounds[1] * (1 + _NEAR)
+            tol = 2 * self.err
+            poor = live & (b + tol < lo * units_f)
+            rich = live & (b - tol > hi * units_f)
+            unsure = live & ~poor & ~rich
+        else:
+            poor = np.zeros(len(g), dtype=np.bool_)
+            rich = poor
+            unsure = live
+        paid = self.exact_sum(g[poor])
+        if e.uniform:
+            rem: Rational = e.unit[p] * int(w[rich].sum())
+        else:
+            assert sup.pts is not None
+            rem = q(int(np.dot(w[rich], sup.pts[rich])), e.scale)
+        cand: list[tuple[Rational, Rational, Rational]] = []  # ratio, money x weight, sat x weight
+        for j in np.nonzero(unsure)[0].tolist():
+            money = self.exact_budget(int(g[j]))
+            u = e.unit[p] if sup.pts is None else q(int(sup.pts[j]), e.scale)
+            wt = int(w[j])
+            cand.append((money / u, money * wt, u * wt))
+            rem += u * wt
         cand.sort(key=lambda t: t[0])
-        paid: Rational = q(0)
-        rem: Rational = rich_sat + sum((u * wt for _, _, u, wt in cand), q(0))
-        for ratio, budget, u, wt in cand:
+        for ratio, money, sat in cand:
             if rem <= 0:
                 return None
             rho = (cost - paid) / rem
             if rho <= ratio:
-                return rho
-            paid += budget * wt
-            rem -= u * wt
+                return self._checked(p, rho, bounds)
+            paid += money
+            rem -= sat
         if rem <= 0:
             return None
-        rho = (cost - paid) / rem
-        if rich_min_ratio is not None and rho > rich_min_ratio:
-            return self.eval_exact(p, None)  # the hint was wrong: redo without it
-        return rho
+        return self._checked(p, (cost - paid) / rem, bounds)
+
+    def _checked(
+        self, p: int, rho: Rational, bounds: tuple[float, float] | None
+    ) -> Rational | None:
+        if bounds is None:
+            return rho
+        value = float(rho)
+        if bounds[0] * (1 - _NEAR / 2) <= value <= bounds[1] * (1 + _NEAR / 2):
+            return rho
+        return self.eval_exact(p, None)  # the float bracket was wrong: decide from scratch
 
     def buy(self, p: int, rho: Rational, *, record: bool) -> tuple[Payment, ...]:
-        """Charge p's supporters at price rho; update exact and float budgets."""
+        """Charge p's supporters ``min(money, rho x satisfaction)``."""
         e = self.e
-        g = e.groups[p]
-        ids, pts, weights, inv = self._classes_of(p)
-        cb = self.class_budget
-        new_ids: list[int] = []
-        paid_by: dict[Rational, int] = {}
-        for cid, pt, wt in zip(ids.tolist(), pts.tolist(), weights.tolist(), strict=True):
-            if cid == 0:
-                new_ids.append(0)
-                continue
-            price = rho * self._unit(p, pt)
-            old = cb[cid]
-            if price >= old:
-                new_ids.append(0)
-                pay = old
-            else:
-                new_ids.append(self._new_class(old - price))
-                pay = price
-            if record:
-                paid_by[pay] = paid_by.get(pay, 0) + wt
-        if e.uniform:
-            remap = np.zeros(self.n_classes, dtype=np.int64)
-            remap[ids] = new_ids
-            new_cls = remap[self.cls[g]]
+        sup = self.live(p)
+        g = sup.g
+        w = sup.w
+        b = self.budget[g]
+        live = ~self.empty[g]
+        if sup.pts_f is None:
+            price_f: float | npt.NDArray[np.float64] = float(rho * e.unit[p])
         else:
-            new_cls = np.asarray(new_ids, dtype=np.int64)[np.asarray(inv, dtype=np.int64)]
-        self.cls[g] = new_cls
-        self.budget[g] = self.class_f[new_cls]
+            price_f = float(rho) * sup.pts_f
+        tol = 2 * self.err + abs(self.b0_f) * _NEAR * 1e-3
+        drained = live & (b + tol < price_f)
+        keeps = live & (b - tol > price_f)
+        unsure = np.nonzero(live & ~drained & ~keeps)[0]
+        paid_by: dict[Rational, int] = {}
+        if record:
+            for j in np.nonzero(drained)[0].tolist():
+                money = self.exact_budget(int(g[j]))
+                paid_by[money] = paid_by.get(money, 0) + int(w[j])
+        for j in unsure.tolist():
+            money = self.exact_budget(int(g[j]))
+            u = e.unit[p] if sup.pts is None else q(int(sup.pts[j]), e.scale)
+            price = rho * u
+            if price >= money:
+                drained[j] = True
+                if record:
+                    paid_by[money] = paid_by.get(money, 0) + int(w[j])
+            else:
+                keeps[j] = True
+        if record:
+            if e.uniform:
+                n_full = int(w[keeps].sum())
+                if n_full:
+                    full = rho * e.unit[p]
+                    paid_by[full] = paid_by.get(full, 0) + n_full
+            else:
+                for j in np.nonzero(keeps)[0].tolist():
+                    assert sup.pts is not None
+                    amount = rho * q(int(sup.pts[j]), e.scale)
+                    paid_by[amount] = paid_by.get(amount, 0) + int(w[j])
+        self.rho[p] = rho
+        self.bought.append(p)
+        gd = g[drained]
+        self.n_empty += len(gd)
+        self.empty[gd] = True
+        self.budget[gd] = 0.0
+        gk = g[keeps]
+        if e.uniform:
+            self.budget[gk] -= price_f
+        else:
+            assert isinstance(price_f, np.ndarray)
+            self.budget[gk] -= price_f[keeps]
+        np.maximum(self.budget, 0.0, out=self.budget)
+        self._bump_err()
         payments = sorted((Payment(a, n) for a, n in paid_by.items()), key=lambda x: -x.amount)
         return tuple(payments)
-
-    def _new_class(self, budget: Rational) -> int:
-        cid = self.n_classes
-        self.n_classes += 1
-        self.class_budget.append(budget)
-        if cid >= len(self.class_f):
-            grown = np.zeros(2 * len(self.class_f), dtype=np.float64)
-            grown[: len(self.class_f)] = self.class_f
-            self.class_f = grown
-        self.class_f[cid] = float(budget)
-        return cid
 
 
 # -- rules and completions ----------------------------------------------------

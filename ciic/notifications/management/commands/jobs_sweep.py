@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand
 
 JOB_SWEEPS = [
     "ciic.notifications.tasks.emails_retry_pending",
+    "proposals.tasks.proposal_notifications_retry",
 ]
 
 

@@ -1,0 +1,175 @@
+"""Forms parse input only; rules live in the services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from .cnp import cnp_validate
+from .models import DocumentType
+
+REGISTER_FILE_MAX_BYTES = 20 * 1024 * 1024
+
+
+class CNPInput(forms.TextInput):
+    """Never renders a value back: a CNP typed into a form that failed is not
+    echoed into the page (like PasswordInput(render_value=False))."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        base = {
+            "autocomplete": "off",
+            "inputmode": "numeric",
+            "maxlength": "20",
+            "spellcheck": "false",
+            "class": "cnp-input",
+        }
+        super().__init__({**base, **(attrs or {})})
+
+    def format_value(self, value: Any) -> None:
+        return None
+
+
+def _cnp_well_formed(value: str) -> None:
+    cnp_validate(value)  # structure only; the service checks it against the date of birth
+
+
+def cnp_field() -> forms.CharField:
+    return forms.CharField(
+        label=_("Personal numeric code (CNP)"),
+        max_length=40,
+        strip=True,
+        widget=CNPInput(),
+        validators=[_cnp_well_formed],
+        help_text=_("13 digits, as on the identity card. It is never stored or shown in clear."),
+        error_messages={"required": _("Enter the personal numeric code (CNP).")},
+    )
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self) -> None:
+        super().__init__(format="%Y-%m-%d")
+
+
+def apply_service_errors(form: forms.Form, exc: ValidationError) -> None:
+    """Attach a service's ValidationError to the form: field errors next to
+    their fields, the rest at the top of the form."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+class ProfileForm(forms.Form):
+    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    date_of_birth = forms.DateField(
+        label=_("Date of birth"),
+        widget=DateInput(),
+        error_messages={"invalid": _("Enter a real date (day, month, year).")},
+    )
+    address = forms.CharField(
+        label=_("Residence address"),
+        max_length=255,
+        help_text=_("Street, number, building, flat, as on your identity card or residence visa."),
+    )
+    phone = forms.CharField(label=_("Phone (optional)"), max_length=32, required=False)
+
+    def __init__(self, *args: Any, date_of_birth_locked: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if date_of_birth_locked:
+            field = self.fields["date_of_birth"]
+            field.disabled = True
+            field.help_text = _(
+                "Verified from your CNP. To correct it, please contact the CIIC desk."
+            )
+
+
+class RegisterMatchForm(forms.Form):
+    cnp = cnp_field()
+    confirm = forms.BooleanField(
+        label=_("This is my own personal numeric code."),
+        error_messages={"required": _("Confirm that the CNP is your own.")},
+    )
+
+
+YES_NO = [("yes", _("Yes")), ("no", _("No"))]
+
+
+class InPersonVerificationForm(forms.Form):
+    cnp = cnp_field()
+    document_type = forms.ChoiceField(
+        label=_("Document checked"),
+        choices=DocumentType.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose the document you checked.")},
+    )
+    sector6_address = forms.ChoiceField(
+        label=_("Does the document show a domicile or residence in Sector 6?"),
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Say whether the document shows an address in Sector 6.")},
+    )
+    valid_until = forms.DateField(
+        label=_("Document valid until (optional)"),
+        required=False,
+        widget=DateInput(),
+        help_text=_(
+            "For a residence visa: the date it ends. The verification will not outlast it."
+        ),
+        error_messages={"invalid": _("Enter a real date (day, month, year).")},
+    )
+    identity_checked = forms.BooleanField(
+        label=_("I saw the original document and the photo matches the person in front of me."),
+        error_messages={"required": _("Confirm that you checked the document in person.")},
+    )
+
+
+class RevokeForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for the revocation"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Give the reason for the revocation.")},
+    )
+
+
+class ConflictResolveForm(forms.Form):
+    note = forms.CharField(
+        label=_("How was it resolved?"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Describe how the conflict was resolved.")},
+    )
+
+
+class ResidentSearchForm(forms.Form):
+    q = forms.CharField(label=_("Email or name"), max_length=100, required=False)
+
+
+class RegisterImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Register file (CSV)"),
+        help_text=_(
+            "UTF-8 CSV, separated by commas or semicolons. First line: the column names: "
+            "cnp (required), birth_date (YYYY-MM-DD, optional), address (optional). The import "
+            "replaces the whole register; if any line has an error, nothing is imported."
+        ),
+        error_messages={"required": _("Choose a CSV file.")},
+    )
+    confirm_replace = forms.BooleanField(
+        label=_("Replace the current register with this file."),
+        error_messages={"required": _("Confirm that the file replaces the current register.")},
+    )
+
+    def clean_file(self) -> Any:
+        f = self.cleaned_data["file"]
+        if not f.name.lower().endswith((".csv", ".txt")):
+            raise ValidationError(_("The file must be a .csv file."), code="extension")
+        if f.size > REGISTER_FILE_MAX_BYTES:
+            raise ValidationError(_("The file is larger than 20 MB."), code="size")
+        return f

@@ -1,0 +1,187 @@
+"""Reads for eligibility. `participation_check` is *the* function every feature
+calls at the moment of an action (submitting a proposal, casting a ballot):
+
+    decision = participation_check(user=request.user, on_date=timezone.localdate())
+    if not decision.allowed:
+        ...  # show decision.message
+
+It checks the verification that is in force on `on_date`, residence in Sector 6
+and age on `on_date` (never only at verification time). One query.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from ciic.accounts.models import User
+from ciic.audit.models import Event
+
+from .age import anniversary, is_at_least
+from .models import (
+    EndKind,
+    IdentityConflict,
+    RegisterEntry,
+    RegisterImport,
+    ResidentProfile,
+    Verification,
+)
+
+REASON_MESSAGES: dict[str, Promise] = {
+    "ok": _("You may take part."),
+    "anonymous": _("Log in to take part."),
+    "unverified": _(
+        "Your residence has not been verified yet. Bring your identity card (or residence "
+        "visa) to the CIIC desk, or check yourself against the residents' register."
+    ),
+    "revoked": _(
+        "Your verification was revoked. Please contact the CIIC desk if you think this is a mistake."
+    ),
+    "expired": _(
+        "Your verification has expired. Bring your identity card (or residence visa) to the "
+        "CIIC desk to renew it."
+    ),
+    "not_resident": _(
+        "Only residents of Sector 6 may take part: the document checked does not show "
+        "an address in Sector 6."
+    ),
+    "under_18": _("You may take part from the day you turn %(age)d."),
+}
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    reason: str
+    verification: Verification | None = None
+    eligible_from: date | None = None  # for "under_18": the day the person reaches the age
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+    @property
+    def message(self) -> str:
+        text = REASON_MESSAGES[self.reason]
+        if self.reason == "under_18":
+            return str(text) % {"age": minimum_age()}
+        return str(text)
+
+
+def minimum_age() -> int:
+    return int(getattr(settings, "PARTICIPATION_MINIMUM_AGE", 18))
+
+
+def _local_date(moment: datetime) -> date:
+    return timezone.localdate(moment)
+
+
+def verification_in_force(verifications: list[Verification], on_date: date) -> Verification | None:
+    """The verification that had started and had not ended by `on_date`."""
+    for v in verifications:  # newest first
+        started = _local_date(v.verified_at) <= on_date
+        ended = v.ended_at is not None and _local_date(v.ended_at) <= on_date
+        if started and not ended:
+            return v
+    return None
+
+
+def participation_check(*, user: Any, on_date: date) -> Decision:
+    """May `user` take part on `on_date`? Verified (not revoked, not expired),
+    living in Sector 6, and at least 18 years old *on that date*."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return Decision(False, "anonymous")
+    verifications = list(
+        Verification.objects.filter(user_id=user.pk).order_by("-verified_at", "-id")
+    )
+    current = verification_in_force(verifications, on_date)
+    if current is None:
+        started = [v for v in verifications if _local_date(v.verified_at) <= on_date]
+        if started and started[0].end_kind == EndKind.REVOKED:
+            return Decision(False, "revoked", started[0])
+        return Decision(False, "unverified")
+    if current.valid_until < on_date:
+        return Decision(False, "expired", current)
+    if not current.sector6_resident:
+        return Decision(False, "not_resident", current)
+    if not is_at_least(current.birth_date, minimum_age(), on_date):
+        return Decision(
+            False,
+            "under_18",
+            current,
+            eligible_from=anniversary(current.birth_date, minimum_age()),
+        )
+    return Decision(True, "ok", current)
+
+
+def verification_history(*, user: User) -> QuerySet[Verification]:
+    return Verification.objects.filter(user=user).select_related(
+        "verified_by", "ended_by", "register_import"
+    )
+
+
+def verification_open_for_user(*, user: User) -> Verification | None:
+    return Verification.objects.filter(user=user, ended_at__isnull=True).first()
+
+
+def resident_events(*, user: User, verifications: list[Verification]) -> list[Event]:
+    """Audit events about a resident's profile and verifications, newest first."""
+    profile_ids = list(ResidentProfile.objects.filter(user=user).values_list("pk", flat=True))
+    q = Q(object_type="eligibility.verification", object_id__in=[str(v.pk) for v in verifications])
+    q |= Q(object_type="eligibility.residentprofile", object_id__in=[str(p) for p in profile_ids])
+    q |= Q(object_type=user._meta.label_lower, object_id=str(user.pk))
+    return list(
+        Event.objects.filter(q).select_related("actor").order_by("-created_at", "-id")[:100]
+    )
+
+
+def residents_search(*, query: str = "", limit: int = 50) -> QuerySet[User]:
+    """Accounts matching an email or a name (for the desk), with profile joined."""
+    qs = User.objects.select_related("resident_profile").order_by("email")
+    query = query.strip()
+    if query:
+        qs = qs.filter(
+            Q(email__icontains=query)
+            | Q(resident_profile__full_name__icontains=query)
+            | Q(first_name__icontains=query)
+            | Q(last_name__icontains=query)
+        )
+    return qs[:limit]
+
+
+def conflicts_list(*, include_resolved: bool = False) -> QuerySet[IdentityConflict]:
+    qs = IdentityConflict.objects.select_related(
+        "existing_user", "attempting_user", "attempted_by", "resolved_by"
+    )
+    if not include_resolved:
+        qs = qs.filter(resolved_at__isnull=True)
+    return qs
+
+
+def conflicts_open_count() -> int:
+    return IdentityConflict.objects.filter(resolved_at__isnull=True).count()
+
+
+def register_imports_list(*, limit: int = 20) -> QuerySet[RegisterImport]:
+    return RegisterImport.objects.select_related("imported_by")[:limit]
+
+
+def register_size() -> int:
+    return RegisterEntry.objects.count()
+
+
+def verifications_due_for_expiry(*, today: date) -> QuerySet[Verification]:
+    """Open verifications past `valid_until` whose expiry has no audit event yet."""
+    return Verification.objects.filter(
+        ended_at__isnull=True, expiry_recorded_at__isnull=True, valid_until__lt=today
+    ).select_related("user")
+
+
+def default_valid_until(*, verified_on: date) -> date:
+    return verified_on + timedelta(days=int(getattr(settings, "VERIFICATION_VALIDITY_DAYS", 730)))

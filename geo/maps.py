@@ -1,0 +1,605 @@
+"""Generic map builders (folium + Leaflet served from our own static files).
+
+Every builder takes plain records (`MapPoint`, `LegendItem`, a mapping of zone
+slug to value) and the areas to draw, and returns a complete HTML document
+meant for an `<iframe>` served from our own host. Nothing here knows a
+feature's models: proposals, ballots and workshops turn their rows into these
+records in their own selectors.
+
+Offline by construction:
+- Leaflet and Leaflet.markercluster come from `static/vendor/` (npm packages
+  copied at build time), never from a CDN: `OfflineMap` and `_PointLayer`
+  replace folium's default CDN links, and folium elements that pull
+  jQuery/Bootstrap/awesome-markers/d3 are not used;
+- the only absolute address a rendered map may hold is the tile server's
+  (`settings.MAP_TILES_URL`, with `MAP_TILES_ATTRIBUTION`); with no tile server
+  the zone outlines and their labels make the map;
+- every attribution (ANCPI, approximate zones) is plain text.
+
+Safety: every piece of user text is HTML-escaped here, in Python, before it
+reaches the page, and JSON embedded in `<script>` has `<`, `>` and `&`
+escaped, so a title such as `</script><script>...` stays text.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import folium  # type: ignore[import-untyped]
+from branca.element import Figure, MacroElement  # type: ignore[import-untyped]
+from django.conf import settings
+from django.templatetags.static import static
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from folium.elements import JSCSSMixin  # type: ignore[import-untyped]
+from folium.template import Template  # type: ignore[import-untyped]
+
+from .defaults import ANCPI_ATTRIBUTION
+
+LEAFLET_JS = "vendor/leaflet/leaflet.js"
+LEAFLET_CSS = "vendor/leaflet/leaflet.css"
+CLUSTER_JS = "vendor/leaflet.markercluster/leaflet.markercluster.js"
+CLUSTER_CSS = "vendor/leaflet.markercluster/MarkerCluster.css"
+CLUSTER_DEFAULT_CSS = "vendor/leaflet.markercluster/MarkerCluster.Default.css"
+
+DEFAULT_COLOUR = "#0b5cab"
+NO_DATA_COLOUR = "#d9dde3"
+# A sequential palette (light to dark blue-green), colour-blind safe (ColorBrewer GnBu-5).
+SEQUENTIAL_PALETTE = ("#f0f9e8", "#bae4bc", "#7bccc4", "#43a2ca", "#0868ac")
+# Sector centre, used only when no area is loaded.
+SECTOR6_CENTRE = (44.4429, 26.0185)
+
+_COLOUR_RE = re.compile(r"^#[0-9a-fA-F]{3,8}$")
+_DASH_RE = re.compile(r"^[0-9 ,]{0,20}$")
+
+
+class AreaLike(Protocol):
+    """What the builders read from an area (`geo.models.Area` fits)."""
+
+    kind: str
+    name: str
+    slug: str
+    geometry: dict[str, Any]
+    min_lon: float
+    min_lat: float
+    max_lon: float
+    max_lat: float
+    is_approximate: bool
+    attribution: str
+
+
+@dataclass(frozen=True)
+class MapPoint:
+    """One marker. `title` and `details` are plain text (escaped here);
+    `url` must be a path on our own site ("/proposals/..."), else it is dropped."""
+
+    lat: float
+    lon: float
+    title: str
+    url: str = ""
+    link_label: str = ""
+    details: Sequence[str] = ()
+    colour: str = DEFAULT_COLOUR
+    radius: float = 7.0
+    stroke_colour: str = "#ffffff"
+    weight: float = 1.5
+    fill_opacity: float = 0.85
+    dash: str = ""
+
+
+@dataclass(frozen=True)
+class LegendItem:
+    label: str
+    colour: str = DEFAULT_COLOUR
+    shape: str = "circle"  # circle | square | ring
+    stroke_colour: str = ""
+    dash: bool = False
+
+
+@dataclass(frozen=True)
+class Legend:
+    title: str = ""
+    items: Sequence[LegendItem] = field(default_factory=tuple)
+
+
+def safe_colour(value: str, default: str = DEFAULT_COLOUR) -> str:
+    return value if isinstance(value, str) and _COLOUR_RE.match(value) else default
+
+
+def safe_local_url(url: str) -> str:
+    """Keep only paths on our own site: no scheme, no host, no `javascript:`."""
+    if not isinstance(url, str) or not url.startswith("/") or url.startswith("//"):
+        return ""
+    if "\\" in url or any(ch.isspace() for ch in url):
+        return ""
+    return url
+
+
+def _esc(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _script_json(data: Any) -> str:
+    """JSON safe to place inside a <script> element."""
+    raw = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return raw.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+# --- folium elements -----------------------------------------------------------
+
+
+class OfflineMap(folium.Map):
+    """A folium map whose Leaflet comes from our static files and which drops
+    folium's other default assets (jQuery, Bootstrap, awesome-markers, Font
+    Awesome): we draw circle markers and plain-HTML controls instead."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.default_js = [("leaflet", static(LEAFLET_JS))]
+        self.default_css = [("leaflet_css", static(LEAFLET_CSS))]
+
+
+class _StaticAssets(JSCSSMixin):
+    """Adds extra static JS/CSS links to the document header."""
+
+    _template = Template("")
+
+    def __init__(self, js: Sequence[tuple[str, str]], css: Sequence[tuple[str, str]]) -> None:
+        super().__init__()
+        self._name = "StaticAssets"
+        self.default_js = list(js)
+        self.default_css = list(css)
+
+
+class _Attribution(MacroElement):
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            {{ this._parent.get_name() }}.attributionControl.setPrefix({{ this.prefix }});
+            {%- for text in this.texts %}
+            {{ this._parent.get_name() }}.attributionControl.addAttribution({{ text }});
+            {%- endfor %}
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        super().__init__()
+        self._name = "Attribution"
+        self.prefix = _script_json("Leaflet")
+        self.texts = [_script_json(_esc(t)) for t in texts if t]
+
+
+class _HtmlControl(MacroElement):
+    """A Leaflet control holding HTML we built and escaped in Python."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            (function () {
+                var ctl = L.control({position: {{ this.position }}});
+                ctl.onAdd = function () {
+                    var div = L.DomUtil.create("div", {{ this.css_class }});
+                    div.innerHTML = {{ this.content }};
+                    L.DomEvent.disableClickPropagation(div);
+                    return div;
+                };
+                ctl.addTo({{ this._parent.get_name() }});
+            })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, content_html: str, *, position: str, css_class: str) -> None:
+        super().__init__()
+        self._name = "HtmlControl"
+        self.position = _script_json(position)
+        self.css_class = _script_json(f"map-control {css_class}")
+        self.content = _script_json(content_html)
+
+
+class _AreaLayer(MacroElement):
+    """Areas as one GeoJSON layer; style and escaped tooltip per feature."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = L.geoJSON({{ this.data }}, {
+                style: function (f) { return f.properties.style; },
+                onEachFeature: function (f, layer) {
+                    if (f.properties.tooltip) {
+                        layer.bindTooltip(f.properties.tooltip, {sticky: true});
+                    }
+                }
+            }).addTo({{ this._parent.get_name() }});
+            {%- if this.labels %}
+            {{ this.labels }}.forEach(function (l) {
+                L.tooltip({permanent: true, direction: "center", className: "zone-label",
+                           interactive: false})
+                    .setLatLng([l[0], l[1]]).setContent(l[2])
+                    .addTo({{ this._parent.get_name() }});
+            });
+            {%- endif %}
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, features: list[dict[str, Any]], labels: list[list[Any]]) -> None:
+        super().__init__()
+        self._name = "AreaLayer"
+        self.data = _script_json({"type": "FeatureCollection", "features": features})
+        self.labels = _script_json(labels) if labels else ""
+
+
+class _PointLayer(JSCSSMixin):
+    """Many circle markers from one JSON array (fast to render and to load),
+    optionally clustered with Leaflet.markercluster (served from /static/)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            (function () {
+                var map = {{ this._parent.get_name() }};
+                var rows = {{ this.data }};
+                var group = {% if this.cluster %}L.markerClusterGroup({
+                    showCoverageOnHover: false, maxClusterRadius: 40,
+                    spiderfyOnMaxZoom: true, chunkedLoading: true
+                }){% else %}L.featureGroup(){% endif %};
+                rows.forEach(function (r) {
+                    var m = L.circleMarker([r[0], r[1]], {
+                        radius: r[2], color: r[3], weight: r[4], fillColor: r[5],
+                        fillOpacity: r[6], dashArray: r[7] || null
+                    });
+                    m.bindTooltip(r[8]);
+                    m.bindPopup(r[9], {maxWidth: 300});
+                    group.addLayer(m);
+                });
+                group.addTo(map);
+            })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, rows: list[list[Any]], *, cluster: bool) -> None:
+        super().__init__()
+        self._name = "PointLayer"
+        self.cluster = cluster
+        self.data = _script_json(rows)
+        if cluster:
+            self.default_js = [("markercluster", static(CLUSTER_JS))]
+            self.default_css = [
+                ("markercluster_css", static(CLUSTER_CSS)),
+                ("markercluster_default_css", static(CLUSTER_DEFAULT_CSS)),
+            ]
+        else:
+            self.default_js = []
+            self.default_css = []
+
+
+class _MapStyle(MacroElement):
+    """Our map CSS, placed in the header after Leaflet's own stylesheet."""
+
+    _template = Template(
+        """
+        {% macro header(this, kwargs) %}
+        <style>
+  .leaflet-container.folium-map { background: #f4f6f9; font: 14px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
+  .map-control { background: rgba(255,255,255,.94); padding: 6px 10px; border-radius: 6px;
+                 box-shadow: 0 1px 4px rgba(0,0,0,.25); max-width: 260px; color: #1d2430; }
+  .map-title { font-weight: 700; font-size: 15px; }
+  .map-title small { display: block; font-weight: 400; color: #5a6472; }
+  .map-note { background: #fff5e0; border: 1px solid #f2d59b; color: #7a4b00; font-weight: 600;
+              font-size: 12px; max-width: 220px; }
+  .map-legend h4 { margin: 0 0 4px; font-size: 13px; }
+  .map-legend ul { list-style: none; margin: 0; padding: 0; }
+  .map-legend li { display: flex; align-items: center; gap: 6px; margin: 2px 0; font-size: 12.5px; }
+  .map-swatch { display: inline-block; width: 14px; height: 14px; flex: none; box-sizing: border-box; }
+  .map-swatch.circle, .map-swatch.ring { border-radius: 50%; }
+  .map-swatch.square { border: 1px solid #8a94a3; }
+  .zone-label { background: transparent; border: 0; box-shadow: none; color: #2c3440;
+                font-size: 11px; font-weight: 600; text-shadow: 0 0 3px #fff, 0 0 3px #fff; }
+  .zone-label::before { display: none; }
+  .map-popup strong { display: block; margin-bottom: 2px; }
+  .map-popup span { display: block; color: #5a6472; }
+  .map-popup a { display: inline-block; margin-top: 4px; font-weight: 600; }
+        </style>
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "MapStyle"
+
+
+# --- building blocks -----------------------------------------------------------
+
+
+def _bounds(areas: Sequence[AreaLike]) -> list[list[float]] | None:
+    if not areas:
+        return None
+    return [
+        [min(a.min_lat for a in areas), min(a.min_lon for a in areas)],
+        [max(a.max_lat for a in areas), max(a.max_lon for a in areas)],
+    ]
+
+
+def _label_point(area: AreaLike) -> tuple[float, float]:
+    from shapely.geometry import shape
+
+    pt = shape(area.geometry).representative_point()
+    return pt.y, pt.x
+
+
+def _legend_html(legend: Legend) -> str:
+    parts = ['<div class="map-legend">']
+    if legend.title:
+        parts.append(f"<h4>{_esc(legend.title)}</h4>")
+    parts.append("<ul>")
+    for item in legend.items:
+        shape_cls = item.shape if item.shape in {"circle", "square", "ring"} else "circle"
+        fill = safe_colour(item.colour)
+        stroke = safe_colour(item.stroke_colour, "") if item.stroke_colour else ""
+        if shape_cls == "ring":
+            style = f"background:transparent;border:3px {'dashed' if item.dash else 'solid'} {fill}"
+        else:
+            style = f"background:{fill}"
+            if stroke:
+                style += f";border:2px {'dashed' if item.dash else 'solid'} {stroke}"
+        parts.append(
+            f'<li><span class="map-swatch {shape_cls}" style="{style}"></span>'
+            f"{_esc(item.label)}</li>"
+        )
+    parts.append("</ul></div>")
+    return "".join(parts)
+
+
+def _new_map(areas: Sequence[AreaLike], *, title: str, subtitle: str = "") -> OfflineMap:
+    bounds = _bounds(areas)
+    centre = (
+        [(bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2]
+        if bounds
+        else list(SECTOR6_CENTRE)
+    )
+    tiles_url = getattr(settings, "MAP_TILES_URL", "") or ""
+    fig = Figure(title=_esc(title) if title else None)
+    m = OfflineMap(
+        location=centre,
+        zoom_start=13,
+        tiles=None,
+        prefer_canvas=True,
+        control_scale=True,
+        scrollWheelZoom=False,
+        # Passed as Leaflet map options (folium's min_zoom/max_zoom only reach
+        # its own tile layer); markercluster needs the map's maxZoom.
+        minZoom=11,
+        maxZoom=19,
+        zoomSnap=0.25,
+    )
+    fig.add_child(m)
+    m.add_child(_MapStyle())
+    if tiles_url:
+        folium.TileLayer(
+            tiles=tiles_url,
+            attr=getattr(settings, "MAP_TILES_ATTRIBUTION", ""),
+            name="base",
+            max_zoom=19,
+        ).add_to(m)
+    if bounds:
+        m.fit_bounds(bounds, padding=(10, 10))
+    texts = [ANCPI_ATTRIBUTION]
+    for a in areas:
+        if a.attribution and a.attribution not in texts:
+            texts.append(a.attribution)
+    m.add_child(_Attribution(texts))
+    if title:
+        heading = f"{_esc(title)}"
+        if subtitle:
+            heading += f"<small>{_esc(subtitle)}</small>"
+        m.add_child(_HtmlControl(heading, position="topright", css_class="map-title"))
+    if any(a.is_approximate and a.kind == "zone" for a in areas):
+        m.add_child(
+            _HtmlControl(
+                _esc(_("Approximate zones: outlines are indicative, not official boundaries.")),
+                position="bottomleft",
+                css_class="map-note",
+            )
+        )
+    return m
+
+
+def _area_features(
+    areas: Sequence[AreaLike],
+    *,
+    fills: Mapping[str, str] | None = None,
+    tooltips: Mapping[str, str] | None = None,
+) -> tuple[list[dict[str, Any]], list[list[Any]]]:
+    features: list[dict[str, Any]] = []
+    labels: list[list[Any]] = []
+    # Sector first (drawn underneath), then zones.
+    for a in sorted(areas, key=lambda x: 0 if x.kind == "sector" else 1):
+        if a.kind == "sector":
+            style = {
+                "color": "#1d2430",
+                "weight": 3,
+                "fillColor": "#ffffff",
+                "fillOpacity": 0.0 if fills else 0.35,
+                "interactive": False,
+            }
+            tooltip = ""
+        else:
+            fill = fills.get(a.slug) if fills is not None else None
+            style = {
+                "color": "#4a5568",
+                "weight": 1.2,
+                "dashArray": "4 3" if a.is_approximate else None,
+                "fillColor": fill or "#0b5cab",
+                "fillOpacity": 0.75 if fill else 0.04,
+            }
+            tooltip = tooltips.get(a.slug, _esc(a.name)) if tooltips else _esc(a.name)
+            lat, lon = _label_point(a)
+            labels.append([round(lat, 6), round(lon, 6), _esc(a.name)])
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": a.geometry,
+                "properties": {"style": style, "tooltip": tooltip},
+            }
+        )
+    return features, labels
+
+
+def _render(m: OfflineMap) -> str:
+    doc: str = m.get_root().render()
+    lang = _esc(get_language() or settings.LANGUAGE_CODE)
+    return doc.replace("<html>", f'<html lang="{lang}">', 1)
+
+
+def _point_row(p: MapPoint, default_link_label: str) -> list[Any] | None:
+    try:
+        lat, lon = float(p.lat), float(p.lon)
+    except (TypeError, ValueError):
+        return None
+    if not (math.isfinite(lat) and math.isfinite(lon)):
+        return None
+    lines = [f"<strong>{_esc(p.title)}</strong>"]
+    lines.extend(f"<span>{_esc(d)}</span>" for d in p.details if d)
+    url = safe_local_url(p.url)
+    if url:
+        lines.append(
+            f'<a href="{_esc(url)}" target="_top">{_esc(p.link_label or default_link_label)}</a>'
+        )
+    popup = f'<div class="map-popup">{"".join(lines)}</div>'
+    dash = p.dash if _DASH_RE.match(p.dash or "") else ""
+    return [
+        round(lat, 7),
+        round(lon, 7),
+        max(2.0, min(float(p.radius), 40.0)),
+        safe_colour(p.stroke_colour, "#ffffff"),
+        max(0.0, min(float(p.weight), 6.0)),
+        safe_colour(p.colour),
+        max(0.05, min(float(p.fill_opacity), 1.0)),
+        dash,
+        _esc(p.title),
+        popup,
+    ]
+
+
+# --- public builders -----------------------------------------------------------
+
+
+def points_map(
+    records: Iterable[MapPoint],
+    *,
+    areas: Sequence[AreaLike],
+    legend: Legend | None = None,
+    cluster: bool = True,
+    title: str = "",
+    subtitle: str = "",
+) -> str:
+    """A map of circle markers over the area outlines. Returns an HTML document."""
+    m = _new_map(areas, title=title, subtitle=subtitle)
+    features, labels = _area_features(areas)
+    m.add_child(_AreaLayer(features, labels))
+    default_link = _("Open")
+    rows = [row for p in records if (row := _point_row(p, default_link)) is not None]
+    m.add_child(_PointLayer(rows, cluster=cluster))
+    if legend and legend.items:
+        m.add_child(_HtmlControl(_legend_html(legend), position="bottomright", css_class=""))
+    return _render(m)
+
+
+def class_breaks(values: Iterable[float], n_classes: int = 5) -> list[float]:
+    """Upper bounds of equal-interval classes over the non-missing values."""
+    vals = [float(v) for v in values]
+    if not vals:
+        return []
+    lo, hi = min(vals), max(vals)
+    if math.isclose(lo, hi):
+        return [hi]
+    step = (hi - lo) / n_classes
+    return [lo + step * (i + 1) for i in range(n_classes)]
+
+
+def choropleth_colour(value: float | None, breaks: Sequence[float]) -> str:
+    if value is None or not breaks:
+        return NO_DATA_COLOUR
+    palette = SEQUENTIAL_PALETTE
+    if len(breaks) == 1:
+        return palette[-1] if value > 0 else palette[0]
+    for i, upper in enumerate(breaks):
+        if value <= upper + 1e-9:
+            return palette[min(i, len(palette) - 1)]
+    return palette[-1]
+
+
+def format_value(value: float | None, decimals: int = 0) -> str:
+    if value is None:
+        return _("no data")
+    from django.utils.formats import number_format
+
+    return number_format(value, decimal_pos=decimals, use_l10n=True)
+
+
+def choropleth_map(
+    areas: Sequence[AreaLike],
+    values: Mapping[str, float | None],
+    *,
+    title: str,
+    legend: str,
+    subtitle: str = "",
+    decimals: int = 0,
+) -> str:
+    """Zones coloured by `values[slug]` (None or missing = no data, in grey).
+    Returns an HTML document."""
+    zones = [a for a in areas if a.kind == "zone"]
+    present = [float(v) for a in zones if (v := values.get(a.slug)) is not None]
+    breaks = class_breaks(present)
+    fills = {a.slug: choropleth_colour(values.get(a.slug), breaks) for a in zones}
+    tooltips = {
+        a.slug: f"<strong>{_esc(a.name)}</strong><br>{_esc(legend)}: "
+        f"{_esc(format_value(values.get(a.slug), decimals))}"
+        for a in zones
+    }
+    m = _new_map(areas, title=title, subtitle=subtitle)
+    features, labels = _area_features(areas, fills=fills, tooltips=tooltips)
+    m.add_child(_AreaLayer(features, labels))
+    items: list[LegendItem] = []
+    lower = min(present) if present else 0.0
+    if len(breaks) == 1:
+        items.append(
+            LegendItem(format_value(breaks[0], decimals), SEQUENTIAL_PALETTE[-1], "square")
+        )
+    for i, upper in enumerate(breaks if len(breaks) > 1 else []):
+        label = f"{format_value(lower, decimals)} – {format_value(upper, decimals)}"
+        items.append(LegendItem(label, SEQUENTIAL_PALETTE[i], "square"))
+        lower = upper
+    if any(values.get(a.slug) is None for a in zones):
+        items.append(LegendItem(_("no data"), NO_DATA_COLOUR, "square"))
+    m.add_child(
+        _HtmlControl(
+            _legend_html(Legend(title=legend, items=items)), position="bottomright", css_class=""
+        )
+    )
+    return _render(m)
+
+
+def areas_map(areas: Sequence[AreaLike], *, title: str = "") -> str:
+    """Just the outlines (used by the staff import page to preview zones)."""
+    m = _new_map(areas, title=title)
+    features, labels = _area_features(areas)
+    m.add_child(_AreaLayer(features, labels))
+    return _render(m)
+
+
+def sqrt_radius(value: float, *, max_value: float, min_px: float = 6, max_px: float = 26) -> float:
+    """Marker radius proportional to the square root of a value (area ∝ value)."""
+    if max_value <= 0 or value <= 0:
+        return min_px
+    return min_px + (max_px - min_px) * math.sqrt(min(value, max_value) / max_value)

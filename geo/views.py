@@ -1,0 +1,84 @@
+"""Thin views: the public areas download and the staff import page."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+from django.views.generic import FormView
+from rules.contrib.views import PermissionRequiredMixin
+
+from .defaults import ANCPI_ATTRIBUTION
+from .forms import AreaImportForm
+from .geojson import area_features, feature_collection
+from .importers import AreaImportError, areas_import
+from .selectors import areas_for_map
+
+GEOJSON_CONTENT_TYPE = "application/geo+json"
+
+
+def geojson_response(data: dict[str, Any], *, filename: str) -> HttpResponse:
+    body = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    response = HttpResponse(body, content_type=f"{GEOJSON_CONTENT_TYPE}; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@require_GET
+def areas_geojson(request: HttpRequest) -> HttpResponse:
+    areas = areas_for_map()
+    data = feature_collection(
+        area_features(areas),
+        name="areas",
+        attribution=ANCPI_ATTRIBUTION,
+        approximate_zones=any(a.is_approximate for a in areas if a.kind == "zone"),
+    )
+    return geojson_response(data, filename="areas.geojson")
+
+
+class AreaImportView(PermissionRequiredMixin, FormView):
+    permission_required = "geo.import_areas"
+    template_name = "geo/area_import.html"
+    form_class = AreaImportForm
+    raise_exception = True
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        ctx["areas"] = areas_for_map()
+        return ctx
+
+    def form_valid(self, form: AreaImportForm) -> HttpResponse:
+        upload = form.cleaned_data["file"]
+        suffix = Path(upload.name).suffix.lower()
+        with tempfile.TemporaryDirectory(prefix="ciic-areas-") as tmp:
+            target = Path(tmp) / f"upload{suffix}"
+            with target.open("wb") as fh:
+                for chunk in upload.chunks():
+                    fh.write(chunk)
+            try:
+                report = areas_import(
+                    actor=self.request.user,
+                    path=target,
+                    kind=form.cleaned_data["kind"],
+                    name_field=form.cleaned_data["name_field"].strip(),
+                    population_field=form.cleaned_data["population_field"].strip() or None,
+                    source=form.cleaned_data["source"]
+                    or _("Upload: %(name)s") % {"name": upload.name},
+                    attribution=form.cleaned_data["attribution"],
+                )
+            except AreaImportError as exc:
+                return self.render_to_response(
+                    self.get_context_data(form=form, import_errors=exc.report.errors)
+                )
+        messages.success(self.request, report.as_text())
+        for warning in report.warnings:
+            messages.warning(self.request, warning)
+        return redirect("geo:area_import")

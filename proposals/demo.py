@@ -1,0 +1,258 @@
+"""Demo call with proposals in every category and several zones (idempotent).
+
+Everything goes through the services, so references, versions, audit events
+and the public timelines are those a real run would produce."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+
+from ciic.accounts.models import Role, User
+
+from .models import Call, Category, Proposal
+from .services import (
+    call_create,
+    proposal_draft_create,
+    proposal_submit,
+    proposal_transition,
+    proposal_update,
+)
+
+S = Proposal.Status
+CALL_SLUG = "bugetare-participativa-2026"
+DOMAIN = "demo.ciic6.ro"
+
+CATEGORY_HELP = {
+    Category.MEDIU: "Parcuri, scuaruri, arbori, grădini comunitare, colectare selectivă.",
+    Category.EDUCATIE: "Curți de școală, terenuri de sport școlare, dotări pentru grădinițe.",
+    Category.CULTURA: "Biblioteci de cartier, evenimente în aer liber, spații pentru artă.",
+    Category.SOCIAL: "Centre pentru vârstnici, spații pentru tineri, accesibilitate.",
+    Category.INFRASTRUCTURA: "Trotuare, piste de biciclete, iluminat pe străzile sectorului.",
+    Category.SIGURANTA: "Treceri de pietoni sigure, iluminat, camere în zone cu risc.",
+    Category.SERVICII: "Toalete publice, fântâni de apă potabilă, puncte de informare.",
+    Category.ALTELE: "Orice altă idee în competența Consiliului Local Sector 6.",
+}
+
+# title, summary, category, (lat, lon) or None for the whole sector, cost (lei), target status
+PROPOSALS: list[tuple[str, str, str, tuple[float, float] | None, int, str]] = [
+    ("Loc de joacă incluziv în Parcul Drumul Taberei", "Echipamente accesibile copiilor cu dizabilități, suprafață din cauciuc turnat și umbrare.", "mediu", (44.4215, 26.0335), 420000, S.ELIGIBLE),
+    ("Grădină comunitară pe strada Brașov", "Straturi înălțate pentru vecini, compostor și un punct de apă, întreținute de o asociație de locatari.", "mediu", (44.4235, 26.0260), 85000, S.SUBMITTED),
+    ("Perdea verde de-a lungul Bulevardului Iuliu Maniu", "Plantarea a 300 de arbori și arbuști între carosabil și blocuri, pentru umbră și mai puțin praf.", "mediu", (44.4345, 26.0180), 380000, S.UNDER_ASSESSMENT),
+    ("Amenajarea malului Lacului Morii pentru plimbare", "Alee pietonală cu bănci, coșuri de gunoi și iluminat pe latura dinspre Crângași.", "mediu", (44.4490, 26.0240), 490000, S.CHANGES_REQUESTED),
+    ("Scuar cu fântână arteziană în Crângași", "Refacerea scuarului de lângă stația de metrou cu bănci, flori și o fântână mică.", "mediu", (44.4500, 26.0460), 260000, S.RESUBMITTED),
+    ("Curte nouă pentru Școala Gimnazială din Militari", "Teren de sport multifuncțional, marcaje de joacă și copertină pentru orele de sport.", "educatie", (44.4380, 26.0150), 450000, S.ELIGIBLE),
+    ("Laborator de robotică pentru liceele din sector", "Kituri de robotică și cursuri după ore pentru elevii de liceu, deschise tuturor școlilor.", "educatie", None, 180000, S.SUBMITTED),
+    ("Curte de grădiniță umbrită în Drumul Taberei", "Pergole, nisipar acoperit și arbori pentru curtea unei grădinițe expuse la soare.", "educatie", (44.4200, 26.0280), 140000, S.UNDER_ASSESSMENT),
+    ("Bibliotecă în aer liber în Parcul Moghioroș", "Căsuțe pentru schimbul de cărți și un colț de lectură cu bănci și umbră.", "cultura", (44.4250, 26.0370), 45000, S.ELIGIBLE),
+    ("Cinema în aer liber vara în Giulești", "Zece seri de film în parc, cu ecran mobil și sonorizare, gratuite pentru locuitori.", "cultura", (44.4560, 26.0320), 95000, S.SUBMITTED),
+    ("Atelier de artă pentru tineri în Militari", "Spațiu amenajat într-un centru comunitar pentru ateliere de pictură, muzică și teatru.", "cultura", (44.4360, 25.9980), 210000, S.INELIGIBLE),
+    ("Festivalul cartierului Ghencea", "O zi de concerte, ateliere și târg local organizat împreună cu școlile din zonă.", "cultura", (44.4140, 26.0420), 120000, S.SUBMITTED),
+    ("Club pentru vârstnici în Drumul Taberei", "Sală cu activități zilnice, mese de șah și cursuri de folosire a telefonului.", "social", (44.4230, 26.0310), 230000, S.ELIGIBLE),
+    ("Rampe de acces la blocurile din Militari-Păcii", "Rampe pentru căruciare la 20 de scări de bloc unde locuiesc persoane cu mobilitate redusă.", "social", (44.4370, 25.9990), 310000, S.UNDER_ASSESSMENT),
+    ("Spațiu pentru adolescenți în Crângași", "Un loc de întâlnire supravegheat, cu jocuri și program de mentorat după școală.", "social", (44.4485, 26.0420), 175000, S.SUBMITTED),
+    ("Masă caldă pentru vârstnicii singuri", "Extinderea cantinei sociale cu livrare la domiciliu pentru vârstnicii din sector.", "social", None, 260000, S.CHANGES_REQUESTED),
+    ("Pistă de biciclete pe Bulevardul Uverturii", "Pistă separată fizic de carosabil între Bd. Iuliu Maniu și Drumul Taberei.", "infrastructura", (44.4320, 26.0100), 480000, S.UNDER_ASSESSMENT),
+    ("Pistă de biciclete în Militari, pe Bd. Timișoara", "Legătură ciclabilă între Militari și Parcul Drumul Taberei, cu parcări pentru biciclete.", "infrastructura", (44.4290, 26.0150), 495000, S.ELIGIBLE),
+    ("Trotuare refăcute pe strada Valea Cascadelor", "Trotuare noi, borduri coborâte la treceri și eliminarea mașinilor parcate pe trotuar.", "infrastructura", (44.4260, 26.0120), 350000, S.SUBMITTED),
+    ("Parcări pentru biciclete la stațiile de metrou", "Rasteluri acoperite la stațiile de metrou din sector, 20 de locuri fiecare.", "infrastructura", None, 150000, S.ELIGIBLE),
+    ("Alee pietonală între blocuri în Giulești-Sârbi", "Pavarea aleii folosite zilnic de elevi, cu iluminat și drenaj pentru ploaie.", "infrastructura", (44.4690, 26.0130), 190000, S.RESUBMITTED),
+    ("Treceri de pietoni iluminate lângă școli", "Iluminat suplimentar și semnalizare luminoasă la 15 treceri de pietoni de lângă școli.", "siguranta", None, 300000, S.ELIGIBLE),
+    ("Iluminat în Parcul Crângași", "Stâlpi noi de iluminat cu LED pe aleile neluminate ale parcului.", "siguranta", (44.4510, 26.0480), 220000, S.UNDER_ASSESSMENT),
+    ("Limitatoare de viteză pe strada Fabricii", "Denivelări și marcaje pentru a reduce viteza pe o stradă folosită ca scurtătură.", "siguranta", (44.4440, 26.0560), 60000, S.SUBMITTED),
+    ("Camere video la locurile de joacă din Drumul Taberei", "Supraveghere video la locurile de joacă unde au fost vandalizări repetate.", "siguranta", (44.4190, 26.0330), 130000, S.INELIGIBLE),
+    ("Cișmele cu apă potabilă în parcurile sectorului", "Zece cișmele în parcurile mari, cu apă de la rețea, funcționale din aprilie până în octombrie.", "servicii", None, 200000, S.ELIGIBLE),
+    ("Toaletă publică în Parcul Drumul Taberei", "Toaletă automată, accesibilă, lângă intrarea dinspre Bd. Drumul Taberei.", "servicii", (44.4225, 26.0340), 240000, S.SUBMITTED),
+    ("Punct de informare pentru cetățeni în Militari", "Un birou deschis seara, unde locuitorii primesc ajutor cu formulare și sesizări.", "servicii", (44.4375, 26.0320), 160000, S.UNDER_ASSESSMENT),
+    ("Stații de încărcare a telefoanelor cu panouri solare", "Bănci solare cu prize USB în cinci piațete ale sectorului.", "servicii", None, 90000, S.SUBMITTED),
+    ("Colectare selectivă la blocurile din Grozăvești", "Puncte îngrădite de colectare separată a deșeurilor pentru 30 de blocuri.", "mediu", (44.4440, 26.0600), 270000, S.ELIGIBLE),
+    ("Teren de baschet renovat în Politehnica", "Refacerea suprafeței și a coșurilor pe terenul din spatele căminelor.", "educatie", (44.4385, 26.0485), 110000, S.SUBMITTED),
+    ("Grădina senzorială pentru copii cu autism", "Spațiu liniștit cu plante aromatice, texturi și sunete, lângă un centru de zi.", "social", (44.4330, 26.0250), 155000, S.UNDER_ASSESSMENT),
+    ("Muzeu de cartier al Drumului Taberei", "Expoziție cu fotografii și povești ale locuitorilor despre istoria cartierului.", "cultura", (44.4210, 26.0290), 70000, S.ELIGIBLE),
+    ("Adăposturi pentru stațiile de autobuz din Ghencea", "Copertine și bănci la stațiile fără adăpost de pe Bd. Ghencea.", "infrastructura", (44.4125, 26.0390), 180000, S.SUBMITTED),
+    ("Hotel pentru insecte și pajiști cu flori sălbatice", "Zone necosite cu flori pentru polenizatori în trei parcuri, cu panouri explicative.", "mediu", None, 35000, S.SUBMITTED),
+    ("Program de reparații pentru vecini", "Atelier lunar unde voluntari repară biciclete, electrocasnice și haine.", "altele", (44.4360, 26.0330), 40000, S.ELIGIBLE),
+    ("Panouri de afișaj comunitar în fiecare cartier", "Avizier protejat pentru anunțuri ale asociațiilor și ale primăriei.", "altele", None, 55000, S.SUBMITTED),
+    ("Sală de fitness în aer liber în Lacul Morii", "Aparate de exerciții în aer liber lângă aleea de pe malul lacului.", "mediu", (44.4505, 26.0210), 125000, S.UNDER_ASSESSMENT),
+    ("Ateliere de educație rutieră pentru copii", "Un mini-traseu cu semne și semafoare unde poliția locală ține ateliere pentru școli.", "siguranta", (44.4390, 26.0050), 145000, S.SUBMITTED),
+    ("Centru de zi pentru copii în Militari-Preciziei", "Program după școală cu masă caldă și ajutor la teme pentru copiii din familii vulnerabile.", "social", (44.4365, 25.9790), 330000, S.ELIGIBLE),
+]  # fmt: skip
+
+DESCRIPTION = (
+    "## Problema\n\n{summary}\n\n## Ce propun\n\n"
+    "- o soluție simplă, în competența Consiliului Local Sector 6;\n"
+    "- întreținere asigurată de serviciile primăriei de sector;\n"
+    "- implicarea vecinilor la inaugurare.\n\n"
+    "Propunere demonstrativă, creată de `seed_demo`."
+)
+ASSESSOR_NOTES = {
+    S.CHANGES_REQUESTED: "Vă rugăm să precizați locul exact și să detaliați costul pe etape.",
+    S.INELIGIBLE: "Propunerea nu este în competența Consiliului Local Sector 6 (teren sau serviciu administrat de PMB).",
+}
+PATHS = {
+    S.SUBMITTED: [],
+    S.UNDER_ASSESSMENT: [S.UNDER_ASSESSMENT],
+    S.CHANGES_REQUESTED: [S.UNDER_ASSESSMENT, S.CHANGES_REQUESTED],
+    S.RESUBMITTED: [S.UNDER_ASSESSMENT, S.CHANGES_REQUESTED, S.RESUBMITTED],
+    S.ELIGIBLE: [S.UNDER_ASSESSMENT, S.ELIGIBLE],
+    S.INELIGIBLE: [S.UNDER_ASSESSMENT, S.INELIGIBLE],
+}
+
+
+def _authors(facilitator: User) -> list[User]:
+    """Eight verified demo authors (a call allows five proposals each)."""
+    from allauth.account.models import EmailAddress
+
+    from ciic.eligibility.cnp import cnp_check_digit
+    from ciic.eligibility.models import Verification
+    from ciic.eligibility.services import profile_update, verification_create_in_person
+
+    names = ["Ioana Marin", "Mihai Stan", "Ana Georgescu", "Radu Pavel", "Cristina Lungu",
+             "Vlad Petrescu", "Irina Toma", "George Enache"]  # fmt: skip
+    authors = []
+    for i, name in enumerate(names, start=1):
+        email = f"autor{i}@{DOMAIN}"
+        user = User.objects.filter(email__iexact=email).first()
+        if user is None:
+            user = User.objects.create_user(email=email, password="ciic6-demo-2025")  # noqa: S106
+            EmailAddress.objects.update_or_create(
+                user=user, email=email, defaults={"verified": True, "primary": True}
+            )
+        born = dt.date(1970 + 3 * i, (i % 12) + 1, 10 + i)
+        if not hasattr(user, "resident_profile"):
+            profile_update(
+                actor=user, user=user, full_name=name, date_of_birth=born,
+                address=f"Str. Exemplu {i}, Sector 6",
+            )  # fmt: skip
+        if not Verification.objects.filter(user=user).exists():
+            first12 = f"{1 if born.year < 2000 else 5}{born:%y%m%d}46{600 + i:03d}"
+            verification_create_in_person(
+                actor=facilitator,
+                user=user,
+                cnp=first12 + str(cnp_check_digit(first12)),
+                document_type="identity_card",
+                sector6_resident=True,
+            )
+        authors.append(user)
+    return authors
+
+
+def _call() -> Call:
+    call = Call.objects.filter(slug=CALL_SLUG).first()
+    if call is not None:
+        return call
+    today = timezone.localdate()
+    start = today - dt.timedelta(days=20)
+    sub_end = today + dt.timedelta(days=40)
+    return call_create(
+        actor=None,
+        name="Bugetare participativă Sector 6 — 2026",
+        slug=CALL_SLUG,
+        year=2026,
+        total_budget=Decimal("10000000"),
+        max_cost_per_proposal=Decimal("500000"),
+        max_proposals_per_resident=5,
+        submission_start=start,
+        submission_end=sub_end,
+        assessment_start=sub_end + dt.timedelta(days=1),
+        assessment_end=sub_end + dt.timedelta(days=45),
+        voting_start=sub_end + dt.timedelta(days=60),
+        voting_end=sub_end + dt.timedelta(days=80),
+        results_date=sub_end + dt.timedelta(days=85),
+        implementation_start=sub_end + dt.timedelta(days=120),
+        categories={c.value: CATEGORY_HELP[c] for c in Category},
+    )
+
+
+def _page(call: Call) -> None:
+    from cms.blocks import BodyStreamBlock  # noqa: F401 - the page's body blocks
+    from cms.models import CallForProposalsPage, HomePage
+
+    if CallForProposalsPage.objects.filter(call=call).exists():
+        return
+    home = HomePage.objects.first()
+    if home is None:
+        return
+    page = CallForProposalsPage(
+        title=call.name,
+        slug="bugetare-participativa-2026",
+        call=call,
+        intro="Ai o idee pentru cartierul tău? Propune un proiect de până la 500.000 de lei "
+        "și votează propunerile vecinilor.",
+        body=[
+            ("heading", "Cum funcționează"),
+            (
+                "paragraph",
+                "<p>Orice locuitor al Sectorului 6 cu vârsta de cel puțin 18 ani poate depune "
+                "până la cinci propuneri. Specialiștii primăriei verifică dacă fiecare propunere "
+                "este în competența Consiliului Local, apoi locuitorii votează.</p>",
+            ),
+        ],
+    )
+    home.add_child(instance=page)
+    page.save_revision().publish()
+
+
+def seed(out: Any) -> None:
+    from geo.defaults import load_default_areas
+
+    load_default_areas()
+    admin = User.objects.filter(groups__name=Role.ADMINISTRATOR).first()
+    assessor = User.objects.filter(groups__name=Role.ASSESSOR).first() or admin
+    facilitator = User.objects.filter(groups__name=Role.FACILITATOR).first() or admin
+    if admin is None or assessor is None or facilitator is None:
+        out.write("proposals.demo: no staff accounts (run ciic.accounts.demo first); skipped")
+        return
+    call = _call()
+    _page(call)
+    if Proposal.objects.filter(call=call).exists():
+        out.write(f"Demo call {call.slug}: already has proposals")
+        return
+    authors = _authors(facilitator)
+    for i, (title, summary, category, point, cost, target) in enumerate(PROPOSALS):
+        author = authors[i % len(authors)]
+        draft = proposal_draft_create(
+            actor=author,
+            call=call,
+            title=title,
+            summary=summary,
+            description=DESCRIPTION.format(summary=summary),
+            category=category,
+        )
+        location: dict[str, Any] = (
+            {"whole_sector": True}
+            if point is None
+            else {"whole_sector": False, "latitude": point[0], "longitude": point[1]}
+        )
+        proposal_update(
+            actor=author,
+            proposal=draft,
+            data={"cost_estimate": cost, "consent_publication": True, **location},
+        )
+        proposal = proposal_submit(actor=author, proposal=draft)
+        for step in PATHS[target]:
+            if step == S.RESUBMITTED:
+                proposal_update(
+                    actor=author,
+                    proposal=proposal,
+                    data={"cost_estimate": int(cost * 0.9)},
+                )
+                proposal = proposal_transition(actor=author, proposal=proposal, to_status=step)
+            else:
+                proposal = proposal_transition(
+                    actor=assessor, proposal=proposal, to_status=step, note=ASSESSOR_NOTES.get(step, "")
+                )
+    # A draft for the main demo resident, to show "My proposals".
+    resident = User.objects.filter(email__iexact=f"resident@{DOMAIN}").first()
+    if resident is not None:
+        proposal_draft_create(
+            actor=resident,
+            call=call,
+            title="Bănci noi pe aleea din fața blocului",
+            summary="Înlocuirea băncilor rupte de pe aleea dintre blocurile de pe strada Brașov.",
+            category=Category.MEDIU,
+        )
+    out.write(f"Demo call {call.slug}: {len(PROPOSALS)} proposals")

@@ -1,0 +1,184 @@
+"""Public map pages (thin): parse the filters, pick the cached map, render.
+
+Each page embeds its map in an <iframe> served from our own /map/embed/...
+URL: folium produces a whole HTML document (its own <head> and page-wide
+CSS), which an iframe keeps apart from our layout; every asset it loads comes
+from /static/."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_GET
+
+from geo.defaults import ANCPI_ATTRIBUTION
+from geo.geojson import feature_collection, point_features
+from geo.selectors import areas_any_approximate, areas_for_map
+from geo.views import geojson_response
+
+from . import map_selectors as sel
+from .models import Call, Category
+
+
+class MapFilterForm(forms.Form):
+    call = forms.ModelChoiceField(
+        label=_("Call"),
+        queryset=Call.objects.order_by("-year", "name"),
+        to_field_name="slug",
+        required=False,
+        empty_label=_("All calls"),
+    )
+    category = forms.ChoiceField(
+        label=_("Category"), choices=[("", _("All categories")), *Category.choices], required=False
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", _("All statuses")), *sel.PUBLIC_STATUSES], required=False
+    )
+
+
+def _filters(request: HttpRequest) -> tuple[MapFilterForm, sel.MapFilters]:
+    """Valid fields filter; an invalid one is reported and ignored."""
+    form = MapFilterForm(request.GET or None)
+    values: dict[str, str] = {}
+    if form.is_bound:
+        form.is_valid()
+        data = getattr(form, "cleaned_data", {})
+        if data.get("call"):
+            values["call"] = data["call"].slug
+        for name in ("category", "status"):
+            if data.get(name):
+                values[name] = data[name]
+    return form, sel.MapFilters(**values)
+
+
+@require_GET
+def proposals_map(request: HttpRequest) -> HttpResponse:
+    form, filters = _filters(request)
+    rows = sel.proposal_rows(sel.public_proposals(filters))
+    whole_sector = sum(1 for r in rows if r["whole_sector"])
+    areas = areas_for_map()
+    query = {
+        "call": filters.call,
+        "category": filters.category,
+        "status": filters.status,
+    }
+    embed_src = reverse("maps:proposals_embed")
+    if filters.call or filters.category or filters.status:
+        embed_src += "?" + urlencode({k: v for k, v in query.items() if v})
+    located = sum(1 for r in rows if r["latitude"] is not None)
+    return render(
+        request,
+        "proposals/map_proposals.html",
+        {
+            "form": form,
+            "filters": filters,
+            "embed_src": embed_src,
+            "total": len(rows),
+            "located": located,
+            "whole_sector": whole_sector,
+            "approximate": areas_any_approximate(areas),
+            "ancpi_attribution": ANCPI_ATTRIBUTION,
+            "geojson_url": reverse("maps:proposals_geojson")
+            + (
+                "?" + urlencode({k: v for k, v in query.items() if v})
+                if any(query.values())
+                else ""
+            ),
+        },
+    )
+
+
+@require_GET
+@xframe_options_sameorigin
+def proposals_map_embed(request: HttpRequest) -> HttpResponse:
+    _form, filters = _filters(request)
+    cluster = request.GET.get("cluster", "1") != "0"
+    return HttpResponse(sel.proposals_map_render(filters, cluster=cluster))
+
+
+@require_GET
+def results_map(request: HttpRequest, call: str) -> HttpResponse:
+    call_obj = get_object_or_404(Call, slug=call)
+    labels = dict(Category.choices)
+    rows = [
+        dict(r, category_label=labels.get(r["category"], r["category"]))
+        for r in sel.results_rows(call_obj)
+    ]
+    return render(
+        request,
+        "proposals/map_results.html",
+        {
+            "call": call_obj,
+            "rows": rows,
+            "total_cost": sum((r["cost_estimate"] or 0) for r in rows),
+            "approximate": areas_any_approximate(areas_for_map()),
+            "ancpi_attribution": ANCPI_ATTRIBUTION,
+        },
+    )
+
+
+@require_GET
+@xframe_options_sameorigin
+def results_map_embed(request: HttpRequest, call: str) -> HttpResponse:
+    call_obj = get_object_or_404(Call, slug=call)
+    return HttpResponse(sel.results_map_render(call_obj))
+
+
+def _metric(request: HttpRequest) -> tuple[str, str]:
+    metric = request.GET.get("metric", "proposals")
+    if metric not in sel.METRICS:
+        return "proposals", str(_("Unknown measure; showing the number of proposals."))
+    return metric, ""
+
+
+@require_GET
+def participation_map(request: HttpRequest, call: str) -> HttpResponse:
+    call_obj = get_object_or_404(Call, slug=call)
+    metric, error = _metric(request)
+    areas = areas_for_map()
+    rows = sel.zone_participation(call_obj, areas)
+    labels = sel.metric_labels()
+    context: dict[str, Any] = {
+        "call": call_obj,
+        "metric": metric,
+        "metric_error": error,
+        "metrics": [(m, labels[m]) for m in sel.METRICS],
+        "rows": [
+            {
+                "name": r.name,
+                "population": r.adult_population,
+                "values": [r.values[m] for m in sel.METRICS],
+            }
+            for r in rows
+        ],
+        "approximate": areas_any_approximate(areas),
+        "has_population": any(r.adult_population for r in rows),
+        "ancpi_attribution": ANCPI_ATTRIBUTION,
+        "embed_src": reverse("maps:participation_embed", args=[call_obj.slug])
+        + "?"
+        + urlencode({"metric": metric}),
+    }
+    return render(request, "proposals/map_participation.html", context)
+
+
+@require_GET
+@xframe_options_sameorigin
+def participation_map_embed(request: HttpRequest, call: str) -> HttpResponse:
+    call_obj = get_object_or_404(Call, slug=call)
+    metric, _error = _metric(request)
+    return HttpResponse(sel.participation_map_render(call_obj, metric))
+
+
+@require_GET
+def proposals_geojson(request: HttpRequest) -> HttpResponse:
+    _form, filters = _filters(request)
+    rows = sel.proposal_rows(sel.public_proposals(filters))
+    data = feature_collection(point_features(sel.proposal_features(rows)), name="proposals")
+    return geojson_response(data, filename="proposals.geojson")

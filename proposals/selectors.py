@@ -1,0 +1,332 @@
+"""Reads on calls and proposals, already joined for the pages that use them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from django.db import connection
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ciic.audit.models import Event
+from ciic.audit.selectors import events_for_object
+from geo.models import Area
+
+from .models import (
+    ELIGIBLE_OR_LATER,
+    Call,
+    Category,
+    Phase,
+    Proposal,
+    ProposalVersion,
+)
+
+SORTS = {
+    "newest": ("-submitted_at", "-id"),
+    "oldest": ("submitted_at", "id"),
+    "cost": ("cost_estimate", "id"),
+    "-cost": ("-cost_estimate", "-id"),
+    "title": ("title", "id"),
+    "reference": ("call_id", "number"),
+}
+PAGE_SIZE = 20
+
+
+def call_current(*, now: dt.datetime | None = None) -> Call | None:
+    """The call whose phases are in force now (the latest that has started),
+    else the next one to start."""
+    today = timezone.localdate(now) if now else timezone.localdate()
+    started = Call.objects.filter(submission_start__lte=today).order_by("-submission_start").first()
+    return started or Call.objects.order_by("submission_start").first()
+
+
+def call_get(*, slug: str) -> Call:
+    return Call.objects.prefetch_related("categories").get(slug=slug)
+
+
+def calls_all() -> QuerySet[Call]:
+    return Call.objects.prefetch_related("categories").order_by("-year", "-submission_start")
+
+
+def call_categories(*, call: Call) -> list[Any]:
+    """The call's accepted categories, in the council's order."""
+    order = list(Category.values)
+    return sorted(call.categories.all(), key=lambda c: order.index(c.category))
+
+
+@dataclass(frozen=True)
+class CallCounters:
+    submitted: int
+    eligible: int
+
+
+def call_counters(*, call: Call) -> CallCounters:
+    agg = Proposal.objects.public().filter(call=call).aggregate(
+        submitted=Count("pk"), eligible=Count("pk", filter=Q(status__in=ELIGIBLE_OR_LATER))
+    )
+    return CallCounters(submitted=agg["submitted"], eligible=agg["eligible"])
+
+
+@dataclass(frozen=True)
+class SubmitStatus:
+    allowed: bool
+    code: str  # "ok", "anonymous", "not_open", "closed", or an eligibility reason
+    message: str
+
+
+def call_submit_status(*, call: Call, user: Any, now: dt.datetime | None = None) -> SubmitStatus:
+    """May this visitor start a proposal in `call` now, and if not, why."""
+    from .predicates import participation_decision
+
+    now = now or timezone.now()
+    phase = call.phase_at(now)
+    if phase == Phase.UPCOMING:
+        return SubmitStatus(False, "not_open", str(_("Submission for this call has not opened yet.")))
+    if phase != Phase.SUBMISSION:
+        return SubmitStatus(False, "closed", str(_("Submission for this call has closed.")))
+    if not getattr(user, "is_authenticated", False):
+        return SubmitStatus(False, "anonymous", str(_("Log in to propose a project.")))
+    decision = participation_decision(user=user, on_date=timezone.localdate(now))
+    if not decision.allowed:
+        return SubmitStatus(False, str(decision.reason), str(decision.message))
+    return SubmitStatus(True, "ok", "")
+
+
+def call_timeline(*, call: Call, now: dt.datetime | None = None) -> list[dict[str, Any]]:
+    """The call's phases for display: label, first and last day, state."""
+    now = now or timezone.now()
+    current = call.phase_at(now)
+    rows = []
+    for phase, start, end in call.phase_windows():
+        last_day = (end - dt.timedelta(days=1)).date() if end is not None else None
+        if phase == current:
+            state = "current"
+        elif end is not None and end <= now:
+            state = "past"
+        else:
+            state = "future"
+        rows.append(
+            {
+                "phase": phase,
+                "label": Phase(phase).label,
+                "start": start.date(),
+                "end": last_day,
+                "state": state,
+            }
+        )
+    return rows
+
+
+# --- public listing -------------------------------------------------------------------
+
+
+@lru_cache(maxsize=4)
+def _unaccent_available(alias: str) -> bool:
+    with connection.cursor() as cur:
+        cur.execute("SELECT 1 FROM pg_extension WHERE extname = 'unaccent'")
+        return cur.fetchone() is not None
+
+
+def _search(qs: QuerySet[Proposal], q: str) -> QuerySet[Proposal]:
+    q = q.strip()[:200]
+    if not q:
+        return qs
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+
+        # PostgreSQL ships no Romanian stemmer: 'simple' keeps words as typed;
+        # with unaccent, "gradina" also finds "grădină".
+        if _unaccent_available(connection.alias):
+            from django.contrib.postgres.lookups import Unaccent
+            from django.db.models import Value
+
+            def fold(expr: Any) -> Any:
+                return Unaccent(expr)
+
+            query = SearchQuery(Unaccent(Value(q)), config="simple", search_type="plain")
+        else:
+
+            def fold(expr: Any) -> Any:
+                return expr
+
+            query = SearchQuery(q, config="simple", search_type="plain")
+        vector = (
+            SearchVector(fold("reference"), weight="A", config="simple")
+            + SearchVector(fold("title"), weight="A", config="simple")
+            + SearchVector(fold("summary"), weight="B", config="simple")
+            + SearchVector(fold("description"), weight="C", config="simple")
+        )
+        return qs.annotate(search_rank=SearchRank(vector, query)).filter(search_rank__gt=0)
+    # SQLite and others: every word must appear somewhere (case-insensitive).
+    for word in q.split()[:8]:
+        qs = qs.filter(
+            Q(title__icontains=word)
+            | Q(summary__icontains=word)
+            | Q(description__icontains=word)
+            | Q(reference__iexact=word)
+        )
+    return qs
+
+
+def proposal_list(
+    *,
+    call: Call | None = None,
+    category: str = "",
+    zone_slug: str = "",
+    status: str = "",
+    q: str = "",
+    sort: str = "newest",
+) -> QuerySet[Proposal]:
+    """Public proposals (never drafts) with the list page's filters."""
+    qs = Proposal.objects.public().select_related("zone", "call")
+    if call is not None:
+        qs = qs.filter(call=call)
+    if category in Category.values:
+        qs = qs.filter(category=category)
+    if zone_slug:
+        qs = qs.filter(zone__slug=zone_slug)
+    if status in Proposal.Status.values and status != Proposal.Status.DRAFT:
+        qs = qs.filter(status=status)
+    if q.strip():
+        qs = _search(qs, q)
+        if sort == "relevance" and "search_rank" in qs.query.annotations:
+            return qs.order_by("-search_rank", "-id")
+    return qs.order_by(*SORTS.get(sort, SORTS["newest"]))
+
+
+def proposal_public_get(*, reference: str) -> Proposal:
+    return (
+        Proposal.objects.public()
+        .select_related("call", "zone", "author")
+        .prefetch_related("images", "attachments")
+        .get(reference=reference)
+    )
+
+
+def proposal_get_any(*, reference: str) -> Proposal:
+    """Any proposal by reference, drafts excluded (they have none)."""
+    return Proposal.objects.select_related("call", "zone", "author").get(reference=reference)
+
+
+def proposal_for_edit_qs() -> QuerySet[Proposal]:
+    return Proposal.objects.select_related("call", "zone", "author").prefetch_related(
+        "images", "attachments", "call__categories"
+    )
+
+
+def zones_all() -> QuerySet[Area]:
+    return Area.objects.filter(kind=Area.Kind.ZONE).only("pk", "name", "slug").order_by("name")
+
+
+def sector_outline() -> dict[str, Any] | None:
+    """The sector's boundary as GeoJSON, for small maps drawn without tiles."""
+    return (
+        Area.objects.filter(kind=Area.Kind.SECTOR).values_list("geometry", flat=True).first()
+    )
+
+
+def proposal_timeline(*, proposal: Proposal) -> QuerySet[Event]:
+    return events_for_object(proposal, public_only=True).order_by("created_at", "id")
+
+
+TIMELINE_LABELS = {
+    "proposal.edited": _("Edited by the author"),
+    "proposal.image_added": _("Image added by the author"),
+    "proposal.attachment_added": _("Document added by the author"),
+    "proposal.file_removed": _("File removed by the author"),
+}
+
+
+def proposal_timeline_entries(*, proposal: Proposal) -> list[dict[str, Any]]:
+    """The public history: status changes (with the public note) and edits.
+    Who acted is not shown: staff act for the council, residents stay private."""
+    entries = []
+    for event in proposal_timeline(proposal=proposal):
+        after = event.after or {}
+        if event.action == "proposal.status_changed":
+            status = after.get("status", "")
+            label = Proposal.Status(status).label if status in Proposal.Status.values else status
+            entries.append(
+                {"at": event.created_at, "label": label, "status": status, "note": after.get("note", "")}
+            )
+        elif event.action in TIMELINE_LABELS:
+            entries.append({"at": event.created_at, "label": TIMELINE_LABELS[event.action], "note": ""})
+    return entries
+
+
+def proposals_of_author(*, user: Any) -> QuerySet[Proposal]:
+    return (
+        Proposal.objects.filter(author=user)
+        .select_related("call", "zone")
+        .order_by("-created_at", "-id")
+    )
+
+
+def proposal_count_submitted(*, user: Any, call: Call) -> int:
+    return Proposal.objects.public().filter(author=user, call=call).count()
+
+
+def proposal_versions(*, proposal: Proposal) -> QuerySet[ProposalVersion]:
+    return proposal.versions.select_related("created_by").order_by("number")
+
+
+def proposal_staff_list(*, status: str = "", call: Call | None = None, q: str = "") -> QuerySet[Proposal]:
+    qs = (
+        Proposal.objects.public()
+        .select_related("call", "zone", "author")
+        .prefetch_related(Prefetch("versions", queryset=ProposalVersion.objects.only("pk", "proposal_id")))
+    )
+    if call is not None:
+        qs = qs.filter(call=call)
+    if status in Proposal.Status.values:
+        qs = qs.filter(status=status)
+    if q.strip():
+        qs = _search(qs, q)
+    return qs.order_by("call_id", "number")
+
+
+VERSION_FIELD_LABELS = {
+    "title": _("Title"),
+    "summary": _("Summary"),
+    "description": _("Description"),
+    "category": _("Category"),
+    "cost_estimate": _("Estimated cost (lei)"),
+    "latitude": _("Latitude"),
+    "longitude": _("Longitude"),
+    "whole_sector": _("Whole sector"),
+    "zone": _("Zone"),
+}
+
+
+def version_diffs(*, proposal: Proposal) -> list[dict[str, Any]]:
+    """Each version with the fields that changed from the one before."""
+    out: list[dict[str, Any]] = []
+    previous: dict[str, Any] | None = None
+    for version in proposal_versions(proposal=proposal):
+        changes = []
+        for field, value in version.data.items():
+            old = previous.get(field) if previous is not None else None
+            if previous is None or old != value:
+                changes.append(
+                    {
+                        "field": field,
+                        "label": VERSION_FIELD_LABELS.get(field, field),
+                        "old": _display(field, old),
+                        "new": _display(field, value),
+                    }
+                )
+        out.append({"version": version, "changes": changes, "first": previous is None})
+        previous = version.data
+    return out
+
+
+def _display(field: str, value: Any) -> Any:
+    if field == "category" and value in Category.values:
+        return Category(value).label
+    if field == "whole_sector":
+        return _("yes") if value else _("no")
+    return value

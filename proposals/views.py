@@ -1,0 +1,426 @@
+"""Thin views: parse, check the permission, call one service, render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+from rules.contrib.views import PermissionRequiredMixin
+
+from . import selectors, services
+from .forms import (
+    CostForm,
+    FilesForm,
+    ListFilterForm,
+    TransitionForm,
+    WhatForm,
+    WhereForm,
+    errors_to_form,
+)
+from .models import Call, Phase, Proposal
+from .predicates import participation_decision, proposal_is_editable_at
+
+STEP_NAMES = ["what", "where", "cost", "files", "review"]
+
+
+def _steps() -> list[tuple[str, str]]:
+    from django.utils.translation import gettext
+
+    labels = {
+        "what": gettext("What"),
+        "where": gettext("Where"),
+        "cost": gettext("How much"),
+        "files": gettext("Images and documents"),
+        "review": gettext("Review"),
+    }
+    return [(name, labels[name]) for name in STEP_NAMES]
+
+
+# --- public pages ---------------------------------------------------------------------
+
+
+class ProposalListView(TemplateView):
+    template_name = "proposals/proposal_list.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        form = ListFilterForm(self.request.GET or None)
+        data = form.cleaned_data if form.is_valid() else {}
+        calls = list(selectors.calls_all())
+        call = next((c for c in calls if c.slug == data.get("call")), None)
+        qs = selectors.proposal_list(
+            call=call,
+            category=data.get("category", ""),
+            zone_slug=data.get("zone", ""),
+            status=data.get("status", ""),
+            q=data.get("q", ""),
+            sort=data.get("sort") or "newest",
+        )
+        page = Paginator(qs, selectors.PAGE_SIZE).get_page(self.request.GET.get("page"))
+        params = self.request.GET.copy()
+        params.pop("page", None)
+        ctx.update(
+            form=form,
+            filters=data,
+            calls=calls,
+            zones=selectors.zones_all(),
+            page_obj=page,
+            proposals=page.object_list,
+            query_string=params.urlencode(),
+        )
+        return ctx
+
+
+class ProposalDetailView(TemplateView):
+    template_name = "proposals/proposal_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        try:
+            proposal = selectors.proposal_public_get(reference=kwargs["reference"])
+        except Proposal.DoesNotExist:
+            raise Http404(_("No proposal has this reference.")) from None
+        ctx.update(
+            proposal=proposal,
+            timeline=selectors.proposal_timeline_entries(proposal=proposal),
+            # Filled by the assessment module once an assessment is public.
+            assessment=None,
+            sector_outline=selectors.sector_outline(),
+            map_tiles_url=settings.MAP_TILES_URL,
+        )
+        return ctx
+
+
+# --- authors ----------------------------------------------------------------------------
+
+
+class MyProposalsView(LoginRequiredMixin, TemplateView):
+    template_name = "proposals/my_proposals.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        proposals = list(selectors.proposals_of_author(user=self.request.user))
+        now = timezone.now()
+        for p in proposals:
+            p.can_edit = proposal_is_editable_at(p, now)  # type: ignore[attr-defined]
+        ctx.update(
+            drafts=[p for p in proposals if p.status == Proposal.Status.DRAFT],
+            submitted=[p for p in proposals if p.status != Proposal.Status.DRAFT],
+            call=selectors.call_current(),
+        )
+        return ctx
+
+
+class ProposalStartView(PermissionRequiredMixin, View):
+    """Step 1 for a new proposal: nothing is stored until it is valid."""
+
+    permission_required = "proposals.submit_to_call"
+    template_name = "proposals/proposal_form.html"
+
+    def get_permission_object(self) -> Call:
+        if not hasattr(self, "_call"):
+            self._call = get_object_or_404(Call.objects.prefetch_related("categories"), slug=self.kwargs["slug"])
+        return self._call
+
+    def handle_no_permission(self) -> HttpResponse:
+        if not self.request.user.is_authenticated:
+            return redirect_to_login(self.request.get_full_path())
+        call = self.get_permission_object()
+        messages.error(self.request, _submit_blocked_reason(self.request, call))
+        return redirect("proposals:mine")
+
+    def get(self, request: HttpRequest, slug: str) -> HttpResponse:
+        return self._render(WhatForm(call=self.get_permission_object()))
+
+    def post(self, request: HttpRequest, slug: str) -> HttpResponse:
+        call = self.get_permission_object()
+        form = WhatForm(request.POST, call=call)
+        if form.is_valid():
+            try:
+                proposal = services.proposal_draft_create(actor=request.user, call=call, **form.cleaned_data)
+            except ValidationError as exc:
+                errors_to_form(form, exc)
+            else:
+                messages.success(request, _("Draft saved. You can come back to it at any time."))
+                return redirect("proposals:edit", pk=proposal.pk, step="where")
+        return self._render(form, status=400)
+
+    def _render(self, form: Any, status: int = 200) -> HttpResponse:
+        from django.shortcuts import render
+
+        return render(
+            self.request,
+            self.template_name,
+            {"form": form, "call": self.get_permission_object(), "step": "what", "steps": _steps(), "proposal": None},
+            status=status,
+        )
+
+
+def _submit_blocked_reason(request: HttpRequest, call: Call) -> str:
+    return selectors.call_submit_status(call=call, user=request.user).message
+
+
+class _LoginThen403Mixin(PermissionRequiredMixin):
+    """Visitors who are not logged in go to the login page; everyone else
+    without the permission gets 403."""
+
+    def handle_no_permission(self) -> HttpResponse:
+        if not self.request.user.is_authenticated:  # type: ignore[attr-defined]
+            return redirect_to_login(self.request.get_full_path())  # type: ignore[attr-defined]
+        raise PermissionDenied(_("You do not have permission to do this."))
+
+
+class _AuthorProposalMixin(_LoginThen403Mixin):
+    """Loads the proposal from the URL; anyone but its author gets 403."""
+
+    permission_required = "proposals.change_proposal"
+    kwargs: dict[str, Any]
+
+    def get_permission_object(self) -> Proposal:
+        if not hasattr(self, "_proposal"):
+            self._proposal = get_object_or_404(selectors.proposal_for_edit_qs(), pk=self.kwargs["pk"])
+        return self._proposal
+
+
+class ProposalEditView(_AuthorProposalMixin, View):
+    template_name = "proposals/proposal_form.html"
+
+    def _form(self, step: str, data: Any = None, files: Any = None) -> Any:
+        p = self.get_permission_object()
+        if step == "what":
+            initial = {f: getattr(p, f) for f in ("title", "summary", "description", "category")}
+            return WhatForm(data, call=p.call, initial=initial)
+        if step == "where":
+            initial = {"whole_sector": p.whole_sector, "latitude": p.latitude, "longitude": p.longitude}
+            return WhereForm(data, initial=initial)
+        if step == "cost":
+            initial = {"cost_estimate": p.cost_estimate if p.cost_estimate is not None else ""}
+            return CostForm(data, call=p.call, initial=initial)
+        if step == "files":
+            initial = {
+                "consent_publication": p.consent_publication,
+                "consent_image_rights": p.consent_image_rights,
+            }
+            return FilesForm(data, files, proposal=p, initial=initial)
+        return None
+
+    def get(self, request: HttpRequest, pk: int, step: str) -> HttpResponse:
+        if step not in STEP_NAMES:
+            raise Http404
+        return self._render(step, self._form(step))
+
+    def post(self, request: HttpRequest, pk: int, step: str) -> HttpResponse:
+        if step not in STEP_NAMES or step == "review":
+            raise Http404
+        proposal = self.get_permission_object()
+        form = self._form(step, request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                self._save(step, proposal, form.cleaned_data)
+            except ValidationError as exc:
+                errors_to_form(form, exc)
+            else:
+                if proposal.status == Proposal.Status.DRAFT:
+                    messages.success(request, _("Draft saved."))
+                else:
+                    messages.success(request, _("Your changes are saved and visible on the proposal's page."))
+                nxt = STEP_NAMES[STEP_NAMES.index(step) + 1]
+                if "stay" in request.POST:
+                    nxt = step
+                return redirect("proposals:edit", pk=proposal.pk, step=nxt)
+        self._proposal = selectors.proposal_for_edit_qs().get(pk=proposal.pk)
+        return self._render(step, form, status=400)
+
+    def _save(self, step: str, proposal: Proposal, data: dict[str, Any]) -> None:
+        user = self.request.user
+        if step != "files":
+            services.proposal_update(actor=user, proposal=proposal, data=data)
+            return
+        # Files: all or nothing, so a bad third image leaves the first two unsaved too.
+        with transaction.atomic():
+            services.proposal_update(
+                actor=user,
+                proposal=proposal,
+                data={k: data[k] for k in ("consent_publication", "consent_image_rights")},
+            )
+            errors: dict[str, list[str]] = {}
+            for upload in data["images"]:
+                try:
+                    services.proposal_image_add(actor=user, proposal=proposal, upload=upload)
+                except ValidationError as exc:
+                    errors.setdefault("images", []).extend(exc.messages)
+            for upload in data["attachments"]:
+                try:
+                    services.proposal_attachment_add(actor=user, proposal=proposal, upload=upload)
+                except ValidationError as exc:
+                    errors.setdefault("attachments", []).extend(exc.messages)
+            if errors:
+                transaction.set_rollback(True)
+                raise ValidationError(errors)
+
+    def _render(self, step: str, form: Any, status: int = 200) -> HttpResponse:
+        from django.shortcuts import render
+
+        proposal = self.get_permission_object()
+        ctx: dict[str, Any] = {
+            "form": form,
+            "proposal": proposal,
+            "call": proposal.call,
+            "step": step,
+            "steps": _steps(),
+        }
+        if step == "where":
+            ctx["sector_outline"] = selectors.sector_outline()
+            ctx["map_tiles_url"] = settings.MAP_TILES_URL
+        if step == "review":
+            ctx["missing"] = services.proposal_missing_fields(proposal=proposal)
+            ctx["can_submit"] = proposal.status == Proposal.Status.DRAFT
+            ctx["can_resubmit"] = services.transition_allowed(
+                actor=self.request.user, proposal=proposal, to_status=Proposal.Status.RESUBMITTED
+            )
+        return render(self.request, self.template_name, ctx, status=status)
+
+
+class ProposalSubmitView(_AuthorProposalMixin, View):
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        proposal = self.get_permission_object()
+        try:
+            if proposal.status == Proposal.Status.CHANGES_REQUESTED:
+                proposal = services.proposal_transition(
+                    actor=request.user, proposal=proposal, to_status=Proposal.Status.RESUBMITTED
+                )
+                messages.success(request, _("Your proposal was sent again to the assessors."))
+            else:
+                proposal = services.proposal_submit(actor=request.user, proposal=proposal)
+                messages.success(
+                    request,
+                    _("Thank you! Your proposal is published with the reference %(ref)s.")
+                    % {"ref": proposal.reference},
+                )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+            return redirect("proposals:edit", pk=proposal.pk, step="review")
+        return redirect(proposal.get_absolute_url())
+
+
+class ProposalDeleteView(_LoginThen403Mixin, View):
+    permission_required = "proposals.delete_proposal"
+
+    def get_permission_object(self) -> Proposal:
+        return get_object_or_404(Proposal, pk=self.kwargs["pk"])
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        services.proposal_draft_delete(actor=request.user, proposal=self.get_permission_object())
+        messages.success(request, _("The draft was deleted."))
+        return redirect("proposals:mine")
+
+
+class ProposalFileRemoveView(_AuthorProposalMixin, View):
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        proposal = self.get_permission_object()
+
+        def _id(name: str) -> int | None:
+            value = request.POST.get(name, "")
+            return int(value) if value.isdigit() else None
+
+        services.proposal_file_remove(
+            actor=request.user, proposal=proposal, image_id=_id("image"), attachment_id=_id("attachment")
+        )
+        messages.success(request, _("The file was removed."))
+        return redirect("proposals:edit", pk=proposal.pk, step="files")
+
+
+# --- staff ----------------------------------------------------------------------------
+
+
+class StaffProposalListView(_LoginThen403Mixin, TemplateView):
+    permission_required = "proposals.view_staff_list"
+    template_name = "proposals/staff_list.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        status = self.request.GET.get("status", "")
+        q = self.request.GET.get("q", "")
+        qs = selectors.proposal_staff_list(status=status, q=q)
+        page = Paginator(qs, 50).get_page(self.request.GET.get("page"))
+        rows = []
+        for p in page.object_list:
+            rows.append(
+                {
+                    "proposal": p,
+                    "transitions": [
+                        (s, Proposal.Status(s).label)
+                        for s in services.transitions_available(actor=self.request.user, proposal=p)
+                    ],
+                }
+            )
+        params = self.request.GET.copy()
+        params.pop("page", None)
+        ctx.update(
+            rows=rows,
+            page_obj=page,
+            status=status,
+            q=q,
+            statuses=[c for c in Proposal.Status.choices if c[0] != Proposal.Status.DRAFT],
+            query_string=params.urlencode(),
+            notes_required=services.NOTE_REQUIRED,
+        )
+        return ctx
+
+
+class StaffTransitionView(_LoginThen403Mixin, View):
+    permission_required = "proposals.view_staff_list"
+
+    def post(self, request: HttpRequest, reference: str) -> HttpResponse:
+        proposal = get_object_or_404(Proposal.objects.public(), reference=reference)
+        form = TransitionForm(request.POST)
+        back = request.POST.get("next", "")
+        if not back.startswith("/staff/proposals/"):
+            back = reverse("proposals:staff_list")
+        if not form.is_valid():
+            messages.error(request, _("Choose a valid status."))
+            return HttpResponseRedirect(back)
+        try:
+            services.proposal_transition(actor=request.user, proposal=proposal, **form.cleaned_data)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, f"{proposal.reference}: {message}")
+        else:
+            messages.success(
+                request,
+                _("%(ref)s is now “%(status)s”.")
+                % {"ref": proposal.reference, "status": Proposal.Status(form.cleaned_data["to_status"]).label},
+            )
+        return HttpResponseRedirect(back)
+
+
+class StaffVersionsView(_LoginThen403Mixin, TemplateView):
+    permission_required = "proposals.view_versions"
+    template_name = "proposals/staff_versions.html"
+
+    def get_permission_object(self) -> Proposal:
+        if not hasattr(self, "_proposal"):
+            self._proposal = get_object_or_404(
+                Proposal.objects.public().select_related("call"), reference=self.kwargs["reference"]
+            )
+        return self._proposal
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        proposal = self.get_permission_object()
+        ctx.update(proposal=proposal, versions=selectors.version_diffs(proposal=proposal))
+        return ctx

@@ -1,0 +1,87 @@
+"""The same person verified at the same moment on two accounts: the partial
+unique index decides, exactly one verification exists, the other attempt
+becomes a recorded conflict."""
+
+import threading
+from datetime import date
+
+import pytest
+from django.db import connection
+
+from ciic.accounts.models import Role
+from ciic.eligibility.models import IdentityConflict, Verification
+from ciic.eligibility.services import (
+    IdentityConflictError,
+    register_import,
+    verification_create_in_person,
+    verification_match_register,
+)
+from tests.factories import ResidentProfileFactory, make_cnp, staff_user
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def _race(targets):  # type: ignore[no-untyped-def]
+    barrier = threading.Barrier(len(targets))
+    results: list[object] = [None] * len(targets)
+
+    def run(i: int, fn) -> None:  # type: ignore[no-untyped-def]
+        try:
+            barrier.wait(timeout=10)
+            results[i] = fn()
+        except Exception as exc:  # noqa: BLE001 - collected for the assertions
+            results[i] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, fn)) for i, fn in enumerate(targets)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return results
+
+
+@pytest.mark.parametrize("attempt", range(3))
+def test_same_cnp_verified_concurrently_in_person(attempt):
+    born = date(1990, 5, 17)
+    cnp = make_cnp(born, serial=100 + attempt)
+    desks = [staff_user(Role.FACILITATOR), staff_user(Role.ASSESSOR)]
+    users = [ResidentProfileFactory(date_of_birth=born).user for _ in range(2)]
+
+    def verify(i: int):  # type: ignore[no-untyped-def]
+        return lambda: verification_create_in_person(
+            actor=desks[i],
+            user=users[i],
+            cnp=cnp,
+            document_type="identity_card",
+            sector6_resident=True,
+        )
+
+    results = _race([verify(0), verify(1)])
+    successes = [r for r in results if isinstance(r, Verification)]
+    conflicts = [r for r in results if isinstance(r, IdentityConflictError)]
+    assert len(successes) == 1 and len(conflicts) == 1, results
+    assert Verification.objects.filter(ended_at__isnull=True).count() == 1
+    winner = Verification.objects.get()
+    conflict = IdentityConflict.objects.get()
+    assert conflict.existing_user_id == winner.user_id
+    assert conflict.attempting_user_id != winner.user_id
+
+
+def test_same_cnp_matched_against_register_concurrently():
+    born = date(1985, 1, 2)
+    cnp = make_cnp(born, serial=200)
+    import io
+
+    f = io.BytesIO(f"cnp\n{cnp}\n".encode())
+    assert register_import(actor=staff_user(Role.ADMINISTRATOR), file=f).ok
+    users = [ResidentProfileFactory(date_of_birth=born).user for _ in range(2)]
+
+    def match(i: int):  # type: ignore[no-untyped-def]
+        return lambda: verification_match_register(actor=users[i], user=users[i], cnp=cnp)
+
+    results = _race([match(0), match(1)])
+    assert sum(isinstance(r, Verification) for r in results) == 1, results
+    assert sum(isinstance(r, IdentityConflictError) for r in results) == 1, results
+    assert Verification.objects.count() == 1

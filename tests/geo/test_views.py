@@ -1,0 +1,95 @@
+import json
+
+import pytest
+from django.urls import reverse
+from shapely.geometry import shape
+
+from ciic.accounts.models import Role
+from tests.factories import UserFactory, staff_user
+
+
+def test_areas_geojson_is_a_valid_feature_collection(client, areas):
+    response = client.get(reverse("geo:areas_geojson"))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/geo+json")
+    data = json.loads(response.content)
+    assert data["type"] == "FeatureCollection"
+    assert data["approximate_zones"] is True and "OGL-ROU-1.0" in data["attribution"]
+    assert len(data["features"]) == 14
+    sector = shape(
+        next(f for f in data["features"] if f["properties"]["kind"] == "sector")["geometry"]
+    )
+    for feature in data["features"]:
+        assert feature["type"] == "Feature"
+        geom = shape(feature["geometry"])
+        assert geom.is_valid and geom.geom_type in {"Polygon", "MultiPolygon"}
+        lon, lat = geom.representative_point().coords[0]
+        assert 25.9 < lon < 26.1 and 44.4 < lat < 44.5  # lon/lat order
+        assert sector.buffer(1e-7).covers(geom)
+        assert set(feature["properties"]) == {
+            "name",
+            "slug",
+            "kind",
+            "approximate",
+            "adult_population",
+            "attribution",
+        }
+
+
+def _admin_with_totp():
+    from allauth.mfa.models import Authenticator
+
+    user = staff_user(Role.ADMINISTRATOR)
+    Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "x"})
+    return user
+
+
+@pytest.mark.parametrize("role", [None, Role.RESIDENT, Role.FACILITATOR, Role.ASSESSOR])
+def test_import_page_is_for_administrators_only(client, areas, role):
+    from allauth.mfa.models import Authenticator
+
+    if role is not None:
+        user = UserFactory(roles=[role])
+        Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "x"})
+        client.force_login(user)
+    response = client.get(reverse("geo:area_import"))
+    assert response.status_code in (302, 403)
+    if role is not None:
+        assert response.status_code == 403
+
+
+def test_administrator_imports_and_sees_errors(client, areas, tmp_path):
+    import geopandas as gpd
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from shapely.geometry import box
+
+    client.force_login(_admin_with_totp())
+    page = client.get(reverse("geo:area_import"))
+    assert page.status_code == 200 and "Drumul Taberei" in page.content.decode()
+
+    bad = SimpleUploadedFile(
+        "zones.geojson", b"not geo at all", content_type="application/geo+json"
+    )
+    response = client.post(
+        reverse("geo:area_import"), {"file": bad, "kind": "zone", "name_field": "name"}
+    )
+    assert response.status_code == 200
+    assert "Nothing was imported" in response.content.decode()
+
+    s = areas["sector"]
+    mid = (s.min_lon + s.max_lon) / 2
+    sector = shape(s.geometry)
+    west = sector.intersection(box(s.min_lon - 1, s.min_lat - 1, mid, s.max_lat + 1))
+    east = sector.intersection(box(mid, s.min_lat - 1, s.max_lon + 1, s.max_lat + 1))
+    path = tmp_path / "z.geojson"
+    gpd.GeoDataFrame({"name": ["Vest", "Est"]}, geometry=[west, east], crs="EPSG:4326").to_file(
+        path
+    )
+    upload = SimpleUploadedFile("z.geojson", path.read_bytes(), content_type="application/geo+json")
+    response = client.post(
+        reverse("geo:area_import"),
+        {"file": upload, "kind": "zone", "name_field": "name"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "Imported 2 area(s)" in response.content.decode()

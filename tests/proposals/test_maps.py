@@ -1,0 +1,280 @@
+"""Proposal maps, GeoJSON download, cache warm-up and zone re-assignment."""
+
+import json
+import re
+from decimal import Decimal
+
+import geopandas as gpd
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+from django.utils import timezone
+from shapely.geometry import box, shape
+
+from geo.importers import AreaImportError, areas_import
+from geo.models import Area
+from geo.services import area_locate_point, located_records_reassign
+from proposals import map_selectors as sel
+from proposals.map_tasks import proposal_maps_rebuild
+from proposals.models import Call, Proposal
+from tests.factories import UserFactory
+from tests.geo.test_maps import assert_offline
+from tests.proposals.conftest import call_kwargs
+
+EVIL = '</script><script>alert("x")</script>'
+AUTHOR_EMAIL = "ana.private-author@example.org"
+POINTS = [
+    (44.4220, 26.0300),  # Drumul Taberei
+    (44.4370, 25.9990),  # Militari
+    (44.4490, 26.0430),  # Crângași
+    (44.4570, 26.0330),  # Giulești
+]
+
+
+@pytest.fixture
+def data(areas):
+    kw = call_kwargs()
+    kw.pop("categories")
+    call = Call.objects.create(**kw)
+    other = Call.objects.create(**{**kw, "slug": "bp-2027", "name": "BP 2027", "year": 2027})
+    author = UserFactory(email=AUTHOR_EMAIL, first_name="Ana", last_name="Secretescu")
+    specs = [
+        ("S6-2026-0001", EVIL, "mediu", "submitted", POINTS[0], call),
+        ("S6-2026-0002", "Bibliotecă de cartier", "educatie", "eligible", POINTS[1], call),
+        ("S6-2026-0003", "Iluminat în parc", "siguranta", "selected", POINTS[2], call),
+        ("S6-2026-0004", "Teren de sport", "infrastructura", "completed", POINTS[3], call),
+        ("S6-2026-0005", "Pentru tot sectorul", "social", "ineligible", None, call),
+        ("S6-2027-0001", "Altă ediție", "cultura", "selected", POINTS[0], other),
+    ]
+    made = []
+    for i, (ref, title, cat, status, point, c) in enumerate(specs, start=1):
+        lat, lon = point if point else (None, None)
+        made.append(
+            Proposal(
+                call=c,
+                number=i,
+                reference=ref,
+                title=title,
+                summary="Rezumat",
+                category=cat,
+                status=status,
+                author=author,
+                cost_estimate=Decimal(10000 * i),
+                latitude=lat,
+                longitude=lon,
+                whole_sector=point is None,
+                zone=area_locate_point(latitude=lat, longitude=lon) if point else None,
+                submitted_at=timezone.now(),
+            )
+        )
+    draft = Proposal(
+        call=call,
+        title="Ciornă secretă",
+        summary="x",
+        category="mediu",
+        status="draft",
+        author=author,
+        latitude=44.43,
+        longitude=26.02,
+    )
+    Proposal.objects.bulk_create([*made, draft])
+    return {"call": call, "other": other, "author": author}
+
+
+PAGES = [
+    ("maps:proposals", []),
+    ("maps:proposals_embed", []),
+    ("maps:results", ["bp-2026"]),
+    ("maps:results_embed", ["bp-2026"]),
+    ("maps:participation", ["bp-2026"]),
+    ("maps:participation_embed", ["bp-2026"]),
+]
+
+
+@pytest.mark.parametrize(("name", "args"), PAGES)
+def test_pages_link_to_no_other_host_and_leak_nothing_private(client, data, name, args):
+    response = client.get(reverse(name, args=args))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert_offline(html)
+    for private in (AUTHOR_EMAIL, "Secretescu", "Ciornă secretă"):
+        assert private not in html
+    assert "<script>alert" not in html
+
+
+def test_proposals_map_popups_link_to_proposals_with_escaped_titles(client, data):
+    html = client.get(reverse("maps:proposals_embed")).content.decode()
+    assert "/proposals/S6-2026-0002/" in html
+    assert "Bibliotec" in html
+    assert "\\u0026lt;/script\\u0026gt;" in html
+    assert "L.markerClusterGroup" in html
+    assert "Pentru tot sectorul" not in html  # whole-sector proposals have no marker
+    page = client.get(reverse("maps:proposals")).content.decode()
+    assert "concern the whole sector" in page or "concerns the whole sector" in page
+    assert 'src="/map/embed/proposals/"' in page
+
+
+def test_filters_by_call_category_and_status(client, data):
+    html = client.get(reverse("maps:proposals_embed"), {"category": "educatie"}).content.decode()
+    assert "Bibliotec" in html and "Iluminat" not in html
+    html = client.get(
+        reverse("maps:proposals_embed"), {"status": "selected", "call": "bp-2026"}
+    ).content.decode()
+    assert "Iluminat" in html and "Altă ediție" not in html and "Bibliotec" not in html
+    page = client.get(reverse("maps:proposals"), {"call": "bp-2027"}).content.decode()
+    assert 'src="/map/embed/proposals/?call=bp-2027"' in page
+
+
+def test_bad_filters_are_reported_and_ignored(client, data):
+    page = client.get(reverse("maps:proposals"), {"category": "<b>x</b>", "call": "nope"})
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "were not understood" in text and "<b>x</b>" not in text
+    embed = client.get(reverse("maps:proposals_embed"), {"status": "draft"}).content.decode()
+    assert "Ciornă" not in embed and "Bibliotec" in embed
+
+
+def test_results_map_shows_funded_projects_sized_by_cost(client, data):
+    html = client.get(reverse("maps:results_embed", args=["bp-2026"])).content.decode()
+    assert "Iluminat" in html and "Teren de sport" in html
+    assert "Bibliotec" not in html and "Altă ediție" not in html
+    assert "L.markerClusterGroup" not in html
+    rows = sel.results_rows(data["call"])
+    radii = [p.radius for p in sel.proposal_points(rows, size_by_cost=True)]
+    assert radii[0] < radii[1]  # 30,000 RON smaller than 40,000 RON
+    page = client.get(reverse("maps:results", args=["bp-2026"])).content.decode()
+    assert "70,000" in page or "70.000" in page  # total of the two funded projects
+    assert client.get(reverse("maps:results", args=["nope"])).status_code == 404
+
+
+def test_participation_values_and_metrics(client, data, areas):
+    Area.objects.filter(slug="drumul-taberei").update(adult_population=20000)
+    zones = list(Area.objects.all())
+    rows = {r.slug: r for r in sel.zone_participation(data["call"], zones)}
+    dt = rows["drumul-taberei"].values
+    assert dt["proposals"] == 1 and dt["eligible"] == 0 and dt["per_1000"] == 0.05
+    assert (
+        rows["militari-lujerului"].values["per_1000"] is None
+        or rows["militari-lujerului"].adult_population
+    )
+    assert sum(r.values["eligible"] for r in rows.values()) == 3
+    for metric in sel.METRICS:
+        response = client.get(reverse("maps:participation", args=["bp-2026"]), {"metric": metric})
+        assert response.status_code == 200
+    html = client.get(
+        reverse("maps:participation_embed", args=["bp-2026"]), {"metric": "per_1000"}
+    ).content.decode()
+    assert "no data" in html and "Proposals per 1,000 adults" in html
+    bad = client.get(
+        reverse("maps:participation", args=["bp-2026"]), {"metric": "x"}
+    ).content.decode()
+    assert "Unknown measure" in bad
+
+
+def test_proposals_geojson_is_valid_and_public_only(client, data, areas):
+    response = client.get(reverse("maps:proposals_geojson"))
+    assert response.status_code == 200 and response["Content-Type"].startswith(
+        "application/geo+json"
+    )
+    body = response.content.decode()
+    for private in (AUTHOR_EMAIL, "Secretescu", "Ana", "Ciornă", "author", "email"):
+        assert private not in body
+    data_ = json.loads(body)
+    assert data_["type"] == "FeatureCollection"
+    assert len(data_["features"]) == 6
+    sector = shape(areas["sector"].geometry)
+    allowed = {
+        "reference",
+        "title",
+        "category",
+        "status",
+        "cost_ron",
+        "whole_sector",
+        "zone",
+        "zone_name",
+        "call",
+        "url",
+    }
+    for f in data_["features"]:
+        assert f["type"] == "Feature" and set(f["properties"]) == allowed
+        if f["geometry"] is None:
+            assert f["properties"]["whole_sector"] is True
+            continue
+        lon, lat = f["geometry"]["coordinates"]
+        assert 25.9 < lon < 26.1 and 44.4 < lat < 44.5
+        assert sector.covers(shape(f["geometry"]))
+    titles = {f["properties"]["title"] for f in data_["features"]}
+    assert EVIL in titles  # JSON data keeps the text as is; it is not HTML
+    filtered = json.loads(
+        client.get(reverse("maps:proposals_geojson"), {"call": "bp-2027"}).content
+    )
+    assert [f["properties"]["reference"] for f in filtered["features"]] == ["S6-2027-0001"]
+
+
+def test_maps_are_cached_and_rebuilt_after_a_bump(
+    client, data, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    url = reverse("maps:proposals_embed")
+    first = client.get(url).content
+    with django_assert_max_num_queries(2):  # served from the cache (session/auth only)
+        assert client.get(url).content == first
+    Proposal.objects.filter(reference="S6-2026-0002").update(title="Bibliotecă nouă")
+    assert b"Bibliotec\xc4\x83 nou\xc4\x83" not in client.get(url).content  # still cached
+    from geo.cache import map_cache_bump
+
+    with django_capture_on_commit_callbacks(execute=True):
+        map_cache_bump("proposals")  # enqueues proposal_maps_rebuild (in-process in tests)
+    with django_assert_max_num_queries(2):
+        assert "Bibliotecă nouă" in client.get(url).content.decode()
+
+
+def test_rebuild_job_warms_every_language_and_call(data, settings):
+    cache.clear()
+    count = proposal_maps_rebuild()
+    assert count == len(settings.LANGUAGES) * (1 + 2 * 2)
+
+
+def _halves(sector):
+    geom = shape(sector.geometry)
+    mid = (sector.min_lon + sector.max_lon) / 2
+    west = geom.intersection(box(sector.min_lon - 1, sector.min_lat - 1, mid, sector.max_lat + 1))
+    east = geom.intersection(box(mid, sector.min_lat - 1, sector.max_lon + 1, sector.max_lat + 1))
+    return west, east, mid
+
+
+def test_importing_zones_reassigns_every_located_proposal(data, areas, tmp_path):
+    west, east, mid = _halves(areas["sector"])
+    path = tmp_path / "z.geojson"
+    gpd.GeoDataFrame({"name": ["Vest", "Est"]}, geometry=[west, east], crs="EPSG:4326").to_file(
+        path
+    )
+    report = areas_import(actor=None, path=path, kind="zone", name_field="name")
+    assert report.reassigned["proposals.Proposal"] >= 5
+    for p in Proposal.objects.exclude(latitude=None):
+        assert p.zone.slug == ("vest" if p.longitude < mid else "est")
+    assert Proposal.objects.get(reference="S6-2026-0005").zone is None
+    assert located_records_reassign() == {"proposals.Proposal": 0}  # idempotent
+
+
+def test_import_refused_when_a_zone_budget_protects_a_removed_zone(data, areas, tmp_path):
+    from proposals.models import ZoneBudget
+
+    ZoneBudget.objects.create(
+        call=data["call"], zone=areas["zones"]["ghencea"], amount=Decimal("1000")
+    )
+    before = dict(Proposal.objects.values_list("reference", "zone_id"))
+    west, east, _mid = _halves(areas["sector"])
+    path = tmp_path / "z.geojson"
+    gpd.GeoDataFrame({"name": ["Vest", "Est"]}, geometry=[west, east], crs="EPSG:4326").to_file(
+        path
+    )
+    with pytest.raises(AreaImportError) as exc:
+        areas_import(actor=None, path=path, kind="zone", name_field="name")
+    assert "cannot be removed" in " ".join(exc.value.report.errors)
+    assert Area.objects.filter(kind="zone").count() == 13
+    assert dict(Proposal.objects.values_list("reference", "zone_id")) == before
+
+
+def test_no_absolute_url_in_any_map_page_header(client, data):
+    html = client.get(reverse("maps:proposals")).content.decode()
+    assert not re.search(r"https?://", html)
