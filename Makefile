@@ -37,7 +37,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 
 typecheck: install
-	$(VENV)/bin/mypy voting/tally ciic/audit ciic/eligibility ciic/jobs.py geo proposals/services.py proposals/selectors.py
+	$(VENV)/bin/mypy voting/tally ciic/audit ciic/eligibility ciic/notifications ciic/jobs.py geo proposals/services.py proposals/selectors.py proposals/predicates.py proposals/map_selectors.py proposals/map_views.py proposals/map_tasks.py
 
 check: install
 	$(PY) manage.py check
@@ -50,6 +50,8 @@ messages: install
 
 bench: install
 	$(PY) bench/tally.py
+	$(PY) bench/geo.py --write
+	$(PY) bench/proposals_list.py
 
 clean:
 	rm -rf $(VENV) var

@@ -1,0 +1,16 @@
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_romanian_by_default_even_for_an_english_browser(client, home_page):
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert response.status_code == 200
+    assert '<html lang="ro">' in response.content.decode()
+
+
+def test_the_language_switch_chooses_english(client, home_page):
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert response.status_code == 302
+    response = client.get("/")
+    assert '<html lang="en">' in response.content.decode()
