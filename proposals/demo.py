@@ -243,7 +243,10 @@ def seed(out: Any) -> None:
                 proposal = proposal_transition(actor=author, proposal=proposal, to_status=step)
             else:
                 proposal = proposal_transition(
-                    actor=assessor, proposal=proposal, to_status=step, note=ASSESSOR_NOTES.get(step, "")
+                    actor=assessor,
+                    proposal=proposal,
+                    to_status=step,
+                    note=ASSESSOR_NOTES.get(step, ""),
                 )
     # A draft for the main demo resident, to show "My proposals".
     resident = User.objects.filter(email__iexact=f"resident@{DOMAIN}").first()

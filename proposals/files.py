@@ -37,7 +37,11 @@ class CleanImage:
 def _too_big(upload: UploadedFile, limit: int) -> ValidationError:
     return ValidationError(
         _("“%(name)s” is %(size)s; the limit is %(limit)s.")
-        % {"name": upload.name, "size": filesizeformat(upload.size), "limit": filesizeformat(limit)},
+        % {
+            "name": upload.name,
+            "size": filesizeformat(upload.size),
+            "limit": filesizeformat(limit),
+        },
         code="file_too_big",
     )
 
@@ -83,7 +87,13 @@ def image_clean(upload: UploadedFile) -> CleanImage:
             width, height = img.size
     except ValidationError:
         raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+    except (
+        UnidentifiedImageError,
+        OSError,
+        SyntaxError,
+        ValueError,
+        Image.DecompressionBombError,
+    ) as exc:
         raise not_image from exc
     return CleanImage(
         content=ContentFile(out.getvalue()),

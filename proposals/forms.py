@@ -25,7 +25,9 @@ class WhatForm(forms.Form):
     title = forms.CharField(
         label=_("Title"),
         max_length=120,
-        help_text=_("Up to 120 characters. Say what you propose, e.g. “Bike lane on Bulevardul Iuliu Maniu”."),
+        help_text=_(
+            "Up to 120 characters. Say what you propose, e.g. “Bike lane on Bulevardul Iuliu Maniu”."
+        ),
     )
     summary = forms.CharField(
         label=_("Summary"),
@@ -80,7 +82,9 @@ class WhereForm(forms.Form):
         data = super().clean()
         if data is None:
             return {}
-        if not data.get("whole_sector") and (data.get("latitude") is None or data.get("longitude") is None):
+        if not data.get("whole_sector") and (
+            data.get("latitude") is None or data.get("longitude") is None
+        ):
             if "latitude" not in self.errors and "longitude" not in self.errors:
                 self.add_error(
                     "latitude", _("Choose a place on the map or mark the proposal as sector-wide.")
@@ -133,7 +137,9 @@ class FilesForm(forms.Form):
     images = MultipleFileField(
         label=_("Images"),
         widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
-        help_text=_("JPEG, PNG or WebP, up to 5 MB each, at most 3. Location data (EXIF) is removed."),
+        help_text=_(
+            "JPEG, PNG or WebP, up to 5 MB each, at most 3. Location data (EXIF) is removed."
+        ),
     )
     attachments = MultipleFileField(
         label=_("PDF documents"),
@@ -164,11 +170,13 @@ class FilesForm(forms.Form):
         if existing + len(data.get("images") or []) > files.MAX_IMAGES:
             self.add_error(
                 "images",
-                _("A proposal can have at most %(n)d images; remove one first.") % {"n": files.MAX_IMAGES},
+                _("A proposal can have at most %(n)d images; remove one first.")
+                % {"n": files.MAX_IMAGES},
             )
         if (data.get("images") or existing) and not data.get("consent_image_rights"):
             self.add_error(
-                "consent_image_rights", _("Confirm that you hold the rights to the images, or remove them.")
+                "consent_image_rights",
+                _("Confirm that you hold the rights to the images, or remove them."),
             )
         return data
 

@@ -162,7 +162,9 @@ class Call(models.Model):
         for phase, start_f, end_f in PHASE_FIELDS:
             start = local_day_start(getattr(self, start_f))
             if end_f:
-                end: dt.datetime | None = local_day_start(getattr(self, end_f) + dt.timedelta(days=1))
+                end: dt.datetime | None = local_day_start(
+                    getattr(self, end_f) + dt.timedelta(days=1)
+                )
             elif phase == Phase.RESULTS:
                 end = local_day_start(self.implementation_start)
             else:
@@ -208,7 +210,9 @@ class CallCategory(models.Model):
         verbose_name_plural = _("accepted categories")
         ordering = ["call", "category"]
         constraints = [
-            models.UniqueConstraint(fields=["call", "category"], name="proposals_callcategory_unique")
+            models.UniqueConstraint(
+                fields=["call", "category"], name="proposals_callcategory_unique"
+            )
         ]
 
     def __str__(self) -> str:
@@ -322,7 +326,9 @@ class Proposal(models.Model):
         verbose_name_plural = _("proposals")
         ordering = ["-submitted_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["call", "number"], name="proposals_proposal_call_number"),
+            models.UniqueConstraint(
+                fields=["call", "number"], name="proposals_proposal_call_number"
+            ),
             models.UniqueConstraint(
                 fields=["reference"],
                 condition=~Q(reference=""),
@@ -460,7 +466,9 @@ class ProposalVersion(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    status = models.CharField(_("status at the time"), max_length=20, choices=Proposal.Status.choices)
+    status = models.CharField(
+        _("status at the time"), max_length=20, choices=Proposal.Status.choices
+    )
     data = models.JSONField(_("content"))
 
     class Meta:

@@ -14,7 +14,11 @@ from ciic.eligibility.selectors import participation_check
 
 from .models import Call, Phase, Proposal, local_day_start
 
-AUTHOR_EDITABLE = (Proposal.Status.DRAFT, Proposal.Status.SUBMITTED, Proposal.Status.CHANGES_REQUESTED)
+AUTHOR_EDITABLE = (
+    Proposal.Status.DRAFT,
+    Proposal.Status.SUBMITTED,
+    Proposal.Status.CHANGES_REQUESTED,
+)
 
 
 def participation_decision(*, user: Any, on_date: dt.date | None = None) -> Any:

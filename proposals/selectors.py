@@ -65,8 +65,12 @@ class CallCounters:
 
 
 def call_counters(*, call: Call) -> CallCounters:
-    agg = Proposal.objects.public().filter(call=call).aggregate(
-        submitted=Count("pk"), eligible=Count("pk", filter=Q(status__in=ELIGIBLE_OR_LATER))
+    agg = (
+        Proposal.objects.public()
+        .filter(call=call)
+        .aggregate(
+            submitted=Count("pk"), eligible=Count("pk", filter=Q(status__in=ELIGIBLE_OR_LATER))
+        )
     )
     return CallCounters(submitted=agg["submitted"], eligible=agg["eligible"])
 
@@ -85,7 +89,9 @@ def call_submit_status(*, call: Call, user: Any, now: dt.datetime | None = None)
     now = now or timezone.now()
     phase = call.phase_at(now)
     if phase == Phase.UPCOMING:
-        return SubmitStatus(False, "not_open", str(_("Submission for this call has not opened yet.")))
+        return SubmitStatus(
+            False, "not_open", str(_("Submission for this call has not opened yet."))
+        )
     if phase != Phase.SUBMISSION:
         return SubmitStatus(False, "closed", str(_("Submission for this call has closed.")))
     if not getattr(user, "is_authenticated", False):
@@ -160,7 +166,9 @@ def _search(qs: QuerySet[Proposal], q: str) -> QuerySet[Proposal]:
             + SearchVector(fold("summary"), weight="B", config="simple")
             + SearchVector(fold("description"), weight="C", config="simple")
         )
-        return qs.annotate(search_rank=SearchRank(vector, query)).filter(search_rank__gt=0)
+        return qs.annotate(search_vector=vector, search_rank=SearchRank(vector, query)).filter(
+            Q(search_vector=query) | Q(reference__iexact=q)
+        )
     # SQLite and others: every word must appear somewhere (case-insensitive).
     for word in q.split()[:8]:
         qs = qs.filter(
@@ -182,7 +190,7 @@ def proposal_list(
     sort: str = "newest",
 ) -> QuerySet[Proposal]:
     """Public proposals (never drafts) with the list page's filters."""
-    qs = Proposal.objects.public().select_related("zone", "call")
+    qs: QuerySet[Proposal] = Proposal.objects.public().select_related("zone", "call")
     if call is not None:
         qs = qs.filter(call=call)
     if category in Category.values:
@@ -194,7 +202,7 @@ def proposal_list(
     if q.strip():
         qs = _search(qs, q)
         if sort == "relevance" and "search_rank" in qs.query.annotations:
-            return qs.order_by("-search_rank", "-id")
+            return qs.order_by("-search_rank", "-id")  # type: ignore[misc]
     return qs.order_by(*SORTS.get(sort, SORTS["newest"]))
 
 
@@ -224,9 +232,7 @@ def zones_all() -> QuerySet[Area]:
 
 def sector_outline() -> dict[str, Any] | None:
     """The sector's boundary as GeoJSON, for small maps drawn without tiles."""
-    return (
-        Area.objects.filter(kind=Area.Kind.SECTOR).values_list("geometry", flat=True).first()
-    )
+    return Area.objects.filter(kind=Area.Kind.SECTOR).values_list("geometry", flat=True).first()
 
 
 def proposal_timeline(*, proposal: Proposal) -> QuerySet[Event]:
@@ -251,10 +257,17 @@ def proposal_timeline_entries(*, proposal: Proposal) -> list[dict[str, Any]]:
             status = after.get("status", "")
             label = Proposal.Status(status).label if status in Proposal.Status.values else status
             entries.append(
-                {"at": event.created_at, "label": label, "status": status, "note": after.get("note", "")}
+                {
+                    "at": event.created_at,
+                    "label": label,
+                    "status": status,
+                    "note": after.get("note", ""),
+                }
             )
         elif event.action in TIMELINE_LABELS:
-            entries.append({"at": event.created_at, "label": TIMELINE_LABELS[event.action], "note": ""})
+            entries.append(
+                {"at": event.created_at, "label": TIMELINE_LABELS[event.action], "note": ""}
+            )
     return entries
 
 
@@ -274,11 +287,15 @@ def proposal_versions(*, proposal: Proposal) -> QuerySet[ProposalVersion]:
     return proposal.versions.select_related("created_by").order_by("number")
 
 
-def proposal_staff_list(*, status: str = "", call: Call | None = None, q: str = "") -> QuerySet[Proposal]:
-    qs = (
+def proposal_staff_list(
+    *, status: str = "", call: Call | None = None, q: str = ""
+) -> QuerySet[Proposal]:
+    qs: QuerySet[Proposal] = (
         Proposal.objects.public()
         .select_related("call", "zone", "author")
-        .prefetch_related(Prefetch("versions", queryset=ProposalVersion.objects.only("pk", "proposal_id")))
+        .prefetch_related(
+            Prefetch("versions", queryset=ProposalVersion.objects.only("pk", "proposal_id"))
+        )
     )
     if call is not None:
         qs = qs.filter(call=call)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import uuid
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -98,7 +99,8 @@ def transitions_available(*, actor: Any, proposal: Proposal) -> list[str]:
     return [
         to
         for (frm, to), _who in TRANSITIONS.items()
-        if frm == proposal.status and transition_allowed(actor=actor, proposal=proposal, to_status=to)
+        if frm == proposal.status
+        and transition_allowed(actor=actor, proposal=proposal, to_status=to)
     ]
 
 
@@ -232,7 +234,9 @@ def _apply_content(proposal: Proposal, data: Mapping[str, Any]) -> dict[str, lis
                     % {"max": f"{call.max_cost_per_proposal:,.0f}".replace(",", ".")}
                 ]
             else:
-                proposal.cost_estimate = cost.quantize(Decimal("0.01")) if cost is not None else None
+                proposal.cost_estimate = (
+                    cost.quantize(Decimal("0.01")) if cost is not None else None
+                )
     if any(f in data for f in LOCATION_FIELDS):
         whole = bool(data.get("whole_sector", proposal.whole_sector))
         lat = data.get("latitude", proposal.latitude)
@@ -338,7 +342,9 @@ def proposal_update(
     """Change the author-editable fields given in `data`. After submission
     each edit is kept as a new version and appears on the public timeline."""
     now = now or timezone.now()
-    proposal = Proposal.objects.select_for_update().select_related("call").get(pk=proposal.pk)
+    proposal = (
+        Proposal.objects.select_for_update(of=("self",)).select_related("call").get(pk=proposal.pk)
+    )
     _require_author(actor, proposal)
     _require_editable(proposal, now)
     before = proposal.snapshot()
@@ -376,7 +382,9 @@ def _version_record(*, actor: Any, proposal: Proposal) -> ProposalVersion:
 def proposal_image_add(
     *, actor: Any, proposal: Proposal, upload: UploadedFile, alt_text: str = ""
 ) -> ProposalImage:
-    proposal = Proposal.objects.select_for_update().select_related("call").get(pk=proposal.pk)
+    proposal = (
+        Proposal.objects.select_for_update(of=("self",)).select_related("call").get(pk=proposal.pk)
+    )
     _require_author(actor, proposal)
     _require_editable(proposal, timezone.now())
     if proposal.images.count() >= files.MAX_IMAGES:
@@ -385,7 +393,9 @@ def proposal_image_add(
             code="too_many_images",
         )
     clean = files.image_clean(upload)
-    image = ProposalImage(proposal=proposal, width=clean.width, height=clean.height, alt_text=alt_text[:200])
+    image = ProposalImage(
+        proposal=proposal, width=clean.width, height=clean.height, alt_text=alt_text[:200]
+    )
     image.file.save(clean.name, clean.content, save=False)
     image.save()
     if proposal.is_public:
@@ -394,8 +404,12 @@ def proposal_image_add(
 
 
 @transaction.atomic
-def proposal_attachment_add(*, actor: Any, proposal: Proposal, upload: UploadedFile) -> ProposalAttachment:
-    proposal = Proposal.objects.select_for_update().select_related("call").get(pk=proposal.pk)
+def proposal_attachment_add(
+    *, actor: Any, proposal: Proposal, upload: UploadedFile
+) -> ProposalAttachment:
+    proposal = (
+        Proposal.objects.select_for_update(of=("self",)).select_related("call").get(pk=proposal.pk)
+    )
     _require_author(actor, proposal)
     _require_editable(proposal, timezone.now())
     if proposal.attachments.count() >= files.MAX_ATTACHMENTS:
@@ -406,8 +420,6 @@ def proposal_attachment_add(*, actor: Any, proposal: Proposal, upload: UploadedF
     content = files.pdf_clean(upload)
     original = (upload.name or "document.pdf").rsplit("/", 1)[-1][:200]
     attachment = ProposalAttachment(proposal=proposal, original_name=original, size=content.size)
-    import uuid
-
     attachment.file.save(f"{uuid.uuid4().hex}.pdf", content, save=False)
     attachment.save()
     if proposal.is_public:
@@ -419,7 +431,9 @@ def proposal_attachment_add(*, actor: Any, proposal: Proposal, upload: UploadedF
 def proposal_file_remove(
     *, actor: Any, proposal: Proposal, image_id: int | None = None, attachment_id: int | None = None
 ) -> None:
-    proposal = Proposal.objects.select_for_update().select_related("call").get(pk=proposal.pk)
+    proposal = (
+        Proposal.objects.select_for_update(of=("self",)).select_related("call").get(pk=proposal.pk)
+    )
     _require_author(actor, proposal)
     _require_editable(proposal, timezone.now())
     obj: ProposalImage | ProposalAttachment | None = None
@@ -429,9 +443,11 @@ def proposal_file_remove(
         obj = proposal.attachments.filter(pk=attachment_id).first()
     if obj is None:
         raise PermissionDenied(_("This file does not belong to this proposal."))
-    name = obj.file.name
+    name = obj.file.name or ""
+    storage = obj.file.storage
     obj.delete()
-    transaction.on_commit(lambda: obj.file.storage.delete(name))
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))
     if proposal.is_public:
         event_record(actor=actor, action="proposal.file_removed", obj=proposal, public=True)
 
@@ -443,7 +459,8 @@ def proposal_draft_delete(*, actor: Any, proposal: Proposal) -> None:
     _require_author(actor, proposal)
     if proposal.status != S.DRAFT:
         raise PermissionDenied(_("Only a draft can be deleted."))
-    names = [f.file.name for f in [*proposal.images.all(), *proposal.attachments.all()]]
+    names = [img.file.name or "" for img in proposal.images.all()]
+    names += [doc.file.name or "" for doc in proposal.attachments.all()]
     event_record(actor=actor, action="proposal.draft_deleted", obj=proposal, public=False)
     proposal.delete()
 
@@ -469,7 +486,9 @@ def proposal_submit(*, actor: Any, proposal: Proposal, now: dt.datetime | None =
         raise PermissionDenied(_("Log in to submit a proposal."))
     # Lock order everywhere: author, then proposal, then the call's counter.
     User.objects.select_for_update().only("pk").get(pk=actor.pk)
-    proposal = Proposal.objects.select_for_update().select_related("call").get(pk=proposal.pk)
+    proposal = (
+        Proposal.objects.select_for_update(of=("self",)).select_related("call").get(pk=proposal.pk)
+    )
     _require_author(actor, proposal)
     if proposal.status != S.DRAFT:
         raise ValidationError(_("This proposal has already been submitted."), code="not_draft")
@@ -515,7 +534,11 @@ def proposal_transition(
     the system (e.g. the voting module putting proposals on the ballot)."""
     if proposal.status == S.DRAFT and to_status == S.SUBMITTED:
         return proposal_submit(actor=actor, proposal=proposal)
-    proposal = Proposal.objects.select_for_update().select_related("call", "author").get(pk=proposal.pk)
+    proposal = (
+        Proposal.objects.select_for_update(of=("self",))
+        .select_related("call", "author")
+        .get(pk=proposal.pk)
+    )
     if to_status not in S.values:
         raise ValidationError(_("Unknown status."), code="unknown_status")
     if (proposal.status, to_status) not in TRANSITIONS:
@@ -528,7 +551,9 @@ def proposal_transition(
         raise PermissionDenied(_("You may not make this change of status."))
     note = (note or "").strip()
     if to_status in NOTE_REQUIRED and not note:
-        raise ValidationError({"note": [_("Explain the reason to the author.")]}, code="note_required")
+        raise ValidationError(
+            {"note": [_("Explain the reason to the author.")]}, code="note_required"
+        )
     if len(note) > 2000:
         raise ValidationError({"note": [_("Keep the note under 2000 characters.")]})
     before = proposal.status
@@ -548,7 +573,9 @@ def _status_change_record(*, actor: Any, proposal: Proposal, before: str, note: 
         after={"status": proposal.status, "note": note},
         public=True,
     )
-    ProposalNotification.objects.create(proposal=proposal, event_id=event.pk, to_status=proposal.status)
+    ProposalNotification.objects.create(
+        proposal=proposal, event_id=event.pk, to_status=proposal.status
+    )
     from .tasks import proposal_status_notify
 
     enqueue(proposal_status_notify, proposal.pk, event.pk)
@@ -566,7 +593,7 @@ def proposal_notification_send(*, event_id: int) -> bool:
 
     with transaction.atomic():
         row = (
-            ProposalNotification.objects.select_for_update()
+            ProposalNotification.objects.select_for_update(of=("self",))
             .select_related("proposal__author", "proposal__call")
             .filter(event_id=event_id)
             .first()
@@ -606,7 +633,9 @@ def proposal_notification_send(*, event_id: int) -> bool:
         return True
 
 
-def proposal_notifications_pending_ids(*, older_than: dt.timedelta = dt.timedelta(minutes=2)) -> list[int]:
+def proposal_notifications_pending_ids(
+    *, older_than: dt.timedelta = dt.timedelta(minutes=2)
+) -> list[int]:
     cutoff = timezone.now() - older_than
     return list(
         ProposalNotification.objects.filter(sent_at__isnull=True, created_at__lte=cutoff)

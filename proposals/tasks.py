@@ -16,7 +16,9 @@ def proposal_notifications_retry() -> int:
 
     event_ids = services.proposal_notifications_pending_ids()
     rows = dict(
-        ProposalNotification.objects.filter(event_id__in=event_ids).values_list("event_id", "proposal_id")
+        ProposalNotification.objects.filter(event_id__in=event_ids).values_list(
+            "event_id", "proposal_id"
+        )
     )
     for event_id in event_ids:
         dispatch(proposal_status_notify, (rows[event_id], event_id), {})

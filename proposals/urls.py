@@ -9,10 +9,16 @@ urlpatterns = [
     path("proposals/new/<slug:slug>/", views.ProposalStartView.as_view(), name="start"),
     path("proposals/edit/<int:pk>/submit/", views.ProposalSubmitView.as_view(), name="submit"),
     path("proposals/edit/<int:pk>/delete/", views.ProposalDeleteView.as_view(), name="delete"),
-    path("proposals/edit/<int:pk>/files/remove/", views.ProposalFileRemoveView.as_view(), name="file_remove"),
+    path(
+        "proposals/edit/<int:pk>/files/remove/",
+        views.ProposalFileRemoveView.as_view(),
+        name="file_remove",
+    ),
     path("proposals/edit/<int:pk>/<slug:step>/", views.ProposalEditView.as_view(), name="edit"),
     re_path(
-        r"^proposals/(?P<reference>S6-\d{4}-\d{4,})/$", views.ProposalDetailView.as_view(), name="detail"
+        r"^proposals/(?P<reference>S6-\d{4}-\d{4,})/$",
+        views.ProposalDetailView.as_view(),
+        name="detail",
     ),
     path("staff/proposals/", views.StaffProposalListView.as_view(), name="staff_list"),
     re_path(

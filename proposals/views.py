@@ -30,8 +30,8 @@ from .forms import (
     WhereForm,
     errors_to_form,
 )
-from .models import Call, Phase, Proposal
-from .predicates import participation_decision, proposal_is_editable_at
+from .models import Call, Proposal
+from .predicates import proposal_is_editable_at
 
 STEP_NAMES = ["what", "where", "cost", "files", "review"]
 
@@ -132,7 +132,9 @@ class ProposalStartView(PermissionRequiredMixin, View):
 
     def get_permission_object(self) -> Call:
         if not hasattr(self, "_call"):
-            self._call = get_object_or_404(Call.objects.prefetch_related("categories"), slug=self.kwargs["slug"])
+            self._call = get_object_or_404(
+                Call.objects.prefetch_related("categories"), slug=self.kwargs["slug"]
+            )
         return self._call
 
     def handle_no_permission(self) -> HttpResponse:
@@ -150,7 +152,9 @@ class ProposalStartView(PermissionRequiredMixin, View):
         form = WhatForm(request.POST, call=call)
         if form.is_valid():
             try:
-                proposal = services.proposal_draft_create(actor=request.user, call=call, **form.cleaned_data)
+                proposal = services.proposal_draft_create(
+                    actor=request.user, call=call, **form.cleaned_data
+                )
             except ValidationError as exc:
                 errors_to_form(form, exc)
             else:
@@ -164,7 +168,13 @@ class ProposalStartView(PermissionRequiredMixin, View):
         return render(
             self.request,
             self.template_name,
-            {"form": form, "call": self.get_permission_object(), "step": "what", "steps": _steps(), "proposal": None},
+            {
+                "form": form,
+                "call": self.get_permission_object(),
+                "step": "what",
+                "steps": _steps(),
+                "proposal": None,
+            },
             status=status,
         )
 
@@ -191,7 +201,9 @@ class _AuthorProposalMixin(_LoginThen403Mixin):
 
     def get_permission_object(self) -> Proposal:
         if not hasattr(self, "_proposal"):
-            self._proposal = get_object_or_404(selectors.proposal_for_edit_qs(), pk=self.kwargs["pk"])
+            self._proposal = get_object_or_404(
+                selectors.proposal_for_edit_qs(), pk=self.kwargs["pk"]
+            )
         return self._proposal
 
 
@@ -204,7 +216,11 @@ class ProposalEditView(_AuthorProposalMixin, View):
             initial = {f: getattr(p, f) for f in ("title", "summary", "description", "category")}
             return WhatForm(data, call=p.call, initial=initial)
         if step == "where":
-            initial = {"whole_sector": p.whole_sector, "latitude": p.latitude, "longitude": p.longitude}
+            initial = {
+                "whole_sector": p.whole_sector,
+                "latitude": p.latitude,
+                "longitude": p.longitude,
+            }
             return WhereForm(data, initial=initial)
         if step == "cost":
             initial = {"cost_estimate": p.cost_estimate if p.cost_estimate is not None else ""}
@@ -236,7 +252,9 @@ class ProposalEditView(_AuthorProposalMixin, View):
                 if proposal.status == Proposal.Status.DRAFT:
                     messages.success(request, _("Draft saved."))
                 else:
-                    messages.success(request, _("Your changes are saved and visible on the proposal's page."))
+                    messages.success(
+                        request, _("Your changes are saved and visible on the proposal's page.")
+                    )
                 nxt = STEP_NAMES[STEP_NAMES.index(step) + 1]
                 if "stay" in request.POST:
                     nxt = step
@@ -338,7 +356,10 @@ class ProposalFileRemoveView(_AuthorProposalMixin, View):
             return int(value) if value.isdigit() else None
 
         services.proposal_file_remove(
-            actor=request.user, proposal=proposal, image_id=_id("image"), attachment_id=_id("attachment")
+            actor=request.user,
+            proposal=proposal,
+            image_id=_id("image"),
+            attachment_id=_id("attachment"),
         )
         messages.success(request, _("The file was removed."))
         return redirect("proposals:edit", pk=proposal.pk, step="files")
@@ -403,7 +424,10 @@ class StaffTransitionView(_LoginThen403Mixin, View):
             messages.success(
                 request,
                 _("%(ref)s is now “%(status)s”.")
-                % {"ref": proposal.reference, "status": Proposal.Status(form.cleaned_data["to_status"]).label},
+                % {
+                    "ref": proposal.reference,
+                    "status": Proposal.Status(form.cleaned_data["to_status"]).label,
+                },
             )
         return HttpResponseRedirect(back)
 

@@ -117,6 +117,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # transaction commits (development); with it set, rqworker processes run them.
 REDIS_URL = env("REDIS_URL", default="")
 JOBS_IN_PROCESS = env.bool("JOBS_IN_PROCESS", default=not REDIS_URL)
+# Idempotent sweeps run by `manage.py jobs_sweep` (every few minutes in production):
+# they re-dispatch work that a Redis, worker or mail-server outage left pending.
+JOB_SWEEPS = [
+    "ciic.notifications.tasks.emails_retry_pending",
+    "ciic.eligibility.tasks.verifications_expire",
+    "proposals.tasks.proposal_notifications_retry",
+]
+# ciic.jobs.enqueue already waits for the commit; django-rq must not defer again.
+RQ = {"COMMIT_MODE": "auto"}
 RQ_QUEUES = {
     "default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 600},
 }

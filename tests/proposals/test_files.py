@@ -88,11 +88,15 @@ def test_pdf_checks():
 def test_at_most_three_images_and_stored_under_draft_folder(call, resident):
     draft = make_draft(author=resident, call=call)
     for _ in range(3):
-        image = proposal_image_add(actor=resident, proposal=draft, upload=upload("a.jpg", image_bytes()))
+        image = proposal_image_add(
+            actor=resident, proposal=draft, upload=upload("a.jpg", image_bytes())
+        )
     assert image.file.name.startswith(f"proposals/draft-{draft.pk}/")
     with pytest.raises(ValidationError) as exc:
         proposal_image_add(actor=resident, proposal=draft, upload=upload("d.jpg", image_bytes()))
     assert exc.value.code == "too_many_images"
     assert draft.images.count() == 3
-    doc = proposal_attachment_add(actor=resident, proposal=draft, upload=upload("plan.pdf", PDF_BYTES))
+    doc = proposal_attachment_add(
+        actor=resident, proposal=draft, upload=upload("plan.pdf", PDF_BYTES)
+    )
     assert doc.original_name == "plan.pdf" and doc.file.name.endswith(".pdf")

@@ -43,7 +43,11 @@ def test_redis_down_submission_succeeds_and_sweep_delivers(
     # ciic.jobs already waits for the commit; let django-rq enqueue at once.
     settings.RQ = {"COMMIT_MODE": "auto"}
     settings.RQ_QUEUES = {
-        "default": {"URL": "redis://127.0.0.1:1/3", "DEFAULT_TIMEOUT": 5, "SOCKET_CONNECT_TIMEOUT": 1}
+        "default": {
+            "URL": "redis://127.0.0.1:1/3",
+            "DEFAULT_TIMEOUT": 5,
+            "SOCKET_CONNECT_TIMEOUT": 1,
+        }
     }
     with django_capture_on_commit_callbacks(execute=True):
         p = make_submitted(author=resident, call=call)

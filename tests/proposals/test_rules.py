@@ -20,7 +20,15 @@ PHASE_MOMENTS = {
     "assessment": dt.datetime(2026, 5, 1, 0, 0, 0, tzinfo=LOCAL_TZ),
     "voting": dt.datetime(2026, 6, 15, 12, tzinfo=LOCAL_TZ),
 }
-ROLES = ["anonymous", "unverified", "resident", "author", "facilitator", "assessor", "administrator"]
+ROLES = [
+    "anonymous",
+    "unverified",
+    "resident",
+    "author",
+    "facilitator",
+    "assessor",
+    "administrator",
+]
 
 
 @pytest.fixture

@@ -124,10 +124,14 @@ def test_point_outside_sector_is_refused(call, resident):
 
 def test_location_stores_zone_or_whole_sector(call, resident):
     draft = make_draft(author=resident, call=call)
-    draft = proposal_update(actor=resident, proposal=draft, data={**INSIDE_MILITARI, "whole_sector": False})
+    draft = proposal_update(
+        actor=resident, proposal=draft, data={**INSIDE_MILITARI, "whole_sector": False}
+    )
     assert draft.zone.slug.startswith("militari")
     draft = proposal_update(
-        actor=resident, proposal=draft, data={"whole_sector": True, "latitude": 44.43, "longitude": 26.03}
+        actor=resident,
+        proposal=draft,
+        data={"whole_sector": True, "latitude": 44.43, "longitude": 26.03},
     )
     assert draft.whole_sector and draft.latitude is None and draft.zone is None
 
@@ -135,7 +139,9 @@ def test_location_stores_zone_or_whole_sector(call, resident):
 def test_title_and_summary_lengths(call, resident):
     draft = make_draft(author=resident, call=call)
     with pytest.raises(ValidationError) as exc:
-        proposal_update(actor=resident, proposal=draft, data={"title": "x" * 121, "summary": "y" * 501})
+        proposal_update(
+            actor=resident, proposal=draft, data={"title": "x" * 121, "summary": "y" * 501}
+        )
     assert {"title", "summary"} <= set(exc.value.message_dict)
 
 
@@ -194,7 +200,9 @@ def test_failed_submission_rolls_back_its_number(call, resident):
 
 
 def test_incomplete_draft_cannot_be_submitted(call, resident):
-    draft = proposal_draft_create(actor=resident, call=call, title="T", summary="S", category="mediu")
+    draft = proposal_draft_create(
+        actor=resident, call=call, title="T", summary="S", category="mediu"
+    )
     with pytest.raises(ValidationError) as exc:
         proposal_submit(actor=resident, proposal=draft)
     assert {"cost_estimate", "latitude", "consent_publication"} <= set(exc.value.message_dict)
@@ -278,14 +286,23 @@ def test_cannot_submit_someone_elses_draft(call, resident, other_resident):
 
 def test_edit_after_submission_keeps_versions(call, resident):
     p = make_submitted(author=resident, call=call)
-    proposal_update(actor=resident, proposal=p, data={"title": "Titlu nou", "cost_estimate": "300000"})
-    proposal_update(actor=resident, proposal=p, data={"title": "Titlu nou"})  # no change, no version
+    proposal_update(
+        actor=resident, proposal=p, data={"title": "Titlu nou", "cost_estimate": "300000"}
+    )
+    proposal_update(
+        actor=resident, proposal=p, data={"title": "Titlu nou"}
+    )  # no change, no version
     versions = list(p.versions.order_by("number"))
     assert [v.number for v in versions] == [1, 2]
     assert versions[0].data["title"].startswith("Loc de joacă")
-    assert versions[1].data["title"] == "Titlu nou" and versions[1].data["cost_estimate"] == "300000.00"
+    assert (
+        versions[1].data["title"] == "Titlu nou"
+        and versions[1].data["cost_estimate"] == "300000.00"
+    )
     edited = Event.objects.for_object(p).get(action="proposal.edited")
-    assert edited.public and edited.before["title"].startswith("Loc") and "summary" not in edited.after
+    assert (
+        edited.public and edited.before["title"].startswith("Loc") and "summary" not in edited.after
+    )
 
 
 def test_no_edit_once_assessment_starts(call, resident, frozen):

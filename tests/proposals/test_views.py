@@ -27,19 +27,25 @@ pytestmark = pytest.mark.django_db
 def _bulk(call, author, n, start=0):  # type: ignore[no-untyped-def]
     cats = ["mediu", "educatie", "cultura", "social", "infrastructura", "siguranta", "servicii"]
     return [
-        make_submitted(author=author, call=call, title=f"Propunere {i}", category=cats[i % len(cats)])
+        make_submitted(
+            author=author, call=call, title=f"Propunere {i}", category=cats[i % len(cats)]
+        )
         for i in range(start, start + n)
     ]
 
 
 def _list_queries(client) -> int:  # type: ignore[no-untyped-def]
     with CaptureQueriesContext(connection) as ctx:
-        response = client.get("/proposals/", {"category": "mediu", "sort": "cost", "q": "Propunere"})
+        response = client.get(
+            "/proposals/", {"category": "mediu", "sort": "cost", "q": "Propunere"}
+        )
     assert response.status_code == 200
     return len(ctx.captured_queries)
 
 
-def test_list_query_count_is_constant(client, call, resident, settings, django_assert_max_num_queries):
+def test_list_query_count_is_constant(
+    client, call, resident, settings, django_assert_max_num_queries
+):
     call.max_proposals_per_resident = 60
     call.save()
     _bulk(call, resident, 5)
@@ -54,7 +60,12 @@ def test_list_query_count_is_constant(client, call, resident, settings, django_a
 
 
 def test_list_filters_search_and_hides_drafts(client, call, resident):
-    make_submitted(author=resident, call=call, title="Pistă de biciclete în Militari", category="infrastructura")
+    make_submitted(
+        author=resident,
+        call=call,
+        title="Pistă de biciclete în Militari",
+        category="infrastructura",
+    )
     make_submitted(author=resident, call=call, title="Bibliotecă de cartier", category="cultura")
     make_draft(author=resident, call=call, title="Ciornă secretă")
     body = client.get("/proposals/").content.decode()
@@ -63,10 +74,15 @@ def test_list_filters_search_and_hides_drafts(client, call, resident):
     assert "Bibliotecă" in body and "Pistă de biciclete" not in body
     body = client.get("/proposals/", {"q": "biciclete"}).content.decode()
     assert "Pistă de biciclete" in body and "Bibliotecă" not in body
-    body = client.get("/proposals/", {"zone": "drumul-taberei", "status": "submitted"}).content.decode()
+    body = client.get(
+        "/proposals/", {"zone": "drumul-taberei", "status": "submitted"}
+    ).content.decode()
     assert "Pistă de biciclete" in body
     # Bad filter values are ignored, never a 500.
-    assert client.get("/proposals/", {"category": "<x>", "sort": "drop", "page": "zz"}).status_code == 200
+    assert (
+        client.get("/proposals/", {"category": "<x>", "sort": "drop", "page": "zz"}).status_code
+        == 200
+    )
 
 
 def test_detail_page_and_inert_script(client, call, resident):
@@ -83,8 +99,10 @@ def test_detail_page_and_inert_script(client, call, resident):
     assert "<script>alert" not in body
     assert "&lt;script&gt;alert(&#x27;t&#x27;)" in body
     assert "<strong>gras</strong>" in body
-    assert "href=\"javascript" not in body
-    assert "Submitted" in body or "Depus" in body or "Trimis" in body or p.get_status_display() in body
+    assert 'href="javascript' not in body
+    assert (
+        "Submitted" in body or "Depus" in body or "Trimis" in body or p.get_status_display() in body
+    )
 
 
 def test_detail_of_draft_or_unknown_is_404(client, call, resident):
@@ -97,7 +115,9 @@ def test_timeline_shows_status_changes_with_public_note(client, call, resident):
     assessor = staff_user(Role.ASSESSOR)
     p = make_submitted(author=resident, call=call)
     proposal_transition(actor=assessor, proposal=p, to_status=S.UNDER_ASSESSMENT)
-    proposal_transition(actor=assessor, proposal=p, to_status=S.INELIGIBLE, note="Terenul aparține PMB.")
+    proposal_transition(
+        actor=assessor, proposal=p, to_status=S.INELIGIBLE, note="Terenul aparține PMB."
+    )
     body = client.get(p.get_absolute_url()).content.decode()
     assert "Terenul aparține PMB." in body
     assert assessor.email not in body and resident.email not in body
@@ -109,7 +129,12 @@ def test_wizard_end_to_end(client, call, resident):
     assert r.status_code == 200
     r = client.post(
         f"/proposals/new/{call.slug}/",
-        {"title": "Grădină comunitară", "summary": "Straturi pentru vecini.", "description": "", "category": "mediu"},
+        {
+            "title": "Grădină comunitară",
+            "summary": "Straturi pentru vecini.",
+            "description": "",
+            "category": "mediu",
+        },
     )
     draft = Proposal.objects.get()
     assert r.status_code == 302 and r.url == f"/proposals/edit/{draft.pk}/where/"
@@ -130,7 +155,9 @@ def test_wizard_end_to_end(client, call, resident):
     assert r.status_code == 302, r.content.decode()[:2000]
     assert draft.images.count() == 1
     r = client.get(f"/proposals/edit/{draft.pk}/review/")
-    assert r.status_code == 200 and "Submit" in r.content.decode() or "Trimite" in r.content.decode()
+    assert (
+        r.status_code == 200 and "Submit" in r.content.decode() or "Trimite" in r.content.decode()
+    )
     r = client.post(f"/proposals/edit/{draft.pk}/submit/")
     draft.refresh_from_db()
     assert draft.status == S.SUBMITTED
@@ -173,7 +200,10 @@ def test_bad_file_shows_error_and_saves_nothing(client, call, resident):
     r = client.post(
         f"/proposals/edit/{draft.pk}/files/",
         {
-            "images": [upload("ok.jpg", image_bytes()), upload("virus.jpg", b"MZ\x90\x00" + b"\x00" * 200)],
+            "images": [
+                upload("ok.jpg", image_bytes()),
+                upload("virus.jpg", b"MZ\x90\x00" + b"\x00" * 200),
+            ],
             "consent_publication": "on",
             "consent_image_rights": "on",
         },
@@ -193,10 +223,15 @@ def test_forged_id_in_someone_elses_edit_form_is_403(client, call, resident, oth
         f"/proposals/edit/{published.pk}/cost/",
     ]:
         assert client.get(url).status_code == 403
-        assert client.post(url, {"title": "Furat", "summary": "x", "category": "mediu"}).status_code == 403
+        assert (
+            client.post(url, {"title": "Furat", "summary": "x", "category": "mediu"}).status_code
+            == 403
+        )
     assert client.post(f"/proposals/edit/{victim.pk}/submit/").status_code == 403
     assert client.post(f"/proposals/edit/{victim.pk}/delete/").status_code == 403
-    assert client.post(f"/proposals/edit/{victim.pk}/files/remove/", {"image": "1"}).status_code == 403
+    assert (
+        client.post(f"/proposals/edit/{victim.pk}/files/remove/", {"image": "1"}).status_code == 403
+    )
     victim.refresh_from_db()
     assert victim.status == S.DRAFT and victim.title != "Furat"
     assert client.get("/proposals/edit/999999/what/").status_code == 404
@@ -243,9 +278,12 @@ def test_staff_list_and_transition(client, call, resident):
     p = make_submitted(author=resident, call=call)
     client.force_login(resident)
     assert client.get("/staff/proposals/").status_code == 403
-    assert client.post(
-        f"/staff/proposals/{p.reference}/transition/", {"to_status": S.UNDER_ASSESSMENT}
-    ).status_code == 403
+    assert (
+        client.post(
+            f"/staff/proposals/{p.reference}/transition/", {"to_status": S.UNDER_ASSESSMENT}
+        ).status_code
+        == 403
+    )
     facilitator = staff_with_totp(Role.FACILITATOR)
     client.force_login(facilitator)
     body = client.get("/staff/proposals/").content.decode()
@@ -256,18 +294,24 @@ def test_staff_list_and_transition(client, call, resident):
     assessor = staff_with_totp(Role.ASSESSOR)
     client.force_login(assessor)
     assert 'name="to_status"' in client.get("/staff/proposals/?status=submitted").content.decode()
-    r = client.post(f"/staff/proposals/{p.reference}/transition/", {"to_status": S.UNDER_ASSESSMENT})
+    r = client.post(
+        f"/staff/proposals/{p.reference}/transition/", {"to_status": S.UNDER_ASSESSMENT}
+    )
     assert r.status_code == 302
     p.refresh_from_db()
     assert p.status == S.UNDER_ASSESSMENT
-    client.post(f"/staff/proposals/{p.reference}/transition/", {"to_status": S.INELIGIBLE, "note": ""})
+    client.post(
+        f"/staff/proposals/{p.reference}/transition/", {"to_status": S.INELIGIBLE, "note": ""}
+    )
     p.refresh_from_db()
     assert p.status == S.UNDER_ASSESSMENT  # a reason is required
 
 
 def test_staff_version_compare(client, call, resident):
     p = make_submitted(author=resident, call=call)
-    proposal_update(actor=resident, proposal=p, data={"title": "Titlu schimbat", "cost_estimate": "1000"})
+    proposal_update(
+        actor=resident, proposal=p, data={"title": "Titlu schimbat", "cost_estimate": "1000"}
+    )
     client.force_login(resident)
     assert client.get(f"/staff/proposals/{p.reference}/versions/").status_code == 403
     client.force_login(staff_with_totp(Role.ASSESSOR))

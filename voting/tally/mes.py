@@ -553,6 +553,8 @@ def mes_add1(
         previous = run
         if exhaustive_stop and is_exhaustive(election, run.selected, run.eligible):
             break
+        if run.eligible <= set(run.selected):
+            break  # everything MES can buy is bought: more money changes nothing
         if max_rounds is not None and runs >= max_rounds:
             break
         share += step

@@ -1,17 +1,14 @@
 """Re-dispatch work that a Redis, worker or mail-server outage left pending.
 
-Run it every few minutes (cron, systemd timer, or `--loop SECONDS`). Apps
-register their own sweeps in `JOB_SWEEPS` below as they gain durable work."""
+Run it every few minutes (cron, systemd timer, or `--loop SECONDS`). The
+sweeps are listed in the `JOB_SWEEPS` setting; each is idempotent."""
 
 import time
 from importlib import import_module
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
-JOB_SWEEPS = [
-    "ciic.notifications.tasks.emails_retry_pending",
-    "proposals.tasks.proposal_notifications_retry",
-]
 
 
 class Command(BaseCommand):
@@ -22,7 +19,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, loop: int = 0, **options):  # type: ignore[no-untyped-def]
         while True:
-            for dotted in JOB_SWEEPS:
+            for dotted in settings.JOB_SWEEPS:
                 module, name = dotted.rsplit(".", 1)
                 count = getattr(import_module(module), name)()
                 self.stdout.write(f"{dotted}: {count}")
