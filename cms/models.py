@@ -23,6 +23,28 @@ class HomePage(Page):
     class Meta:
         verbose_name = _("home page")
 
+    LATEST_COUNT = 6
+
+    def get_context(self, request, *args, **kwargs):  # type: ignore[no-untyped-def]
+        """The current call (its page, counters and whether this visitor may
+        submit) and the latest public proposals, read through the selectors."""
+        from proposals import selectors as proposal_selectors
+
+        context = super().get_context(request, *args, **kwargs)
+        call = proposal_selectors.call_current()
+        if call is not None:
+            context.update(
+                current_call=call,
+                call_page=CallForProposalsPage.objects.live().filter(call=call).first(),
+                counters=proposal_selectors.call_counters(call=call),
+                timeline=proposal_selectors.call_timeline(call=call),
+                submit_status=proposal_selectors.call_submit_status(call=call, user=request.user),
+            )
+        context["latest_proposals"] = list(
+            proposal_selectors.proposal_list(sort="newest")[: self.LATEST_COUNT]
+        )
+        return context
+
 
 class InformationPage(Page):
     intro = models.TextField(_("introduction"), blank=True)

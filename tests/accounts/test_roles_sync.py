@@ -22,7 +22,9 @@ def test_role_groups_exist_with_their_admin_permissions():
     assert not Group.objects.get(name=Role.RESIDENT).permissions.exists()
     assert not Group.objects.get(name=Role.ASSESSOR).permissions.exists()
     admin_page_perms = set(
-        GroupPagePermission.objects.filter(group=admin).values_list("permission__codename", flat=True)
+        GroupPagePermission.objects.filter(group=admin).values_list(
+            "permission__codename", flat=True
+        )
     )
     assert {"add_page", "change_page", "publish_page"} <= admin_page_perms
     facilitator_page_perms = set(
