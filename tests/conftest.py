@@ -55,13 +55,19 @@ def home_page(db):  # type: ignore[no-untyped-def]
     existing = HomePage.objects.first()
     if existing is not None:
         return existing
-    Locale.objects.get_or_create(language_code="ro")
+    for code in ("ro", "en"):
+        Locale.objects.get_or_create(language_code=code)
     root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root"))
     home = root.add_child(
         instance=HomePage(title="Bugetare participativă în Sectorul 6", slug="home", intro="Demo")
     )
     Site.objects.update_or_create(
         is_default_site=True,
-        defaults={"hostname": "localhost", "port": 80, "root_page": home, "site_name": "CIIC Sector 6"},
+        defaults={
+            "hostname": "localhost",
+            "port": 80,
+            "root_page": home,
+            "site_name": "CIIC Sector 6",
+        },
     )
     return home

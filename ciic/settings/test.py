@@ -5,6 +5,8 @@ from .base import *  # noqa: F403
 from .base import env
 
 DEBUG = False
+# Assertions read English msgids; tests of the Romanian default set it back.
+LANGUAGE_CODE = "en"
 SECRET_KEY = "test-secret-key"  # noqa: S105
 CNP_HASH_KEY = "test-cnp-hash-key"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

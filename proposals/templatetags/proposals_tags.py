@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import template
 from django.utils.safestring import SafeString
 
@@ -13,8 +15,10 @@ def markdown_filter(value: str) -> SafeString:
 
 @register.filter
 def ron(value: object) -> str:
-    """1234567.5 -> '1.234.567,50' (Romanian grouping), empty for None."""
+    """1234567.5 -> '1.234.567,50', 250000 -> '250.000' (Romanian grouping; whole
+    amounts without decimals), empty for None."""
     if value is None or value == "":
         return ""
-    text = f"{float(str(value)):,.2f}"  # type: ignore[arg-type]
+    amount = Decimal(str(value))
+    text = f"{amount:,.0f}" if amount == amount.to_integral_value() else f"{amount:,.2f}"
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")

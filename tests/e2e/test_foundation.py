@@ -8,7 +8,8 @@ def _home(home_page):  # type: ignore[no-untyped-def]
     return home_page
 
 
-def test_home_page_in_romanian_then_english(page):
+def test_home_page_in_romanian_then_english(page, settings):
+    settings.LANGUAGE_CODE = "ro"
     page.goto("/")
     assert page.locator("html").get_attribute("lang") == "ro"
     assert page.locator("h1").first.inner_text().strip() == "Bugetare participativă în Sectorul 6"
@@ -16,6 +17,9 @@ def test_home_page_in_romanian_then_english(page):
         page.select_option("#lang-select", "en")
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.get_by_role("link", name="Proposals").first.is_visible()
+    with page.expect_navigation():
+        page.select_option("#lang-select", "ro")
+    assert page.get_by_role("link", name="Propuneri").first.is_visible()
 
 
 def test_sign_up_form_shows_errors_next_to_fields(page):

@@ -319,3 +319,13 @@ def test_staff_version_compare(client, call, resident):
     body = r.content.decode()
     assert r.status_code == 200
     assert "Titlu schimbat" in body and "Loc de joacă" in body and "1000.00" in body
+
+
+def test_ron_amounts_use_romanian_grouping():
+    from decimal import Decimal
+
+    from proposals.templatetags.proposals_tags import ron
+
+    assert ron(Decimal("10000000")) == "10.000.000"
+    assert ron(Decimal("1234567.5")) == "1.234.567,50"
+    assert ron(None) == ""
