@@ -2,11 +2,9 @@
 unique index decides, exactly one verification exists, the other attempt
 becomes a recorded conflict."""
 
-import threading
 from datetime import date
 
 import pytest
-from django.db import connection
 
 from ciic.accounts.models import Role
 from ciic.eligibility.models import IdentityConflict, Verification
@@ -16,30 +14,10 @@ from ciic.eligibility.services import (
     verification_create_in_person,
     verification_match_register,
 )
+from tests.concurrency import race
 from tests.factories import ResidentProfileFactory, make_cnp, staff_user
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def _race(targets):  # type: ignore[no-untyped-def]
-    barrier = threading.Barrier(len(targets))
-    results: list[object] = [None] * len(targets)
-
-    def run(i: int, fn) -> None:  # type: ignore[no-untyped-def]
-        try:
-            barrier.wait(timeout=10)
-            results[i] = fn()
-        except Exception as exc:  # noqa: BLE001 - collected for the assertions
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, fn)) for i, fn in enumerate(targets)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results
 
 
 @pytest.mark.parametrize("attempt", range(3))
@@ -58,7 +36,7 @@ def test_same_cnp_verified_concurrently_in_person(attempt):
             sector6_resident=True,
         )
 
-    results = _race([verify(0), verify(1)])
+    results = race([verify(0), verify(1)])
     successes = [r for r in results if isinstance(r, Verification)]
     conflicts = [r for r in results if isinstance(r, IdentityConflictError)]
     assert len(successes) == 1 and len(conflicts) == 1, results
@@ -81,7 +59,7 @@ def test_same_cnp_matched_against_register_concurrently():
     def match(i: int):  # type: ignore[no-untyped-def]
         return lambda: verification_match_register(actor=users[i], user=users[i], cnp=cnp)
 
-    results = _race([match(0), match(1)])
+    results = race([match(0), match(1)])
     assert sum(isinstance(r, Verification) for r in results) == 1, results
     assert sum(isinstance(r, IdentityConflictError) for r in results) == 1, results
     assert Verification.objects.count() == 1

@@ -1,39 +1,15 @@
 """Races that only a real database shows: run on PostgreSQL (DATABASE_URL)."""
 
-import threading
-
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 
 from proposals.models import Proposal
 from proposals.services import proposal_submit
+from tests.concurrency import race
 
 from .conftest import make_draft, make_resident
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def _race(jobs):  # type: ignore[no-untyped-def]
-    """Run the callables at the same moment, each in its own thread and connection."""
-    barrier = threading.Barrier(len(jobs))
-    results: list[object] = [None] * len(jobs)
-
-    def run(i, job):  # type: ignore[no-untyped-def]
-        try:
-            barrier.wait(timeout=30)
-            results[i] = job()
-        except Exception as exc:
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    return results
 
 
 def test_concurrent_submitters_get_gapless_unique_references(call, frozen):
@@ -42,7 +18,7 @@ def test_concurrent_submitters_get_gapless_unique_references(call, frozen):
     for i in range(n):
         author = make_resident()
         drafts.append(make_draft(author=author, call=call, title=f"Propunere {i}"))
-    results = _race([lambda d=d: proposal_submit(actor=d.author, proposal=d) for d in drafts])
+    results = race([lambda d=d: proposal_submit(actor=d.author, proposal=d) for d in drafts])
     assert not [r for r in results if isinstance(r, Exception)], results
     numbers = sorted(Proposal.objects.filter(call=call).values_list("number", flat=True))
     assert numbers == list(range(1, n + 1))
@@ -55,7 +31,7 @@ def test_per_resident_limit_holds_under_concurrency(call, frozen):
     call.save()
     author = make_resident()
     drafts = [make_draft(author=author, call=call, title=f"P{i}") for i in range(5)]
-    results = _race([lambda d=d: proposal_submit(actor=author, proposal=d) for d in drafts])
+    results = race([lambda d=d: proposal_submit(actor=author, proposal=d) for d in drafts])
     ok = [r for r in results if isinstance(r, Proposal)]
     refused = [r for r in results if isinstance(r, ValidationError)]
     assert len(ok) == 2 and len(refused) == 3, results
