@@ -11,7 +11,11 @@ import pytest
 
 SHARED = Path(__file__).resolve().parents[2] / ".." / "shared" / "pabulib"
 
-SAT_NAMES = {"Cost_Sat": "cost", "Cardinality_Sat": "cardinality", "Additive_Cardinal_Sat": "points"}
+SAT_NAMES = {
+    "Cost_Sat": "cost",
+    "Cardinality_Sat": "cardinality",
+    "Additive_Cardinal_Sat": "points",
+}
 RULE_NAMES = {
     "greedy_utilitarian": ("greedy", "none"),
     "mes": ("mes", "none"),
@@ -26,7 +30,9 @@ RULE_NAMES = {
 
 def require_shared() -> Path:
     if not (SHARED / "reference_outcomes.json").is_file():
-        pytest.skip(f"shared Pabulib folder not found at {SHARED.resolve()} (expected <repo>/../shared)")
+        pytest.skip(
+            f"shared Pabulib folder not found at {SHARED.resolve()} (expected <repo>/../shared)"
+        )
     return SHARED
 
 

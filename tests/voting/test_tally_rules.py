@@ -18,9 +18,7 @@ HEAVY_ADD1_SECONDS = 12.0
 FULL = os.environ.get("TALLY_FULL") == "1"
 
 
-def election(
-    costs: dict[str, int], ballots: list[list[str]], budget: int
-) -> Election:
+def election(costs: dict[str, int], ballots: list[list[str]], budget: int) -> Election:
     ids = list(costs)
     projects = tuple(Project(pid, Fraction(c)) for pid, c in costs.items())
     profile = Profile.from_ballots(
@@ -82,9 +80,7 @@ def test_mes_equal_shares_worked_example() -> None:
 
 def test_mes_cumulative_points() -> None:
     projects = (Project("x", Fraction(6)), Project("y", Fraction(6)))
-    profile = Profile.from_ballots(
-        "cumulative", 2, [{0: 3, 1: 1}, {0: 1, 1: 1}, {1: 2}, {0: 2}]
-    )
+    profile = Profile.from_ballots("cumulative", 2, [{0: 3, 1: 1}, {0: 1, 1: 1}, {1: 2}, {0: 2}])
     e = Election(projects, Fraction(16), profile)
     out = tally(e, "mes", "points")
     # x: 1 per point (3 + 1 + 2 points); y: the first voter has 1 left and pays it,
@@ -138,8 +134,14 @@ def _reference_cases() -> list[Any]:
             marks = [pytest.mark.slow] if heavy else []
             cases.append(
                 pytest.param(
-                    name, rule, sat, completion, run["selected"], heavy,
-                    id=f"{name[:-3]}-{run['rule']}-{sat}", marks=marks,
+                    name,
+                    rule,
+                    sat,
+                    completion,
+                    run["selected"],
+                    heavy,
+                    id=f"{name[:-3]}-{run['rule']}-{sat}",
+                    marks=marks,
                 )
             )
     return cases

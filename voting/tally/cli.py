@@ -52,9 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if args.json:
         votes = election.profile.approval_counts()
-        points = (
-            election.profile.point_totals() if election.profile.kind == "cumulative" else None
-        )
+        points = election.profile.point_totals() if election.profile.kind == "cumulative" else None
         data: dict[str, object] = {
             "rule": args.rule,
             "sat": args.sat,
@@ -62,9 +60,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "selected": outcome.selection_order,
             "total_cost": _number(outcome.total_cost),
             "budget": _number(election.budget),
-            "votes": {
-                election.projects[p].id: int(votes[p]) for p in outcome.selected
-            },
+            "votes": {election.projects[p].id: int(votes[p]) for p in outcome.selected},
         }
         if points is not None:
             data["points"] = {election.projects[p].id: _number(points[p]) for p in outcome.selected}

@@ -43,7 +43,8 @@ def explain(outcome: Outcome) -> list[str]:
 def _explain_mes(outcome: Outcome) -> list[str]:
     e = outcome.election
     run = outcome.mes_run
-    assert run is not None
+    if not (run is not None):
+        raise RuntimeError("internal invariant violated")
     share = to_fraction(run.budget_per_voter)
     lines = [f"Method of Equal Shares: each voter starts with {_money(share)}."]
     if outcome.add1_runs:
@@ -59,16 +60,28 @@ def _explain_mes(outcome: Outcome) -> list[str]:
             lines.append(
                 f"Project {e.projects[p].id} costs nothing and has supporters: selected first."
             )
-    unit = {"cost": "unit of cost", "cardinality": "project", "points": "point"}[outcome.sat]
     for purchase in run.purchases:
         proj = e.projects[purchase.project]
-        pays = "; ".join(
-            f"{pay.voters} paid {_money(pay.amount)}" for pay in purchase.payments
-        )
+        if outcome.sat == "points":
+            price = f"{_money(purchase.rho)} per point given"
+            full = None
+        else:
+            full = purchase.rho * (proj.cost if outcome.sat == "cost" else 1)
+            price = f"{_money(full)} per supporter"
+        parts = []
+        for pay in purchase.payments:
+            if full is not None and pay.amount < full:
+                parts.append(f"{pay.voters} paid all they had left ({_money(pay.amount)})")
+            else:
+                parts.append(f"{pay.voters} paid {_money(pay.amount)}")
+        broke = purchase.supporters - sum(pay.voters for pay in purchase.payments)
+        if broke:
+            parts.append(f"{broke} had no money left")
         lines.append(
             f"Round {purchase.round}: bought {proj.id} ({proj.name or 'no name'}), cost "
-            f"{_money(proj.cost)}, price {_money(purchase.rho)} per {unit} of satisfaction; "
-            f"{purchase.supporters} supporters: {pays}."
+            f"{_money(proj.cost)}, at {price} (the lowest price for the satisfaction it "
+            f"gives among the projects left); {purchase.supporters} supporters: "
+            f"{'; '.join(parts)}."
         )
     left = [
         p for p in sorted(run.eligible, key=lambda x: e.projects[x].id) if p not in run.selected
@@ -93,9 +106,16 @@ def _explain_greedy(outcome: Outcome) -> list[str]:
     }[outcome.sat]
     funded_after: dict[int, list[int]] = {}
     skipped: list[int] = []
+    previous = None
     for step in outcome.greedy_steps:
         proj = e.projects[step.project]
         score = "free" if step.score is None else _money(step.score)
+        if previous is not None and previous.score == step.score and step.score is not None:
+            lines.append(
+                f"({proj.id} ties with {e.projects[previous.project].id}; ties are broken by "
+                "project id in alphabetical order.)"
+            )
+        previous = step
         if step.selected:
             lines.append(
                 f"{proj.id}: {score} {measure}, cost {_money(proj.cost)}, money left "

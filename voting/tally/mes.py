@@ -21,11 +21,13 @@ so projects are examined in order of their last known price and the scan stops
 once no remaining project can beat the best one).  Every float carries an error
 bound; all candidates whose interval overlaps the best one are re-evaluated
 exactly with rational arithmetic, and the winner's price is always exact.
-Budgets are tracked exactly too, through "budget classes": a voter's remaining
-money is ``max(0, b - sum of prices paid)``, which is the same for all voters
-with the same purchase history, so exact arithmetic runs over classes, not
-voters.  The float budgets are always roundings of the exact ones, so errors do
-not accumulate.  A float therefore never decides who gets funded.
+Budgets are exact too, without storing a rational per voter: a voter either
+has no money left (decided exactly) or has paid the full price of every bought
+project they support, so their money is exactly ``share - sum of those
+prices``.  Exact sums over many voters use per-project counts (NumPy) times the
+exact prices; only voters whose float budget is too close to a price to call
+are evaluated one by one.  Float budgets carry a bound on their accumulated
+error, which widens the float intervals accordingly.  A float therefore never decides who gets funded.
 """
 
 from __future__ import annotations
@@ -97,7 +99,8 @@ class MesEngine:
             self.unit = [q(u) for u in self.sup.unit]
             self.unit_f = [float(u) for u in self.sup.unit]
         else:
-            assert self.sup.points is not None
+            if not (self.sup.points is not None):
+                raise RuntimeError("internal invariant violated")
             self.scale = self.sup.scale
             self.pts = self.sup.points
             self.pts_f = [pt.astype(np.float64) / self.scale for pt in self.pts]
@@ -113,6 +116,7 @@ class MesEngine:
                 else:
                     self.free.append(p)
         self.total_sat = [q(t) for t in self.sup.total_sat]
+        self.free.sort(key=lambda x: self.ids[x])  # deterministic: by id, like ties
 
     # -- one run ---------------------------------------------------------------
 
@@ -171,11 +175,10 @@ class MesEngine:
             active.discard(winner)
             selected.append(winner)
             if record:
-                purchases.append(
-                    Purchase(rnd, winner, rho, payments, self.sup.voters[winner])
-                )
-        return MesRun(q(budget_per_voter), tuple(selected), tuple(purchases),
-                      frozenset(self.eligible))
+                purchases.append(Purchase(rnd, winner, rho, payments, self.sup.voters[winner]))
+        return MesRun(
+            q(budget_per_voter), tuple(selected), tuple(purchases), frozenset(self.eligible)
+        )
 
 
 @dataclass
@@ -234,8 +237,15 @@ class _RunState:
             if cur.pts is not None and cur.pts_f is not None and cur.wu_f is not None:
                 wu_f = cur.wu_f[keep]
                 cur = _Live(
-                    cur.g[keep], cur.w[keep], w_f, cur.pts[keep], cur.pts_f[keep], wu_f,
-                    float(w_f.sum()), float(wu_f.sum()), self.n_empty,
+                    cur.g[keep],
+                    cur.w[keep],
+                    w_f,
+                    cur.pts[keep],
+                    cur.pts_f[keep],
+                    wu_f,
+                    float(w_f.sum()),
+                    float(wu_f.sum()),
+                    self.n_empty,
                 )
             else:
                 total = float(w_f.sum())
@@ -265,7 +275,8 @@ class _RunState:
             wu = w
             total = sup.w_sum
         else:
-            assert sup.wu_f is not None
+            if not (sup.wu_f is not None):
+                raise RuntimeError("internal invariant violated")
             u = 1.0
             r = b / sup.pts_f
             wu = sup.wu_f
@@ -348,9 +359,7 @@ class _RunState:
         weights = np.repeat(w, lengths).astype(np.float64)
         if prof.points is not None and not e.uniform:
             weights = weights * prof.points[offsets]
-        per_project = np.bincount(
-            prof.indices[offsets], weights=weights, minlength=len(e.cost)
-        )
+        per_project = np.bincount(prof.indices[offsets], weights=weights, minlength=len(e.cost))
         for k in self.bought:
             n_k = int(per_project[k])
             if n_k:
@@ -390,7 +399,8 @@ class _RunState:
         if e.uniform:
             rem: Rational = e.unit[p] * int(w[rich].sum())
         else:
-            assert sup.pts is not None
+            if not (sup.pts is not None):
+                raise RuntimeError("internal invariant violated")
             rem = q(int(np.dot(w[rich], sup.pts[rich])), e.scale)
         cand: list[tuple[Rational, Rational, Rational]] = []  # ratio, money x weight, sat x weight
         for j in np.nonzero(unsure)[0].tolist():
@@ -461,7 +471,8 @@ class _RunState:
                     paid_by[full] = paid_by.get(full, 0) + n_full
             else:
                 for j in np.nonzero(keeps)[0].tolist():
-                    assert sup.pts is not None
+                    if not (sup.pts is not None):
+                        raise RuntimeError("internal invariant violated")
                     amount = rho * q(int(sup.pts[j]), e.scale)
                     paid_by[amount] = paid_by.get(amount, 0) + int(w[j])
         self.rho[p] = rho
@@ -474,7 +485,8 @@ class _RunState:
         if e.uniform:
             self.budget[gk] -= price_f
         else:
-            assert isinstance(price_f, np.ndarray)
+            if not (isinstance(price_f, np.ndarray)):
+                raise RuntimeError("internal invariant violated")
             self.budget[gk] -= price_f[keeps]
         np.maximum(self.budget, 0.0, out=self.budget)
         self._bump_err()
@@ -513,9 +525,7 @@ def is_exhaustive(election: Election, selected: tuple[int, ...], among: frozense
     """True if no project of ``among`` outside ``selected`` fits in the money left."""
     left = election.budget - _cost(election, selected)
     chosen = set(selected)
-    return not any(
-        p not in chosen and election.projects[p].cost <= left for p in among
-    )
+    return not any(p not in chosen and election.projects[p].cost <= left for p in among)
 
 
 def mes_add1(

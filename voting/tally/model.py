@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from math import lcm
-from typing import Literal
+from typing import Literal, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -210,9 +210,9 @@ class ProfileBuilder:
             flat = [p for key in self._keys for p in key]
             indices = np.array(flat, dtype=np.int64)
             return Profile(self.kind, self.num_projects, indptr, indices, counts)
-        pairs = [item for key in self._keys for item in key]
-        indices = np.array([p for p, _ in pairs], dtype=np.int64)  # type: ignore[misc]
-        raw = [Fraction(pts) for _, pts in pairs]  # type: ignore[misc]
+        pairs = cast(list[tuple[int, Fraction | int]], [item for key in self._keys for item in key])
+        indices = np.array([p for p, _ in pairs], dtype=np.int64)
+        raw = [Fraction(pts) for _, pts in pairs]
         scale = lcm(1, *(f.denominator for f in raw)) if raw else 1
         points = np.array([int(f * scale) for f in raw], dtype=np.int64)
         return Profile("cumulative", self.num_projects, indptr, indices, counts, points, scale)

@@ -234,7 +234,8 @@ def parse_pabulib_text(
                 f"vote for unknown project {exc.args[0]!r}", section="votes", line=line
             ) from None
         if kind == "cumulative":
-            assert points_col is not None
+            if not (points_col is not None):
+                raise RuntimeError("internal invariant violated")
             pts_text = [x.strip() for x in row[points_col].split(",")]
             pts_text = [x for x in pts_text if x]
             if len(pts_text) != len(ballot_idx):
@@ -268,12 +269,8 @@ def parse_pabulib_text(
         for h, pos in zip(vextra, vextra_pos, strict=True):
             voter_extra[h].append(row[pos])
     profile = builder.build()
-    voters = VoterRecords(
-        voter_ids, np.array(builder.voter_ballot, dtype=np.int64), voter_extra
-    )
-    return Election(
-        tuple(projects), budget, profile, meta, vote_type, voters, project_extra
-    )
+    voters = VoterRecords(voter_ids, np.array(builder.voter_ballot, dtype=np.int64), voter_extra)
+    return Election(tuple(projects), budget, profile, meta, vote_type, voters, project_extra)
 
 
 def read_pabulib(

@@ -72,8 +72,10 @@ def tally(
     if rule == "greedy":
         if completion != "none":
             raise ValueError("completions apply to MES only")
-        chosen, steps = greedy(election, sat)
-        return Outcome(election, rule, sat, completion, tuple(chosen), greedy_steps=tuple(steps))
+        chosen, greedy_steps = greedy(election, sat)
+        return Outcome(
+            election, rule, sat, completion, tuple(chosen), greedy_steps=tuple(greedy_steps)
+        )
     engine = engine or MesEngine(election, sat)
     runs = 0
     if completion in ("add1", "add1-greedy", "add1-nostop"):
@@ -87,6 +89,6 @@ def tally(
     if completion in ("greedy", "add1-greedy") and not is_exhaustive(
         election, selected, frozenset(range(len(election.projects)))
     ):
-        chosen, greedy_steps = greedy(election, sat, initial=selected)
-        selected, steps = tuple(chosen), tuple(greedy_steps)
+        chosen, completion_steps = greedy(election, sat, initial=selected)
+        selected, steps = tuple(chosen), tuple(completion_steps)
     return Outcome(election, rule, sat, completion, selected, run, runs, steps)

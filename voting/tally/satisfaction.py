@@ -59,7 +59,8 @@ def supporters(election: Election, sat: Sat) -> Supporters:
     cols = profile.indices
     keep: npt.NDArray[np.bool_] | None = None
     if sat == "points":
-        assert profile.points is not None
+        if not (profile.points is not None):
+            raise RuntimeError("internal invariant violated")
         keep = profile.points > 0
         rows, cols = rows[keep], cols[keep]
     order = np.argsort(cols, kind="stable")
@@ -70,7 +71,8 @@ def supporters(election: Election, sat: Sat) -> Supporters:
     weights = [profile.counts[g] for g in groups]
     voters = [int(w.sum()) for w in weights]
     if sat == "points":
-        assert profile.points is not None and keep is not None
+        if not (profile.points is not None and keep is not None):
+            raise RuntimeError("internal invariant violated")
         pts_sorted = profile.points[keep][order]
         points = [pts_sorted[bounds[p] : bounds[p + 1]] for p in range(len(election.projects))]
         total = [

@@ -1,0 +1,79 @@
+"""Command line and explanations."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from tally_support import reference, require_shared
+
+from voting.tally import read_pabulib, tally
+from voting.tally.cli import main
+from voting.tally.explain import explain
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_cli_prints_ids_one_a_line(capsys: pytest.CaptureFixture[str]) -> None:
+    shared = require_shared()
+    name = "Poland_Swiecie_2023.pb"
+    rc = main([str(shared / name), "--rule", "mes", "--sat", "cost", "--completion", "add1"])
+    assert rc == 0
+    out = capsys.readouterr().out.split()
+    assert sorted(out) == sorted(reference()[name]["real_selected"])
+
+
+def test_cli_json(capsys: pytest.CaptureFixture[str]) -> None:
+    shared = require_shared()
+    name = "Poland_Gdynia_2020_Babie_Doly__small.pb"
+    assert main([str(shared / name), "--rule", "greedy", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["selected"] == ["4", "2", "1"]
+    assert data["total_cost"] == 22395
+    assert data["votes"] == {"4": 220, "2": 112, "1": 101}
+
+
+def test_cli_refuses_malformed_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.pb"
+    bad.write_text(
+        "META\nkey;value\nbudget;1\nPROJECTS\nproject_id;cost\n1;x\nVOTES\nvoter_id;vote\n"
+    )
+    assert main([str(bad)]) == 2
+    assert "line 6" in capsys.readouterr().err
+
+
+def test_python_dash_m_entry_point() -> None:
+    shared = require_shared()
+    res = subprocess.run(  # noqa: S603 - fixed arguments
+        [
+            sys.executable,
+            "-m",
+            "voting.tally",
+            str(shared / "Netherlands_Assen_2024.pb"),
+            "--completion",
+            "add1",
+            "--json",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    data = json.loads(res.stdout)
+    assert sorted(data["selected"]) == sorted(
+        reference()["Netherlands_Assen_2024.pb"]["real_selected"]
+    )
+
+
+def test_explanations_name_rounds_payments_and_skips() -> None:
+    shared = require_shared()
+    e = read_pabulib(shared / "Netherlands_Assen_2024.pb")
+    text = "\n".join(explain(tally(e, "mes", "cost", "add1")))
+    assert "Round 1: bought" in text and "paid" in text and "add one" in text
+    e = read_pabulib(shared / "Poland_Gdynia_2020_Babie_Doly__small.pb")
+    text = "\n".join(explain(tally(e, "greedy", "cost")))
+    assert "5: 101 votes, cost 9200, money left 2025: skipped" in text
+    assert "ties are broken by project id" in text
