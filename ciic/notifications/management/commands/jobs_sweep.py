@@ -10,7 +10,6 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 
-
 class Command(BaseCommand):
     help = "Retry background work left pending by an outage."
 
