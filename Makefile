@@ -16,7 +16,12 @@ $(STAMP): requirements/dev.txt
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
-install: $(STAMP)
+# Development-only JavaScript (axe-core for the accessibility tests); skipped without npm.
+node_modules/.installed: package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --silent && touch $@; \
+	else echo "npm not found: the accessibility tests will be skipped"; fi
+
+install: $(STAMP) node_modules/.installed
 
 migrate: install
 	mkdir -p var

@@ -1,0 +1,102 @@
+"""WCAG 2.1 A/AA checks with axe-core on the public pages (the EU Web
+Accessibility Directive applies to a city hall's site). axe-core comes from
+npm (`npm ci`, see package.json); the test is skipped when it is absent."""
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture
+def published(areas, home_page):  # type: ignore[no-untyped-def]
+    from proposals.models import Category
+    from proposals.services import (
+        call_create,
+        proposal_draft_create,
+        proposal_submit,
+        proposal_update,
+    )
+    from tests.factories import verified_resident
+
+    today = timezone.localdate()
+    call = call_create(
+        actor=None,
+        name="Bugetare participativă — test",
+        slug="bp-a11y",
+        year=today.year,
+        total_budget=Decimal("5000000"),
+        max_cost_per_proposal=Decimal("500000"),
+        submission_start=today - dt.timedelta(days=10),
+        submission_end=today + dt.timedelta(days=20),
+        assessment_start=today + dt.timedelta(days=21),
+        assessment_end=today + dt.timedelta(days=40),
+        voting_start=today + dt.timedelta(days=41),
+        voting_end=today + dt.timedelta(days=50),
+        results_date=today + dt.timedelta(days=51),
+        implementation_start=today + dt.timedelta(days=60),
+        categories={c.value: "" for c in Category},
+    )
+    author, _v, _cnp = verified_resident(serial=91)
+    proposal = proposal_draft_create(
+        actor=author,
+        call=call,
+        title="Pistă de biciclete pe Bd. Uverturii",
+        summary="O pistă separată de trotuar.",
+        description="## De ce\n\nSiguranță.",
+        category=Category.INFRASTRUCTURA,
+    )
+    proposal = proposal_update(
+        actor=author,
+        proposal=proposal,
+        data={
+            "latitude": 44.4420,
+            "longitude": 26.0150,
+            "whole_sector": False,
+            "cost_estimate": Decimal("300000"),
+            "consent_publication": True,
+            "consent_image_rights": True,
+        },
+    )
+    return proposal_submit(actor=author, proposal=proposal)
+
+
+def _violations(page) -> list[str]:  # type: ignore[no-untyped-def]
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        """async () => {
+            const r = await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']});
+            return r.violations
+              .filter(v => ['serious', 'critical'].includes(v.impact))
+              .map(v => v.id + ': ' + v.help + ' -> ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '));
+        }"""
+    )
+    return list(result)
+
+
+@pytest.mark.parametrize("lang", ["ro", "en"])
+def test_public_pages_have_no_serious_accessibility_violations(page, published, settings, lang):
+    if not AXE.exists():
+        pytest.skip("axe-core is not installed (npm ci)")
+    settings.LANGUAGE_CODE = lang
+    found = {}
+    for path in [
+        "/",
+        "/proposals/",
+        published.get_absolute_url(),
+        "/map/",
+        "/accounts/login/",
+        "/accounts/signup/",
+    ]:
+        page.goto(path)
+        page.wait_for_load_state("networkidle")
+        problems = _violations(page)
+        if problems:
+            found[path] = problems
+    assert found == {}
