@@ -40,6 +40,7 @@ class HomePage(Page):
                 timeline=proposal_selectors.call_timeline(call=call),
                 submit_status=proposal_selectors.call_submit_status(call=call, user=request.user),
             )
+        context["past_calls"] = list(proposal_selectors.calls_with_results()[:3])
         context["latest_proposals"] = list(
             proposal_selectors.proposal_list(sort="newest")[: self.LATEST_COUNT]
         )

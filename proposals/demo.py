@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from ciic.accounts.models import Role, User
 
-from .models import Call, Category, Proposal
+from .models import LOCAL_TZ, Call, Category, Proposal
 from .services import (
     call_create,
     proposal_draft_create,
@@ -24,6 +24,7 @@ from .services import (
 
 S = Proposal.Status
 CALL_SLUG = "bugetare-participativa-2026"
+PAST_CALL_SLUG = "bugetare-participativa-2025"
 DOMAIN = "demo.ciic6.ro"
 
 CATEGORY_HELP = {
@@ -196,6 +197,115 @@ def _page(call: Call) -> None:
     page.save_revision().publish()
 
 
+# The 2025 call, already decided: (title, summary, category, point, cost, outcome)
+PAST_PROPOSALS: list[tuple[str, str, str, tuple[float, float] | None, int, str]] = [
+    ("Loc de joacă nou în Parcul Giulești", "Echipamente noi și suprafață sigură pentru copiii de 2-12 ani.", "mediu", (44.4575, 26.0335), 380000, S.COMPLETED),
+    ("Iluminat pe aleile din Drumul Taberei", "Stâlpi cu LED pe aleile dintre blocurile de pe strada Brașov.", "siguranta", (44.4228, 26.0255), 290000, S.COMPLETED),
+    ("Curtea Școlii nr. 156 refăcută", "Teren de sport, bănci și arbori în curtea școlii.", "educatie", (44.4320, 26.0050), 460000, S.IN_IMPLEMENTATION),
+    ("Piste de biciclete spre Parcul Crângași", "Legătură ciclabilă de 1,2 km între stația de metrou și parc.", "infrastructura", (44.4495, 26.0445), 495000, S.IN_IMPLEMENTATION),
+    ("Centru de zi pentru vârstnici în Militari", "Sală cu activități și masă caldă pentru vârstnicii singuri.", "social", (44.4355, 25.9950), 410000, S.SELECTED),
+    ("Bibliotecă de cartier în Ghencea", "O sală de lectură deschisă seara și în weekend.", "cultura", (44.4150, 26.0400), 240000, S.SELECTED),
+    ("Cișmele în parcurile mari", "Șase cișmele cu apă potabilă, funcționale vara.", "servicii", None, 150000, S.COMPLETED),
+    ("Patinoar în aer liber în Drumul Taberei", "Patinoar sezonier cu închiriere de patine.", "altele", (44.4205, 26.0320), 480000, S.NOT_SELECTED),
+    ("Grădină comunitară în Valea Cascadelor", "Straturi înălțate și compostor pentru vecini.", "mediu", (44.4270, 26.0110), 90000, S.NOT_SELECTED),
+    ("Parcare subterană sub Piața Gorjului", "Parcare cu 400 de locuri sub piață.", "infrastructura", (44.4355, 26.0120), 495000, S.INELIGIBLE),
+]  # fmt: skip
+
+
+def _past_call(*, facilitator: User, assessor: User, admin: User, out: Any) -> list[User] | None:
+    """A 2025 call that ran its whole course: created through the services at
+    the dates it happened (time travel is demo-only), so its timelines, the
+    results map and the per-zone figures show what a finished cycle looks like.
+    Returns the demo authors, verified before the call opened."""
+    try:
+        import time_machine
+    except ImportError:  # demo data only; time-machine is a dev dependency
+        out.write("proposals.demo: time-machine not installed, no 2025 call")
+        return None
+    if Call.objects.filter(slug=PAST_CALL_SLUG).exists():
+        return None
+    if User.objects.filter(email__iexact=f"autor1@{DOMAIN}").exists():
+        return None  # an older demo database: its authors were verified too late for 2025
+
+    def at(day: dt.date):  # type: ignore[no-untyped-def]
+        return time_machine.travel(dt.datetime.combine(day, dt.time(10), LOCAL_TZ), tick=False)
+
+    with at(dt.date(2025, 1, 20)):
+        authors = _authors(facilitator)
+        call = call_create(
+            actor=None,
+            name="Bugetare participativă Sector 6 — 2025",
+            slug=PAST_CALL_SLUG,
+            year=2025,
+            total_budget=Decimal("2500000"),
+            max_cost_per_proposal=Decimal("500000"),
+            max_proposals_per_resident=5,
+            submission_start=dt.date(2025, 2, 1),
+            submission_end=dt.date(2025, 3, 31),
+            assessment_start=dt.date(2025, 4, 1),
+            assessment_end=dt.date(2025, 4, 30),
+            voting_start=dt.date(2025, 5, 10),
+            voting_end=dt.date(2025, 5, 31),
+            results_date=dt.date(2025, 6, 10),
+            implementation_start=dt.date(2025, 7, 1),
+            categories={c.value: CATEGORY_HELP[c] for c in Category},
+        )
+    proposals = []
+    with at(dt.date(2025, 3, 10)):
+        for i, (title, summary, category, point, cost, _outcome) in enumerate(PAST_PROPOSALS):
+            author = authors[i % len(authors)]
+            draft = proposal_draft_create(
+                actor=author, call=call, title=title, summary=summary,
+                description=DESCRIPTION.format(summary=summary), category=category,
+            )  # fmt: skip
+            location: dict[str, Any] = (
+                {"whole_sector": True}
+                if point is None
+                else {"whole_sector": False, "latitude": point[0], "longitude": point[1]}
+            )
+            proposal_update(
+                actor=author,
+                proposal=draft,
+                data={"cost_estimate": cost, "consent_publication": True, **location},
+            )
+            proposals.append(proposal_submit(actor=author, proposal=draft))
+    outcomes = [row[5] for row in PAST_PROPOSALS]
+    steps: list[tuple[dt.date, Any, dict[str, str]]] = [
+        (dt.date(2025, 4, 2), assessor, {}),
+        (dt.date(2025, 4, 25), assessor, {}),
+        (dt.date(2025, 5, 5), admin, {}),
+        (dt.date(2025, 6, 10), None, {}),
+        (dt.date(2025, 7, 15), None, {}),
+        (dt.date(2025, 10, 30), None, {}),
+    ]
+    for n, (day, actor, _extra) in enumerate(steps):
+        with at(day):
+            for i, proposal in enumerate(proposals):
+                path = _past_path(outcomes[i])
+                if n < len(path):
+                    proposals[i] = proposal_transition(
+                        actor=actor, proposal=proposal, to_status=path[n],
+                        note=ASSESSOR_NOTES.get(path[n], ""),
+                    )  # fmt: skip
+    out.write(f"Demo call {PAST_CALL_SLUG}: {len(proposals)} proposals, decided and funded")
+    return authors
+
+
+def _past_path(outcome: str) -> list[str]:
+    """The statuses a 2025 proposal went through, one per step date above."""
+    if outcome == S.INELIGIBLE:
+        return [S.UNDER_ASSESSMENT, S.INELIGIBLE]
+    decided = [S.UNDER_ASSESSMENT, S.ELIGIBLE, S.ON_BALLOT]
+    if outcome == S.NOT_SELECTED:
+        return [*decided, S.NOT_SELECTED]
+    funded = [*decided, S.SELECTED]
+    if outcome == S.SELECTED:
+        return funded
+    if outcome == S.IN_IMPLEMENTATION:
+        return [*funded, S.IN_IMPLEMENTATION]
+    return [*funded, S.IN_IMPLEMENTATION, S.COMPLETED]
+
+
 def seed(out: Any) -> None:
     from geo.defaults import load_default_areas
 
@@ -206,6 +316,7 @@ def seed(out: Any) -> None:
     if admin is None or assessor is None or facilitator is None:
         out.write("proposals.demo: no staff accounts (run ciic.accounts.demo first); skipped")
         return
+    _past_call(facilitator=facilitator, assessor=assessor, admin=admin, out=out)
     call = _call()
     _page(call)
     if Proposal.objects.filter(call=call).exists():

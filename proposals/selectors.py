@@ -44,6 +44,12 @@ def call_current(*, now: dt.datetime | None = None) -> Call | None:
     return started or Call.objects.order_by("submission_start").first()
 
 
+def calls_with_results(*, now: dt.datetime | None = None) -> QuerySet[Call]:
+    """Calls whose results are public (results day reached), newest first."""
+    today = timezone.localdate(now) if now else timezone.localdate()
+    return Call.objects.filter(results_date__lte=today).order_by("-results_date")
+
+
 def call_get(*, slug: str) -> Call:
     return Call.objects.prefetch_related("categories").get(slug=slug)
 

@@ -76,3 +76,14 @@ def test_home_page_query_count_does_not_grow_with_proposals(client, home_page, c
 def test_home_page_without_any_call(client, home_page):
     response = client.get("/")
     assert response.status_code == 200
+
+
+def test_calls_with_published_results_link_to_their_maps(client, home_page, call, frozen):
+    import datetime as dt
+
+    html = client.get("/").content.decode()
+    assert f"/map/results/{call.slug}/" not in html  # results day not reached yet
+    frozen.move_to(dt.datetime.combine(call.results_date, dt.time(9), dt.UTC))
+    html = client.get("/").content.decode()
+    assert f"/map/results/{call.slug}/" in html
+    assert f"/map/participation/{call.slug}/" in html
