@@ -141,6 +141,37 @@ def _authors(facilitator: User) -> list[User]:
     return authors
 
 
+def _submitted(
+    author: User,
+    call: Call,
+    title: str,
+    summary: str,
+    category: str,
+    point: tuple[float, float] | None,
+    cost: int,
+) -> Proposal:
+    """A demo proposal taken from a blank draft to submitted, through the services."""
+    draft = proposal_draft_create(
+        actor=author,
+        call=call,
+        title=title,
+        summary=summary,
+        description=DESCRIPTION.format(summary=summary),
+        category=category,
+    )
+    location: dict[str, Any] = (
+        {"whole_sector": True}
+        if point is None
+        else {"whole_sector": False, "latitude": point[0], "longitude": point[1]}
+    )
+    proposal_update(
+        actor=author,
+        proposal=draft,
+        data={"cost_estimate": cost, "consent_publication": True, **location},
+    )
+    return proposal_submit(actor=author, proposal=draft)
+
+
 def _call() -> Call:
     call = Call.objects.filter(slug=CALL_SLUG).first()
     if call is not None:
@@ -254,31 +285,17 @@ def _past_call(*, facilitator: User, assessor: User, admin: User, out: Any) -> l
     with at(dt.date(2025, 3, 10)):
         for i, (title, summary, category, point, cost, _outcome) in enumerate(PAST_PROPOSALS):
             author = authors[i % len(authors)]
-            draft = proposal_draft_create(
-                actor=author, call=call, title=title, summary=summary,
-                description=DESCRIPTION.format(summary=summary), category=category,
-            )  # fmt: skip
-            location: dict[str, Any] = (
-                {"whole_sector": True}
-                if point is None
-                else {"whole_sector": False, "latitude": point[0], "longitude": point[1]}
-            )
-            proposal_update(
-                actor=author,
-                proposal=draft,
-                data={"cost_estimate": cost, "consent_publication": True, **location},
-            )
-            proposals.append(proposal_submit(actor=author, proposal=draft))
+            proposals.append(_submitted(author, call, title, summary, category, point, cost))
     outcomes = [row[5] for row in PAST_PROPOSALS]
-    steps: list[tuple[dt.date, Any, dict[str, str]]] = [
-        (dt.date(2025, 4, 2), assessor, {}),
-        (dt.date(2025, 4, 25), assessor, {}),
-        (dt.date(2025, 5, 5), admin, {}),
-        (dt.date(2025, 6, 10), None, {}),
-        (dt.date(2025, 7, 15), None, {}),
-        (dt.date(2025, 10, 30), None, {}),
+    steps: list[tuple[dt.date, User | None]] = [
+        (dt.date(2025, 4, 2), assessor),  # assessment starts
+        (dt.date(2025, 4, 25), assessor),  # decided
+        (dt.date(2025, 5, 5), admin),  # on the ballot
+        (dt.date(2025, 6, 10), None),  # results
+        (dt.date(2025, 7, 15), None),  # implementation
+        (dt.date(2025, 10, 30), None),  # completed
     ]
-    for n, (day, actor, _extra) in enumerate(steps):
+    for n, (day, actor) in enumerate(steps):
         with at(day):
             for i, proposal in enumerate(proposals):
                 path = _past_path(outcomes[i])
@@ -325,25 +342,7 @@ def seed(out: Any) -> None:
     authors = _authors(facilitator)
     for i, (title, summary, category, point, cost, target) in enumerate(PROPOSALS):
         author = authors[i % len(authors)]
-        draft = proposal_draft_create(
-            actor=author,
-            call=call,
-            title=title,
-            summary=summary,
-            description=DESCRIPTION.format(summary=summary),
-            category=category,
-        )
-        location: dict[str, Any] = (
-            {"whole_sector": True}
-            if point is None
-            else {"whole_sector": False, "latitude": point[0], "longitude": point[1]}
-        )
-        proposal_update(
-            actor=author,
-            proposal=draft,
-            data={"cost_estimate": cost, "consent_publication": True, **location},
-        )
-        proposal = proposal_submit(actor=author, proposal=draft)
+        proposal = _submitted(author, call, title, summary, category, point, cost)
         for step in PATHS[target]:
             if step == S.RESUBMITTED:
                 proposal_update(

@@ -230,7 +230,7 @@ WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "odt", "ods", "csv", "txt"]
 MAP_TILES_URL = env("MAP_TILES_URL", default="")
 MAP_TILES_ATTRIBUTION = env(
     "MAP_TILES_ATTRIBUTION",
-    default='&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>',
+    default="© OpenStreetMap contributors (ODbL)",
 )
 # Jobs that re-render the default maps after `geo.cache.map_cache_bump(namespace)`.
 MAP_CACHE_WARMERS = {

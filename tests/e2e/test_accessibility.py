@@ -2,12 +2,10 @@
 Accessibility Directive applies to a city hall's site). axe-core comes from
 npm (`npm ci`, see package.json); the test is skipped when it is absent."""
 
-import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.utils import timezone
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -15,38 +13,15 @@ AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.m
 
 
 @pytest.fixture
-def published(areas, home_page):  # type: ignore[no-untyped-def]
+def published(open_call, home_page):  # type: ignore[no-untyped-def]
     from proposals.models import Category
-    from proposals.services import (
-        call_create,
-        proposal_draft_create,
-        proposal_submit,
-        proposal_update,
-    )
+    from proposals.services import proposal_draft_create, proposal_submit, proposal_update
     from tests.factories import verified_resident
 
-    today = timezone.localdate()
-    call = call_create(
-        actor=None,
-        name="Bugetare participativă — test",
-        slug="bp-a11y",
-        year=today.year,
-        total_budget=Decimal("5000000"),
-        max_cost_per_proposal=Decimal("500000"),
-        submission_start=today - dt.timedelta(days=10),
-        submission_end=today + dt.timedelta(days=20),
-        assessment_start=today + dt.timedelta(days=21),
-        assessment_end=today + dt.timedelta(days=40),
-        voting_start=today + dt.timedelta(days=41),
-        voting_end=today + dt.timedelta(days=50),
-        results_date=today + dt.timedelta(days=51),
-        implementation_start=today + dt.timedelta(days=60),
-        categories={c.value: "" for c in Category},
-    )
     author, _v, _cnp = verified_resident(serial=91)
     proposal = proposal_draft_create(
         actor=author,
-        call=call,
+        call=open_call,
         title="Pistă de biciclete pe Bd. Uverturii",
         summary="O pistă separată de trotuar.",
         description="## De ce\n\nSiguranță.",

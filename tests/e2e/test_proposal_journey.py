@@ -7,37 +7,11 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 from PIL import Image
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "correct-horse-battery"
-
-
-@pytest.fixture
-def open_call(areas):  # type: ignore[no-untyped-def]
-    from proposals.models import Category
-    from proposals.services import call_create
-
-    today = timezone.localdate()
-    return call_create(
-        actor=None,
-        name="Bugetare participativă — test",
-        slug="bp-test",
-        year=today.year,
-        total_budget=Decimal("5000000"),
-        max_cost_per_proposal=Decimal("500000"),
-        submission_start=today - dt.timedelta(days=10),
-        submission_end=today + dt.timedelta(days=20),
-        assessment_start=today + dt.timedelta(days=21),
-        assessment_end=today + dt.timedelta(days=40),
-        voting_start=today + dt.timedelta(days=41),
-        voting_end=today + dt.timedelta(days=50),
-        results_date=today + dt.timedelta(days=51),
-        implementation_start=today + dt.timedelta(days=60),
-        categories={c.value: "" for c in Category},
-    )
 
 
 @pytest.fixture
