@@ -14,6 +14,8 @@ caches are bumped."""
 from __future__ import annotations
 
 import math
+import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,8 @@ from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from shapely.errors import GEOSException
 
 from .cache import map_cache_bump
 from .models import Area
@@ -86,8 +90,18 @@ def _read(path: Path, report: ImportReport) -> Any:
         return None
     target = f"zip://{path}" if path.suffix.lower() == ".zip" else str(path)
     try:
-        gdf = gpd.read_file(target, engine="pyogrio")
-    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError, ValueError):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # GDAL's; we report our own
+            # A geometry GEOS cannot build (an unclosed ring) becomes None here
+            # instead of failing the whole file; `_unreadable` says why.
+            gdf = gpd.read_file(target, engine="pyogrio", on_invalid="ignore")
+    except (
+        pyogrio.errors.DataSourceError,
+        pyogrio.errors.DataLayerError,
+        GEOSException,
+        OSError,
+        ValueError,
+    ):
         report.errors.append(
             _("The file could not be read as geographic data (GeoJSON, GeoPackage or shapefile).")
         )
@@ -110,6 +124,7 @@ def _read(path: Path, report: ImportReport) -> Any:
         )
         return None
     report.source_crs = gdf.crs.to_string()
+    gdf.attrs["unreadable"] = _unreadable(target, gdf) if gdf.geometry.isna().any() else {}
     try:
         return gdf.to_crs("EPSG:4326")
     except Exception:  # pyproj errors on exotic or broken CRS definitions
@@ -118,6 +133,83 @@ def _read(path: Path, report: ImportReport) -> Any:
             % {"crs": report.source_crs}
         )
         return None
+
+
+def _unreadable(target: str, gdf: Any) -> dict[int, str]:
+    """For each feature (numbered from 1) whose geometry is in the file but
+    could not be built, the reason, in the resident's language."""
+    import pyogrio
+    import shapely
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        try:
+            wkbs = pyogrio.raw.read(target, columns=[])[2]
+        except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError):
+            return {}
+    reasons: dict[int, str] = {}
+    for pos, (geom, wkb) in enumerate(zip(gdf.geometry, wkbs, strict=False), start=1):
+        if geom is not None or wkb is None:
+            continue
+        try:
+            shapely.from_wkb(wkb)
+        except GEOSException as exc:
+            reasons[pos] = _geos_reason(str(exc))
+        else:  # pragma: no cover - read_file built what from_wkb builds
+            reasons[pos] = _("the geometry cannot be read")
+    return reasons
+
+
+def _geos_reason(text: str) -> str:
+    """GEOS's explanation of an invalid or unbuildable geometry, translated,
+    with the place it points at when there is one ("… near 26.03, 44.42")."""
+    lowered = text.lower()
+    reason = next((r for key, r in _GEOS_REASONS if key in lowered), None)
+    if reason is None:
+        return _("the geometry is invalid (%(detail)s)") % {"detail": text.strip()[:200]}
+    found = re.search(r"\[\s*([^\s\]]+)\s+([^\s\]]+)", text)
+    if found:
+        try:
+            lon, lat = float(found[1]), float(found[2])
+        except ValueError:
+            lon = lat = math.nan
+        if math.isfinite(lon) and math.isfinite(lat):
+            return _("%(reason)s, near %(lon).5f, %(lat).5f") % {
+                "reason": reason,
+                "lon": lon,
+                "lat": lat,
+            }
+    return str(reason)
+
+
+# GEOS messages (is_valid_reason, or the error building a ring), most specific first.
+_GEOS_REASONS = [
+    (
+        "do not form a closed linestring",
+        gettext_lazy("a ring is not closed (its first and last points differ)"),
+    ),
+    ("ring is not closed", gettext_lazy("a ring is not closed (its first and last points differ)")),
+    (
+        "invalid number of points in linearring",
+        gettext_lazy("a ring has too few points (at least 4, the last one equal to the first)"),
+    ),
+    (
+        "point array must contain",
+        gettext_lazy("a ring has too few points (at least 4, the last one equal to the first)"),
+    ),
+    (
+        "too few points",
+        gettext_lazy("a ring has too few points (at least 4, the last one equal to the first)"),
+    ),
+    ("invalid coordinate", gettext_lazy("a coordinate is not a number (NaN or infinite)")),
+    ("ring self-intersection", gettext_lazy("a ring touches itself")),
+    ("self-intersection", gettext_lazy("its outline crosses itself")),
+    ("hole lies outside shell", gettext_lazy("a hole lies outside its polygon")),
+    ("nested holes", gettext_lazy("a hole lies inside another hole")),
+    ("interior is disconnected", gettext_lazy("its holes cut the polygon in pieces")),
+    ("nested shells", gettext_lazy("one part of the multipolygon lies inside another")),
+    ("duplicate rings", gettext_lazy("a ring appears twice")),
+]
 
 
 def _listed(report: ImportReport, messages: list[str]) -> None:
@@ -133,8 +225,11 @@ def _check(
     gdf: Any, *, kind: str, name_field: str, population_field: str | None, report: ImportReport
 ) -> list[dict[str, Any]] | None:
     """Validate every feature; return the rows to write, or None (errors in report)."""
+    from shapely import is_valid_reason
     from shapely.geometry import shape
-    from shapely.validation import explain_validity
+    from shapely.geometry.base import BaseGeometry
+
+    unreadable: dict[int, str] = gdf.attrs.get("unreadable", {})
 
     columns = [c for c in gdf.columns if c != "geometry"]
     if name_field not in gdf.columns:
@@ -181,24 +276,39 @@ def _check(
         else:
             seen_names[name.casefold()] = pos
         geom = rec.geometry
-        if geom is None or geom.is_empty:
-            problems.append(_("“%(name)s” has no geometry.") % {"name": label})
+        which = {"n": pos, "name": label}
+        if pos in unreadable:
+            problems.append(
+                _("Feature %(n)d (“%(name)s”) has an invalid geometry: %(reason)s.")
+                % {**which, "reason": unreadable[pos]}
+            )
+            continue
+        if not isinstance(geom, BaseGeometry) or geom.is_empty:  # None, or NaN in a column
+            problems.append(
+                _(
+                    "Feature %(n)d (“%(name)s”) has no geometry, or its coordinates cannot be "
+                    "read (each point must be a pair of numbers: longitude, latitude)."
+                )
+                % which
+            )
             continue
         if geom.geom_type not in {"Polygon", "MultiPolygon"}:
             problems.append(
-                _("“%(name)s” is a %(type)s; only polygons are accepted.")
-                % {"name": label, "type": geom.geom_type}
+                _("Feature %(n)d (“%(name)s”) is a %(type)s; only polygons are accepted.")
+                % {**which, "type": geom.geom_type}
             )
             continue
         if not geom.is_valid:
             problems.append(
-                _("“%(name)s” has an invalid geometry (%(reason)s).")
-                % {"name": label, "reason": explain_validity(geom)}
+                _("Feature %(n)d (“%(name)s”) has an invalid geometry: %(reason)s.")
+                % {**which, "reason": _geos_reason(is_valid_reason(geom))}
             )
             continue
         minx, miny, maxx, maxy = geom.bounds
         if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
-            problems.append(_("“%(name)s” has coordinates outside the globe.") % {"name": label})
+            problems.append(
+                _("Feature %(n)d (“%(name)s”) has coordinates outside the globe.") % which
+            )
             continue
         population: int | None = None
         if population_field:
@@ -277,6 +387,14 @@ def _check_zones(rows: list[dict[str, Any]], sector_geom: Any, report: ImportRep
             clipped = MultiPolygon(polys)
         row["geometry"] = clipped
     return True
+
+
+def _geometry_failure(exc: GEOSException) -> str:
+    return _(
+        "The shapes could not be compared with each other or with the sector (%(reason)s). "
+        "Check them in a GIS (e.g. QGIS: Vector ‣ Geometry Tools ‣ Check Validity) and "
+        "try again."
+    ) % {"reason": str(exc).strip()[:200]}
 
 
 def _unique_slug(name: str, used: set[str]) -> str:
@@ -370,9 +488,17 @@ def areas_import(
     gdf = _read(path, report)
     rows = None
     if gdf is not None:
-        rows = _check(
-            gdf, kind=kind, name_field=name_field, population_field=population_field, report=report
-        )
+        try:
+            rows = _check(
+                gdf,
+                kind=kind,
+                name_field=name_field,
+                population_field=population_field,
+                report=report,
+            )
+        except GEOSException as exc:  # valid shapes GEOS still cannot overlay
+            report.errors.append(_geometry_failure(exc))
+            rows = None
     if rows is None:
         raise AreaImportError(report)
 
@@ -396,6 +522,9 @@ def areas_import(
             )
             % {"objects": ", ".join(names)}
         )
+        raise AreaImportError(report) from exc
+    except GEOSException as exc:
+        report.errors.append(_geometry_failure(exc))
         raise AreaImportError(report) from exc
     report.created = [a.name for a in created]
     report.ok = True

@@ -3,11 +3,14 @@ back next to their fields with `errors_to_form`."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from ciic.money import money_parse
 
 from . import files
 from .models import Call, Category, Proposal
@@ -106,14 +109,9 @@ class CostForm(forms.Form):
             "Your best estimate, including VAT. At most %(max)s lei for this call."
         ) % {"max": maximum}
 
-    def clean_cost_estimate(self) -> str:
-        # Accept Romanian formatting: "150.000" or "150 000,50".
-        raw = self.cleaned_data["cost_estimate"].strip().replace(" ", "").replace("\u00a0", "")
-        if "," in raw:
-            raw = raw.replace(".", "").replace(",", ".")
-        elif raw.count(".") > 1 or (raw.count(".") == 1 and len(raw.split(".")[1]) == 3):
-            raw = raw.replace(".", "")
-        return raw
+    def clean_cost_estimate(self) -> Decimal:
+        # Romanian ("150.000", "150.000,50") or plain ("150000.50"); nothing guessed.
+        return money_parse(self.cleaned_data["cost_estimate"])
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -8,7 +8,7 @@ import datetime as dt
 import logging
 import uuid
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from ciic.accounts.models import Role, User
 from ciic.audit.services import event_record
 from ciic.jobs import enqueue
+from ciic.money import money_parse
 from geo.cache import map_cache_bump
 from geo.models import Area
 from geo.services import area_locate_point
@@ -220,11 +221,9 @@ def _apply_content(proposal: Proposal, data: Mapping[str, Any]) -> dict[str, lis
     if "cost_estimate" in data:
         raw = data["cost_estimate"]
         try:
-            cost = None if raw in (None, "") else Decimal(str(raw))
-            if cost is not None and not cost.is_finite():
-                raise InvalidOperation
-        except (InvalidOperation, ValueError):
-            errors["cost_estimate"] = [_("Enter the cost as a number of lei, e.g. 150000.")]
+            cost = None if raw is None or raw == "" else money_parse(raw)
+        except ValidationError as exc:
+            errors["cost_estimate"] = list(exc.messages)
         else:
             if cost is not None and cost <= 0:
                 errors["cost_estimate"] = [_("The cost must be more than 0 lei.")]

@@ -71,3 +71,22 @@ def home_page(db):  # type: ignore[no-untyped-def]
         },
     )
     return home
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory):  # type: ignore[no-untyped-def]
+    """A SQLite file migrated by `manage.py migrate` in a subprocess, as `make run` does."""
+    from tests.serverproc import migrated_sqlite
+
+    folder = tmp_path_factory.mktemp("sqlite-template")
+    path = folder / "template.sqlite3"
+    migrated_sqlite(path, media_root=folder / "media")
+    return path
+
+
+@pytest.fixture
+def fresh_sqlite(sqlite_template, tmp_path):  # type: ignore[no-untyped-def]
+    """DATABASE_URL of a fresh copy of the migrated SQLite file, for a server process."""
+    from tests.serverproc import sqlite_copy
+
+    return sqlite_copy(sqlite_template, tmp_path / "db.sqlite3")

@@ -330,28 +330,33 @@ def register_match_failures_today(*, user: User) -> int:
 def verification_match_register(*, actor: Any, user: User, cnp: str) -> Verification:
     """Self-service: the resident enters their CNP and it is matched against
     the eligible-residents register. Failed matches are counted (audit events
-    on the account) and limited per day, so the register cannot be probed."""
+    on the account) and limited per day, so the register cannot be probed.
+
+    The count, the look-up and the recording of a failure happen in one
+    transaction holding the account's row lock, so parallel requests queue
+    and never make more look-ups than the limit allows."""
     if actor is None or not getattr(actor, "is_authenticated", False) or actor.pk != user.pk:
         raise PermissionDenied
     limit = int(getattr(settings, "REGISTER_MATCH_MAX_FAILURES_PER_DAY", 5))
     if register_match_failures_today(user=user) >= limit:
-        raise ValidationError(
-            _(
-                "Too many unsuccessful checks today. Try again tomorrow or come to the CIIC "
-                "desk with your identity card."
-            ),
-            code="rate_limited",
-        )
+        raise _register_match_limited()
     birth_date = _profile_birth_date(user)
     try:
         parsed = cnp_validate(cnp, birth_date=birth_date)
     except ValidationError as exc:
         raise ValidationError({"cnp": exc.error_list}) from None
     hashed = cnp_hash(cnp)
-    entry = RegisterEntry.objects.filter(cnp_hash=hashed).select_related("register_import").first()
-    if entry is None:
-        with transaction.atomic():
+    with transaction.atomic():
+        # Again, under the lock: another request may have used the last try.
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        if register_match_failures_today(user=user) >= limit:
+            raise _register_match_limited()
+        entry = (
+            RegisterEntry.objects.filter(cnp_hash=hashed).select_related("register_import").first()
+        )
+        if entry is None:
             event_record(actor=actor, action="eligibility.register_match_failed", obj=user)
+    if entry is None:
         raise ValidationError(
             {
                 "cnp": ValidationError(
@@ -373,6 +378,16 @@ def verification_match_register(*, actor: Any, user: User, cnp: str) -> Verifica
         sector6_resident=True,
         valid_until=None,
         register_import=entry.register_import,
+    )
+
+
+def _register_match_limited() -> ValidationError:
+    return ValidationError(
+        _(
+            "Too many unsuccessful checks today. Try again tomorrow or come to the CIIC "
+            "desk with your identity card."
+        ),
+        code="rate_limited",
     )
 
 

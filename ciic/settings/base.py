@@ -111,6 +111,21 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite (the `make run` set-up) serving concurrent requests:
+    # - IMMEDIATE: every transaction takes the write lock when it begins, so
+    #   writers queue instead of failing when a read turns into a write
+    #   ("database is locked"), and reads inside a transaction see a state no
+    #   other writer can change before it commits;
+    # - timeout: how long (seconds) a writer waits for the lock;
+    # - WAL: readers never wait for the writer, nor the writer for readers.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": env.int("SQLITE_BUSY_TIMEOUT", default=30),
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Background jobs. With REDIS_URL unset, jobs run in-process right after the

@@ -5,12 +5,14 @@ becomes a recorded conflict."""
 from datetime import date
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from ciic.accounts.models import Role
 from ciic.eligibility.models import IdentityConflict, Verification
 from ciic.eligibility.services import (
     IdentityConflictError,
     register_import,
+    register_match_failures_today,
     verification_create_in_person,
     verification_match_register,
 )
@@ -63,3 +65,27 @@ def test_same_cnp_matched_against_register_concurrently():
     assert sum(isinstance(r, Verification) for r in results) == 1, results
     assert sum(isinstance(r, IdentityConflictError) for r in results) == 1, results
     assert Verification.objects.count() == 1
+
+
+def test_daily_register_lookup_limit_holds_under_concurrency(settings):
+    """20 self-checks with a CNP that is not on the register, at the same moment:
+    exactly the daily limit of look-ups is made (and counted), the rest refused."""
+    limit = settings.REGISTER_MATCH_MAX_FAILURES_PER_DAY
+    assert limit == 5
+    born = date(1991, 3, 4)
+    user = ResidentProfileFactory(date_of_birth=born).user
+    cnps = [make_cnp(born, serial=300 + i) for i in range(20)]
+
+    def check(cnp: str):  # type: ignore[no-untyped-def]
+        return lambda: verification_match_register(actor=user, user=user, cnp=cnp)
+
+    results = race([check(c) for c in cnps])
+    assert all(isinstance(r, ValidationError) for r in results), results
+    codes = sorted(
+        "not_in_register" if hasattr(r, "error_dict") else r.code  # type: ignore[union-attr]
+        for r in results
+    )
+    assert codes.count("not_in_register") == limit, codes
+    assert codes.count("rate_limited") == 20 - limit, codes
+    assert register_match_failures_today(user=user) == limit
+    assert not Verification.objects.exists()

@@ -107,7 +107,8 @@ def test_invalid_bow_tie_polygon_is_refused(areas, tmp_path):
     assert not bow_tie.is_valid
     gdf = gpd.GeoDataFrame({"name": ["Fluture"]}, geometry=[bow_tie], crs="EPSG:4326")
     errors = _refused(tmp_path, _write(tmp_path, "bow.geojson", gdf))
-    assert "Fluture" in errors and "invalid geometry" in errors and "Self-intersection" in errors
+    assert "Feature 1 (“Fluture”)" in errors and "invalid geometry" in errors
+    assert "crosses itself, near 26.0" in errors
 
 
 def test_missing_name_column_is_refused_with_the_columns_listed(areas, tmp_path):
@@ -256,3 +257,144 @@ def test_management_command(areas, tmp_path):
             "--name-field",
             "name",
         )
+
+
+# --- broken geometries: a clear message with the feature's number, nothing changes ----------
+
+SQUARE = [[26.03, 44.42], [26.035, 44.42], [26.035, 44.425], [26.03, 44.425], [26.03, 44.42]]
+
+
+def _raw_geojson(tmp_path, geometries, name="broken.geojson"):
+    """A GeoJSON file written by hand (so it can hold what no library writes):
+    feature 1 is a good square; the broken geometries follow, numbered from 2."""
+    features = [{"type": "Polygon", "coordinates": [SQUARE]}, *geometries]
+    text = json.dumps(
+        {
+            "type": "FeatureCollection",
+            "features": [
+                {"type": "Feature", "properties": {"name": f"Zona {i}"}, "geometry": g}
+                for i, g in enumerate(features, start=1)
+            ],
+        }
+    )
+    path = tmp_path / name
+    path.write_text(text.replace('"NaN"', "NaN").replace('"Infinity"', "Infinity"))
+    return path
+
+
+BROKEN = {
+    "unclosed ring": (
+        {"type": "Polygon", "coordinates": [SQUARE[:-1]]},
+        "a ring is not closed",
+    ),
+    "two points": (
+        {"type": "Polygon", "coordinates": [[[26.03, 44.42], [26.04, 44.42]]]},
+        "a ring is not closed",
+    ),
+    "two equal points": (
+        {"type": "Polygon", "coordinates": [[[26.03, 44.42], [26.03, 44.42]]]},
+        "too few points",
+    ),
+    "one point": (
+        {"type": "Polygon", "coordinates": [[[26.03, 44.42]]]},
+        "too few points",
+    ),
+    "three points": (
+        {"type": "Polygon", "coordinates": [[[26.03, 44.42], [26.04, 44.42], [26.03, 44.42]]]},
+        "too few points",
+    ),
+    "NaN coordinate": (
+        {"type": "Polygon", "coordinates": [[SQUARE[0], [26.035, "NaN"], *SQUARE[2:]]]},
+        "not a number",
+    ),
+    "infinite coordinate": (
+        {"type": "Polygon", "coordinates": [[SQUARE[0], [26.035, "Infinity"], *SQUARE[2:]]]},
+        "not a number",
+    ),
+    "text coordinates": (
+        {"type": "Polygon", "coordinates": [[["a", "b"], ["c", "d"], ["e", "f"], ["a", "b"]]]},
+        "no geometry",
+    ),
+    "coordinates not a list": ({"type": "Polygon", "coordinates": "26.03 44.42"}, "no geometry"),
+    "one-dimensional positions": (
+        {"type": "Polygon", "coordinates": [[[26.03], [26.04], [26.05], [26.03]]]},
+        "no geometry",
+    ),
+    "unknown type": ({"type": "Circle", "coordinates": [26.03, 44.42]}, "no geometry"),
+    "self-intersection": (
+        {
+            "type": "Polygon",
+            "coordinates": [
+                [[26.03, 44.42], [26.04, 44.43], [26.04, 44.42], [26.03, 44.43], [26.03, 44.42]]
+            ],
+        },
+        "crosses itself",
+    ),
+    "hole outside": (
+        {
+            "type": "Polygon",
+            "coordinates": [
+                SQUARE,
+                [[26.05, 44.43], [26.06, 44.43], [26.06, 44.44], [26.05, 44.43]],
+            ],
+        },
+        "hole lies outside",
+    ),
+    "a line": (
+        {"type": "LineString", "coordinates": [[26.03, 44.42], [26.04, 44.43]]},
+        "only polygons",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN))
+def test_broken_geometry_is_refused_with_the_feature_number(areas, tmp_path, case):
+    geometry, reason = BROKEN[case]
+    errors = _refused(tmp_path, _raw_geojson(tmp_path, [geometry]))
+    assert "Feature 2" in errors and "Zona 2" in errors, errors
+    assert reason in errors, errors
+    assert "Feature 1 " not in errors  # the good square is not blamed
+
+
+def test_every_broken_feature_is_listed(areas, tmp_path):
+    geometries = [BROKEN[c][0] for c in ("unclosed ring", "NaN coordinate", "self-intersection")]
+    errors = _refused(tmp_path, _raw_geojson(tmp_path, geometries))
+    for n, reason in ((2, "not closed"), (3, "not a number"), (4, "crosses itself")):
+        assert f"Feature {n} (“Zona {n}”)" in errors and reason in errors, errors
+
+
+def test_broken_geometry_message_is_translated(areas, tmp_path):
+    from django.utils import translation
+
+    path = _raw_geojson(tmp_path, [BROKEN["unclosed ring"][0]])
+    with translation.override("ro"), pytest.raises(AreaImportError) as exc:
+        areas_import(actor=None, path=path, kind="zone", name_field="name")
+    errors = " ".join(exc.value.report.errors)
+    assert "Zona 2" in errors and "Feature" not in errors and "closed" not in errors, errors
+
+
+def test_management_command_reports_a_broken_geometry(areas, tmp_path):
+    path = _raw_geojson(tmp_path, [BROKEN["unclosed ring"][0]])
+    with pytest.raises(CommandError) as exc:
+        call_command("import_areas", str(path), "--kind", "zone", "--name-field", "name")
+    assert "Nothing was imported" in str(exc.value)
+    assert "Feature 2 (“Zona 2”)" in str(exc.value) and "not closed" in str(exc.value)
+    assert Area.objects.filter(kind="zone").count() == 13
+
+
+@pytest.mark.parametrize("stage", ["_check_zones", "located_records_reassign"])
+def test_geometry_engine_failure_is_a_clear_refusal(areas, tmp_path, monkeypatch, stage):
+    """GEOS can still fail on valid shapes (a TopologyException while overlaying
+    them): that too is a refusal that changes nothing, never a 500."""
+    from shapely.errors import GEOSException
+
+    import geo.importers
+
+    def fail(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise GEOSException("TopologyException: side location conflict at 26.03 44.42")
+
+    monkeypatch.setattr(geo.importers, stage, fail)
+    west, east = _halves(areas["sector"])
+    gdf = gpd.GeoDataFrame({"name": ["Vest", "Est"]}, geometry=[west, east], crs="EPSG:4326")
+    errors = _refused(tmp_path, _write(tmp_path, "z.geojson", gdf))
+    assert "could not be compared" in errors and "TopologyException" in errors

@@ -93,3 +93,51 @@ def test_administrator_imports_and_sees_errors(client, areas, tmp_path):
     )
     assert response.status_code == 200
     assert "Imported 2 area(s)" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "geometry,reason",
+    [
+        (
+            {
+                "type": "Polygon",
+                "coordinates": [[[26.03, 44.42], [26.04, 44.42], [26.04, 44.43], [26.03, 44.43]]],
+            },
+            "a ring is not closed",
+        ),
+        (
+            {
+                "type": "Polygon",
+                "coordinates": [[[26.03, 44.42], [26.04, "NaN"], [26.04, 44.43], [26.03, 44.42]]],
+            },
+            "not a number",
+        ),
+    ],
+)
+def test_broken_geometry_upload_shows_the_feature_and_changes_nothing(
+    client, areas, geometry, reason
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from ciic.audit.models import Event
+    from geo.models import Area
+
+    client.force_login(_admin_with_totp())
+    before = sorted(Area.objects.values_list("slug", "geometry", "updated_at"))
+    text = json.dumps(
+        {
+            "type": "FeatureCollection",
+            "features": [
+                {"type": "Feature", "properties": {"name": "Cartier"}, "geometry": geometry}
+            ],
+        }
+    ).replace('"NaN"', "NaN")
+    upload = SimpleUploadedFile("z.geojson", text.encode(), content_type="application/geo+json")
+    response = client.post(
+        reverse("geo:area_import"), {"file": upload, "kind": "zone", "name_field": "name"}
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Nothing was imported" in html and "Feature 1 (“Cartier”)" in html and reason in html
+    assert sorted(Area.objects.values_list("slug", "geometry", "updated_at")) == before
+    assert not Event.objects.filter(action="geo.areas_imported").exists()

@@ -82,6 +82,9 @@ def test_draft_has_no_reference_and_is_private(call, resident):
         ("0", "more than 0"),
         ("500000.01", "maximum"),
         ("abc", "number"),
+        ("0.001", "180.000,50"),  # was read as 1 leu
+        ("1.2.3", "180.000,50"),  # was read as 123
+        ("1,234", "180.000,50"),
         ("NaN", "number"),
         ("Infinity", "number"),
     ],

@@ -174,6 +174,9 @@ def test_wizard_end_to_end(client, call, resident):
         ("cost", {"cost_estimate": "0"}, "more than 0"),
         ("cost", {"cost_estimate": "999999999"}, "maximum"),
         ("cost", {"cost_estimate": "o sută"}, "number"),
+        ("cost", {"cost_estimate": "0.001"}, "180.000,50"),
+        ("cost", {"cost_estimate": "1.2.3"}, "180.000,50"),
+        ("cost", {"cost_estimate": "180,000.50"}, "180.000,50"),
         ("what", {"title": "T", "summary": "S", "category": "altele"}, "does not accept"),
     ],
 )
@@ -192,6 +195,27 @@ def test_bad_input_shows_error_and_saves_nothing(client, call, resident, step, d
     before.pop("updated_at")
     after.pop("updated_at")
     assert before == after
+
+
+@pytest.mark.parametrize(
+    "typed,stored",
+    [
+        ("180.000", "180000"),
+        ("180.000,50", "180000.50"),
+        ("1.234", "1234"),
+        ("180000", "180000"),
+        ("180000.50", "180000.50"),
+        ("180000,50", "180000.50"),
+        ("180 000 lei", "180000"),
+    ],
+)
+def test_cost_in_romanian_or_plain_form_is_saved(client, call, resident, typed, stored):
+    draft = make_draft(author=resident, call=call)
+    client.force_login(resident)
+    r = client.post(f"/proposals/edit/{draft.pk}/cost/", {"cost_estimate": typed})
+    assert r.status_code == 302
+    draft.refresh_from_db()
+    assert draft.cost_estimate == Decimal(stored)
 
 
 def test_bad_file_shows_error_and_saves_nothing(client, call, resident):
