@@ -58,7 +58,7 @@ INSTALLED_APPS = [
     # infrastructure
     "rules.apps.AutodiscoverRulesConfig",
     "django_rq",
-    "django.contrib.admin",
+    "ciic.admin_site.CIICAdminConfig",  # django.contrib.admin, entered through allauth
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -79,7 +79,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
-    "ciic.accounts.middleware.StaffMFARequiredMiddleware",
+    "ciic.accounts.middleware.StaffSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -147,10 +147,12 @@ else:
     }
 
 AUTH_USER_MODEL = "accounts.User"
+# allauth's backend (email + password) with Django's group and model permissions
+# honoured only in a session that passed the second factor; it is the only
+# ModelBackend here on purpose (see ciic.accounts.backends).
 AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "ciic.accounts.backends.StaffSessionAuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -182,6 +184,9 @@ ACCOUNT_RATE_LIMITS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "CIIC Sector 6"
+# "Trust this browser" would skip the TOTP step, and staff powers need it in
+# every session (ciic.accounts.second_factor): keep it off.
+MFA_TRUST_ENABLED = False
 
 # Mail: every message goes through the durable outbox (ciic.notifications), so a
 # mail-server outage delays mail but never loses it or fails a user's request.
@@ -212,6 +217,11 @@ STATIC_ROOT = Path(env("STATIC_ROOT", default=str(BASE_DIR / "var" / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
+# Files of proposals (MEDIA_URL/proposals/...) are always served through Django,
+# which checks who may see them (a draft's only by its author). Set this to an
+# nginx `internal` location aliasing MEDIA_ROOT (e.g. "/internal-media/") to have
+# nginx send the bytes after Django's check (X-Accel-Redirect). See README.
+MEDIA_X_ACCEL_REDIRECT = env("MEDIA_X_ACCEL_REDIRECT", default="")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -220,8 +230,17 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 WAGTAIL_SITE_NAME = "CIIC Sector 6"
-WAGTAILADMIN_LOGIN_URL = "/accounts/login/"
-WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False  # accounts are managed through allauth
+# Accounts are managed through allauth: Wagtail's log-in pages lead there
+# (ciic.urls), and it neither changes passwords nor email addresses itself
+# (allauth confirms a new address first).
+WAGTAILADMIN_LOGIN_URL = "/cms-admin/login/"
+WAGTAIL_FRONTEND_LOGIN_URL = "/accounts/login/"
+WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
+WAGTAIL_PASSWORD_RESET_ENABLED = False
+WAGTAIL_EMAIL_MANAGEMENT_ENABLED = False
+# Private pages and documents: "logged-in users" or groups, never a shared password.
+WAGTAIL_PRIVATE_PAGE_OPTIONS = {"SHARED_PASSWORD": False}
+WAGTAILDOCS_PRIVATE_COLLECTION_OPTIONS = {"SHARED_PASSWORD": False}
 WAGTAILADMIN_BASE_URL = SITE_URL
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "odt", "ods", "csv", "txt"]

@@ -4,6 +4,7 @@ from wagtail.models import GroupPagePermission
 
 from ciic.accounts.models import Role
 from ciic.accounts.roles import role_groups_sync
+from tests.auth import login
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +47,7 @@ def test_an_administrator_who_is_not_superuser_may_use_wagtail():
 
 @pytest.mark.parametrize("path", ["/cms-admin/", "/django-admin/", "/django-rq/"])
 def test_residents_get_a_403_from_the_admin_areas(client, path):
-    client.force_login(UserFactory(roles=[Role.RESIDENT]))
+    login(client, UserFactory(roles=[Role.RESIDENT]))
     response = client.get(path)
     assert response.status_code == 403
     assert "CIIC" in response.content.decode()

@@ -1,0 +1,56 @@
+"""The Django admin, entered only through allauth and only with the second factor.
+
+`CIICAdminConfig` replaces `django.contrib.admin` in INSTALLED_APPS so that
+`admin.site` is a `CIICAdminSite`:
+
+- its log-in page is `SignInElsewhereView` (visitors go to allauth's log-in,
+  staff without the second factor to it, others get 403), its log-out is
+  allauth's, its password change is allauth's;
+- `has_permission` is the rule `accounts.use_django_admin` (Django's staff flag
+  in a session that passed the second factor);
+- every URL of the site, including those apps add to it (django-rq's JSON
+  statistics, which django-rq leaves outside `admin_view`), goes through
+  `staff_area`, which also gives the admin its own Content-Security-Policy.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.admin import AdminSite
+from django.contrib.admin.apps import AdminConfig
+from django.http import HttpRequest, HttpResponse
+
+ADMIN_PERMISSION = "accounts.use_django_admin"
+
+
+class CIICAdminSite(AdminSite):
+    def has_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_active and request.user.has_perm(ADMIN_PERMISSION))
+
+    def get_urls(self) -> list[Any]:
+        from ciic.accounts.decorators import decorate_urlpatterns, staff_area
+
+        return decorate_urlpatterns(super().get_urls(), staff_area(ADMIN_PERMISSION))
+
+    def login(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        from ciic.accounts.views import SignInElsewhereView
+
+        return SignInElsewhereView.as_view()(request)
+
+    def logout(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        from allauth.account.views import LogoutView
+
+        return LogoutView.as_view()(request)
+
+    def password_change(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        from ciic.accounts.views import AllauthPageRedirectView
+
+        return AllauthPageRedirectView.as_view(pattern_name="account_change_password")(request)
+
+    def password_change_done(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        return self.password_change(request)
+
+
+class CIICAdminConfig(AdminConfig):
+    default_site = "ciic.admin_site.CIICAdminSite"
