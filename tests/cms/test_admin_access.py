@@ -1,7 +1,6 @@
 import pytest
 
 from ciic.accounts.models import Role
-from ciic.accounts.roles import role_groups_sync
 from tests.auth import add_totp, login
 from tests.factories import UserFactory
 
@@ -15,7 +14,6 @@ def _with_totp(user):  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize("role", [Role.ADMINISTRATOR, Role.FACILITATOR])
 def test_editors_open_the_home_page_in_wagtail(client, home_page, role):
-    role_groups_sync()
     login(client, _with_totp(UserFactory(roles=[role])))
     response = client.get(f"/cms-admin/pages/{home_page.pk}/edit/")
     assert response.status_code == 200
@@ -23,7 +21,6 @@ def test_editors_open_the_home_page_in_wagtail(client, home_page, role):
 
 
 def test_staff_without_two_factor_are_sent_to_set_it_up_first(client, home_page):
-    role_groups_sync()
     login(client, UserFactory(roles=[Role.ADMINISTRATOR]))
     response = client.get(f"/cms-admin/pages/{home_page.pk}/edit/")
     assert response.status_code == 302
@@ -32,7 +29,6 @@ def test_staff_without_two_factor_are_sent_to_set_it_up_first(client, home_page)
 
 @pytest.mark.parametrize("role", [Role.RESIDENT, Role.ASSESSOR])
 def test_no_page_editing_for_residents_and_assessors(client, home_page, role):
-    role_groups_sync()
     user = UserFactory(roles=[role])
     if role == Role.ASSESSOR:
         _with_totp(user)
