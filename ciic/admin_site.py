@@ -8,8 +8,8 @@
   allauth's, its password change is allauth's;
 - `has_permission` is the rule `accounts.use_django_admin` (Django's staff flag
   in a session that passed the second factor);
-- every URL of the site, including those apps add to it (django-rq's JSON
-  statistics, which django-rq leaves outside `admin_view`), goes through
+- every other URL of the site, including those apps add to it (django-rq's
+  JSON statistics, which django-rq leaves outside `admin_view`), goes through
   `staff_area`, which also gives the admin its own Content-Security-Policy.
 """
 
@@ -31,7 +31,9 @@ class CIICAdminSite(AdminSite):
     def get_urls(self) -> list[Any]:
         from ciic.accounts.decorators import decorate_urlpatterns, staff_area
 
-        return decorate_urlpatterns(super().get_urls(), staff_area(ADMIN_PERMISSION))
+        return decorate_urlpatterns(
+            super().get_urls(), staff_area(ADMIN_PERMISSION), exclude={"login"}
+        )
 
     def login(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
         from ciic.accounts.views import SignInElsewhereView

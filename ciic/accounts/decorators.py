@@ -66,13 +66,18 @@ def staff_area(permission: str) -> Callable[[View], View]:
 
 
 def decorate_urlpatterns(
-    patterns: Iterable[URLPattern | URLResolver], decorator: Callable[[View], View]
+    patterns: Iterable[URLPattern | URLResolver],
+    decorator: Callable[[View], View],
+    *,
+    exclude: Iterable[str] = (),
 ) -> list[URLPattern | URLResolver]:
-    """Apply `decorator` to every view of `patterns`, included ones too (in place)."""
+    """Apply `decorator` to every view of `patterns`, included ones too (in
+    place), except the patterns named in `exclude`."""
     patterns = list(patterns)
+    skip = set(exclude)
     for pattern in patterns:
         if isinstance(pattern, URLResolver):
-            decorate_urlpatterns(pattern.url_patterns, decorator)
-        elif isinstance(pattern, URLPattern):
+            decorate_urlpatterns(pattern.url_patterns, decorator, exclude=skip)
+        elif isinstance(pattern, URLPattern) and pattern.name not in skip:
             pattern.callback = decorator(pattern.callback)
     return patterns
