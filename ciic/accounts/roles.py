@@ -80,7 +80,9 @@ def role_groups_sync(*, apps: Any = global_apps, using: str = DEFAULT_DB_ALIAS) 
     except LookupError:  # before Wagtail's models exist
         return 0
 
-    existing = set(Group.objects.using(using).filter(name__in=Role.values).values_list("name", flat=True))
+    existing = set(
+        Group.objects.using(using).filter(name__in=Role.values).values_list("name", flat=True)
+    )
     Group.objects.using(using).bulk_create(
         [Group(name=name) for name in Role.values if name not in existing]
     )

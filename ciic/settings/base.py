@@ -175,6 +175,11 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[CIIC Sector 6] "
+# Sign-up answers alike for new and taken addresses (allauth's enumeration
+# prevention, plus ciic.accounts.adapter and forms.SignupForm).
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_ADAPTER = "ciic.accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {"signup": "ciic.accounts.forms.SignupForm"}
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = env("ACCOUNT_DEFAULT_HTTP_PROTOCOL", default="http")
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
