@@ -49,7 +49,10 @@ urlpatterns = [
         "cms-admin/",
         include(
             decorate_urlpatterns(
-                wagtailadmin_urls.urlpatterns, staff_area("wagtailadmin.access_admin")
+                wagtailadmin_urls.urlpatterns,
+                staff_area(
+                    "wagtailadmin.access_admin", csp_setting="WAGTAIL_ADMIN_CONTENT_SECURITY_POLICY"
+                ),
             )
         ),
     ),
@@ -59,7 +62,11 @@ urlpatterns = [
         include(
             (
                 decorate_urlpatterns(
-                    django_rq_urls.urlpatterns, staff_area("accounts.use_django_admin")
+                    django_rq_urls.urlpatterns,
+                    staff_area(
+                        "accounts.use_django_admin",
+                        csp_setting="JOB_DASHBOARD_CONTENT_SECURITY_POLICY",
+                    ),
                 ),
                 "django_rq",
             )

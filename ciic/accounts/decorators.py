@@ -11,7 +11,8 @@ answer a person expects instead of each app's own log-in screen:
   prompt, or the TOTP set-up if they have no authenticator yet;
 - logged in without the area's permission: 403;
 
-and gives the area its own Content-Security-Policy (`ADMIN_CONTENT_SECURITY_POLICY`).
+and, when the area needs one, serves it under its own, looser
+Content-Security-Policy (named by a setting, see `csp_setting`).
 """
 
 from __future__ import annotations
@@ -32,15 +33,19 @@ from .second_factor import second_factor_url
 View = Callable[..., HttpResponseBase]
 
 
-def admin_csp(response: HttpResponseBase) -> HttpResponseBase:
-    """Serve `response` with the admin areas' policy (see settings)."""
-    policy = getattr(settings, "ADMIN_CONTENT_SECURITY_POLICY", None)
+def with_csp(response: HttpResponseBase, csp_setting: str | None) -> HttpResponseBase:
+    """Serve `response` under the policy in setting `csp_setting` (django-csp's
+    per-response override) instead of CONTENT_SECURITY_POLICY."""
+    policy = getattr(settings, csp_setting, None) if csp_setting else None
     if policy and not hasattr(response, "_csp_config"):
         response._csp_config = policy["DIRECTIVES"]  # type: ignore[attr-defined]
     return response
 
 
-def staff_area(permission: str) -> Callable[[View], View]:
+def staff_area(permission: str, *, csp_setting: str | None = None) -> Callable[[View], View]:
+    """The entrance of an admin area whose views need `permission` (see the
+    module docstring); `csp_setting` names the area's own CSP, if it needs one."""
+
     def decorator(view: View) -> View:
         if getattr(view, "_ciic_staff_area", None) == permission:
             return view
@@ -57,7 +62,7 @@ def staff_area(permission: str) -> Callable[[View], View]:
                 if step:
                     return redirect(step)
                 raise PermissionDenied
-            return admin_csp(view(request, *args, **kwargs))
+            return with_csp(view(request, *args, **kwargs), csp_setting)
 
         wrapped._ciic_staff_area = permission  # type: ignore[attr-defined]
         return wrapped

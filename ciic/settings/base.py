@@ -4,6 +4,7 @@ machines comes from the environment (django-environ); see README.md."""
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF, UNSAFE_EVAL, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -83,6 +84,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "ciic.middleware.PermissionsPolicyMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
@@ -235,6 +237,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 WAGTAIL_SITE_NAME = "CIIC Sector 6"
+# No avatars from gravatar.com: no page loads anything from another host.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 # Accounts are managed through allauth: Wagtail's log-in pages lead there
 # (ciic.urls), and it neither changes passwords nor email addresses itself
 # (allauth confirms a new address first).
@@ -262,18 +267,59 @@ MAP_CACHE_WARMERS = {
     "areas": ["proposals.map_tasks.proposal_maps_rebuild"],
 }
 
-# Content Security Policy: everything from our own host.
+# Content Security Policy: everything from our own host, and no script the page
+# did not load from /static/ or mark with this response's nonce (folium's map
+# documents get one: geo.maps.with_script_nonce). No 'unsafe-inline' and no
+# 'unsafe-eval' for scripts. Styles keep 'unsafe-inline': Leaflet and folium
+# write style attributes and <style> elements (map legends, marker icons,
+# popups), and a nonce in style-src would switch 'unsafe-inline' off.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
-        "default-src": ["'self'"],
-        "img-src": ["'self'", "data:", "blob:", *env.list("CSP_IMG_HOSTS", default=[])],
-        "script-src": ["'self'", "'unsafe-inline'", "'unsafe-eval'"],
-        "style-src": ["'self'", "'unsafe-inline'"],
-        "font-src": ["'self'", "data:"],
-        "frame-src": ["'self'"],
-        "frame-ancestors": ["'self'"],
-        "connect-src": ["'self'"],
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:", *env.list("CSP_IMG_HOSTS", default=[])],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "frame-src": [SELF],
+        "frame-ancestors": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
     }
+}
+# Looser policies for two admin areas we mount but did not write, on their own
+# pages only (ciic.accounts.decorators.staff_area); only staff whose session
+# passed the second factor reach them. The Django admin needs neither.
+# - Wagtail's admin: inline scripts in its panels and widgets, and 'unsafe-eval'
+#   for the accessibility checker of its page editor (axe-core's templates use
+#   `new Function`).
+WAGTAIL_ADMIN_CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        **CONTENT_SECURITY_POLICY["DIRECTIVES"],
+        "script-src": [SELF, UNSAFE_INLINE, UNSAFE_EVAL],
+    }
+}
+# - the django-rq job dashboard: inline scripts and onclick handlers.
+JOB_DASHBOARD_CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {**CONTENT_SECURITY_POLICY["DIRECTIVES"], "script-src": [SELF, UNSAFE_INLINE]}
+}
+# Browser features no page uses are switched off (ciic.middleware).
+PERMISSIONS_POLICY = {
+    "accelerometer": [],
+    "autoplay": [],
+    "camera": [],
+    "display-capture": [],
+    "geolocation": [],
+    "gyroscope": [],
+    "magnetometer": [],
+    "microphone": [],
+    "midi": [],
+    "payment": [],
+    "screen-wake-lock": [],
+    "serial": [],
+    "usb": [],
+    "xr-spatial-tracking": [],
 }
 X_FRAME_OPTIONS = "SAMEORIGIN"
 SESSION_COOKIE_HTTPONLY = True
