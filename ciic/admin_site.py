@@ -8,11 +8,10 @@
   allauth's, its password change is allauth's;
 - `has_permission` is the rule `accounts.use_django_admin` (Django's staff flag
   in a session that passed the second factor);
-- every other URL of the site, including those apps add to it (django-rq's
-  JSON statistics, which django-rq leaves outside `admin_view`), goes through
+- every other URL of the site, including those apps add to it outside
+  `admin_view` (as django-rq does for its JSON statistics), goes through
   `staff_area`. The Django admin needs no inline script: it is served under
-  the site's strict Content-Security-Policy, except django-rq's pages inside it
-  (JOB_DASHBOARD_CONTENT_SECURITY_POLICY).
+  the site's strict Content-Security-Policy.
 """
 
 from __future__ import annotations
@@ -33,12 +32,9 @@ class CIICAdminSite(AdminSite):
     def get_urls(self) -> list[Any]:
         from ciic.accounts.decorators import decorate_urlpatterns, staff_area
 
-        urls = super().get_urls()
-        decorate_urlpatterns(
-            [u for u in urls if "django_rq" in str(getattr(u, "pattern", ""))],
-            staff_area(ADMIN_PERMISSION, csp_setting="JOB_DASHBOARD_CONTENT_SECURITY_POLICY"),
+        return decorate_urlpatterns(
+            super().get_urls(), staff_area(ADMIN_PERMISSION), exclude={"login"}
         )
-        return decorate_urlpatterns(urls, staff_area(ADMIN_PERMISSION), exclude={"login"})
 
     def login(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
         from ciic.accounts.views import SignInElsewhereView

@@ -1,8 +1,10 @@
+from functools import wraps
+
 import django_rq.urls as django_rq_urls
 from allauth.account.views import LogoutView
 from django.conf import settings
 from django.contrib import admin
-from django.http import HttpResponsePermanentRedirect
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.templatetags.static import static as static_url
 from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
@@ -40,6 +42,23 @@ replaced_auth_pages = [
     ),
 ]
 
+
+def _missing_job_is_404(view):  # type: ignore[no-untyped-def]
+    """django-rq's pages answer 500 for a job, worker or scheduler that does not
+    exist (an old link, a finished job): that is a 404."""
+    from django.core.exceptions import ImproperlyConfigured
+    from rq.exceptions import NoSuchJobError
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):  # type: ignore[no-untyped-def]
+        try:
+            return view(request, *args, **kwargs)
+        except (NoSuchJobError, ValueError, ImproperlyConfigured) as exc:
+            raise Http404(str(exc)) from exc
+
+    return wrapped
+
+
 urlpatterns = [
     path("favicon.ico", lambda request: HttpResponsePermanentRedirect(static_url("favicon.svg"))),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -62,7 +81,7 @@ urlpatterns = [
         include(
             (
                 decorate_urlpatterns(
-                    django_rq_urls.urlpatterns,
+                    decorate_urlpatterns(django_rq_urls.urlpatterns, _missing_job_is_404),
                     staff_area(
                         "accounts.use_django_admin",
                         csp_setting="JOB_DASHBOARD_CONTENT_SECURITY_POLICY",

@@ -3,7 +3,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -124,9 +124,10 @@ def _safe_next(request: HttpRequest) -> str:
 class SignInElsewhereView(View):
     """Where the log-in pages of Django's admin, Wagtail (admin and front end)
     and their page/document password forms used to be. Nobody signs in here:
-    visitors go to allauth's log-in (rate limits, email confirmation, TOTP);
-    a staff member whose session lacks the second factor goes to it; anyone
-    else was sent here because they may not open the page, so 403."""
+    visitors go to allauth's log-in (rate limits, email confirmation, TOTP); a
+    staff member whose session lacks the second factor goes to it; anyone
+    already fully logged in goes on to `next` (whose own permission check
+    answers; the admin areas refuse with 403 before sending anyone here)."""
 
     http_method_names = ["get", "post", "head"]
 
@@ -134,10 +135,7 @@ class SignInElsewhereView(View):
         nxt = _safe_next(request)
         if not request.user.is_authenticated:
             return HttpResponseRedirect(f"{reverse('account_login')}?{urlencode({'next': nxt})}")
-        step = second_factor_url(request, nxt)
-        if step:
-            return HttpResponseRedirect(step)
-        raise PermissionDenied
+        return HttpResponseRedirect(second_factor_url(request, nxt) or nxt)
 
 
 class AllauthPageRedirectView(View):

@@ -128,6 +128,9 @@ JOB_SWEEPS = [
 ]
 # ciic.jobs.enqueue already waits for the commit; django-rq must not defer again.
 RQ = {"COMMIT_MODE": "auto"}
+# The job dashboard lives at /django-rq/ only (ciic.urls), not again inside the
+# Django admin, whose copy of it breaks on its change pages.
+RQ_SHOW_ADMIN_LINK = False
 RQ_QUEUES = {
     "default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 600},
 }
