@@ -20,7 +20,7 @@ from typing import Any
 
 from django.contrib.admin import AdminSite
 from django.contrib.admin.apps import AdminConfig
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponseBase
 
 ADMIN_PERMISSION = "accounts.use_django_admin"
 
@@ -36,22 +36,31 @@ class CIICAdminSite(AdminSite):
             super().get_urls(), staff_area(ADMIN_PERMISSION), exclude={"login"}
         )
 
-    def login(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+    # Django's stubs promise TemplateResponse; these answer with allauth's pages or redirects.
+    def login(  # type: ignore[override]
+        self, request: HttpRequest, extra_context: Any = None
+    ) -> HttpResponseBase:
         from ciic.accounts.views import SignInElsewhereView
 
         return SignInElsewhereView.as_view()(request)
 
-    def logout(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+    def logout(  # type: ignore[override]
+        self, request: HttpRequest, extra_context: Any = None
+    ) -> HttpResponseBase:
         from allauth.account.views import LogoutView
 
         return LogoutView.as_view()(request)
 
-    def password_change(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+    def password_change(  # type: ignore[override]
+        self, request: HttpRequest, extra_context: Any = None
+    ) -> HttpResponseBase:
         from ciic.accounts.views import AllauthPageRedirectView
 
         return AllauthPageRedirectView.as_view(pattern_name="account_change_password")(request)
 
-    def password_change_done(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+    def password_change_done(  # type: ignore[override]
+        self, request: HttpRequest, extra_context: Any = None
+    ) -> HttpResponseBase:
         return self.password_change(request)
 
 
