@@ -103,6 +103,7 @@ def test_messages_and_emails_are_in_romanian(client, settings):
         "Am trimis un e-mail la EMAIL. Vă rugăm să urmați instrucțiunile din el pentru a continua."
     ]
     assert new["messages"] == taken["messages"]
+    assert "Verificați-vă e-mailul" in new["main"] and new["main"] == taken["main"]
     confirmation, owner = new["mails"][0], taken["mails"][0]
     assert "Vă rugăm să confirmați adresa de e-mail" in confirmation.subject
     assert "Bună ziua" in confirmation.body and "Echipa CIIC Sector 6" in confirmation.body

@@ -97,9 +97,11 @@ def test_facilitator_of_a_fresh_install_edits_pages_in_wagtail(browser, fresh_si
     external: list[str] = []
     context.on(
         "request",
-        lambda r: external.append(r.url)
-        if not r.url.startswith((fresh_site, "data:", "blob:", "about:"))
-        else None,
+        lambda r: (
+            external.append(r.url)
+            if not r.url.startswith((fresh_site, "data:", "blob:", "about:"))
+            else None
+        ),
     )
     page = context.new_page()
     try:
