@@ -13,7 +13,8 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django.views.generic import FormView
-from rules.contrib.views import PermissionRequiredMixin
+
+from ciic.accounts.mixins import RulesPermissionMixin
 
 from .defaults import ANCPI_ATTRIBUTION
 from .forms import AreaImportForm
@@ -44,11 +45,10 @@ def areas_geojson(request: HttpRequest) -> HttpResponse:
     return geojson_response(data, filename="areas.geojson")
 
 
-class AreaImportView(PermissionRequiredMixin, FormView):
+class AreaImportView(RulesPermissionMixin, FormView):
     permission_required = "geo.import_areas"
     template_name = "geo/area_import.html"
     form_class = AreaImportForm
-    raise_exception = True
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)

@@ -22,11 +22,20 @@ class CallAdmin(admin.ModelAdmin):
 
 @admin.register(Proposal)
 class ProposalAdmin(admin.ModelAdmin):
-    """Read-only: proposals change only through the services (staff pages)."""
+    """Read-only: proposals change only through the services (staff pages).
+    Drafts are private to their author: not listed, and not readable by id."""
 
     list_display = ("reference", "title", "status", "category", "call", "submitted_at")
     list_filter = ("status", "category", "call")
     search_fields = ("reference", "title")
+
+    def get_queryset(self, request):  # type: ignore[no-untyped-def]
+        return super().get_queryset(request).public()
+
+    def has_view_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        if obj is not None and not obj.is_public:
+            return False
+        return bool(request.user.has_perm("proposals.view_staff_list"))
 
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]
         return False

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET
 
 from geo.defaults import ANCPI_ATTRIBUTION
 from geo.geojson import feature_collection, point_features
+from geo.maps import with_script_nonce
 from geo.selectors import areas_any_approximate, areas_for_map
 from geo.views import geojson_response
 
@@ -56,6 +57,12 @@ def _filters(request: HttpRequest) -> tuple[MapFilterForm, sel.MapFilters]:
             if data.get(name):
                 values[name] = data[name]
     return form, sel.MapFilters(**values)
+
+
+def _map_document(request: HttpRequest, document: str) -> HttpResponse:
+    """A folium map document (for an <iframe>), its inline scripts allowed by
+    this response's CSP nonce."""
+    return HttpResponse(with_script_nonce(document, str(request.csp_nonce)))  # type: ignore[attr-defined]
 
 
 @require_GET
@@ -100,7 +107,7 @@ def proposals_map(request: HttpRequest) -> HttpResponse:
 def proposals_map_embed(request: HttpRequest) -> HttpResponse:
     _form, filters = _filters(request)
     cluster = request.GET.get("cluster", "1") != "0"
-    return HttpResponse(sel.proposals_map_render(filters, cluster=cluster))
+    return _map_document(request, sel.proposals_map_render(filters, cluster=cluster))
 
 
 @require_GET
@@ -128,7 +135,7 @@ def results_map(request: HttpRequest, call: str) -> HttpResponse:
 @xframe_options_sameorigin
 def results_map_embed(request: HttpRequest, call: str) -> HttpResponse:
     call_obj = get_object_or_404(Call, slug=call)
-    return HttpResponse(sel.results_map_render(call_obj))
+    return _map_document(request, sel.results_map_render(call_obj))
 
 
 def _metric(request: HttpRequest) -> tuple[str, str]:
@@ -173,7 +180,7 @@ def participation_map(request: HttpRequest, call: str) -> HttpResponse:
 def participation_map_embed(request: HttpRequest, call: str) -> HttpResponse:
     call_obj = get_object_or_404(Call, slug=call)
     metric, _error = _metric(request)
-    return HttpResponse(sel.participation_map_render(call_obj, metric))
+    return _map_document(request, sel.participation_map_render(call_obj, metric))
 
 
 @require_GET

@@ -22,6 +22,8 @@ from .models import (
     Category,
     Phase,
     Proposal,
+    ProposalAttachment,
+    ProposalImage,
     ProposalVersion,
 )
 
@@ -353,3 +355,32 @@ def _display(field: str, value: Any) -> Any:
     if field == "whole_sector":
         return _("yes") if value else _("no")
     return value
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """An image or PDF of a proposal, found by its name in storage."""
+
+    proposal: Proposal
+    name: str
+    download_name: str
+    content_type: str
+
+
+_IMAGE_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
+
+
+def proposal_file_get(*, name: str) -> StoredFile | None:
+    """The proposal file stored under `name`, with its proposal; None if no
+    image or attachment of any proposal has that name."""
+    image = ProposalImage.objects.select_related("proposal").filter(file=name).first()
+    if image is not None:
+        ext = name.rsplit(".", 1)[-1].lower()
+        content_type = _IMAGE_TYPES.get(ext)
+        if content_type is None:
+            return None
+        return StoredFile(image.proposal, name, name.rsplit("/", 1)[-1], content_type)
+    doc = ProposalAttachment.objects.select_related("proposal").filter(file=name).first()
+    if doc is not None:
+        return StoredFile(doc.proposal, name, doc.original_name, "application/pdf")
+    return None

@@ -20,7 +20,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from ciic.accounts.models import Role, User
+from ciic.accounts.models import User
+from ciic.accounts.predicates import is_administrator, is_assessor
 from ciic.audit.services import event_record
 from ciic.jobs import enqueue
 from ciic.money import money_parse
@@ -82,10 +83,12 @@ def actor_capacities(actor: Any, proposal: Proposal) -> set[str]:
         return set()
     if proposal.author_id == actor.pk:
         return {AUTHOR}
+    # The role predicates, so a staff session without its second factor acts in
+    # no staff capacity (see ciic.accounts.second_factor).
     caps = set()
-    if actor.has_role(Role.ASSESSOR):
+    if is_assessor(actor):
         caps.add(ASSESSOR)
-    if actor.has_role(Role.ADMINISTRATOR):
+    if is_administrator(actor):
         caps.add(ADMINISTRATOR)
     return caps
 

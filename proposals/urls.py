@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.urls import path, re_path
 
 from . import views
@@ -19,6 +20,12 @@ urlpatterns = [
         r"^proposals/(?P<reference>S6-\d{4}-\d{4,})/$",
         views.ProposalDetailView.as_view(),
         name="detail",
+    ),
+    # Files of proposals (drafts' only to their author), under MEDIA_URL.
+    path(
+        f"{settings.MEDIA_URL.strip('/')}/proposals/<path:name>",
+        views.ProposalFileView.as_view(),
+        name="file",
     ),
     path("staff/proposals/", views.StaffProposalListView.as_view(), name="staff_list"),
     re_path(

@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseRedirect,
+)
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -363,6 +372,47 @@ class ProposalFileRemoveView(_AuthorProposalMixin, View):
         )
         messages.success(request, _("The file was removed."))
         return redirect("proposals:edit", pk=proposal.pk, step="files")
+
+
+# --- files ------------------------------------------------------------------------------
+
+
+class ProposalFileView(View):
+    """Images and PDFs of proposals, served only to those who may see the
+    proposal: anyone for a public proposal, only the author for a draft.
+
+    Every `MEDIA_URL/proposals/...` address comes here, in production too: the
+    web server must pass that prefix to Django instead of serving it from
+    MEDIA_ROOT (see README, "Media files"). With `MEDIA_X_ACCEL_REDIRECT` set
+    (e.g. "/internal-media/", an `internal` nginx location aliasing MEDIA_ROOT),
+    Django only checks the permission and nginx sends the bytes."""
+
+    http_method_names = ["get", "head"]
+
+    def get(self, request: HttpRequest, name: str) -> HttpResponseBase:
+        stored = selectors.proposal_file_get(name=f"proposals/{name}")
+        # Not allowed looks like not found: a draft's files do not exist for others.
+        if stored is None or not request.user.has_perm("proposals.view_proposal", stored.proposal):
+            raise Http404
+        prefix = getattr(settings, "MEDIA_X_ACCEL_REDIRECT", "")
+        response: HttpResponseBase
+        if prefix:
+            response = HttpResponse(content_type=stored.content_type)
+            response["X-Accel-Redirect"] = prefix.rstrip("/") + "/" + quote(stored.name)
+        else:
+            try:
+                handle = default_storage.open(stored.name, "rb")
+            except FileNotFoundError:
+                raise Http404 from None
+            response = FileResponse(
+                handle, content_type=stored.content_type, filename=stored.download_name
+            )
+        if stored.proposal.is_public:
+            # Public and immutable (names are random; a removed file is deleted).
+            response["Cache-Control"] = "public, max-age=3600"
+        else:
+            response["Cache-Control"] = "private, no-store"
+        return response
 
 
 # --- staff ----------------------------------------------------------------------------

@@ -9,6 +9,12 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
+        from allauth.mfa.signals import authenticator_added
+
         from .roles import _on_post_migrate
+        from .second_factor import record_totp_activation
 
         post_migrate.connect(_on_post_migrate, dispatch_uid="accounts.role_groups_sync")
+        authenticator_added.connect(
+            record_totp_activation, dispatch_uid="accounts.record_totp_activation"
+        )

@@ -1,4 +1,10 @@
+from typing import Any
+
+import rules
+from asgiref.sync import sync_to_async
+from django.contrib import auth
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
@@ -77,4 +83,62 @@ class User(AbstractUser):
 
     @property
     def is_staff_member(self) -> bool:
+        """Holds a staff role (a fact about the account, whatever the session;
+        the permissions themselves also need a session that passed the second
+        factor, see `ciic.accounts.second_factor`)."""
         return any(self.has_role(r) for r in STAFF_ROLES)
+
+    # --- permissions ---------------------------------------------------------------
+    # Django lets an active superuser through every check without asking anyone.
+    # Here, instead:
+    # - a permission defined with django-rules is decided by its rule alone, for
+    #   superusers too (a superuser is an administrator by `has_role`, not above
+    #   the rules: another resident's draft stays private);
+    # - any other permission (Wagtail's, the Django admin's model permissions)
+    #   keeps the superuser short-cut only in a session that passed the second
+    #   factor; the group permissions behind it are checked the same way by
+    #   `StaffSessionModelBackend`.
+
+    def has_perm(self, perm: str, obj: Any = None) -> bool:
+        if not self.is_active:
+            return False
+        if rules.perm_exists(perm):
+            return bool(rules.has_perm(perm, self, obj))
+        if self.is_superuser and _staff_session_ok(self):
+            return True
+        for backend in auth.get_backends():
+            if not hasattr(backend, "has_perm"):
+                continue
+            try:
+                if backend.has_perm(self, perm, obj):
+                    return True
+            except PermissionDenied:
+                return False
+        return False
+
+    def has_module_perms(self, app_label: str) -> bool:
+        if not self.is_active:
+            return False
+        if self.is_superuser and _staff_session_ok(self):
+            return True
+        for backend in auth.get_backends():
+            if not hasattr(backend, "has_module_perms"):
+                continue
+            try:
+                if backend.has_module_perms(self, app_label):
+                    return True
+            except PermissionDenied:
+                return False
+        return False
+
+    async def ahas_perm(self, perm: str, obj: Any = None) -> bool:
+        return await sync_to_async(self.has_perm)(perm, obj)
+
+    async def ahas_module_perms(self, app_label: str) -> bool:
+        return await sync_to_async(self.has_module_perms)(app_label)
+
+
+def _staff_session_ok(user: User) -> bool:
+    from .second_factor import staff_session_ok
+
+    return staff_session_ok(user)

@@ -4,10 +4,11 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
@@ -19,6 +20,7 @@ from . import services
 from .forms import RolesForm, UserSearchForm
 from .mixins import RulesPermissionMixin
 from .models import Role, User
+from .second_factor import second_factor_url
 from .selectors import users_with_roles
 
 
@@ -105,3 +107,45 @@ class RolesUpdateView(RulesPermissionMixin, View):
                 query = urlencode({"q": account.email})
                 return redirect(f"{reverse('accounts:staff_roles')}?{query}")
         return _roles_page(request, failed_form=form, failed_for=account)
+
+
+# --- log-in pages of other apps -------------------------------------------------------
+
+
+def _safe_next(request: HttpRequest) -> str:
+    nxt = request.GET.get("next", "")
+    if nxt and url_has_allowed_host_and_scheme(
+        nxt, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return nxt
+    return "/"
+
+
+class SignInElsewhereView(View):
+    """Where the log-in pages of Django's admin, Wagtail (admin and front end)
+    and their page/document password forms used to be. Nobody signs in here:
+    visitors go to allauth's log-in (rate limits, email confirmation, TOTP); a
+    staff member whose session lacks the second factor goes to it; anyone
+    already fully logged in goes on to `next` (whose own permission check
+    answers; the admin areas refuse with 403 before sending anyone here)."""
+
+    http_method_names = ["get", "post", "head"]
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        nxt = _safe_next(request)
+        if not request.user.is_authenticated:
+            return HttpResponseRedirect(f"{reverse('account_login')}?{urlencode({'next': nxt})}")
+        return HttpResponseRedirect(second_factor_url(request, nxt) or nxt)
+
+
+class AllauthPageRedirectView(View):
+    """Password pages of other apps: the same page of allauth (query kept)."""
+
+    http_method_names = ["get", "post", "head"]
+    pattern_name = ""
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        url = reverse(self.pattern_name)
+        if request.GET.get("next"):
+            url += "?" + urlencode({"next": _safe_next(request)})
+        return HttpResponseRedirect(url)

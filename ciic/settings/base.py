@@ -4,6 +4,7 @@ machines comes from the environment (django-environ); see README.md."""
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF, UNSAFE_EVAL, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -58,7 +59,7 @@ INSTALLED_APPS = [
     # infrastructure
     "rules.apps.AutodiscoverRulesConfig",
     "django_rq",
-    "django.contrib.admin",
+    "ciic.admin_site.CIICAdminConfig",  # django.contrib.admin, entered through allauth
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -79,10 +80,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
-    "ciic.accounts.middleware.StaffMFARequiredMiddleware",
+    "ciic.accounts.middleware.StaffSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "ciic.middleware.PermissionsPolicyMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
@@ -141,6 +143,9 @@ JOB_SWEEPS = [
 ]
 # ciic.jobs.enqueue already waits for the commit; django-rq must not defer again.
 RQ = {"COMMIT_MODE": "auto"}
+# The job dashboard lives at /django-rq/ only (ciic.urls), not again inside the
+# Django admin, whose copy of it breaks on its change pages.
+RQ_SHOW_ADMIN_LINK = False
 RQ_QUEUES = {
     "default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 600},
 }
@@ -162,10 +167,12 @@ else:
     }
 
 AUTH_USER_MODEL = "accounts.User"
+# allauth's backend (email + password) with Django's group and model permissions
+# honoured only in a session that passed the second factor; it is the only
+# ModelBackend here on purpose (see ciic.accounts.backends).
 AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "ciic.accounts.backends.StaffSessionAuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -188,6 +195,11 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[CIIC Sector 6] "
+# Sign-up answers alike for new and taken addresses (allauth's enumeration
+# prevention, plus ciic.accounts.adapter and forms.SignupForm).
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_ADAPTER = "ciic.accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {"signup": "ciic.accounts.forms.SignupForm"}
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = env("ACCOUNT_DEFAULT_HTTP_PROTOCOL", default="http")
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
@@ -197,6 +209,9 @@ ACCOUNT_RATE_LIMITS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "CIIC Sector 6"
+# "Trust this browser" would skip the TOTP step, and staff powers need it in
+# every session (ciic.accounts.second_factor): keep it off.
+MFA_TRUST_ENABLED = False
 
 # Mail: every message goes through the durable outbox (ciic.notifications), so a
 # mail-server outage delays mail but never loses it or fails a user's request.
@@ -227,6 +242,11 @@ STATIC_ROOT = Path(env("STATIC_ROOT", default=str(BASE_DIR / "var" / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
+# Files of proposals (MEDIA_URL/proposals/...) are always served through Django,
+# which checks who may see them (a draft's only by its author). Set this to an
+# nginx `internal` location aliasing MEDIA_ROOT (e.g. "/internal-media/") to have
+# nginx send the bytes after Django's check (X-Accel-Redirect). See README.
+MEDIA_X_ACCEL_REDIRECT = env("MEDIA_X_ACCEL_REDIRECT", default="")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -235,8 +255,20 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 WAGTAIL_SITE_NAME = "CIIC Sector 6"
-WAGTAILADMIN_LOGIN_URL = "/accounts/login/"
-WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False  # accounts are managed through allauth
+# No avatars from gravatar.com: no page loads anything from another host.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+# Accounts are managed through allauth: Wagtail's log-in pages lead there
+# (ciic.urls), and it neither changes passwords nor email addresses itself
+# (allauth confirms a new address first).
+WAGTAILADMIN_LOGIN_URL = "/cms-admin/login/"
+WAGTAIL_FRONTEND_LOGIN_URL = "/accounts/login/"
+WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
+WAGTAIL_PASSWORD_RESET_ENABLED = False
+WAGTAIL_EMAIL_MANAGEMENT_ENABLED = False
+# Private pages and documents: "logged-in users" or groups, never a shared password.
+WAGTAIL_PRIVATE_PAGE_OPTIONS = {"SHARED_PASSWORD": False}
+WAGTAILDOCS_PRIVATE_COLLECTION_OPTIONS = {"SHARED_PASSWORD": False}
 WAGTAILADMIN_BASE_URL = SITE_URL
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "odt", "ods", "csv", "txt"]
@@ -253,18 +285,59 @@ MAP_CACHE_WARMERS = {
     "areas": ["proposals.map_tasks.proposal_maps_rebuild"],
 }
 
-# Content Security Policy: everything from our own host.
+# Content Security Policy: everything from our own host, and no script the page
+# did not load from /static/ or mark with this response's nonce (folium's map
+# documents get one: geo.maps.with_script_nonce). No 'unsafe-inline' and no
+# 'unsafe-eval' for scripts. Styles keep 'unsafe-inline': Leaflet and folium
+# write style attributes and <style> elements (map legends, marker icons,
+# popups), and a nonce in style-src would switch 'unsafe-inline' off.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
-        "default-src": ["'self'"],
-        "img-src": ["'self'", "data:", "blob:", *env.list("CSP_IMG_HOSTS", default=[])],
-        "script-src": ["'self'", "'unsafe-inline'", "'unsafe-eval'"],
-        "style-src": ["'self'", "'unsafe-inline'"],
-        "font-src": ["'self'", "data:"],
-        "frame-src": ["'self'"],
-        "frame-ancestors": ["'self'"],
-        "connect-src": ["'self'"],
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:", *env.list("CSP_IMG_HOSTS", default=[])],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "frame-src": [SELF],
+        "frame-ancestors": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
     }
+}
+# Looser policies for two admin areas we mount but did not write, on their own
+# pages only (ciic.accounts.decorators.staff_area); only staff whose session
+# passed the second factor reach them. The Django admin needs neither.
+# - Wagtail's admin: inline scripts in its panels and widgets, and 'unsafe-eval'
+#   for the accessibility checker of its page editor (axe-core's templates use
+#   `new Function`).
+WAGTAIL_ADMIN_CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        **CONTENT_SECURITY_POLICY["DIRECTIVES"],
+        "script-src": [SELF, UNSAFE_INLINE, UNSAFE_EVAL],
+    }
+}
+# - the django-rq job dashboard: inline scripts and onclick handlers.
+JOB_DASHBOARD_CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {**CONTENT_SECURITY_POLICY["DIRECTIVES"], "script-src": [SELF, UNSAFE_INLINE]}
+}
+# Browser features no page uses are switched off (ciic.middleware).
+PERMISSIONS_POLICY = {
+    "accelerometer": [],
+    "autoplay": [],
+    "camera": [],
+    "display-capture": [],
+    "geolocation": [],
+    "gyroscope": [],
+    "magnetometer": [],
+    "microphone": [],
+    "midi": [],
+    "payment": [],
+    "screen-wake-lock": [],
+    "serial": [],
+    "usb": [],
+    "xr-spatial-tracking": [],
 }
 X_FRAME_OPTIONS = "SAMEORIGIN"
 SESSION_COOKIE_HTTPONLY = True

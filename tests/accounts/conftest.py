@@ -1,19 +1,11 @@
 import pytest
 from allauth.account.models import EmailAddress
-from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 
 from ciic.accounts.models import Role
+from tests.auth import PASSWORD, TOTP_SECRET, add_totp, login, totp_code
 from tests.factories import UserFactory
 
-TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DP"
-PASSWORD = "correct-horse-battery"
-
-
-def totp_code(secret: str = TOTP_SECRET) -> str:
-    import time
-
-    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+__all__ = ["PASSWORD", "TOTP_SECRET", "login", "make_account", "totp_code"]
 
 
 def make_account(*, role: Role | None = None, totp: bool = False, email: str | None = None):  # type: ignore[no-untyped-def]
@@ -21,8 +13,7 @@ def make_account(*, role: Role | None = None, totp: bool = False, email: str | N
     user = UserFactory(roles=[role] if role else [], **kwargs)
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     if totp:
-        TOTP.activate(user, TOTP_SECRET)
-        assert Authenticator.objects.filter(user=user).exists()
+        add_totp(user)
     return user
 
 

@@ -3,6 +3,7 @@ from django.urls import reverse
 
 from ciic.accounts.models import Role
 from ciic.audit.models import Event
+from tests.auth import login
 
 from .conftest import make_account
 
@@ -12,7 +13,7 @@ pytestmark = pytest.mark.django_db
 def test_administrator_assigns_roles(client):
     admin = make_account(role=Role.ADMINISTRATOR, totp=True)
     user = make_account(role=Role.RESIDENT)
-    client.force_login(admin)
+    login(client, admin)
     response = client.post(
         reverse("accounts:staff_roles_update", kwargs={"pk": user.pk}),
         {f"u{user.pk}-roles": ["resident", "facilitator"]},
@@ -30,7 +31,7 @@ def test_administrator_assigns_roles(client):
 def test_unknown_role_is_an_error_next_to_the_field(client):
     admin = make_account(role=Role.ADMINISTRATOR, totp=True)
     user = make_account()
-    client.force_login(admin)
+    login(client, admin)
     response = client.post(
         reverse("accounts:staff_roles_update", kwargs={"pk": user.pk}),
         {f"u{user.pk}-roles": ["king"]},
@@ -42,7 +43,7 @@ def test_unknown_role_is_an_error_next_to_the_field(client):
 
 def test_administrator_cannot_remove_own_administrator_role(client):
     admin = make_account(role=Role.ADMINISTRATOR, totp=True)
-    client.force_login(admin)
+    login(client, admin)
     response = client.post(
         reverse("accounts:staff_roles_update", kwargs={"pk": admin.pk}), {f"u{admin.pk}-roles": []}
     )
@@ -55,6 +56,6 @@ def test_roles_page_query_count_is_bounded(client, django_assert_max_num_queries
     admin = make_account(role=Role.ADMINISTRATOR, totp=True)
     for _ in range(10):
         make_account(role=Role.FACILITATOR)
-    client.force_login(admin)
+    login(client, admin)
     with django_assert_max_num_queries(15):
         assert client.get(reverse("accounts:staff_roles")).status_code == 200

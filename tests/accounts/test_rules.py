@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from ciic.accounts.models import Role
+from tests.auth import login
 from tests.factories import ResidentProfileFactory
 
 from .conftest import make_account
@@ -40,7 +41,7 @@ def test_anonymous_is_sent_to_log_in(client, path, resident_pk):
 @pytest.mark.parametrize("path", list(PAGES))
 @pytest.mark.parametrize("role", [None, Role.RESIDENT, F, A, ADM])
 def test_role_page_matrix(client, path, role, resident_pk):
-    client.force_login(make_account(role=role, totp=role in STAFF))
+    login(client, make_account(role=role, totp=role in STAFF))
     response = client.get(path.format(resident=resident_pk))
     expected = 200 if role in PAGES[path] else 403
     assert response.status_code == expected
@@ -58,13 +59,13 @@ def test_role_page_matrix(client, path, role, resident_pk):
     ],
 )
 def test_resident_posts_are_refused(client, name, kwargs, resident_pk):
-    client.force_login(make_account(role=Role.RESIDENT))
+    login(client, make_account(role=Role.RESIDENT))
     url = reverse(name, kwargs={"pk": resident_pk} if kwargs else None)
     assert client.post(url, {}).status_code == 403
 
 
 def test_unknown_objects_are_404_for_staff(client):
-    client.force_login(make_account(role=F, totp=True))
+    login(client, make_account(role=F, totp=True))
     assert client.get("/staff/residents/999999/").status_code == 404
     assert client.post("/staff/verifications/999999/revoke/", {"reason": "x"}).status_code == 404
 

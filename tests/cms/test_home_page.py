@@ -1,6 +1,7 @@
 import pytest
 import time_machine
 
+from tests.auth import login
 from tests.proposals.conftest import NOW, call_kwargs, make_resident, make_submitted
 
 pytestmark = pytest.mark.django_db
@@ -45,7 +46,7 @@ def test_an_eligible_resident_gets_the_submit_action(client, home_page, call, fr
     frozen.shift(dt.timedelta(days=-365))
     resident = make_resident()
     frozen.shift(dt.timedelta(days=365))
-    client.force_login(resident)
+    login(client, resident)
     html = client.get("/").content.decode()
     assert f'href="/proposals/new/{call.slug}/"' in html
 

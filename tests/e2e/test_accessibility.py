@@ -2,6 +2,7 @@
 Accessibility Directive applies to a city hall's site). axe-core comes from
 npm (`npm ci`, see package.json); the test is skipped when it is absent."""
 
+import os
 from decimal import Decimal
 from pathlib import Path
 
@@ -9,7 +10,12 @@ import pytest
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+AXE = Path(
+    os.environ.get(
+        "AXE_CORE_JS",
+        Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js",
+    )
+)
 
 
 @pytest.fixture
@@ -43,7 +49,9 @@ def published(open_call, home_page):  # type: ignore[no-untyped-def]
 
 
 def _violations(page) -> list[str]:  # type: ignore[no-untyped-def]
-    page.add_script_tag(path=str(AXE))
+    # Evaluated through the browser's debugging protocol: the site's
+    # Content-Security-Policy refuses inline <script> elements, rightly.
+    page.evaluate(AXE.read_text(encoding="utf-8"))
     result = page.evaluate(
         """async () => {
             const r = await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']});

@@ -11,6 +11,7 @@ from ciic.accounts.models import Role
 from ciic.audit.models import Event
 from ciic.eligibility.models import IdentityConflict, RegisterEntry, ResidentProfile, Verification
 from tests.accounts.conftest import make_account
+from tests.auth import login
 from tests.factories import ResidentProfileFactory, make_cnp, verified_resident
 
 pytestmark = pytest.mark.django_db
@@ -19,27 +20,27 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def desk(client):  # type: ignore[no-untyped-def]
     user = make_account(role=Role.FACILITATOR, totp=True)
-    client.force_login(user)
+    login(client, user)
     return user
 
 
 def test_dashboard_shows_next_step_for_unverified(client):
     user = make_account()
-    client.force_login(user)
+    login(client, user)
     html = client.get(reverse("accounts:dashboard")).content.decode()
     assert "Fill in your profile" in html and "CIIC desk" in html
 
 
 def test_dashboard_shows_verified_status(client):
     user, _, _ = verified_resident()
-    client.force_login(user)
+    login(client, user)
     html = client.get(reverse("accounts:dashboard")).content.decode()
     assert "Verified resident" in html
 
 
 def test_profile_form_errors_next_to_fields_and_nothing_saved(client):
     user = make_account()
-    client.force_login(user)
+    login(client, user)
     response = client.post(
         reverse("eligibility:profile"),
         {"full_name": "", "date_of_birth": "2001-02-30", "address": "X"},
@@ -58,7 +59,7 @@ def test_profile_form_errors_next_to_fields_and_nothing_saved(client):
 
 def test_register_check_bad_cnp_not_echoed(client):
     profile = ResidentProfileFactory(date_of_birth=date(1990, 5, 17))
-    client.force_login(profile.user)
+    login(client, profile.user)
     cnp = make_cnp(date(1990, 5, 17))
     bad = cnp[:12] + str((int(cnp[12]) + 1) % 10)
     response = client.post(reverse("eligibility:register_match"), {"cnp": bad, "confirm": "on"})
@@ -75,7 +76,7 @@ def test_register_check_bad_cnp_not_echoed(client):
 def test_register_check_success(client):
     admin = make_account(role=Role.ADMINISTRATOR, totp=True)
     cnp = make_cnp(date(1990, 5, 17), serial=5)
-    client.force_login(admin)
+    login(client, admin)
     f = io.BytesIO(f"cnp\n{cnp}\n".encode())
     f.name = "reg.csv"
     response = client.post(
@@ -83,7 +84,7 @@ def test_register_check_success(client):
     )
     assert response.status_code == 302 and RegisterEntry.objects.count() == 1
     profile = ResidentProfileFactory(date_of_birth=date(1990, 5, 17))
-    client.force_login(profile.user)
+    login(client, profile.user)
     response = client.post(reverse("eligibility:register_match"), {"cnp": cnp, "confirm": "on"})
     assert response.status_code == 302
     assert Verification.objects.get().method == "register"
@@ -144,7 +145,7 @@ def test_resident_sees_conflict_message(client):
 
     register_import(actor=make_account(role=Role.ADMINISTRATOR), file=f)
     second = ResidentProfileFactory(date_of_birth=date(1990, 5, 17))
-    client.force_login(second.user)
+    login(client, second.user)
     response = client.post(reverse("eligibility:register_match"), {"cnp": cnp, "confirm": "on"})
     html = response.content.decode()
     assert "contact the CIIC" in html and cnp not in html
@@ -164,7 +165,7 @@ def test_revoke_requires_reason(client, desk):
 
 def test_register_import_view_reports_lines(client):
     admin = make_account(role=Role.ADMINISTRATOR, totp=True)
-    client.force_login(admin)
+    login(client, admin)
     f = io.BytesIO(f"cnp\n{make_cnp(date(1990, 1, 1))}\n12345\n".encode())
     f.name = "reg.csv"
     response = client.post(

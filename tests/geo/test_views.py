@@ -5,6 +5,7 @@ from django.urls import reverse
 from shapely.geometry import shape
 
 from ciic.accounts.models import Role
+from tests.auth import add_totp, login
 from tests.factories import UserFactory, staff_user
 
 
@@ -37,21 +38,19 @@ def test_areas_geojson_is_a_valid_feature_collection(client, areas):
 
 
 def _admin_with_totp():
-    from allauth.mfa.models import Authenticator
 
     user = staff_user(Role.ADMINISTRATOR)
-    Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "x"})
+    add_totp(user)
     return user
 
 
 @pytest.mark.parametrize("role", [None, Role.RESIDENT, Role.FACILITATOR, Role.ASSESSOR])
 def test_import_page_is_for_administrators_only(client, areas, role):
-    from allauth.mfa.models import Authenticator
 
     if role is not None:
         user = UserFactory(roles=[role])
-        Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "x"})
-        client.force_login(user)
+        add_totp(user)
+        login(client, user)
     response = client.get(reverse("geo:area_import"))
     assert response.status_code in (302, 403)
     if role is not None:
@@ -63,7 +62,7 @@ def test_administrator_imports_and_sees_errors(client, areas, tmp_path):
     from django.core.files.uploadedfile import SimpleUploadedFile
     from shapely.geometry import box
 
-    client.force_login(_admin_with_totp())
+    login(client, _admin_with_totp())
     page = client.get(reverse("geo:area_import"))
     assert page.status_code == 200 and "Drumul Taberei" in page.content.decode()
 

@@ -132,10 +132,7 @@ PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 def staff_with_totp(role):  # type: ignore[no-untyped-def]
     """A staff account that passed the MFA setup staff pages require."""
-    from allauth.mfa.models import Authenticator
-
+    from tests.auth import add_totp
     from tests.factories import staff_user
 
-    user = staff_user(role)
-    Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "x"})
-    return user
+    return add_totp(staff_user(role))

@@ -5,6 +5,7 @@ from django.core.management import call_command
 
 from cms.models import CallForProposalsPage
 from proposals.models import LOCAL_TZ, Proposal
+from tests.auth import login
 from tests.factories import UserFactory
 
 from .conftest import make_resident, make_submitted
@@ -35,21 +36,21 @@ def test_page_counters_timeline_and_action(client, page, call, resident):
     assert "Submit a proposal" not in body
     assert ">1</strong>" in body  # one submitted
     assert "Submission of proposals" in body and "Voting" in body
-    client.force_login(resident)
+    login(client, resident)
     body = _get(client, page)
     assert f"/proposals/new/{call.slug}/" in body
 
 
 def test_page_explains_why_not(client, page, call, frozen):
-    client.force_login(UserFactory())
+    login(client, UserFactory())
     assert "not been verified" in _get(client, page)
     frozen.move_to(dt.datetime(2026, 1, 10, 12, tzinfo=LOCAL_TZ))
     teen = make_resident(born=dt.date(2009, 1, 1))
     frozen.move_to(dt.datetime(2026, 3, 15, 12, tzinfo=LOCAL_TZ))
-    client.force_login(teen)
+    login(client, teen)
     assert "You may take part from the day you turn 18" in _get(client, page)
     frozen.move_to(dt.datetime(2026, 5, 1, 0, 0, 1, tzinfo=LOCAL_TZ))
-    client.force_login(teen)
+    login(client, teen)
     assert "Submission for this call has closed." in _get(client, page)
 
 

@@ -63,7 +63,8 @@ def test_proposal_rules_matrix(call, people, frozen, moment):
         is_author = role == "author"
         is_staff = role in ("facilitator", "assessor", "administrator")
         assert user.has_perm("proposals.view_proposal", submitted) is True, role
-        assert user.has_perm("proposals.view_proposal", draft) == (is_author or is_staff), role
+        # A draft is private to its author, for staff and superusers too.
+        assert user.has_perm("proposals.view_proposal", draft) == is_author, role
         assert user.has_perm("proposals.change_proposal", draft) == is_author, role
         assert user.has_perm("proposals.change_proposal", submitted) == (
             is_author and moment == "submission_last"

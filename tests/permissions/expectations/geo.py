@@ -1,0 +1,8 @@
+"""geo: the areas API and the staff import page."""
+
+from ..policy import ADMINISTRATOR, public, rule, staff
+
+EXPECTATIONS = {
+    "geo:areas_geojson": rule(public()),
+    "geo:area_import": rule(staff({ADMINISTRATOR})),
+}
