@@ -125,15 +125,13 @@ def test_rendered_page_never_links_to_a_script(client, home_page):
 @pytest.mark.django_db
 def test_the_cms_admin_refuses_a_script_link(client, home_page):
     """Through Wagtail's own editor: the page is not saved, the field shows the error."""
-    from allauth.mfa.models import Authenticator
-
     from ciic.accounts.models import Role
     from cms.models import InformationPage
+    from tests.auth import add_totp, login
     from tests.factories import staff_user
 
     admin = staff_user(Role.ADMINISTRATOR, is_superuser=True, is_staff=True)
-    Authenticator.objects.create(user=admin, type=Authenticator.Type.TOTP, data={"secret": "x"})
-    client.force_login(admin)
+    login(client, add_totp(admin))
     url = f"/cms-admin/pages/add/cms/informationpage/{home_page.pk}/"
     page = client.get(url)
     assert page.status_code == 200, page.get("Location")

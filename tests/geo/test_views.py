@@ -121,7 +121,7 @@ def test_broken_geometry_upload_shows_the_feature_and_changes_nothing(
     from ciic.audit.models import Event
     from geo.models import Area
 
-    client.force_login(_admin_with_totp())
+    login(client, _admin_with_totp())
     before = sorted(Area.objects.values_list("slug", "geometry", "updated_at"))
     text = json.dumps(
         {
