@@ -1,6 +1,7 @@
 """The map builders: offline (no absolute URL at all when no tile server is
 set), escaped user text, ANCPI attribution and the approximate-zones note."""
 
+import json
 import re
 
 import pytest
@@ -11,9 +12,10 @@ from geo.maps import (
     LegendItem,
     MapPoint,
     areas_map,
+    choropleth_classes,
     choropleth_colour,
     choropleth_map,
-    class_breaks,
+    class_label,
     points_map,
     safe_local_url,
 )
@@ -152,16 +154,59 @@ def test_choropleth_classes_and_no_data(areas):
     values["ghencea"] = None
     html = choropleth_map(_areas(areas), values, title="T", legend="Propuneri", decimals=0)
     assert "no data" in html
-    breaks = class_breaks([0, 10])
-    assert breaks == [2, 4, 6, 8, 10]
-    assert choropleth_colour(None, breaks) == "#d9dde3"
-    assert choropleth_colour(0, breaks) == "#f0f9e8" and choropleth_colour(10, breaks) == "#0868ac"
-    assert class_breaks([]) == [] and class_breaks([3, 3]) == [3]
+    assert choropleth_colour(None, choropleth_classes([0, 10])) == "#d9dde3"
+    assert choropleth_classes([]) == []
+
+
+@pytest.mark.parametrize(
+    ("values", "decimals", "labels"),
+    [
+        # The reported bug: mostly zeros gave "0 – 0, 0 – 0, ..." with equal intervals.
+        ([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 2], 0, ["0", "1", "2"]),
+        ([3, 3, 3], 0, ["3"]),
+        ([0, 1, 2, 3, 5, 8, 13, 21, 34, 55], 0, ["0 – 1", "2 – 3", "5 – 8", "13 – 21", "34 – 55"]),
+        ([0.0, 0.04, 0.11, 0.12, 0.15, 0.33, 0.07], 2, None),
+        ([0.001, 0.002, 0.004], 2, ["0.00"]),
+    ],
+)
+def test_choropleth_classes_are_meaningful(values, decimals, labels):
+    classes = choropleth_classes(values, decimals=decimals)
+    shown = [class_label(c, decimals) for c in classes]
+    if labels is not None:
+        assert shown == labels
+    assert len(set(shown)) == len(shown), shown  # no two classes read the same
+    for c in classes:
+        assert c.lower <= c.upper
+        # every class holds at least one of the values, as shown
+        assert any(c.lower <= round(v, decimals) <= c.upper for v in values)
+    for lower, upper in zip(classes, classes[1:], strict=False):
+        assert lower.upper < upper.lower  # ordered, not overlapping
+    # every value gets the colour of the class that holds it
+    for v in values:
+        colour = choropleth_colour(v, classes, decimals=decimals)
+        holder = next(c for c in classes if c.lower <= round(v, decimals) <= c.upper)
+        assert colour == holder.colour
+    assert len({c.colour for c in classes}) == len(classes)  # distinct colours
+
+
+def _controls_html(html: str) -> str:
+    """The HTML of the map's controls (legend, title, notes), decoded."""
+    return "".join(json.loads(raw) for raw in re.findall(r"div\.innerHTML = (\".*?\");", html))
+
+
+def test_choropleth_legend_of_counts_has_no_empty_ranges(areas):
+    values = {slug: 0.0 for slug in areas["zones"]}
+    values["ghencea"], values["drumul-taberei"] = 1.0, 4.0
+    html = choropleth_map(_areas(areas), values, title="T", legend="Propuneri", decimals=0)
+    legend = _controls_html(html)
+    assert re.findall(r"</span>([^<]*)</li>", legend) == ["0", "1", "4"]
+    assert "<details" in legend and "<summary>Propuneri</summary>" in legend
 
 
 def test_empty_map_still_renders_outlines(areas):
     html = points_map([], areas=_areas(areas))
-    assert "L.geoJSON" in html and "zone-label" in html
+    assert "L.geoJSON" in html and "CiicStreetMap.attach" in html
+    assert '"Drumul Taberei"' in html  # zone names go to the label engine
     assert_offline(html)
 
 
