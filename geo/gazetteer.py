@@ -261,6 +261,7 @@ class GazetteerImportError(Exception):
 @dataclass
 class _Row:
     where: str  # "line 7" / "feature 3", translated
+    number: int  # the line or feature number, to sort the report
     name: str
     kind: str
     geom: Any
@@ -268,11 +269,17 @@ class _Row:
 
 
 class _Problems:
-    def __init__(self) -> None:
-        self.items: list[str] = []
+    """Problems found in a file, reported in the order of its lines."""
 
-    def add(self, where: str, message: str) -> None:
-        self.items.append(f"{where}: {message}")
+    def __init__(self) -> None:
+        self._items: list[tuple[int, int, str]] = []
+
+    def add(self, where: str, message: str, *, number: int = 0) -> None:
+        self._items.append((number, len(self._items), f"{where}: {message}"))
+
+    @property
+    def items(self) -> list[str]:
+        return [text for _n, _i, text in sorted(self._items)]
 
 
 def _sector_limit() -> Any | None:
@@ -304,7 +311,7 @@ def _number(raw: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _kind(raw: str, where: str, problems: _Problems) -> str | None:
+def _kind(raw: str, where: str, problems: _Problems, number: int) -> str | None:
     value = fold(raw or "")
     if not value:
         return Place.Kind.STREET
@@ -314,6 +321,7 @@ def _kind(raw: str, where: str, problems: _Problems) -> str | None:
             where,
             _("unknown kind “%(value)s” (use street, metro_station, park or landmark).")
             % {"value": raw},
+            number=number,
         )
     return kind
 
@@ -363,13 +371,20 @@ def _read_csv(body: str, *, crs: str, problems: _Problems) -> list[_Row]:
     to_wgs84 = _transformer(crs) if projected else None
     from shapely.geometry import Point
 
+    labels = (
+        {"x": _("the x coordinate"), "y": _("the y coordinate")}
+        if projected
+        else {"lat": _("the latitude"), "lon": _("the longitude")}
+    )
     rows: list[_Row] = []
+    last_line = reader.line_num
     for record in reader:
-        where = _("line %(n)d") % {"n": reader.line_num}
+        number, last_line = last_line + 1, reader.line_num  # a record may span lines
+        where = _("line %(n)d") % {"n": number}
         if not any(cell.strip() for cell in record):
             continue
         if len(rows) >= MAX_ROWS:
-            problems.add(where, _("more than %(max)d rows.") % {"max": MAX_ROWS})
+            problems.add(where, _("more than %(max)d rows.") % {"max": MAX_ROWS}, number=number)
             break
 
         def cell(column: str, record: list[str] = record) -> str:
@@ -377,27 +392,34 @@ def _read_csv(body: str, *, crs: str, problems: _Problems) -> list[_Row]:
             return record[index] if index is not None and index < len(record) else ""
 
         name = _full_name(cell("name"), cell("type"))
-        kind = _kind(cell("kind"), where, problems)
+        kind = _kind(cell("kind"), where, problems, number)
         if not name:
-            problems.add(where, _("the name is empty."))
+            problems.add(where, _("the name is empty."), number=number)
         elif len(name) > 200:
-            problems.add(where, _("the name is longer than 200 characters."))
+            problems.add(where, _("the name is longer than 200 characters."), number=number)
         first, second = ("x", "y") if projected else ("lon", "lat")
-        a, b = _number(cell(first)), _number(cell(second))
+        values = {}
+        for column in (second, first):
+            values[column] = _number(cell(column))
+            if values[column] is None:
+                problems.add(
+                    where,
+                    _("%(what)s “%(value)s” is not a number.")
+                    % {"what": labels[column], "value": cell(column)},
+                    number=number,
+                )
+        a, b = values[first], values[second]
         if a is None or b is None:
-            problems.add(
-                where,
-                _("the coordinates “%(a)s”, “%(b)s” are not numbers.")
-                % {"a": cell(first), "b": cell(second)},
-            )
             continue
         if to_wgs84 is not None:
             a, b = to_wgs84.transform(a, b)
         if not (-180 <= a <= 180 and -90 <= b <= 90):
-            problems.add(where, _("the coordinates are outside the globe."))
+            problems.add(where, _("the coordinates are outside the globe."), number=number)
             continue
         if kind is not None and name:
-            rows.append(_Row(where, name, kind, Point(a, b), _aliases(cell("alt_names"))))
+            rows.append(
+                _Row(where, number, name, kind, Point(a, b), _aliases(cell("alt_names")))
+            )
     return rows
 
 
@@ -454,7 +476,7 @@ def _read_geojson(body: str, *, problems: _Problems) -> list[_Row]:
     for number, feature in enumerate(features, start=1):
         where = _("feature %(n)d") % {"n": number}
         if not isinstance(feature, dict) or feature.get("type") != "Feature":
-            problems.add(where, _("this is not a GeoJSON Feature."))
+            problems.add(where, _("this is not a GeoJSON Feature."), number=number)
             continue
         props = feature.get("properties") or {}
         if not isinstance(props, dict):
@@ -468,21 +490,22 @@ def _read_geojson(body: str, *, problems: _Problems) -> list[_Row]:
             return ""
 
         name = _full_name(str(prop("name")), str(prop("type")))
-        kind = _kind(str(prop("kind")), where, problems)
+        kind = _kind(str(prop("kind")), where, problems, number)
         if not name:
-            problems.add(where, _("the name is empty."))
+            problems.add(where, _("the name is empty."), number=number)
         elif len(name) > 200:
-            problems.add(where, _("the name is longer than 200 characters."))
+            problems.add(where, _("the name is longer than 200 characters."), number=number)
         try:
             geom = shape(feature.get("geometry") or {})
         except Exception:  # shapely raises several types for malformed geometry
-            problems.add(where, _("the geometry is missing or malformed."))
+            problems.add(where, _("the geometry is missing or malformed."), number=number)
             continue
         if geom.is_empty or geom.geom_type not in allowed:
             problems.add(
                 where,
                 _("the geometry must be a point, a line or a polygon, not “%(type)s”.")
                 % {"type": geom.geom_type},
+                number=number,
             )
             continue
         if project is not None:
@@ -491,10 +514,10 @@ def _read_geojson(body: str, *, problems: _Problems) -> list[_Row]:
         if not all(math.isfinite(v) for v in (minx, miny, maxx, maxy)) or not (
             -180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90
         ):
-            problems.add(where, _("the coordinates are outside the globe."))
+            problems.add(where, _("the coordinates are outside the globe."), number=number)
             continue
         if kind is not None and name:
-            rows.append(_Row(where, name, kind, geom, _aliases(prop("alt_names"))))
+            rows.append(_Row(where, number, name, kind, geom, _aliases(prop("alt_names"))))
     return rows
 
 
@@ -512,7 +535,11 @@ def _merge_and_check(rows: list[_Row], *, merge: bool, problems: _Problems) -> l
     grouped: dict[tuple[str, str], list[_Row]] = {}
     for row in rows:
         if not limit.intersects(row.geom):
-            problems.add(row.where, _("“%(name)s” is outside Sector 6.") % {"name": row.name})
+            problems.add(
+                row.where,
+                _("“%(name)s” is outside Sector 6.") % {"name": row.name},
+                number=row.number,
+            )
             continue
         key = (row.kind, fold(row.name))
         if key in first_seen and not merge:
@@ -520,6 +547,7 @@ def _merge_and_check(rows: list[_Row], *, merge: bool, problems: _Problems) -> l
                 row.where,
                 _("“%(name)s” is already on %(where)s.")
                 % {"name": row.name, "where": first_seen[key].where},
+                number=row.number,
             )
             continue
         first_seen.setdefault(key, row)

@@ -375,8 +375,8 @@ class _MapStyle(MacroElement):
 
 # --- building blocks -----------------------------------------------------------
 
-# Outline simplification for display (degrees, about 1.5 m): a fifth of the bytes.
-DISPLAY_TOLERANCE = 1.5e-5
+# Outline simplification for display (degrees, about 2.5 m; invisible below zoom 17).
+DISPLAY_TOLERANCE = 3e-5
 DISPLAY_DECIMALS = 5
 
 

@@ -214,3 +214,87 @@ def test_map_without_any_area(db):
     html = points_map(_points(1), areas=[])
     assert_offline(html)
     assert "OGL-ROU-1.0" in html
+
+
+def _street_config(html: str) -> dict:
+    match = re.search(r"CiicStreetMap\.attach\(map_\w+, (\{.*?\})\);\n", html)
+    assert match, "no street layer"
+    return json.loads(match.group(1))
+
+
+def test_maps_draw_the_offline_street_layer_with_its_attribution(areas):
+    for html in (
+        points_map(_points(3), areas=_areas(areas), cluster=False),
+        areas_map(_areas(areas)),
+    ):
+        assert '<script src="/static/geo/streetmap.js"></script>' in html
+        config = _street_config(html)
+        assert config["streets"] == "/static/geo/osm/streets.geojson"
+        assert config["places"] == "/static/geo/osm/places.geojson"
+        assert config["attribution"] == ["© OpenStreetMap contributors"]
+        assert sorted(z[2] for z in config["zones"]) == sorted(
+            z.name for z in areas["zones"].values()
+        )
+        assert_offline(html)
+    # unclustered markers are obstacles for the labels; clustered ones are not
+    assert (
+        len(_street_config(points_map(_points(3), areas=_areas(areas), cluster=False))["obstacles"])
+        == 3
+    )
+    assert _street_config(points_map(_points(3), areas=_areas(areas)))["obstacles"] == []
+
+
+def test_the_choropleth_keeps_streets_but_not_landmarks(areas):
+    config = _street_config(choropleth_map(_areas(areas), {"ghencea": 2}, title="T", legend="L"))
+    assert config["streets"] and config["places"] is None and config["muted"] is True
+
+
+@override_settings(MAP_TILES_URL="https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+def test_a_tile_server_replaces_the_street_layer_but_not_the_zone_labels(areas):
+    html = points_map(_points(2), areas=_areas(areas))
+    config = _street_config(html)
+    assert config["streets"] is None and config["places"] is None
+    assert config["attribution"] == []  # the tile layer brings its own
+    assert len(config["zones"]) == 13
+
+
+def test_legends_and_notes_fold_away_on_phones(areas):
+    html = points_map(_points(2), areas=_areas(areas), legend=Legend("L", [LegendItem("Mediu")]))
+    controls = _controls_html(html)
+    assert controls.count("<details") == 2  # the legend and the approximate-zones note
+    assert html.count("getSize().x < 600") >= 2
+
+
+def test_displayed_outlines_are_simplified_and_keep_shared_edges(areas):
+    from shapely import union_all
+    from shapely.geometry import Point, shape
+
+    from geo.maps import display_areas
+
+    shown = display_areas(_areas(areas))
+    original = sum(len(json.dumps(a.geometry)) for a in _areas(areas))
+    simplified = sum(len(json.dumps(g)) for _a, g, _l, _w in shown)
+    assert simplified < original * 0.7
+    zones = [shape(g) for a, g, _l, _w in shown if a.kind == "zone"]
+    for geom in zones:
+        assert geom.is_valid
+    union = union_all(zones)
+    overlaps = sum(a.intersection(b).area for i, a in enumerate(zones) for b in zones[i + 1 :])
+    assert overlaps < union.area * 1e-6  # coverage simplification: no overlaps
+    for a, _g, (lat, lon), _w in shown:
+        assert shape(a.geometry).covers(Point(lon, lat)), a.name  # label inside its area
+
+
+def test_cache_keys_change_with_the_renderer(areas):
+    from geo import maps
+    from geo.cache import map_cache_key
+
+    before = map_cache_key("demo", "x")
+    maps.render_stamp.cache_clear()
+    try:
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(maps, "RENDER_VERSION", "other")
+            assert map_cache_key("demo", "x") != before
+    finally:
+        maps.render_stamp.cache_clear()
+    assert map_cache_key("demo", "x") == before
