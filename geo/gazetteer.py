@@ -417,9 +417,7 @@ def _read_csv(body: str, *, crs: str, problems: _Problems) -> list[_Row]:
             problems.add(where, _("the coordinates are outside the globe."), number=number)
             continue
         if kind is not None and name:
-            rows.append(
-                _Row(where, number, name, kind, Point(a, b), _aliases(cell("alt_names")))
-            )
+            rows.append(_Row(where, number, name, kind, Point(a, b), _aliases(cell("alt_names"))))
     return rows
 
 

@@ -543,8 +543,8 @@
     var sector = null, zones = [];
     (config.areas || []).forEach(function (a) {
       if (a.kind === "sector") {
+        // Interactive: a click on the outline is a click on the map there.
         sector = L.geoJSON(a.geometry, {
-          interactive: false,
           style: { color: "#0b5cab", weight: 2.5, fill: !streetsOn, fillOpacity: 0.06 }
         }).addTo(map);
       } else {

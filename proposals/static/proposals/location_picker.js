@@ -34,13 +34,13 @@
   }
 
   function clearRefused() { if (refused) { map.removeLayer(refused); refused = null; } }
-  function showRefused(latlng) {
+  function showRefused(latlng, quietly) {
     clearRefused();
     refused = L.circleMarker(latlng, { radius: 9, color: "#b3261e", weight: 2.5, dashArray: "3 3", fillColor: "#b3261e", fillOpacity: 0.15 })
       .bindTooltip(msg.refusedTooltip || "")
       .addTo(map);
     backButton.classList.add("is-prominent");
-    say(msg.msgOutside);
+    if (!quietly) say(msg.msgOutside);
   }
 
   // Describe the point in words (nearest street, zone) through the place search.
@@ -107,10 +107,13 @@
     say(msg.msgPlaced);
     describe(e.latlng);
   });
+  // Typed coordinates: the server has the last word when the form is sent;
+  // here the map only shows the point (no message: the text would move the
+  // form's buttons under the pointer as the field loses focus).
   function fromInputs() {
     var a = parseFloat(lat.value), b = parseFloat(lon.value);
     if (isNaN(a) || isNaN(b)) return;
-    if (!inSector([a, b])) { if (marker) { map.removeLayer(marker); marker = null; } showRefused([a, b]); return; }
+    if (!inSector([a, b])) { if (marker) { map.removeLayer(marker); marker = null; } showRefused([a, b], true); return; }
     place([a, b], 16);
   }
   lat.addEventListener("change", fromInputs);
