@@ -270,6 +270,11 @@ class _StreetMap(JSCSSMixin):
 
     _template = Template(
         """
+        {% macro header(this, kwargs) %}
+            {%- for url in this.preload %}
+            <link rel="preload" href="{{ url }}" as="fetch" crossorigin="anonymous">
+            {%- endfor %}
+        {% endmacro %}
         {% macro script(this, kwargs) %}
             CiicStreetMap.attach({{ this._parent.get_name() }}, {{ this.config }});
         {% endmacro %}
@@ -280,6 +285,10 @@ class _StreetMap(JSCSSMixin):
         super().__init__()
         self._name = "StreetMap"
         self.config = _script_json(config)
+        # The layer downloads while Leaflet is parsed, not after the map script runs.
+        self.preload = [
+            html.escape(url, quote=True) for url in (config["streets"], config["places"]) if url
+        ]
         self.default_js = [("ciic_streetmap", static(STREETMAP_JS))]
         self.default_css = []
 
@@ -556,10 +565,9 @@ def _new_map(areas: Sequence[AreaLike], *, title: str, subtitle: str = "") -> Of
             heading += f"<small>{_esc(subtitle)}</small>"
         m.add_child(_HtmlControl(heading, position="topright", css_class="map-title"))
     if any(a.is_approximate and a.kind == "zone" for a in areas):
-        note = (
-            f"<details open><summary>{_esc(_('Approximate zones'))}</summary>"
-            f"{_esc(_('Outlines are indicative, not official boundaries.'))}</details>"
-        )
+        summary = _esc(_("Approximate zones"))
+        detail = _esc(_("Outlines are indicative, not official boundaries."))
+        note = f"<details open><summary>{summary}</summary>{detail}</details>"
         m.add_child(
             _HtmlControl(note, position="bottomleft", css_class="map-note", collapse_below=600)
         )

@@ -9,8 +9,8 @@ from typing import Any
 
 from django import template
 from django.conf import settings
-from django.utils.html import escape, json_script
-from django.utils.safestring import SafeString
+from django.utils.html import escape, format_html_join, json_script
+from django.utils.safestring import SafeString, mark_safe
 
 from geo.defaults import ANCPI_SHORT_ATTRIBUTION
 from geo.maps import display_areas, street_map_config, streets_enabled
@@ -46,7 +46,15 @@ def small_map_config() -> dict[str, Any]:
 
 @register.simple_tag
 def map_config(element_id: str = "map-config") -> SafeString:
-    return json_script(small_map_config(), element_id)
+    """The configuration as JSON, preceded by preload hints for the street
+    layer so that it downloads while the page's scripts load."""
+    config = small_map_config()
+    links = format_html_join(
+        "",
+        '<link rel="preload" href="{}" as="fetch" crossorigin="anonymous">',
+        ((url,) for url in (config["streets"], config["places"]) if url),
+    )
+    return mark_safe(links + json_script(config, element_id))  # noqa: S308 (both escaped)
 
 
 @register.simple_tag
