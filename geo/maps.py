@@ -174,20 +174,19 @@ class _StaticAssets(JSCSSMixin):
 
 
 class _Attribution(MacroElement):
-    """The attributions, as plain text. On a narrow map (a phone) the short
-    forms are used, so the credits do not cover the map; the page under the
-    map carries the full texts."""
+    """The attributions, as plain text, in their short forms so that the
+    credits stay on one line and never cover the map; the full texts are the
+    control's tooltip and are printed on the page under every map."""
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
             (function () {
                 var map = {{ this._parent.get_name() }};
-                var narrow = map.getSize().x < {{ this.narrow_below }};
-                map.attributionControl.setPrefix(narrow ? false : {{ this.prefix }});
-                (narrow ? {{ this.short_texts }} : {{ this.texts }}).forEach(function (t) {
-                    map.attributionControl.addAttribution(t);
-                });
+                var control = map.attributionControl;
+                control.setPrefix(map.getSize().x < {{ this.narrow_below }} ? false : {{ this.prefix }});
+                {{ this.short_texts }}.forEach(function (t) { control.addAttribution(t); });
+                control.getContainer().title = {{ this.full_text }};
             })();
         {% endmacro %}
         """
@@ -198,8 +197,9 @@ class _Attribution(MacroElement):
         self._name = "Attribution"
         self.prefix = _script_json("Leaflet")
         self.narrow_below = 600
-        self.texts = _script_json([_esc(t) for t in texts if t])
         self.short_texts = _script_json([_esc(t) for t in (short_texts or texts) if t])
+        # a DOM property, not HTML: plain text
+        self.full_text = _script_json(" · ".join(t for t in texts if t))
 
 
 class _HtmlControl(MacroElement):
@@ -550,7 +550,8 @@ def _new_map(areas: Sequence[AreaLike], *, title: str, subtitle: str = "") -> Of
             max_zoom=19,
         ).add_to(m)
     if bounds:
-        m.fit_bounds(bounds, padding=(10, 10))
+        # the bottom padding keeps the sector clear of the attribution line
+        m.fit_bounds(bounds, padding_top_left=(10, 10), padding_bottom_right=(10, 28))
     texts = [ANCPI_ATTRIBUTION]
     short = [ANCPI_SHORT_ATTRIBUTION]
     for a in areas:
@@ -569,7 +570,9 @@ def _new_map(areas: Sequence[AreaLike], *, title: str, subtitle: str = "") -> Of
         detail = _esc(_("Outlines are indicative, not official boundaries."))
         note = f"<details open><summary>{summary}</summary>{detail}</details>"
         m.add_child(
-            _HtmlControl(note, position="bottomleft", css_class="map-note", collapse_below=600)
+            # top left, under the zoom buttons: the bottom corners hold the
+            # legend, the scale and the credits, which meet on a phone
+            _HtmlControl(note, position="topleft", css_class="map-note", collapse_below=600)
         )
     return m
 

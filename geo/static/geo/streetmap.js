@@ -130,12 +130,16 @@
       this._canvas.setAttribute("aria-hidden", "true");
       map.on("moveend resize viewreset", this.redraw, this);
       map.on("zoomstart", this._hide, this);
+      // a legend or a note folded or unfolded frees or takes room
+      this._onToggle = L.bind(this.redraw, this);
+      map.getContainer().addEventListener("toggle", this._onToggle, true);
       this.redraw();
     },
 
     onRemove: function (map) {
       map.off("moveend resize viewreset", this.redraw, this);
       map.off("zoomstart", this._hide, this);
+      map.getContainer().removeEventListener("toggle", this._onToggle, true);
       L.DomUtil.remove(this._canvas);
     },
 
@@ -171,6 +175,14 @@
       function pt(latlng) { return map.latLngToContainerPoint(latlng); }
       function inside(b) { return b[0] >= 2 && b[1] >= 2 && b[2] <= size.x - 2 && b[3] <= size.y - 2; }
 
+      // The map's own controls (zoom, legend, notes, credits) hide what is under them.
+      var container = map.getContainer(), origin = container.getBoundingClientRect();
+      container.querySelectorAll(".leaflet-control").forEach(function (c) {
+        var r = c.getBoundingClientRect();
+        if (r.width && r.height) {
+          grid.add([r.left - origin.left - 2, r.top - origin.top - 2, r.right - origin.left + 2, r.bottom - origin.top + 2]);
+        }
+      });
       // Markers the page asked us to keep clear of, and landmark icons: obstacles first.
       (owner.options.obstacles || []).forEach(function (o) {
         var p = pt([o[0], o[1]]), r = (o[2] || 7) + 1;
@@ -183,10 +195,11 @@
         f._box = null;
         if (!view.contains(f._p)) return;
         if (f.kind === "metro_station" && zoom >= 12.5) {
-          var h = metroSize / 2;
-          f._box = [f._p.x - h, f._p.y - h, f._p.x + h, f._p.y + h];
+          var h = metroSize / 2, box = [f._p.x - h, f._p.y - h, f._p.x + h, f._p.y + h];
+          if (grid.hits(box)) return; // a marker of the page is there: it matters more
+          f._box = box;
           draw.icons.push({ kind: "metro", x: f._p.x, y: f._p.y, size: metroSize });
-          grid.add(f._box);
+          grid.add(box);
         }
       });
 
