@@ -153,7 +153,9 @@ def _env(tmp: Path) -> dict[str, str]:
 
 
 def _run(args: list[str], env: dict[str, str]) -> str:
-    done = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    done = subprocess.run(  # noqa: S603 - our own manage.py and script
+        args, cwd=ROOT, env=env, capture_output=True, text=True, check=False
+    )
     if done.returncode:
         sys.exit(f"{' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
     return done.stdout
@@ -164,7 +166,7 @@ def start_server(tmp: Path, port: int) -> tuple[subprocess.Popen[bytes], str]:
     _run([str(PY), "manage.py", "migrate", "--noinput", "-v0"], env)
     _run([str(PY), "manage.py", "collectstatic", "--noinput", "-v0"], env)
     reference = _run([str(PY), __file__, "--setup"], env).strip().splitlines()[-1]
-    server = subprocess.Popen(
+    server = subprocess.Popen(  # noqa: S603 - the venv's gunicorn, fixed arguments
         [str(GUNICORN), "ciic.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
         cwd=ROOT,
         env=env,
@@ -315,8 +317,7 @@ def main() -> None:
                 for name, profile in PROFILES.items():
                     runs = [measure(browser, url, profile) for _ in range(args.runs)]
                     ref = [
-                        measure(browser, url, profile, block_streets=True)
-                        for _ in range(args.runs)
+                        measure(browser, url, profile, block_streets=True) for _ in range(args.runs)
                     ]
                     row[name] = {
                         "wire": median([r["wire"] for r in runs]),
@@ -349,9 +350,7 @@ def main() -> None:
         current = path.read_text(encoding="utf-8")
         section = f"{MARK_START}\n{text}\n{MARK_END}"
         if MARK_START in current:
-            current = re.sub(
-                rf"{MARK_START}.*?{MARK_END}", lambda _m: section, current, flags=re.S
-            )
+            current = re.sub(rf"{MARK_START}.*?{MARK_END}", lambda _m: section, current, flags=re.S)
         elif "<!-- geo:end -->" in current:
             current = current.replace("<!-- geo:end -->", "<!-- geo:end -->\n\n" + section, 1)
         else:
