@@ -204,7 +204,9 @@ def test_a_point_outside_the_sector_is_refused_and_the_map_stays_on_it(page, dra
     assert page.url.endswith("/where/")
     _streets_drawn(page)
     assert on_sector(_map_state(page))
-    assert "outside Sector 6" in page.inner_text("#location-status")
+    assert "outside Sector 6" in page.locator("main .errorlist").first.inner_text()
+    assert page.inner_text("#location-status") == ""  # one message, the server's
+    assert "is-prominent" in (page.locator(".map-back-button").get_attribute("class") or "")
     # Wander off, then come back with one button.
     page.evaluate(
         "() => { document.getElementById('location-map').ciicMap.setView([44.40, 26.15], 15, {animate: false}); }"

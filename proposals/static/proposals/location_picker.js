@@ -56,7 +56,7 @@
       .catch(function () { /* the plain message stays */ });
   }
 
-  function place(latlng, zoomTo) {
+  function place(latlng, zoomTo, still) {
     clearRefused();
     backButton.classList.remove("is-prominent");
     if (marker) { marker.setLatLng(latlng); } else {
@@ -69,7 +69,7 @@
         describe(p);
       });
     }
-    if (zoomTo) map.setView(latlng, Math.max(map.getZoom(), zoomTo));
+    if (zoomTo) map.setView(latlng, Math.max(map.getZoom(), zoomTo), { animate: !still });
   }
   function write(latlng) {
     var p = L.latLng(latlng);
@@ -96,8 +96,9 @@
   // The point already typed or saved. A refused point leaves the map on the sector.
   var a0 = parseFloat(lat.value), b0 = parseFloat(lon.value);
   if (!isNaN(a0) && !isNaN(b0)) {
-    if (msg.refused === "1" || !inSector([a0, b0])) showRefused([a0, b0]);
-    else place([a0, b0], 16);
+    // the server's error message says why; the map shows the point, quietly
+    if (msg.refused === "1" || !inSector([a0, b0])) showRefused([a0, b0], true);
+    else place([a0, b0], 16, true);
   }
 
   map.on("click", function (e) {

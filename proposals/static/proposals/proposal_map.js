@@ -22,6 +22,6 @@
   var lat = parseFloat(el.dataset.lat), lon = parseFloat(el.dataset.lon);
   if (!isNaN(lat) && !isNaN(lon)) {
     L.circleMarker([lat, lon], { radius: 8, color: "#b3261e", weight: 2.5, fillColor: "#e0a100", fillOpacity: 0.95 }).addTo(map);
-    map.setView([lat, lon], 15);
+    map.setView([lat, lon], 15, { animate: false });
   }
 })();
