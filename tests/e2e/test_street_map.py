@@ -287,3 +287,51 @@ def test_no_map_page_or_the_proposal_form_is_wider_than_a_phone(phone, published
     _log_in(phone, resident)
     for step in ("where", "what", "review"):
         _no_horizontal_scroll(phone, f"/proposals/edit/{draft.pk}/{step}/")
+
+
+LABELS_JS = """() => {
+    const canvas = document.querySelector('canvas.ciic-map-labels');
+    return canvas ? canvas.placedLabels : null;
+}"""
+
+
+def _overlaps(placed):  # type: ignore[no-untyped-def]
+    found = []
+    for i, a in enumerate(placed):
+        for b in placed[i + 1 :]:
+            if a[0] != b[0] and a[1] < b[3] and a[3] > b[1] and a[2] < b[4] and a[4] > b[2]:
+                found.append((a[5], b[5]))
+    return found
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_labels_never_overlap(browser, live_server, published, width):  # type: ignore[no-untyped-def]
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": width, "height": 780}, locale="ro-RO"
+    )
+    page = context.new_page()
+    call = published.call.slug
+    for path, zooms in (
+        (f"/map/embed/participation/{call}/?metric=proposals", [None, 13]),
+        ("/map/embed/proposals/", [None, 14, 15.5, 17]),
+    ):
+        page.goto(path)
+        _streets_drawn(page)
+        for zoom in zooms:
+            if zoom is not None:
+                page.evaluate(
+                    """(z) => { for (const k in window) {
+                        if (k.startsWith('map_') && window[k] && window[k].setView) {
+                            window[k].setView([44.4345, 26.0213], z, {animate: false}); } } }""",
+                    zoom,
+                )
+                page.wait_for_timeout(300)
+            placed = page.evaluate(LABELS_JS)
+            assert placed, (path, zoom)
+            assert _overlaps(placed) == [], (path, zoom)
+            texts = {p[5] for p in placed}
+            if zoom is None:
+                assert texts & {"Drumul Taberei", "Ghencea", "Crângași"}, texts  # zone names
+            elif zoom >= 15:  # names along the roads
+                assert any(t.startswith(("Bulevardul", "Strada", "Calea")) for t in texts), texts
+    context.close()

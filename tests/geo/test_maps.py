@@ -298,3 +298,22 @@ def test_cache_keys_change_with_the_renderer(areas):
     finally:
         maps.render_stamp.cache_clear()
     assert map_cache_key("demo", "x") == before
+
+
+def test_small_map_config_draws_streets_or_the_tile_server(areas, settings):
+    from geo.templatetags.geo_maps import map_config, small_map_config
+
+    config = small_map_config()
+    assert config["tiles"] == "" and config["streets"] == "/static/geo/osm/streets.geojson"
+    assert config["attribution"] == ["© OpenStreetMap contributors"]
+    kinds = sorted(a["kind"] for a in config["areas"])
+    assert kinds.count("sector") == 1 and kinds.count("zone") == 13
+    html = str(map_config())
+    assert '<link rel="preload" href="/static/geo/osm/streets.geojson" as="fetch"' in html
+    assert '<script id="map-config" type="application/json">' in html
+    settings.MAP_TILES_URL = "https://tiles.example.org/{z}/{x}/{y}.png"
+    settings.MAP_TILES_ATTRIBUTION = "© Tiles"
+    config = small_map_config()
+    assert config["tiles"] == settings.MAP_TILES_URL and config["tilesAttribution"] == "© Tiles"
+    assert config["streets"] is None and config["places"] is None and config["attribution"] == []
+    assert "preload" not in str(map_config())

@@ -163,8 +163,10 @@
       var ctx = canvas.getContext("2d");
       ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
       ctx.clearRect(0, 0, size.x, size.y);
-      var draw = { halo: [], text: [], icons: [] };
+      var draw = { halo: [], text: [], icons: [], placed: [] };
       this._place(ctx, size, map.getZoom(), draw);
+      // What was written where (for tests): [label number, x0, y0, x1, y1, text]
+      canvas.placedLabels = draw.placed;
       this._paint(ctx, draw);
       canvas.style.visibility = "visible";
     },
@@ -220,6 +222,7 @@
           var b = [cx - w / 2 - 2, cy - h / 2 - 1, cx + w / 2 + 2, cy + h / 2 + 1];
           if (!inside(b) || grid.hits(b)) continue;
           grid.add(b);
+          draw.placed.push([draw.placed.length ? draw.placed[draw.placed.length - 1][0] + 1 : 0].concat(b, [text]));
           lines.forEach(function (line, k) {
             var item = { font: font, text: line, x: cx, y: cy - h / 2 + lh * (k + 0.5), colour: opts.colour, halo: opts.halo || "#ffffff", align: "center" };
             draw.halo.push(item);
@@ -297,7 +300,11 @@
               items.push({ font: font, text: glyphs[g].ch, x: p.x, y: p.y, angle: p.angle + (reverse ? Math.PI : 0), colour: "#333b47", halo: "#ffffff", align: "center" });
               x += glyphs[g].w;
             }
-            boxes.forEach(function (bx) { grid.add(bx); });
+            var id = draw.placed.length ? draw.placed[draw.placed.length - 1][0] + 1 : 0;
+            boxes.forEach(function (bx) {
+              grid.add(bx);
+              draw.placed.push([id].concat(bx, [road.name]));
+            });
             done.push(centre);
             Array.prototype.push.apply(draw.halo, items);
             Array.prototype.push.apply(draw.text, items);
