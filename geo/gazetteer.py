@@ -461,9 +461,11 @@ def _read_geojson(body: str, *, problems: _Problems) -> list[_Row]:
     crs = _geojson_crs(data)
     project = None
     if crs:
+        from pyproj.exceptions import CRSError
+
         try:
             project = reproject(_transformer(crs))
-        except Exception:  # pyproj raises its own CRSError for unknown names
+        except CRSError:
             problems.add(
                 _("line %(n)d") % {"n": 1},
                 _("the coordinate system “%(crs)s” is not known.") % {"crs": crs},
@@ -600,11 +602,11 @@ def gazetteer_import(
         )
         raise GazetteerImportError(report) from exc
     if suffix == ".csv":
+        from pyproj.exceptions import CRSError
+
         try:
             rows = _read_csv(body, crs=crs, problems=problems)
-        except Exception as exc:  # pyproj: unknown CRS names
-            if "CRS" not in type(exc).__name__:
-                raise
+        except CRSError:
             problems.add(
                 _("line %(n)d") % {"n": 1},
                 _("the coordinate system “%(crs)s” is not known.") % {"crs": crs},

@@ -243,3 +243,40 @@ def test_reset_goes_back_to_the_open_data(filled, tmp_path):
     assert not Place.objects.filter(source="register").exists()
     assert places_search("Iuliu Maniu")[0].name == "Bulevardul Iuliu Maniu"
     assert Event.objects.filter(action="geo.gazetteer_reset").exists()
+
+
+def test_an_unknown_coordinate_system_is_refused(filled, tmp_path):
+    before = _snapshot()
+    path = _write(tmp_path, "a.csv", "name,x,y\nStrada X,100,200\n")
+    with pytest.raises(GazetteerImportError) as exc:
+        gazetteer_import(actor=None, path=path, crs="EPSG:999999")
+    assert exc.value.report.errors == ["line 1: the coordinate system “EPSG:999999” is not known."]
+    data = {
+        "type": "FeatureCollection",
+        "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::999999"}},
+        "features": [],
+    }
+    path = _write(tmp_path, "a.geojson", json.dumps(data))
+    with pytest.raises(GazetteerImportError):
+        gazetteer_import(actor=None, path=path)
+    assert _snapshot() == before
+
+
+def test_a_geojson_in_stereo70_is_reprojected(filled, tmp_path):
+    from pyproj import Transformer
+
+    x, y = Transformer.from_crs("EPSG:4326", "EPSG:3844", always_xy=True).transform(26.03, 44.422)
+    data = {
+        "type": "FeatureCollection",
+        "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::3844"}},
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"name": "Strada Proiectată"},
+                "geometry": {"type": "Point", "coordinates": [x, y]},
+            }
+        ],
+    }
+    gazetteer_import(actor=None, path=_write(tmp_path, "s.geojson", json.dumps(data)))
+    place = Place.objects.get(name="Strada Proiectată")
+    assert abs(place.latitude - 44.422) < 1e-5 and abs(place.longitude - 26.03) < 1e-5
