@@ -42,7 +42,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 
 typecheck: install
-	$(VENV)/bin/mypy voting/tally ciic/accounts ciic/admin_site.py ciic/middleware.py ciic/audit ciic/eligibility ciic/notifications ciic/jobs.py ciic/money.py geo proposals/services.py proposals/selectors.py proposals/predicates.py proposals/map_selectors.py proposals/map_views.py proposals/map_tasks.py
+	$(VENV)/bin/mypy voting/tally ciic/accounts ciic/admin_site.py ciic/middleware.py ciic/audit ciic/eligibility ciic/notifications ciic/jobs.py ciic/money.py geo proposals/services.py proposals/selectors.py proposals/predicates.py proposals/map_selectors.py proposals/map_views.py proposals/map_tasks.py proposals/places.py
 
 check: install
 	$(PY) manage.py check
@@ -56,6 +56,7 @@ messages: install
 bench: install
 	$(PY) bench/tally.py
 	$(PY) bench/geo.py --write
+	$(PY) bench/geo_streets.py --write
 	$(PY) bench/proposals_list.py
 
 clean:

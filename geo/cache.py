@@ -43,8 +43,13 @@ def map_cache_bump(namespace: str, *, warm: bool = True) -> int:
 
 
 def map_cache_key(namespace: str, *parts: object) -> str:
+    """The key of one rendered map. It carries the builders' render stamp, so
+    a release that changes how maps are drawn (or the static assets they link
+    to) never serves maps rendered by the previous one."""
+    from .maps import render_stamp
+
     tail = ":".join(str(p) for p in parts)
-    return f"geo:map:{namespace}:v{map_cache_version(namespace)}:{tail}"
+    return f"geo:map:{render_stamp()}:{namespace}:v{map_cache_version(namespace)}:{tail}"
 
 
 def map_cache_warmers(namespace: str) -> list[str]:

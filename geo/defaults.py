@@ -11,7 +11,8 @@ from django.db import transaction
 from shapely import voronoi_polygons
 from shapely.geometry import MultiPoint, Point, mapping, shape
 
-from .models import Area
+from .gazetteer import gazetteer_zones_sync
+from .models import Area, Place
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 SECTOR_FILE = DATA_DIR / "sector6_ancpi_2018.geojson"
@@ -20,6 +21,8 @@ ANCPI_ATTRIBUTION = (
     "Limite administrative: © ANCPI – Conține informații publice în baza "
     "Licenței pentru Guvernare Deschisă v1.0 (OGL-ROU-1.0)."
 )
+# On small maps (phones, a proposal's page), next to the full text on the page.
+ANCPI_SHORT_ATTRIBUTION = "© ANCPI (OGL-ROU-1.0)"
 
 
 def _fields(geom) -> dict:  # type: ignore[no-untyped-def]
@@ -50,6 +53,8 @@ def load_default_areas() -> tuple[Area, list[Area]]:
     )
     zones = list(Area.objects.filter(kind=Area.Kind.ZONE))
     if zones:
+        if not Place.objects.filter(source=Place.Source.ZONES).exists():
+            gazetteer_zones_sync()
         return sector, zones
     with SEEDS_FILE.open(encoding="utf-8") as fh:
         seeds = list(csv.DictReader(fh))
@@ -70,4 +75,5 @@ def load_default_areas() -> tuple[Area, list[Area]]:
                 **_fields(zone_geom),
             )
         )
+    gazetteer_zones_sync()
     return sector, zones

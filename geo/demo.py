@@ -7,7 +7,8 @@ from typing import Any
 
 from .cache import map_cache_bump
 from .defaults import load_default_areas
-from .models import Area
+from .gazetteer import gazetteer_fill_if_empty
+from .models import Area, Place
 
 # DEMO FIGURES: not statistics. Roughly proportional to how built-up each area is.
 DEMO_ADULT_POPULATION = {
@@ -28,6 +29,7 @@ DEMO_ADULT_POPULATION = {
 
 
 def seed(out: Any) -> None:
+    gazetteer_fill_if_empty()
     sector, zones = load_default_areas()
     filled = 0
     for zone in zones:
@@ -39,5 +41,6 @@ def seed(out: Any) -> None:
         map_cache_bump("areas", warm=False)
     out.write(
         f"geo: {sector.name} and {len(zones)} approximate zones; "
-        f"demo adult populations set for {filled} zone(s) (invented figures)."
+        f"demo adult populations set for {filled} zone(s) (invented figures); "
+        f"gazetteer: {Place.objects.count()} places."
     )

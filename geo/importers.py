@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy
 from shapely.errors import GEOSException
 
 from .cache import map_cache_bump
+from .gazetteer import gazetteer_zones_sync
 from .models import Area
 from .services import located_records_reassign
 
@@ -444,6 +445,8 @@ def _write(
     for stale in existing.values():
         stale.delete()  # ProtectedError rolls everything back
     report.reassigned = located_records_reassign(actor=actor)
+    if kind == Area.Kind.ZONE:
+        gazetteer_zones_sync()
     from ciic.audit.services import event_record
 
     event_record(

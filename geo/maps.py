@@ -23,12 +23,14 @@ escaped, so a title such as `</script><script>...` stays text.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Protocol
 
 import folium  # type: ignore[import-untyped]
@@ -40,13 +42,17 @@ from django.utils.translation import gettext as _
 from folium.elements import JSCSSMixin  # type: ignore[import-untyped]
 from folium.template import Template  # type: ignore[import-untyped]
 
-from .defaults import ANCPI_ATTRIBUTION
+from .defaults import ANCPI_ATTRIBUTION, ANCPI_SHORT_ATTRIBUTION
+from .streets import OSM_ATTRIBUTION, PLACES_STATIC, STREETS_STATIC
 
 LEAFLET_JS = "vendor/leaflet/leaflet.js"
 LEAFLET_CSS = "vendor/leaflet/leaflet.css"
 CLUSTER_JS = "vendor/leaflet.markercluster/leaflet.markercluster.js"
 CLUSTER_CSS = "vendor/leaflet.markercluster/MarkerCluster.css"
 CLUSTER_DEFAULT_CSS = "vendor/leaflet.markercluster/MarkerCluster.Default.css"
+STREETMAP_JS = "geo/streetmap.js"
+# Bump when the builders' output changes in a way the static URLs do not show.
+RENDER_VERSION = "2"
 
 DEFAULT_COLOUR = "#0b5cab"
 NO_DATA_COLOUR = "#d9dde3"
@@ -136,6 +142,16 @@ def with_script_nonce(document: str, nonce: str) -> str:
     return _SCRIPT_TAG_RE.sub(f'<script nonce="{nonce}"', document)
 
 
+@lru_cache(maxsize=1)
+def render_stamp() -> str:
+    """A short stamp of the builders' version and the static files a rendered
+    map links to (hashed names in production), for cache keys."""
+    urls = [static(p) for p in (LEAFLET_JS, LEAFLET_CSS, CLUSTER_JS, STREETMAP_JS)]
+    urls += [static(STREETS_STATIC), static(PLACES_STATIC)]
+    raw = "|".join([RENDER_VERSION, *urls])
+    return hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()[:8]
+
+
 def _esc(text: object) -> str:
     return html.escape(str(text), quote=True)
 
@@ -173,22 +189,32 @@ class _StaticAssets(JSCSSMixin):
 
 
 class _Attribution(MacroElement):
+    """The attributions, as plain text, in their short forms so that the
+    credits stay on one line and never cover the map; the full texts are the
+    control's tooltip and are printed on the page under every map."""
+
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-            {{ this._parent.get_name() }}.attributionControl.setPrefix({{ this.prefix }});
-            {%- for text in this.texts %}
-            {{ this._parent.get_name() }}.attributionControl.addAttribution({{ text }});
-            {%- endfor %}
+            (function () {
+                var map = {{ this._parent.get_name() }};
+                var control = map.attributionControl;
+                control.setPrefix(map.getSize().x < {{ this.narrow_below }} ? false : {{ this.prefix }});
+                {{ this.short_texts }}.forEach(function (t) { control.addAttribution(t); });
+                control.getContainer().title = {{ this.full_text }};
+            })();
         {% endmacro %}
         """
     )
 
-    def __init__(self, texts: Sequence[str]) -> None:
+    def __init__(self, texts: Sequence[str], short_texts: Sequence[str] = ()) -> None:
         super().__init__()
         self._name = "Attribution"
         self.prefix = _script_json("Leaflet")
-        self.texts = [_script_json(_esc(t)) for t in texts if t]
+        self.narrow_below = 600
+        self.short_texts = _script_json([_esc(t) for t in (short_texts or texts) if t])
+        # a DOM property, not HTML: plain text
+        self.full_text = _script_json(" · ".join(t for t in texts if t))
 
 
 class _HtmlControl(MacroElement):
@@ -206,21 +232,31 @@ class _HtmlControl(MacroElement):
                     return div;
                 };
                 ctl.addTo({{ this._parent.get_name() }});
+                {%- if this.collapse_below %}
+                if ({{ this._parent.get_name() }}.getSize().x < {{ this.collapse_below }}) {
+                    var details = ctl.getContainer().querySelector("details");
+                    if (details) details.open = false;
+                }
+                {%- endif %}
             })();
         {% endmacro %}
         """
     )
 
-    def __init__(self, content_html: str, *, position: str, css_class: str) -> None:
+    def __init__(
+        self, content_html: str, *, position: str, css_class: str, collapse_below: int = 0
+    ) -> None:
         super().__init__()
         self._name = "HtmlControl"
+        self.collapse_below = int(collapse_below)
         self.position = _script_json(position)
         self.css_class = _script_json(f"map-control {css_class}")
         self.content = _script_json(content_html)
 
 
 class _AreaLayer(MacroElement):
-    """Areas as one GeoJSON layer; style and escaped tooltip per feature."""
+    """Areas as one GeoJSON layer; style and escaped tooltip per feature.
+    Zone names are drawn by the street map's label engine (no collisions)."""
 
     _template = Template(
         """
@@ -233,23 +269,43 @@ class _AreaLayer(MacroElement):
                     }
                 }
             }).addTo({{ this._parent.get_name() }});
-            {%- if this.labels %}
-            {{ this.labels }}.forEach(function (l) {
-                L.tooltip({permanent: true, direction: "center", className: "zone-label",
-                           interactive: false})
-                    .setLatLng([l[0], l[1]]).setContent(l[2])
-                    .addTo({{ this._parent.get_name() }});
-            });
-            {%- endif %}
         {% endmacro %}
         """
     )
 
-    def __init__(self, features: list[dict[str, Any]], labels: list[list[Any]]) -> None:
+    def __init__(self, features: list[dict[str, Any]]) -> None:
         super().__init__()
         self._name = "AreaLayer"
         self.data = _script_json({"type": "FeatureCollection", "features": features})
-        self.labels = _script_json(labels) if labels else ""
+
+
+class _StreetMap(JSCSSMixin):
+    """The offline street layer (when no tile server is set), the landmarks
+    and every label, from `geo/static/geo/streetmap.js`."""
+
+    _template = Template(
+        """
+        {% macro header(this, kwargs) %}
+            {%- for url in this.preload %}
+            <link rel="preload" href="{{ url }}" as="fetch" crossorigin="anonymous">
+            {%- endfor %}
+        {% endmacro %}
+        {% macro script(this, kwargs) %}
+            CiicStreetMap.attach({{ this._parent.get_name() }}, {{ this.config }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        super().__init__()
+        self._name = "StreetMap"
+        self.config = _script_json(config)
+        # The layer downloads while Leaflet is parsed, not after the map script runs.
+        self.preload = [
+            html.escape(url, quote=True) for url in (config["streets"], config["places"]) if url
+        ]
+        self.default_js = [("ciic_streetmap", static(STREETMAP_JS))]
+        self.default_css = []
 
 
 class _PointLayer(JSCSSMixin):
@@ -304,22 +360,30 @@ class _MapStyle(MacroElement):
         """
         {% macro header(this, kwargs) %}
         <style>
-  .leaflet-container.folium-map { background: #f4f6f9; font: 14px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
+  .leaflet-container.folium-map { background: #eef0f3; font: 14px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
   .map-control { background: rgba(255,255,255,.94); padding: 6px 10px; border-radius: 6px;
                  box-shadow: 0 1px 4px rgba(0,0,0,.25); max-width: 260px; color: #1d2430; }
   .map-title { font-weight: 700; font-size: 15px; }
   .map-title small { display: block; font-weight: 400; color: #5a6472; }
   .map-note { background: #fff5e0; border: 1px solid #f2d59b; color: #7a4b00; font-weight: 600;
               font-size: 12px; max-width: 220px; }
-  .map-legend h4 { margin: 0 0 4px; font-size: 13px; }
+  .map-legend { max-height: 45vh; overflow: auto; }
+  .map-legend summary { font-weight: 700; font-size: 13px; cursor: pointer; padding: 2px 0; }
+  .map-legend[open] summary { margin-bottom: 4px; }
   .map-legend ul { list-style: none; margin: 0; padding: 0; }
   .map-legend li { display: flex; align-items: center; gap: 6px; margin: 2px 0; font-size: 12.5px; }
   .map-swatch { display: inline-block; width: 14px; height: 14px; flex: none; box-sizing: border-box; }
   .map-swatch.circle, .map-swatch.ring { border-radius: 50%; }
   .map-swatch.square { border: 1px solid #8a94a3; }
-  .zone-label { background: transparent; border: 0; box-shadow: none; color: #2c3440;
-                font-size: 11px; font-weight: 600; text-shadow: 0 0 3px #fff, 0 0 3px #fff; }
-  .zone-label::before { display: none; }
+  .map-note summary { cursor: pointer; }
+  .map-note details[open] summary { margin-bottom: 2px; }
+  .leaflet-control-scale-line + .leaflet-control-scale-line { display: none; }
+  @media (max-width: 600px) {
+    .map-control { max-width: 58vw; padding: 4px 8px; }
+    .map-title { font-size: 13px; }
+    .map-note { font-size: 11px; max-width: 46vw; }
+    .leaflet-control-attribution { font-size: 9px; line-height: 1.25; }
+  }
   .map-popup strong { display: block; margin-bottom: 2px; }
   .map-popup span { display: block; color: #5a6472; }
   .map-popup a { display: inline-block; margin-top: 4px; font-weight: 600; }
@@ -335,6 +399,10 @@ class _MapStyle(MacroElement):
 
 # --- building blocks -----------------------------------------------------------
 
+# Outline simplification for display (degrees, about 2.5 m; invisible below zoom 17).
+DISPLAY_TOLERANCE = 3e-5
+DISPLAY_DECIMALS = 5
+
 
 def _bounds(areas: Sequence[AreaLike]) -> list[list[float]] | None:
     if not areas:
@@ -345,18 +413,81 @@ def _bounds(areas: Sequence[AreaLike]) -> list[list[float]] | None:
     ]
 
 
-def _label_point(area: AreaLike) -> tuple[float, float]:
-    from shapely.geometry import shape
+def _round_coords(coords: Any) -> Any:
+    if coords and isinstance(coords[0], int | float):
+        return [round(float(c), DISPLAY_DECIMALS) for c in coords]
+    return [_round_coords(c) for c in coords]
 
-    pt = shape(area.geometry).representative_point()
-    return pt.y, pt.x
+
+@lru_cache(maxsize=8)
+def _display_cached(key: str, payload: str) -> tuple[tuple[dict[str, Any], ...], tuple[Any, ...]]:
+    """Simplified outlines (zones together, so shared edges stay shared) and
+    label points, for one set of areas. Cached by the areas' content."""
+    import shapely
+    from shapely.geometry import mapping, shape
+
+    items = json.loads(payload)
+    geoms = [shape(g) for _kind, g in items]
+    zone_idx = [i for i, (kind, _g) in enumerate(items) if kind != "sector"]
+    simplified = list(geoms)
+    if zone_idx:
+        coverage = shapely.coverage_simplify(
+            [geoms[i] for i in zone_idx], DISPLAY_TOLERANCE, simplify_boundary=True
+        )
+        for i, geom in zip(zone_idx, coverage, strict=True):
+            simplified[i] = geom
+    for i, (kind, _g) in enumerate(items):
+        if kind == "sector":
+            simplified[i] = geoms[i].simplify(DISPLAY_TOLERANCE)
+    out = []
+    labels = []
+    for original, geom in zip(geoms, simplified, strict=True):
+        if geom.is_empty or not geom.is_valid:
+            geom = original
+        data = mapping(geom)
+        out.append({"type": data["type"], "coordinates": _round_coords(data["coordinates"])})
+        pt = label_point(original)
+        labels.append((round(pt.y, 6), round(pt.x, 6), round(original.area * 1e6, 3)))
+    return tuple(out), tuple(labels)
+
+
+def label_point(geom: Any) -> Any:
+    """Where to write an area's name: the centre of the largest circle that
+    fits inside it (its largest part), which reads as the middle of the area
+    even for an L-shaped zone, unlike the centroid or a representative point."""
+    from shapely.ops import polylabel
+
+    if geom.geom_type == "MultiPolygon":
+        geom = max(geom.geoms, key=lambda g: g.area)
+    if geom.geom_type != "Polygon" or geom.is_empty:
+        return geom.representative_point()
+    try:
+        return polylabel(geom, tolerance=1e-5)
+    except Exception:  # degenerate rings: fall back to a point surely inside
+        return geom.representative_point()
+
+
+def display_areas(
+    areas: Sequence[AreaLike],
+) -> list[tuple[AreaLike, dict[str, Any], tuple[float, float], float]]:
+    """For each area: its simplified outline, its label point and a weight
+    (its size; bigger zones get their name placed first)."""
+    if not areas:
+        return []
+    payload = json.dumps([[a.kind, a.geometry] for a in areas], separators=(",", ":"))
+    key = hashlib.sha1(payload.encode(), usedforsecurity=False).hexdigest()
+    geoms, labels = _display_cached(key, payload)
+    return [
+        (a, geom, (label[0], label[1]), label[2])
+        for a, geom, label in zip(areas, geoms, labels, strict=True)
+    ]
 
 
 def _legend_html(legend: Legend) -> str:
-    parts = ['<div class="map-legend">']
-    if legend.title:
-        parts.append(f"<h4>{_esc(legend.title)}</h4>")
-    parts.append("<ul>")
+    """A legend that folds away (a <details>): open on wide maps, closed on
+    phones (see `_HtmlControl(collapse_below=...)`)."""
+    title = _esc(legend.title) if legend.title else _esc(_("Legend"))
+    parts = [f'<details class="map-legend" open><summary>{title}</summary><ul>']
     for item in legend.items:
         shape_cls = item.shape if item.shape in {"circle", "square", "ring"} else "circle"
         fill = safe_colour(item.colour)
@@ -371,8 +502,35 @@ def _legend_html(legend: Legend) -> str:
             f'<li><span class="map-swatch {shape_cls}" style="{style}"></span>'
             f"{_esc(item.label)}</li>"
         )
-    parts.append("</ul></div>")
+    parts.append("</ul></details>")
     return "".join(parts)
+
+
+def streets_enabled() -> bool:
+    """The offline street layer is drawn unless a tile server is configured."""
+    return not (getattr(settings, "MAP_TILES_URL", "") or "")
+
+
+def street_map_config(
+    *,
+    zones: Sequence[Sequence[Any]] = (),
+    obstacles: Sequence[Sequence[float]] = (),
+    muted: bool = False,
+) -> dict[str, Any]:
+    """The configuration of `CiicStreetMap.attach`; `attribution` entries are
+    HTML (escaped here), zone names plain text."""
+    on = streets_enabled()
+    return {
+        "streets": static(STREETS_STATIC) if on else None,
+        # Under a choropleth the landmarks would only compete with the colours.
+        "places": static(PLACES_STATIC) if on and not muted else None,
+        # Names are drawn on a canvas as plain text: not HTML-escaped here
+        # (the JSON itself is made safe for <script> by the caller).
+        "zones": [[z[0], z[1], str(z[2]), z[3] if len(z) > 3 else 0] for z in zones],
+        "obstacles": [list(o) for o in obstacles],
+        "attribution": [_esc(OSM_ATTRIBUTION)] if on else [],
+        "muted": muted,
+    }
 
 
 def _new_map(areas: Sequence[AreaLike], *, title: str, subtitle: str = "") -> OfflineMap:
@@ -407,24 +565,29 @@ def _new_map(areas: Sequence[AreaLike], *, title: str, subtitle: str = "") -> Of
             max_zoom=19,
         ).add_to(m)
     if bounds:
-        m.fit_bounds(bounds, padding=(10, 10))
+        # the bottom padding keeps the sector clear of the attribution line
+        m.fit_bounds(bounds, padding_top_left=(10, 10), padding_bottom_right=(10, 28))
     texts = [ANCPI_ATTRIBUTION]
+    short = [ANCPI_SHORT_ATTRIBUTION]
     for a in areas:
         if a.attribution and a.attribution not in texts:
             texts.append(a.attribution)
-    m.add_child(_Attribution(texts))
+            if a.attribution != ANCPI_ATTRIBUTION:
+                short.append(a.attribution)
+    m.add_child(_Attribution(texts, short))
     if title:
         heading = f"{_esc(title)}"
         if subtitle:
             heading += f"<small>{_esc(subtitle)}</small>"
         m.add_child(_HtmlControl(heading, position="topright", css_class="map-title"))
     if any(a.is_approximate and a.kind == "zone" for a in areas):
+        summary = _esc(_("Approximate zones"))
+        detail = _esc(_("Outlines are indicative, not official boundaries."))
+        note = f"<details open><summary>{summary}</summary>{detail}</details>"
         m.add_child(
-            _HtmlControl(
-                _esc(_("Approximate zones: outlines are indicative, not official boundaries.")),
-                position="bottomleft",
-                css_class="map-note",
-            )
+            # top left, under the zoom buttons: the bottom corners hold the
+            # legend, the scale and the credits, which meet on a phone
+            _HtmlControl(note, position="topleft", css_class="map-note", collapse_below=600)
         )
     return m
 
@@ -435,16 +598,22 @@ def _area_features(
     fills: Mapping[str, str] | None = None,
     tooltips: Mapping[str, str] | None = None,
 ) -> tuple[list[dict[str, Any]], list[list[Any]]]:
+    """The area layer's features (simplified outlines) and the zone labels
+    ([lat, lon, name, weight]) for the label engine."""
     features: list[dict[str, Any]] = []
     labels: list[list[Any]] = []
+    streets = streets_enabled()
     # Sector first (drawn underneath), then zones.
-    for a in sorted(areas, key=lambda x: 0 if x.kind == "sector" else 1):
+    ordered = sorted(areas, key=lambda x: 0 if x.kind == "sector" else 1)
+    for a, geometry, (lat, lon), weight in display_areas(ordered):
         if a.kind == "sector":
             style = {
                 "color": "#1d2430",
                 "weight": 3,
                 "fillColor": "#ffffff",
-                "fillOpacity": 0.0 if fills else 0.35,
+                # Over the street layer the sector stays clear; without it a
+                # light fill tells the sector from its surroundings.
+                "fillOpacity": 0.0 if (fills or streets) else 0.35,
                 "interactive": False,
             }
             tooltip = ""
@@ -455,15 +624,14 @@ def _area_features(
                 "weight": 1.2,
                 "dashArray": "4 3" if a.is_approximate else None,
                 "fillColor": fill or "#0b5cab",
-                "fillOpacity": 0.75 if fill else 0.04,
+                "fillOpacity": (0.62 if streets else 0.75) if fill else (0.0 if streets else 0.03),
             }
             tooltip = tooltips.get(a.slug, _esc(a.name)) if tooltips else _esc(a.name)
-            lat, lon = _label_point(a)
-            labels.append([round(lat, 6), round(lon, 6), _esc(a.name)])
+            labels.append([lat, lon, a.name, weight])
         features.append(
             {
                 "type": "Feature",
-                "geometry": a.geometry,
+                "geometry": geometry,
                 "properties": {"style": style, "tooltip": tooltip},
             }
         )
@@ -506,6 +674,10 @@ def _point_row(p: MapPoint, default_link_label: str) -> list[Any] | None:
     ]
 
 
+# Labels keep clear of at most this many markers (beyond it, clusters do the work).
+MAX_LABEL_OBSTACLES = 1500
+
+
 # --- public builders -----------------------------------------------------------
 
 
@@ -518,40 +690,87 @@ def points_map(
     title: str = "",
     subtitle: str = "",
 ) -> str:
-    """A map of circle markers over the area outlines. Returns an HTML document."""
+    """A map of circle markers over the streets and the area outlines.
+    Returns an HTML document."""
     m = _new_map(areas, title=title, subtitle=subtitle)
     features, labels = _area_features(areas)
-    m.add_child(_AreaLayer(features, labels))
+    m.add_child(_AreaLayer(features))
     default_link = _("Open")
     rows = [row for p in records if (row := _point_row(p, default_link)) is not None]
     m.add_child(_PointLayer(rows, cluster=cluster))
+    # Labels keep clear of the markers; clustered markers sit in their
+    # clusters' icons (drawn above the labels), so only unclustered ones count.
+    obstacles = (
+        [[r[0], r[1], r[2] + r[4]] for r in rows]
+        if not cluster and len(rows) <= MAX_LABEL_OBSTACLES
+        else []
+    )
+    m.add_child(_StreetMap(street_map_config(zones=labels, obstacles=obstacles)))
     if legend and legend.items:
-        m.add_child(_HtmlControl(_legend_html(legend), position="bottomright", css_class=""))
+        m.add_child(
+            _HtmlControl(
+                _legend_html(legend), position="bottomright", css_class="", collapse_below=600
+            )
+        )
     return _render(m)
 
 
-def class_breaks(values: Iterable[float], n_classes: int = 5) -> list[float]:
-    """Upper bounds of equal-interval classes over the non-missing values."""
-    vals = [float(v) for v in values]
-    if not vals:
-        return []
-    lo, hi = min(vals), max(vals)
-    if math.isclose(lo, hi):
-        return [hi]
-    step = (hi - lo) / n_classes
-    return [lo + step * (i + 1) for i in range(n_classes)]
+@dataclass(frozen=True)
+class ChoroplethClass:
+    """One class of a choropleth: the smallest and largest value in it."""
+
+    lower: float
+    upper: float
+    colour: str
 
 
-def choropleth_colour(value: float | None, breaks: Sequence[float]) -> str:
-    if value is None or not breaks:
-        return NO_DATA_COLOUR
+def _palette_for(n: int) -> list[str]:
+    """n colours spread over the sequential palette (2 classes: lightest and
+    darkest), so few classes still contrast."""
     palette = SEQUENTIAL_PALETTE
-    if len(breaks) == 1:
-        return palette[-1] if value > 0 else palette[0]
-    for i, upper in enumerate(breaks):
-        if value <= upper + 1e-9:
-            return palette[min(i, len(palette) - 1)]
-    return palette[-1]
+    if n <= 1:
+        return [palette[-1]]
+    step = (len(palette) - 1) / (n - 1)
+    return [palette[round(i * step)] for i in range(n)]
+
+
+def choropleth_classes(
+    values: Iterable[float], *, decimals: int = 0, n_classes: int = 5
+) -> list[ChoroplethClass]:
+    """Classes whose labels mean something: each class spans values that
+    occur, bounds are the smallest and largest value in it, as shown (rounded
+    to `decimals`), and no two classes show the same range. With at most
+    `n_classes` distinct values each value is a class ("0", "1", "3");
+    otherwise quantiles of the values."""
+    shown = sorted({round(float(v), decimals) for v in values})
+    if not shown:
+        return []
+    if len(shown) <= n_classes:
+        groups = [[v] for v in shown]
+    else:
+        groups = []
+        per = len(shown) / n_classes
+        for i in range(n_classes):
+            chunk = shown[round(i * per) : round((i + 1) * per)]
+            if chunk:
+                groups.append(chunk)
+    colours = _palette_for(len(groups))
+    return [
+        ChoroplethClass(lower=g[0], upper=g[-1], colour=c)
+        for g, c in zip(groups, colours, strict=True)
+    ]
+
+
+def choropleth_colour(
+    value: float | None, classes: Sequence[ChoroplethClass], *, decimals: int = 0
+) -> str:
+    if value is None or not classes:
+        return NO_DATA_COLOUR
+    shown = round(float(value), decimals)
+    for cls in classes:
+        if shown <= cls.upper:
+            return cls.colour
+    return classes[-1].colour
 
 
 def format_value(value: float | None, decimals: int = 0) -> str:
@@ -560,6 +779,12 @@ def format_value(value: float | None, decimals: int = 0) -> str:
     from django.utils.formats import number_format
 
     return number_format(value, decimal_pos=decimals, use_l10n=True)
+
+
+def class_label(cls: ChoroplethClass, decimals: int = 0) -> str:
+    if cls.lower == cls.upper:
+        return format_value(cls.lower, decimals)
+    return f"{format_value(cls.lower, decimals)} – {format_value(cls.upper, decimals)}"
 
 
 def choropleth_map(
@@ -575,8 +800,10 @@ def choropleth_map(
     Returns an HTML document."""
     zones = [a for a in areas if a.kind == "zone"]
     present = [float(v) for a in zones if (v := values.get(a.slug)) is not None]
-    breaks = class_breaks(present)
-    fills = {a.slug: choropleth_colour(values.get(a.slug), breaks) for a in zones}
+    classes = choropleth_classes(present, decimals=decimals)
+    fills = {
+        a.slug: choropleth_colour(values.get(a.slug), classes, decimals=decimals) for a in zones
+    }
     tooltips = {
         a.slug: f"<strong>{_esc(a.name)}</strong><br>{_esc(legend)}: "
         f"{_esc(format_value(values.get(a.slug), decimals))}"
@@ -584,32 +811,28 @@ def choropleth_map(
     }
     m = _new_map(areas, title=title, subtitle=subtitle)
     features, labels = _area_features(areas, fills=fills, tooltips=tooltips)
-    m.add_child(_AreaLayer(features, labels))
-    items: list[LegendItem] = []
-    lower = min(present) if present else 0.0
-    if len(breaks) == 1:
-        items.append(
-            LegendItem(format_value(breaks[0], decimals), SEQUENTIAL_PALETTE[-1], "square")
-        )
-    for i, upper in enumerate(breaks if len(breaks) > 1 else []):
-        label = f"{format_value(lower, decimals)} – {format_value(upper, decimals)}"
-        items.append(LegendItem(label, SEQUENTIAL_PALETTE[i], "square"))
-        lower = upper
+    m.add_child(_AreaLayer(features))
+    m.add_child(_StreetMap(street_map_config(zones=labels, muted=True)))
+    items = [LegendItem(class_label(c, decimals), c.colour, "square") for c in classes]
     if any(values.get(a.slug) is None for a in zones):
         items.append(LegendItem(_("no data"), NO_DATA_COLOUR, "square"))
     m.add_child(
         _HtmlControl(
-            _legend_html(Legend(title=legend, items=items)), position="bottomright", css_class=""
+            _legend_html(Legend(title=legend, items=items)),
+            position="bottomright",
+            css_class="",
+            collapse_below=600,
         )
     )
     return _render(m)
 
 
 def areas_map(areas: Sequence[AreaLike], *, title: str = "") -> str:
-    """Just the outlines (used by the staff import page to preview zones)."""
+    """Just the outlines over the streets (the staff import page's preview)."""
     m = _new_map(areas, title=title)
     features, labels = _area_features(areas)
-    m.add_child(_AreaLayer(features, labels))
+    m.add_child(_AreaLayer(features))
+    m.add_child(_StreetMap(street_map_config(zones=labels)))
     return _render(m)
 
 

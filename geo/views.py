@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -20,7 +20,7 @@ from .defaults import ANCPI_ATTRIBUTION
 from .forms import AreaImportForm
 from .geojson import area_features, feature_collection
 from .importers import AreaImportError, areas_import
-from .selectors import areas_for_map
+from .selectors import SEARCH_LIMIT, SEARCH_MAX_CHARS, areas_for_map, places_search
 
 GEOJSON_CONTENT_TYPE = "application/geo+json"
 
@@ -43,6 +43,24 @@ def areas_geojson(request: HttpRequest) -> HttpResponse:
         approximate_zones=any(a.is_approximate for a in areas if a.kind == "zone"),
     )
     return geojson_response(data, filename="areas.geojson")
+
+
+@require_GET
+def places_api(request: HttpRequest) -> JsonResponse:
+    """The place search of the maps: `?q=` (a name, a proposal's reference or
+    coordinates), at most `limit` answers (default 8, at most 20)."""
+    query = request.GET.get("q", "")[:SEARCH_MAX_CHARS]
+    try:
+        limit = int(request.GET.get("limit", SEARCH_LIMIT))
+    except ValueError:
+        limit = SEARCH_LIMIT
+    hits = places_search(query, limit=limit)
+    response = JsonResponse(
+        {"query": query, "count": len(hits), "results": [h.as_json() for h in hits]},
+        json_dumps_params={"ensure_ascii": False, "separators": (",", ":")},
+    )
+    response["Cache-Control"] = "private, max-age=60"
+    return response
 
 
 class AreaImportView(RulesPermissionMixin, FormView):

@@ -7,6 +7,7 @@ class ProposalsConfig(AppConfig):
     verbose_name = _("Proposals")
 
     def ready(self) -> None:
-        from geo.registry import located_models
+        from geo.registry import located_models, place_providers
 
         located_models.register("proposals.Proposal", lat="latitude", lon="longitude", zone="zone")
+        place_providers.register("proposals", "proposals.places.proposal_places")

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET
 
 from geo.defaults import ANCPI_ATTRIBUTION
@@ -104,6 +105,7 @@ def proposals_map(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @xframe_options_sameorigin
+@gzip_page  # public data only (no token, nothing personal): safe from BREACH
 def proposals_map_embed(request: HttpRequest) -> HttpResponse:
     _form, filters = _filters(request)
     cluster = request.GET.get("cluster", "1") != "0"
@@ -133,6 +135,7 @@ def results_map(request: HttpRequest, call: str) -> HttpResponse:
 
 @require_GET
 @xframe_options_sameorigin
+@gzip_page  # public data only (no token, nothing personal): safe from BREACH
 def results_map_embed(request: HttpRequest, call: str) -> HttpResponse:
     call_obj = get_object_or_404(Call, slug=call)
     return _map_document(request, sel.results_map_render(call_obj))
@@ -177,6 +180,7 @@ def participation_map(request: HttpRequest, call: str) -> HttpResponse:
 
 @require_GET
 @xframe_options_sameorigin
+@gzip_page  # public data only (no token, nothing personal): safe from BREACH
 def participation_map_embed(request: HttpRequest, call: str) -> HttpResponse:
     call_obj = get_object_or_404(Call, slug=call)
     metric, _error = _metric(request)

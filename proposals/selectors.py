@@ -238,11 +238,6 @@ def zones_all() -> QuerySet[Area]:
     return Area.objects.filter(kind=Area.Kind.ZONE).only("pk", "name", "slug").order_by("name")
 
 
-def sector_outline() -> dict[str, Any] | None:
-    """The sector's boundary as GeoJSON, for small maps drawn without tiles."""
-    return Area.objects.filter(kind=Area.Kind.SECTOR).values_list("geometry", flat=True).first()
-
-
 def proposal_timeline(*, proposal: Proposal) -> QuerySet[Event]:
     return events_for_object(proposal, public_only=True).order_by("created_at", "id")
 

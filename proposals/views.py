@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
@@ -107,8 +106,6 @@ class ProposalDetailView(TemplateView):
             timeline=selectors.proposal_timeline_entries(proposal=proposal),
             # Filled by the assessment module once an assessment is public.
             assessment=None,
-            sector_outline=selectors.sector_outline(),
-            map_tiles_url=settings.MAP_TILES_URL,
         )
         return ctx
 
@@ -309,9 +306,6 @@ class ProposalEditView(_AuthorProposalMixin, View):
             "step": step,
             "steps": _steps(),
         }
-        if step == "where":
-            ctx["sector_outline"] = selectors.sector_outline()
-            ctx["map_tiles_url"] = settings.MAP_TILES_URL
         if step == "review":
             ctx["missing"] = services.proposal_missing_fields(proposal=proposal)
             ctx["can_submit"] = proposal.status == Proposal.Status.DRAFT

@@ -251,6 +251,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# The offline street layer (geo/static/geo/osm/*.geojson) is GeoJSON, served gzipped.
+WHITENOISE_MIMETYPES = {".geojson": "application/geo+json"}
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 

@@ -1,6 +1,7 @@
 """The map builders: offline (no absolute URL at all when no tile server is
 set), escaped user text, ANCPI attribution and the approximate-zones note."""
 
+import json
 import re
 
 import pytest
@@ -11,9 +12,10 @@ from geo.maps import (
     LegendItem,
     MapPoint,
     areas_map,
+    choropleth_classes,
     choropleth_colour,
     choropleth_map,
-    class_breaks,
+    class_label,
     points_map,
     safe_local_url,
 )
@@ -152,16 +154,59 @@ def test_choropleth_classes_and_no_data(areas):
     values["ghencea"] = None
     html = choropleth_map(_areas(areas), values, title="T", legend="Propuneri", decimals=0)
     assert "no data" in html
-    breaks = class_breaks([0, 10])
-    assert breaks == [2, 4, 6, 8, 10]
-    assert choropleth_colour(None, breaks) == "#d9dde3"
-    assert choropleth_colour(0, breaks) == "#f0f9e8" and choropleth_colour(10, breaks) == "#0868ac"
-    assert class_breaks([]) == [] and class_breaks([3, 3]) == [3]
+    assert choropleth_colour(None, choropleth_classes([0, 10])) == "#d9dde3"
+    assert choropleth_classes([]) == []
+
+
+@pytest.mark.parametrize(
+    ("values", "decimals", "labels"),
+    [
+        # The reported bug: mostly zeros gave "0 – 0, 0 – 0, ..." with equal intervals.
+        ([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 2], 0, ["0", "1", "2"]),
+        ([3, 3, 3], 0, ["3"]),
+        ([0, 1, 2, 3, 5, 8, 13, 21, 34, 55], 0, ["0 – 1", "2 – 3", "5 – 8", "13 – 21", "34 – 55"]),
+        ([0.0, 0.04, 0.11, 0.12, 0.15, 0.33, 0.07], 2, None),
+        ([0.001, 0.002, 0.004], 2, ["0.00"]),
+    ],
+)
+def test_choropleth_classes_are_meaningful(values, decimals, labels):
+    classes = choropleth_classes(values, decimals=decimals)
+    shown = [class_label(c, decimals) for c in classes]
+    if labels is not None:
+        assert shown == labels
+    assert len(set(shown)) == len(shown), shown  # no two classes read the same
+    for c in classes:
+        assert c.lower <= c.upper
+        # every class holds at least one of the values, as shown
+        assert any(c.lower <= round(v, decimals) <= c.upper for v in values)
+    for lower, upper in zip(classes, classes[1:], strict=False):
+        assert lower.upper < upper.lower  # ordered, not overlapping
+    # every value gets the colour of the class that holds it
+    for v in values:
+        colour = choropleth_colour(v, classes, decimals=decimals)
+        holder = next(c for c in classes if c.lower <= round(v, decimals) <= c.upper)
+        assert colour == holder.colour
+    assert len({c.colour for c in classes}) == len(classes)  # distinct colours
+
+
+def _controls_html(html: str) -> str:
+    """The HTML of the map's controls (legend, title, notes), decoded."""
+    return "".join(json.loads(raw) for raw in re.findall(r"div\.innerHTML = (\".*?\");", html))
+
+
+def test_choropleth_legend_of_counts_has_no_empty_ranges(areas):
+    values = {slug: 0.0 for slug in areas["zones"]}
+    values["ghencea"], values["drumul-taberei"] = 1.0, 4.0
+    html = choropleth_map(_areas(areas), values, title="T", legend="Propuneri", decimals=0)
+    legend = _controls_html(html)
+    assert re.findall(r"</span>([^<]*)</li>", legend) == ["0", "1", "4"]
+    assert "<details" in legend and "<summary>Propuneri</summary>" in legend
 
 
 def test_empty_map_still_renders_outlines(areas):
     html = points_map([], areas=_areas(areas))
-    assert "L.geoJSON" in html and "zone-label" in html
+    assert "L.geoJSON" in html and "CiicStreetMap.attach" in html
+    assert '"Drumul Taberei"' in html  # zone names go to the label engine
     assert_offline(html)
 
 
@@ -169,3 +214,106 @@ def test_map_without_any_area(db):
     html = points_map(_points(1), areas=[])
     assert_offline(html)
     assert "OGL-ROU-1.0" in html
+
+
+def _street_config(html: str) -> dict:
+    match = re.search(r"CiicStreetMap\.attach\(map_\w+, (\{.*?\})\);\n", html)
+    assert match, "no street layer"
+    return json.loads(match.group(1))
+
+
+def test_maps_draw_the_offline_street_layer_with_its_attribution(areas):
+    for html in (
+        points_map(_points(3), areas=_areas(areas), cluster=False),
+        areas_map(_areas(areas)),
+    ):
+        assert '<script src="/static/geo/streetmap.js"></script>' in html
+        config = _street_config(html)
+        assert config["streets"] == "/static/geo/osm/streets.geojson"
+        assert config["places"] == "/static/geo/osm/places.geojson"
+        assert config["attribution"] == ["© OpenStreetMap contributors"]
+        assert sorted(z[2] for z in config["zones"]) == sorted(
+            z.name for z in areas["zones"].values()
+        )
+        assert_offline(html)
+    # unclustered markers are obstacles for the labels; clustered ones are not
+    assert (
+        len(_street_config(points_map(_points(3), areas=_areas(areas), cluster=False))["obstacles"])
+        == 3
+    )
+    assert _street_config(points_map(_points(3), areas=_areas(areas)))["obstacles"] == []
+
+
+def test_the_choropleth_keeps_streets_but_not_landmarks(areas):
+    config = _street_config(choropleth_map(_areas(areas), {"ghencea": 2}, title="T", legend="L"))
+    assert config["streets"] and config["places"] is None and config["muted"] is True
+
+
+@override_settings(MAP_TILES_URL="https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+def test_a_tile_server_replaces_the_street_layer_but_not_the_zone_labels(areas):
+    html = points_map(_points(2), areas=_areas(areas))
+    config = _street_config(html)
+    assert config["streets"] is None and config["places"] is None
+    assert config["attribution"] == []  # the tile layer brings its own
+    assert len(config["zones"]) == 13
+
+
+def test_legends_and_notes_fold_away_on_phones(areas):
+    html = points_map(_points(2), areas=_areas(areas), legend=Legend("L", [LegendItem("Mediu")]))
+    controls = _controls_html(html)
+    assert controls.count("<details") == 2  # the legend and the approximate-zones note
+    assert html.count("getSize().x < 600") >= 2
+
+
+def test_displayed_outlines_are_simplified_and_keep_shared_edges(areas):
+    from shapely import union_all
+    from shapely.geometry import Point, shape
+
+    from geo.maps import display_areas
+
+    shown = display_areas(_areas(areas))
+    original = sum(len(json.dumps(a.geometry)) for a in _areas(areas))
+    simplified = sum(len(json.dumps(g)) for _a, g, _l, _w in shown)
+    assert simplified < original * 0.7
+    zones = [shape(g) for a, g, _l, _w in shown if a.kind == "zone"]
+    for geom in zones:
+        assert geom.is_valid
+    union = union_all(zones)
+    overlaps = sum(a.intersection(b).area for i, a in enumerate(zones) for b in zones[i + 1 :])
+    assert overlaps < union.area * 1e-6  # coverage simplification: no overlaps
+    for a, _g, (lat, lon), _w in shown:
+        assert shape(a.geometry).covers(Point(lon, lat)), a.name  # label inside its area
+
+
+def test_cache_keys_change_with_the_renderer(areas):
+    from geo import maps
+    from geo.cache import map_cache_key
+
+    before = map_cache_key("demo", "x")
+    maps.render_stamp.cache_clear()
+    try:
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(maps, "RENDER_VERSION", "other")
+            assert map_cache_key("demo", "x") != before
+    finally:
+        maps.render_stamp.cache_clear()
+    assert map_cache_key("demo", "x") == before
+
+
+def test_small_map_config_draws_streets_or_the_tile_server(areas, settings):
+    from geo.templatetags.geo_maps import map_config, small_map_config
+
+    config = small_map_config()
+    assert config["tiles"] == "" and config["streets"] == "/static/geo/osm/streets.geojson"
+    assert config["attribution"] == ["© OpenStreetMap contributors"]
+    kinds = sorted(a["kind"] for a in config["areas"])
+    assert kinds.count("sector") == 1 and kinds.count("zone") == 13
+    html = str(map_config())
+    assert '<link rel="preload" href="/static/geo/osm/streets.geojson" as="fetch"' in html
+    assert '<script id="map-config" type="application/json">' in html
+    settings.MAP_TILES_URL = "https://tiles.example.org/{z}/{x}/{y}.png"
+    settings.MAP_TILES_ATTRIBUTION = "© Tiles"
+    config = small_map_config()
+    assert config["tiles"] == settings.MAP_TILES_URL and config["tilesAttribution"] == "© Tiles"
+    assert config["streets"] is None and config["places"] is None and config["attribution"] == []
+    assert "preload" not in str(map_config())

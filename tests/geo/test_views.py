@@ -140,3 +140,69 @@ def test_broken_geometry_upload_shows_the_feature_and_changes_nothing(
     assert "Nothing was imported" in html and "Feature 1 (“Cartier”)" in html and reason in html
     assert sorted(Area.objects.values_list("slug", "geometry", "updated_at")) == before
     assert not Event.objects.filter(action="geo.areas_imported").exists()
+
+
+# --- the place search API -------------------------------------------------------------
+
+
+@pytest.fixture
+def gazetteer(areas):
+    from geo.gazetteer import gazetteer_osm_load, gazetteer_zones_sync
+
+    gazetteer_osm_load()
+    gazetteer_zones_sync()
+
+
+def test_places_api_answers_a_street(client, gazetteer):
+    response = client.get(reverse("geo:places"), {"q": "iuliu maniu"})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    data = json.loads(response.content)
+    assert data["query"] == "iuliu maniu" and data["count"] == 1
+    hit = data["results"][0]
+    assert set(hit) == {
+        "name",
+        "kind",
+        "kind_label",
+        "lat",
+        "lon",
+        "bbox",
+        "detail",
+        "url",
+        "inside_sector",
+    }
+    assert hit["name"] == "Bulevardul Iuliu Maniu" and hit["kind"] == "street"
+    assert hit["kind_label"] == "Street"
+    assert len(hit["bbox"]) == 4 and 44.4 < hit["lat"] < 44.5 and 25.9 < hit["lon"] < 26.1
+
+
+def test_places_api_is_translated(client, gazetteer, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ro"
+    response = client.get(reverse("geo:places"), {"q": "metrou gorjului"})
+    hit = json.loads(response.content)["results"][0]
+    assert (hit["name"], hit["kind_label"]) == ("Gorjului", "Stație de metrou")
+
+
+def test_places_api_is_bounded(client, gazetteer):
+    data = json.loads(client.get(reverse("geo:places"), {"q": "strada"}).content)
+    assert data["count"] == 8
+    data = json.loads(client.get(reverse("geo:places"), {"q": "strada", "limit": "999"}).content)
+    assert data["count"] == 20
+    data = json.loads(client.get(reverse("geo:places"), {"q": "strada", "limit": "x"}).content)
+    assert data["count"] == 8
+    data = json.loads(client.get(reverse("geo:places"), {"q": "s" * 1000}).content)
+    assert data["count"] == 0 and len(data["query"]) == 100
+    assert json.loads(client.get(reverse("geo:places")).content)["results"] == []
+
+
+def test_places_api_answers_coordinates(client, gazetteer):
+    data = json.loads(client.get(reverse("geo:places"), {"q": "44.4345, 26.0213"}).content)
+    hit = data["results"][0]
+    assert hit["kind"] == "coordinates" and hit["inside_sector"] is True
+    assert "Militari-Gorjului" in hit["detail"]
+    data = json.loads(client.get(reverse("geo:places"), {"q": "44.4268 26.1025"}).content)
+    assert data["results"][0]["inside_sector"] is False
+
+
+def test_places_api_reads_only(client, gazetteer):
+    assert client.post(reverse("geo:places"), {"q": "iuliu"}).status_code == 405

@@ -1,28 +1,27 @@
-/* Small maps for proposals: the sector outline (no tiles needed) and a point.
-   Progressive enhancement: without JavaScript the page still shows the zone. */
+/* Small maps for proposals: the offline street layer (or the configured tile
+   server), the sector and zone outlines, and a point. Built by geo's
+   CiicStreetMap.smallMap from the JSON of `{% map_config %}`. Progressive
+   enhancement: without JavaScript the page still names the place and zone. */
 (function () {
   "use strict";
-  function outline() {
-    var el = document.getElementById("sector-outline");
-    if (!el) return null;
-    try { return JSON.parse(el.textContent); } catch (e) { return null; }
+  function config() {
+    var el = document.getElementById("map-config");
+    if (!el) return {};
+    try { return JSON.parse(el.textContent); } catch (e) { return {}; }
   }
-  window.ciicProposalMap = function (el, opts) {
-    opts = opts || {};
-    var map = L.map(el, { scrollWheelZoom: false, attributionControl: !!el.dataset.tiles });
-    if (el.dataset.tiles) {
-      L.tileLayer(el.dataset.tiles, { maxZoom: 19, attribution: el.dataset.attribution || "" }).addTo(map);
-    }
-    var geo = outline();
-    var layer = geo ? L.geoJSON(geo, { style: { color: "#0b5cab", weight: 2, fillOpacity: 0.06 } }).addTo(map) : null;
-    if (layer) { map.fitBounds(layer.getBounds(), { padding: [8, 8] }); } else { map.setView([44.435, 26.03], 12); }
-    return map;
+  window.ciicProposalMap = function (el) {
+    var built = window.CiicStreetMap.smallMap(el, config());
+    el.ciicMap = built.map;
+    el.ciicStreets = built.streets;
+    el.ciicSector = built.sector;
+    return built.map;
   };
   var el = document.getElementById("proposal-map");
-  if (!el || typeof L === "undefined") return;
+  if (!el || typeof L === "undefined" || !window.CiicStreetMap) return;
   var map = window.ciicProposalMap(el);
   var lat = parseFloat(el.dataset.lat), lon = parseFloat(el.dataset.lon);
   if (!isNaN(lat) && !isNaN(lon)) {
-    L.circleMarker([lat, lon], { radius: 8, color: "#b3261e", fillColor: "#e0a100", fillOpacity: 0.9 }).addTo(map);
+    L.circleMarker([lat, lon], { radius: 8, color: "#b3261e", weight: 2.5, fillColor: "#e0a100", fillOpacity: 0.95 }).addTo(map);
+    map.setView([lat, lon], 15, { animate: false });
   }
 })();
