@@ -28,7 +28,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from shapely.errors import GEOSException
 
-from .cache import map_cache_bump
+from ciic.cache import content_changed
+
 from .gazetteer import gazetteer_zones_sync
 from .models import Area
 from .services import located_records_reassign
@@ -462,7 +463,7 @@ def _write(
             "reassigned": report.reassigned,
         },
     )
-    transaction.on_commit(lambda: map_cache_bump("areas"))
+    content_changed("areas")
     return written
 
 
