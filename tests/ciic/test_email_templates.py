@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import subprocess
-import sys
 from email import message_from_bytes
 from email.header import decode_header, make_header
 from pathlib import Path
@@ -21,7 +19,6 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.management import call_command
-from django.db import connection
 from django.utils import timezone
 
 from ciic.accounts.adapter import AccountAdapter
@@ -29,6 +26,7 @@ from ciic.links import site_url
 from ciic.notifications.models import OutgoingEmail
 from ciic.notifications.services import notify
 from tests.factories import UserFactory
+from tests.workers import UNREACHABLE_REDIS, run_rqworker, use_fake_redis
 
 REPO = Path(__file__).resolve().parents[2]
 SITE = "https://buget.example.ro"
@@ -127,22 +125,7 @@ def _check_languages(messages: dict[str, Any], sent: list[tuple[str, str, str]])
 
 @pytest.fixture
 def fake_redis(monkeypatch, settings):  # type: ignore[no-untyped-def]
-    """django-rq's queues on an in-memory Redis whose connection we can cut
-    (`server.connected = False`). The configured address is one where nothing
-    listens, so no job can reach a real Redis."""
-    import django_rq.connection_utils
-    import django_rq.queues
-    import fakeredis
-
-    settings.RQ_QUEUES = {"default": {"URL": "redis://127.0.0.1:1/0", "DEFAULT_TIMEOUT": 60}}
-    server = fakeredis.FakeServer()
-
-    def connect(config, use_strict_redis=False):  # type: ignore[no-untyped-def]
-        return fakeredis.FakeRedis(server=server)
-
-    monkeypatch.setattr(django_rq.connection_utils, "get_redis_connection", connect)
-    monkeypatch.setattr(django_rq.queues, "get_redis_connection", connect)
-    return server
+    return use_fake_redis(monkeypatch, settings)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -198,9 +181,7 @@ def test_every_email_through_a_real_redis_outage_and_a_real_worker(settings, tmp
     settings.SITE_URL = SITE
     settings.JOBS_IN_PROCESS = False
     redis_url = os.environ["REDIS_URL"]
-    settings.RQ_QUEUES = {
-        "default": {"URL": "redis://127.0.0.1:1/0", "DEFAULT_TIMEOUT": 5}  # nothing listens
-    }
+    settings.RQ_QUEUES = {"default": {"URL": UNREACHABLE_REDIS, "DEFAULT_TIMEOUT": 5}}
     sent = _send_every_email()
     assert set(OutgoingEmail.objects.values_list("status", flat=True)) == {"pending"}
 
@@ -212,25 +193,11 @@ def test_every_email_through_a_real_redis_outage_and_a_real_worker(settings, tmp
         call_command("jobs_sweep", stdout=open(os.devnull, "w"))  # noqa: SIM115
     assert django_rq.get_queue("default").count == len(sent)
 
-    db = connection.settings_dict
     outbox_dir = tmp_path / "mail"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "ciic.settings.test",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "REDIS_URL": redis_url,
-        "JOBS_IN_PROCESS": "false",
-        "OUTBOX_DELIVERY_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-        "EMAIL_FILE_PATH": str(outbox_dir),
-    }
-    result = subprocess.run(  # noqa: S603
-        [sys.executable, "manage.py", "rqworker", "--burst", "default"],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+    result = run_rqworker(
+        REDIS_URL=redis_url,
+        OUTBOX_DELIVERY_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+        EMAIL_FILE_PATH=str(outbox_dir),
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert set(OutgoingEmail.objects.values_list("status", flat=True)) == {"sent"}, result.stderr[

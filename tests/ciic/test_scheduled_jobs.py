@@ -6,15 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 import time_machine
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from ciic.jobs import enqueue_at, enqueue_in, job_cancel
@@ -23,8 +20,8 @@ from ciic.jobs.services import MAX_ATTEMPTS, scheduled_job_run
 from ciic.jobs.sweep import sweep_forever
 from ciic.notifications.models import OutgoingEmail
 from ciic.notifications.services import email_queue
+from tests.workers import run_rqworker, use_fake_redis
 
-REPO = Path(__file__).resolve().parents[2]
 START = dt.datetime(2026, 6, 20, 9, 0, tzinfo=dt.UTC)
 RUNS: list[tuple[object, ...]] = []
 
@@ -205,17 +202,8 @@ def test_what_cannot_be_scheduled():
 def test_redis_down_when_scheduled_and_when_due_the_sweep_runs_it_on_time(settings, monkeypatch):
     """The close of a vote is scheduled while Redis is down, and Redis is
     still down at the end time: the sweep (cron, every few minutes) runs it."""
-    import django_rq.connection_utils
-    import fakeredis
-
-    server = fakeredis.FakeServer()
+    server = use_fake_redis(monkeypatch, settings)
     server.connected = False
-    monkeypatch.setattr(
-        django_rq.connection_utils,
-        "get_redis_connection",
-        lambda config, use_strict_redis=False: fakeredis.FakeRedis(server=server),
-    )
-    settings.RQ_QUEUES = {"default": {"URL": "redis://127.0.0.1:1/0", "DEFAULT_TIMEOUT": 60}}
     settings.JOBS_IN_PROCESS = False
     settings.SCHEDULED_JOBS_GRACE_SECONDS = 120
     end = START + dt.timedelta(days=10)
@@ -233,18 +221,10 @@ def test_redis_down_when_scheduled_and_when_due_the_sweep_runs_it_on_time(settin
 @pytest.mark.django_db(transaction=True)
 def test_with_redis_the_job_goes_to_rqs_scheduler(settings, monkeypatch):
     import django_rq
-    import django_rq.connection_utils
-    import fakeredis
     from rq import SimpleWorker
     from rq.registry import ScheduledJobRegistry
 
-    server = fakeredis.FakeServer()
-    monkeypatch.setattr(
-        django_rq.connection_utils,
-        "get_redis_connection",
-        lambda config, use_strict_redis=False: fakeredis.FakeRedis(server=server),
-    )
-    settings.RQ_QUEUES = {"default": {"URL": "redis://127.0.0.1:1/0", "DEFAULT_TIMEOUT": 60}}
+    use_fake_redis(monkeypatch, settings)
     settings.JOBS_IN_PROCESS = False
     when = timezone.now() + dt.timedelta(hours=1)
     job = enqueue_at(when, record, "rq", key="rq:1")
@@ -307,23 +287,7 @@ def test_a_real_worker_with_rqs_scheduler_runs_the_job_when_due(settings):
     assert not OutgoingEmail.objects.exists()
     time.sleep(1.5)  # let it fall due (a real clock: the worker is another process)
 
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "ciic.settings.test",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "REDIS_URL": redis_url,
-        "JOBS_IN_PROCESS": "false",
-    }
-    result = subprocess.run(  # noqa: S603
-        [sys.executable, "manage.py", "rqworker", "--burst", "--with-scheduler", "default"],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = run_rqworker("--with-scheduler", REDIS_URL=redis_url, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
     assert _row("real:1").status == ScheduledJob.Status.DONE, result.stderr[-2000:]
     assert OutgoingEmail.objects.filter(subject="from the scheduler").exists()
