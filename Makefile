@@ -31,7 +31,7 @@ seed: migrate
 	$(PY) manage.py seed_demo
 
 run: seed
-	@echo "Serving on http://$(HOST):$(PORT)/  (jobs run in-process while REDIS_URL is unset)"
+	@echo "Serving on http://$(HOST):$(PORT)/  (jobs run in-process while REDIS_URL is unset; emails go to var/mail/ and /staff/outbox/)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install

@@ -140,3 +140,20 @@ def test_allauth_pages_use_the_site_layout(client):
     html = client.get(reverse("account_login")).content.decode()
     assert 'class="site-header"' in html and "allauth-entrance" in html
     assert "http://" not in html.replace("http://testserver", "") or "https://" not in html
+
+
+def test_allauth_emails_in_the_recipients_language_on_site_url(client, settings):
+    """The page is Romanian; the account prefers English: its email is English.
+    An address without an account gets the language of the page."""
+    settings.LANGUAGE_CODE = "ro"
+    settings.SITE_URL = "https://buget.example.ro"
+    user = make_account(language="en")
+    with _delivered():
+        client.post(reverse("account_reset_password"), {"email": user.email})
+        client.post(reverse("account_reset_password"), {"email": "nobody@example.org"})
+    reset, unknown = sorted(mail.outbox, key=lambda m: m.to[0] != user.email)
+    assert reset.to == [user.email] and reset.subject == "[CIIC Sector 6] Choose a new password"
+    assert "https://buget.example.ro/accounts/password/reset/key/" in reset.body
+    assert unknown.to == ["nobody@example.org"]
+    assert unknown.subject == "[CIIC Sector 6] Niciun cont cu această adresă"
+    assert "https://buget.example.ro/accounts/signup/" in unknown.body
