@@ -4,6 +4,7 @@ when the planning zones are re-imported."""
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
 import geopandas as gpd
@@ -113,7 +114,7 @@ def test_self_service_register_match_with_the_residents_zone(areas):
     cnp = make_cnp(BORN, serial=7)
     register_import(
         actor=staff_user(Role.ADMINISTRATOR),
-        file=__import__("io").BytesIO(f"cnp\n{cnp}\n".encode()),
+        file=io.BytesIO(f"cnp\n{cnp}\n".encode()),
         file_name="r.csv",
     )
     assert RegisterEntry.objects.count() == 1
@@ -258,3 +259,25 @@ def test_unverified_resident_sees_that_the_zone_is_not_set(client, areas):
     login(client, profile.user)
     html = client.get(reverse("accounts:dashboard")).content.decode()
     assert "Not set yet" in html
+
+
+def test_self_service_page_asks_for_the_zone(client, areas):
+    cnp = make_cnp(BORN, serial=9)
+    register_import(
+        actor=staff_user(Role.ADMINISTRATOR),
+        file=io.BytesIO(f"cnp\n{cnp}\n".encode()),
+        file_name="r.csv",
+    )
+    profile = ResidentProfileFactory(date_of_birth=BORN)
+    login(client, profile.user)
+    url = reverse("eligibility:register_match")
+    assert "The planning zone where you live" in client.get(url).content.decode()
+    response = client.post(url, {"cnp": cnp, "confirm": "on"})
+    assert response.status_code == 200
+    assert "residence_zone" in response.context["form"].errors
+    assert not Verification.objects.exists()
+    response = client.post(
+        url, {"cnp": cnp, "confirm": "on", "residence_zone": str(areas["zones"]["ghencea"].pk)}
+    )
+    assert response.status_code == 302
+    assert ResidentProfile.objects.get(pk=profile.pk).residence_zone.slug == "ghencea"
