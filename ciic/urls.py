@@ -94,6 +94,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("ciic.accounts.urls")),
     path("", include("ciic.eligibility.urls")),
+    path("", include("ciic.notifications.urls")),
     path("", include("geo.urls")),
     path("", include("proposals.urls")),
     path("", include("proposals.map_urls")),

@@ -1,45 +1,24 @@
-"""Versioned cache namespaces for rendered maps.
+"""Versioned cache namespaces for rendered maps, on top of `ciic.cache`.
 
-Writers call `map_cache_bump(namespace)` (after commit) whenever the data
-behind a family of maps change; readers build their cache keys with
-`map_cache_key(namespace, *parts)`, so stale maps are never served and old
-entries simply expire.
+A map's key carries the version of its content namespace ("proposals",
+"areas"; see `ciic.cache.NAMESPACES`), so a service's
+`ciic.cache.content_changed("proposals")` invalidates the proposal maps along
+with every other cached view of proposals, and warms the default maps again
+(the namespace's jobs in `settings.CONTENT_WARMERS`). Readers build keys with
+`map_cache_key(namespace, *parts)`; `map_cache_bump(namespace)` bumps at once
+(for code already running after the commit)."""
 
-Warm-up: a bump also enqueues the jobs listed for its namespace in
-`settings.MAP_CACHE_WARMERS` (dotted paths, e.g. "proposals" ->
-"proposals.map_tasks.proposal_maps_rebuild"), which re-render the default
-maps in the background (django-rq; in-process without Redis). Any map not
-warmed (a filtered view, an evicted entry) is rendered on first request and
-cached, so correctness never depends on the job having run."""
-
-from django.core.cache import cache
-
-_VERSION_KEY = "geo:mapver:{}"
+from ciic.cache import content_bump, content_key, content_version, content_warmers
 
 
 def map_cache_version(namespace: str) -> int:
-    key = _VERSION_KEY.format(namespace)
-    version = cache.get(key)
-    if version is None:
-        cache.add(key, 1, timeout=None)
-        version = cache.get(key, 1)
-    return int(version)
+    return content_version(namespace)
 
 
 def map_cache_bump(namespace: str, *, warm: bool = True) -> int:
-    """Invalidate every map of the namespace; with `warm`, enqueue (after
-    commit, via `ciic.jobs`) the warm-up jobs configured for it in
-    `settings.MAP_CACHE_WARMERS`, so the default maps are rendered again in
-    the background instead of by the next visitor."""
-    key = _VERSION_KEY.format(namespace)
-    try:
-        version = int(cache.incr(key))
-    except ValueError:  # key missing (evicted or never set)
-        cache.set(key, 2, timeout=None)
-        version = 2
-    if warm:
-        _enqueue_warmers(namespace)
-    return version
+    """Invalidate every map (and every cached view) of the namespace now; with
+    `warm`, enqueue its warm-up jobs (`settings.CONTENT_WARMERS`)."""
+    return content_bump(namespace, warm=warm)
 
 
 def map_cache_key(namespace: str, *parts: object) -> str:
@@ -48,23 +27,8 @@ def map_cache_key(namespace: str, *parts: object) -> str:
     to) never serves maps rendered by the previous one."""
     from .maps import render_stamp
 
-    tail = ":".join(str(p) for p in parts)
-    return f"geo:map:{render_stamp()}:{namespace}:v{map_cache_version(namespace)}:{tail}"
+    return "geo:map:" + content_key(namespace, render_stamp(), *parts)
 
 
 def map_cache_warmers(namespace: str) -> list[str]:
-    """Dotted paths of the jobs that re-render a namespace's default maps,
-    from `settings.MAP_CACHE_WARMERS` (project wiring, so geo imports no
-    higher app)."""
-    from django.conf import settings
-
-    return list(getattr(settings, "MAP_CACHE_WARMERS", {}).get(namespace, ()))
-
-
-def _enqueue_warmers(namespace: str) -> None:
-    from django.utils.module_loading import import_string
-
-    from ciic.jobs import enqueue
-
-    for dotted in map_cache_warmers(namespace):
-        enqueue(import_string(dotted))
+    return content_warmers(namespace)

@@ -28,9 +28,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from shapely.errors import GEOSException
 
-from .cache import map_cache_bump
+from ciic.cache import content_changed
+
 from .gazetteer import gazetteer_zones_sync
 from .models import Area
+from .registry import located_models
 from .services import located_records_reassign
 
 # Stereo70, the Romanian national projection: areas in square metres.
@@ -442,6 +444,7 @@ def _write(
         area.full_clean()
         area.save()
         written.append(area)
+    _warn_unlocated(report, [a.pk for a in existing.values()])
     for stale in existing.values():
         stale.delete()  # ProtectedError rolls everything back
     report.reassigned = located_records_reassign(actor=actor)
@@ -462,8 +465,31 @@ def _write(
             "reassigned": report.reassigned,
         },
     )
-    transaction.on_commit(lambda: map_cache_bump("areas"))
+    content_changed("areas")
     return written
+
+
+def _warn_unlocated(report: ImportReport, removed_ids: list[int]) -> None:
+    """Records of a located model whose zone is removed and that have no
+    point to be placed again (a zone picked by hand) lose their zone: say how
+    many, so staff can set them again."""
+    if not removed_ids:
+        return
+    from django.apps import apps
+
+    for item in located_models:
+        model = apps.get_model(item.label)
+        count = model._default_manager.filter(
+            **{f"{item.zone}__in": removed_ids, f"{item.lat}__isnull": True}
+        ).count()
+        if count:
+            report.warnings.append(
+                _(
+                    "%(label)s: %(count)d record(s) were in a zone that is not in the file and "
+                    "have no location to place them again; their zone is now empty."
+                )
+                % {"label": model._meta.verbose_name_plural, "count": count}
+            )
 
 
 def areas_import(

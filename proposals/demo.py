@@ -110,10 +110,12 @@ def _authors(facilitator: User) -> list[User]:
     from ciic.eligibility.cnp import cnp_check_digit
     from ciic.eligibility.models import Verification
     from ciic.eligibility.services import profile_update, verification_create_in_person
+    from geo.models import Area
 
     names = ["Ioana Marin", "Mihai Stan", "Ana Georgescu", "Radu Pavel", "Cristina Lungu",
              "Vlad Petrescu", "Irina Toma", "George Enache"]  # fmt: skip
     authors = []
+    zones = list(Area.objects.filter(kind=Area.Kind.ZONE).order_by("pk"))
     for i, name in enumerate(names, start=1):
         email = f"autor{i}@{DOMAIN}"
         user = User.objects.filter(email__iexact=email).first()
@@ -136,6 +138,7 @@ def _authors(facilitator: User) -> list[User]:
                 cnp=first12 + str(cnp_check_digit(first12)),
                 document_type="identity_card",
                 sector6_resident=True,
+                residence_zone=zones[i % len(zones)] if zones else None,
             )
         authors.append(user)
     return authors

@@ -481,22 +481,3 @@ class ProposalVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.proposal} v{self.number}"
-
-
-class ProposalNotification(models.Model):
-    """An email owed to the author about one status change. Durable: the sweep
-    re-dispatches rows whose job never ran (Redis outage)."""
-
-    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="notifications")
-    event_id = models.PositiveBigIntegerField(unique=True)
-    to_status = models.CharField(max_length=20, choices=Proposal.Status.choices)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("status notification")
-        verbose_name_plural = _("status notifications")
-        indexes = [models.Index(fields=["sent_at", "created_at"])]
-
-    def __str__(self) -> str:
-        return f"{self.proposal_id} → {self.to_status}"

@@ -11,21 +11,19 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ciic.accounts.models import User
 from ciic.accounts.predicates import is_administrator, is_assessor
 from ciic.audit.services import event_record
-from ciic.jobs import enqueue
+from ciic.cache import content_changed
+from ciic.links import site_url
 from ciic.money import money_parse
-from geo.cache import map_cache_bump
+from ciic.notifications.services import notify
 from geo.models import Area
 from geo.services import area_locate_point
 
@@ -38,7 +36,6 @@ from .models import (
     Proposal,
     ProposalAttachment,
     ProposalImage,
-    ProposalNotification,
     ProposalVersion,
     ReferenceCounter,
     ZoneBudget,
@@ -169,6 +166,7 @@ def call_create(
         )
     ReferenceCounter.objects.create(call=call)
     event_record(actor=actor, action="call.created", obj=call, after={"name": name}, public=False)
+    content_changed("calls")
     return call
 
 
@@ -304,7 +302,7 @@ def proposal_missing_fields(*, proposal: Proposal) -> dict[str, list[str]]:
 
 
 def _bump_maps_on_commit() -> None:
-    transaction.on_commit(lambda: map_cache_bump("proposals"))
+    content_changed("proposals")
 
 
 @transaction.atomic
@@ -575,72 +573,25 @@ def _status_change_record(*, actor: Any, proposal: Proposal, before: str, note: 
         after={"status": proposal.status, "note": note},
         public=True,
     )
-    ProposalNotification.objects.create(
-        proposal=proposal, event_id=event.pk, to_status=proposal.status
-    )
-    from .tasks import proposal_status_notify
-
-    enqueue(proposal_status_notify, proposal.pk, event.pk)
+    _status_change_notify(proposal=proposal, event_id=event.pk, note=note)
     _bump_maps_on_commit()
 
 
 # --- notifications -------------------------------------------------------------------
 
 
-def proposal_notification_send(*, event_id: int) -> bool:
-    """Email the author about one status change, in their language. Safe to
-    run twice: the row is locked and a sent notification is not sent again.
-    The mail goes to the outbox, which retries delivery on its own."""
-    from ciic.audit.models import Event
-
-    with transaction.atomic():
-        row = (
-            ProposalNotification.objects.select_for_update(of=("self",))
-            .select_related("proposal__author", "proposal__call")
-            .filter(event_id=event_id)
-            .first()
-        )
-        if row is None or row.sent_at is not None:
-            return False
-        proposal = row.proposal
-        author = proposal.author
-        event = Event.objects.filter(pk=event_id).first()
-        note = (event.after or {}).get("note", "") if event else ""
-        language = author.preferred_language or settings.LANGUAGE_CODE
-        with translation.override(language):
-            status_label = str(S(row.to_status).label)
-            context = {
-                "proposal": proposal,
-                "status": row.to_status,
-                "status_label": status_label,
-                "note": note,
-                "url": settings.SITE_URL.rstrip("/") + proposal.get_absolute_url(),
-                "site_name": _("CIIC Sector 6"),
-            }
-            subject = _("Your proposal %(ref)s: %(status)s") % {
-                "ref": proposal.reference or proposal.title,
-                "status": status_label,
-            }
-            text = render_to_string("proposals/email/status_changed.txt", context)
-            html = render_to_string("proposals/email/status_changed.html", context)
-        message = EmailMultiAlternatives(
-            subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject,
-            body=text,
-            to=[author.email],
-        )
-        message.attach_alternative(html, "text/html")
-        message.send()
-        row.sent_at = timezone.now()
-        row.save(update_fields=["sent_at"])
-        return True
-
-
-def proposal_notifications_pending_ids(
-    *, older_than: dt.timedelta = dt.timedelta(minutes=2)
-) -> list[int]:
-    cutoff = timezone.now() - older_than
-    return list(
-        ProposalNotification.objects.filter(sent_at__isnull=True, created_at__lte=cutoff)
-        .order_by("created_at")
-        .values_list("event_id", flat=True)[:1000]
+def _status_change_notify(*, proposal: Proposal, event_id: int, note: str) -> None:
+    """Email the author about one status change, in their language; one email
+    per status-change event (the event's id is the outbox key)."""
+    notify(
+        user=proposal.author,
+        template="proposals/email/status_changed",
+        context={
+            "proposal": proposal,
+            "status": proposal.status,
+            "status_label": S(proposal.status).label,
+            "note": note,
+            "url": site_url(proposal.get_absolute_url()),
+        },
+        key=f"proposal-status:{event_id}",
     )

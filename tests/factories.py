@@ -16,6 +16,8 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     email = factory.Sequence(lambda n: f"user{n}@example.org")
     password = factory.django.Password("correct-horse-battery")
+    # Emails go out in the account's language; tests read English (LANGUAGE_CODE).
+    preferred_language = "en"
 
     @factory.post_generation
     def roles(self, create, extracted, **kwargs):  # type: ignore[no-untyped-def]
@@ -60,12 +62,22 @@ class ResidentProfileFactory(factory.django.DjangoModelFactory):
 
 
 def verified_resident(  # type: ignore[no-untyped-def]
-    *, born: _dt.date = _dt.date(1990, 5, 17), serial: int = 1, sector6: bool = True, actor=None
+    *,
+    born: _dt.date = _dt.date(1990, 5, 17),
+    serial: int = 1,
+    sector6: bool = True,
+    actor=None,
+    zone=None,
 ):
     """A resident verified in person through the real service. Returns
-    (user, verification, cnp)."""
+    (user, verification, cnp). Once planning zones are loaded the desk must
+    give the zone of residence: `zone`, else the first zone."""
     from ciic.accounts.models import Role
     from ciic.eligibility.services import verification_create_in_person
+    from geo.models import Area
+
+    if zone is None:
+        zone = Area.objects.filter(kind=Area.Kind.ZONE).order_by("pk").first()
 
     profile = ResidentProfileFactory(date_of_birth=born)
     cnp = make_cnp(born, serial=serial)
@@ -76,5 +88,6 @@ def verified_resident(  # type: ignore[no-untyped-def]
         cnp=cnp,
         document_type="identity_card",
         sector6_resident=sector6,
+        residence_zone=zone,
     )
     return profile.user, v, cnp

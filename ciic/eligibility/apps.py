@@ -6,3 +6,15 @@ class EligibilityConfig(AppConfig):
     name = "ciic.eligibility"
     label = "eligibility"
     verbose_name = _("Eligibility")
+
+    def ready(self) -> None:
+        from geo.registry import located_models
+
+        # Zones re-imported: profiles with a located address move to the zone
+        # that now covers it (geo.services.located_records_reassign).
+        located_models.register(
+            "eligibility.ResidentProfile",
+            lat="residence_latitude",
+            lon="residence_longitude",
+            zone="residence_zone",
+        )

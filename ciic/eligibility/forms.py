@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from geo.models import Area
 
 from .cnp import cnp_validate
 from .models import DocumentType
@@ -89,18 +91,114 @@ class ProfileForm(forms.Form):
             )
 
 
-class RegisterMatchForm(forms.Form):
+ZONE_REQUIRED = _("Choose the planning zone of residence.")
+
+
+class ResidenceForm(forms.Form):
+    """Where the resident lives: a planning zone, or (desk staff) the located
+    address the zone is derived from. The service (`residence_resolve`)
+    decides; `clean` only spares a round trip when nothing was given. Without
+    planning zones loaded, the fields are left out."""
+
+    residence_zone = forms.ModelChoiceField(
+        label=_("Planning zone of residence"),
+        queryset=Area.objects.none(),
+        required=False,
+        empty_label=_("— choose the zone —"),
+        help_text=_("The zone of the address on the identity card or residence visa."),
+        error_messages={"invalid_choice": _("Choose one of the planning zones.")},
+    )
+    residence_latitude = forms.FloatField(
+        label=_("Or the address on the map: latitude (optional)"),
+        required=False,
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+        help_text=_(
+            "From the map or the place search, e.g. 44.4350. With a point, the zone is found "
+            "from it."
+        ),
+        error_messages={"invalid": _("The location is not a valid point.")},
+    )
+    residence_longitude = forms.FloatField(
+        label=_("Longitude (optional)"),
+        required=False,
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+        help_text=_("e.g. 26.0300"),
+        error_messages={"invalid": _("The location is not a valid point.")},
+    )
+
+    located_address = True  # whether the form offers the point (desk staff) or only the zone
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        zones = Area.objects.filter(kind=Area.Kind.ZONE).order_by("name")
+        self.has_zones = zones.exists()
+        names = ["residence_zone", "residence_latitude", "residence_longitude"]
+        if not self.has_zones:
+            for name in names:
+                del self.fields[name]
+            return
+        cast(forms.ModelChoiceField, self.fields["residence_zone"]).queryset = zones
+        if not self.located_address:
+            del self.fields["residence_latitude"], self.fields["residence_longitude"]
+
+    def clean(self) -> dict[str, Any] | None:
+        data = super().clean()
+        if (
+            data is not None
+            and self.has_zones
+            and data.get("residence_zone") is None
+            and data.get("residence_latitude") is None
+            and "residence_zone" not in self.errors
+            and "residence_latitude" not in self.errors
+        ):
+            self.add_error("residence_zone", ZONE_REQUIRED)
+        return data
+
+    def residence(self) -> dict[str, Any]:
+        """The cleaned residence, as the services' keyword arguments."""
+        data = self.cleaned_data
+        return {
+            "residence_zone": data.get("residence_zone"),
+            "residence_latitude": data.get("residence_latitude"),
+            "residence_longitude": data.get("residence_longitude"),
+        }
+
+
+class RegisterMatchForm(ResidenceForm):
     cnp = cnp_field()
     confirm = forms.BooleanField(
         label=_("This is my own personal numeric code."),
         error_messages={"required": _("Confirm that the CNP is your own.")},
     )
 
+    located_address = False
+    field_order = ["cnp", "residence_zone", "confirm"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.has_zones:
+            field = self.fields["residence_zone"]
+            field.label = _("The planning zone where you live")
+            field.help_text = _(
+                "The zone of the address on your identity card or residence visa. The zones "
+                "are drawn on the map of Sector 6."
+            )
+
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
 
-class InPersonVerificationForm(forms.Form):
+class InPersonVerificationForm(ResidenceForm):
+    field_order = [
+        "cnp",
+        "document_type",
+        "sector6_address",
+        "valid_until",
+        "residence_zone",
+        "residence_latitude",
+        "residence_longitude",
+        "identity_checked",
+    ]
     cnp = cnp_field()
     document_type = forms.ChoiceField(
         label=_("Document checked"),

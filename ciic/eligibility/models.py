@@ -14,6 +14,16 @@ account without a person at the desk revoking it first. After a revocation
 the person may be verified again, on this or on another account.
 
 CNPs are never stored: only `cnp.cnp_hash` (keyed HMAC) values.
+
+The residence zone (`ResidentProfile.residence_zone`, a planning zone of
+`geo`) is set at verification: picked by desk staff, or derived from the
+located address (a point) when one is given. A profile with a point is a
+*located record* of `geo.registry`: when zones are re-imported, the bulk
+re-assignment moves it to the zone that now covers its point. A profile whose
+zone was picked keeps it while that zone exists (an import updates zones of
+the same name in place); it becomes empty if the zone is removed. An empty
+zone is a normal state (no zones loaded, verifications made before zones
+existed): features that need a zone must say so, never guess.
 """
 
 from __future__ import annotations
@@ -39,6 +49,19 @@ class ResidentProfile(models.Model):
         help_text=_("Street, number, building, flat, as on your identity card or residence visa."),
     )
     phone = models.CharField(_("phone (optional)"), max_length=32, blank=True)
+    residence_zone = models.ForeignKey(
+        "geo.Area",
+        verbose_name=_("planning zone of residence"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        limit_choices_to={"kind": "zone"},
+    )
+    # The located address, when desk staff gave one: only to keep the zone
+    # right when zones change. Never shown publicly.
+    residence_latitude = models.FloatField(_("residence latitude"), null=True, blank=True)
+    residence_longitude = models.FloatField(_("residence longitude"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -46,6 +69,13 @@ class ResidentProfile(models.Model):
         verbose_name = _("resident profile")
         verbose_name_plural = _("resident profiles")
         indexes = [models.Index(fields=["full_name"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(residence_latitude__isnull=True, residence_longitude__isnull=True)
+                | Q(residence_latitude__isnull=False, residence_longitude__isnull=False),
+                name="eligibility_profile_residence_point_whole",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.full_name

@@ -16,8 +16,8 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +25,10 @@ from django.utils.translation import gettext_lazy as _
 from ciic.accounts.models import User
 from ciic.audit.models import Event
 from ciic.audit.services import event_record
+from ciic.links import site_url
+from ciic.notifications.services import notify
+from geo.models import Area
+from geo.services import area_locate_point
 
 from .cnp import ParsedCNP, cnp_hash, cnp_validate
 from .models import (
@@ -140,6 +144,137 @@ def profile_update(
     return profile
 
 
+# --- residence zone ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Residence:
+    """Where a resident lives, as far as the platform needs it: the planning
+    zone, and the located address (a point) when one was given."""
+
+    zone: Area | None
+    latitude: float | None = None
+    longitude: float | None = None
+
+    def state(self) -> dict[str, Any]:
+        """For audit events: the zone, and whether it came from a point (never
+        the coordinates themselves)."""
+        return {
+            "zone": self.zone.slug if self.zone else None,
+            "zone_name": self.zone.name if self.zone else None,
+            "located": self.latitude is not None,
+        }
+
+
+def _residence_of(profile: ResidentProfile) -> Residence:
+    return Residence(
+        zone=profile.residence_zone,
+        latitude=profile.residence_latitude,
+        longitude=profile.residence_longitude,
+    )
+
+
+def residence_resolve(
+    *,
+    zone: Area | None = None,
+    latitude: float | None = None,
+    longitude: float | None = None,
+) -> Residence | None:
+    """Check a residence given by desk staff or a resident, and complete it.
+
+    With a point, the zone is the planning zone that covers it (and a zone
+    chosen as well must be that one). Without a point, the chosen zone.
+    Without either: None while no planning zones are loaded, otherwise an
+    error (the zone is required). Errors are keyed by the form fields
+    `residence_zone` and `residence_latitude`."""
+    if (latitude is None) != (longitude is None):
+        raise ValidationError(
+            {"residence_latitude": _("Give both the latitude and the longitude, or neither.")},
+            code="point_incomplete",
+        )
+    if latitude is not None and longitude is not None:
+        try:
+            located = area_locate_point(latitude=latitude, longitude=longitude)
+        except ValidationError as exc:
+            raise ValidationError({"residence_latitude": exc.messages}, code=exc.code) from None
+        if located is None:
+            raise ValidationError(
+                {"residence_latitude": _("No planning zone covers this point. Choose the zone.")},
+                code="no_zone_at_point",
+            )
+        if zone is not None and zone.pk != located.pk:
+            raise ValidationError(
+                {
+                    "residence_zone": _(
+                        "The address is in the zone “%(located)s”, not in “%(chosen)s”. "
+                        "Choose the zone again or correct the address."
+                    )
+                    % {"located": located.name, "chosen": zone.name}
+                },
+                code="zone_mismatch",
+            )
+        return Residence(zone=located, latitude=float(latitude), longitude=float(longitude))
+    if zone is not None:
+        if zone.kind != Area.Kind.ZONE:
+            raise ValidationError(
+                {"residence_zone": _("Choose one of the planning zones.")}, code="not_a_zone"
+            )
+        return Residence(zone=zone)
+    if Area.objects.filter(kind=Area.Kind.ZONE).exists():
+        raise ValidationError(
+            {"residence_zone": _("Choose the planning zone of residence.")},
+            code="zone_required",
+        )
+    return None
+
+
+def _residence_apply(*, actor: Any, profile: ResidentProfile, residence: Residence) -> bool:
+    """Write a resolved residence on the (locked) profile, with an audit
+    event; False if nothing changed."""
+    before = _residence_of(profile)
+    if before == residence:
+        return False
+    profile.residence_zone = residence.zone
+    profile.residence_latitude = residence.latitude
+    profile.residence_longitude = residence.longitude
+    profile.full_clean()
+    profile.save(
+        update_fields=["residence_zone", "residence_latitude", "residence_longitude", "updated_at"]
+    )
+    event_record(
+        actor=actor,
+        action="eligibility.residence_changed",
+        obj=profile,
+        before=before.state(),
+        after=residence.state(),
+    )
+    return True
+
+
+@transaction.atomic
+def residence_set(
+    *,
+    actor: Any,
+    user: User,
+    zone: Area | None = None,
+    latitude: float | None = None,
+    longitude: float | None = None,
+) -> ResidentProfile:
+    """Desk staff set (or correct) where a resident lives: a planning zone, or
+    a located address from which the zone is derived. Audited."""
+    _require(actor, "eligibility.verify_residents")
+    residence = residence_resolve(zone=zone, latitude=latitude, longitude=longitude)
+    profile = ResidentProfile.objects.select_for_update().filter(user=user).first()
+    if profile is None:
+        raise ValidationError(
+            _("The resident must fill in their profile (name, date of birth, address) first."),
+            code="no_profile",
+        )
+    if residence is not None:
+        _residence_apply(actor=actor, profile=profile, residence=residence)
+    return profile
+
+
 # --- verifications ---------------------------------------------------------------
 
 
@@ -194,10 +329,12 @@ def _verification_open(
     sector6_resident: bool,
     valid_until: date | None,
     register_import: RegisterImport | None = None,
+    residence: Residence | None = None,
 ) -> Verification:
     """Open a verification; ends (supersedes) the account's current one when it
     is the same person (a renewal). Raises IdentityConflictError, after
-    recording the conflict, when the person is verified on another account."""
+    recording the conflict, when the person is verified on another account.
+    `residence`, when given, is written on the profile in the same transaction."""
     now = timezone.now()
     today = timezone.localdate(now)
     default_until = default_valid_until(verified_on=today)
@@ -275,6 +412,9 @@ def _verification_open(
                 obj=verification,
                 after=_verification_state(verification),
             )
+            if residence is not None:
+                profile = ResidentProfile.objects.select_for_update().get(user=user)
+                _residence_apply(actor=actor, profile=profile, residence=residence)
             return verification
     except _Conflict as exc:
         conflict = _conflict_record(
@@ -291,15 +431,24 @@ def verification_create_in_person(
     document_type: str,
     sector6_resident: bool,
     valid_until: date | None = None,
+    residence_zone: Area | None = None,
+    residence_latitude: float | None = None,
+    residence_longitude: float | None = None,
 ) -> Verification:
     """Desk staff checked the identity document in person.
 
     `sector6_resident`: the document shows a domicile or residence in Sector 6.
     `valid_until`: the document's own expiry, when it has one (a residence
-    visa); the verification never outlasts it nor VERIFICATION_VALIDITY_DAYS."""
+    visa); the verification never outlasts it nor VERIFICATION_VALIDITY_DAYS.
+    `residence_*`: where the resident lives (see `residence_resolve`): the
+    planning zone staff picked, or the located address the zone is derived
+    from; required once planning zones are loaded."""
     _require(actor, "eligibility.verify_residents")
     if document_type not in DocumentType.values:
         raise ValidationError({"document_type": _("Choose the document you checked.")})
+    residence = residence_resolve(
+        zone=residence_zone, latitude=residence_latitude, longitude=residence_longitude
+    )
     birth_date = _profile_birth_date(user)
     try:
         parsed = cnp_validate(cnp, birth_date=birth_date)
@@ -314,6 +463,7 @@ def verification_create_in_person(
         document_type=document_type,
         sector6_resident=sector6_resident,
         valid_until=valid_until,
+        residence=residence,
     )
 
 
@@ -327,10 +477,20 @@ def register_match_failures_today(*, user: User) -> int:
     ).count()
 
 
-def verification_match_register(*, actor: Any, user: User, cnp: str) -> Verification:
+def verification_match_register(
+    *,
+    actor: Any,
+    user: User,
+    cnp: str,
+    residence_zone: Area | None = None,
+    residence_latitude: float | None = None,
+    residence_longitude: float | None = None,
+) -> Verification:
     """Self-service: the resident enters their CNP and it is matched against
     the eligible-residents register. Failed matches are counted (audit events
     on the account) and limited per day, so the register cannot be probed.
+    The resident says which planning zone they live in (`residence_*`, as
+    for `verification_create_in_person`; the register does not know zones).
 
     The count, the look-up and the recording of a failure happen in one
     transaction holding the account's row lock, so parallel requests queue
@@ -340,6 +500,9 @@ def verification_match_register(*, actor: Any, user: User, cnp: str) -> Verifica
     limit = int(getattr(settings, "REGISTER_MATCH_MAX_FAILURES_PER_DAY", 5))
     if register_match_failures_today(user=user) >= limit:
         raise _register_match_limited()
+    residence = residence_resolve(
+        zone=residence_zone, latitude=residence_latitude, longitude=residence_longitude
+    )
     birth_date = _profile_birth_date(user)
     try:
         parsed = cnp_validate(cnp, birth_date=birth_date)
@@ -378,6 +541,7 @@ def verification_match_register(*, actor: Any, user: User, cnp: str) -> Verifica
         sector6_resident=True,
         valid_until=None,
         register_import=entry.register_import,
+        residence=residence,
     )
 
 
@@ -438,15 +602,14 @@ def verification_expiry_sweep(*, today: date | None = None) -> int:
                 obj=v,
                 before={"valid_until": v.valid_until},
             )
-            send_mail(
-                subject=gettext("[CIIC Sector 6] Your residence verification has expired"),
-                message=gettext(
-                    "Your verification as a resident of Sector 6 expired on %(date)s. To keep "
-                    "taking part, bring your identity card (or residence visa) to the CIIC desk."
-                )
-                % {"date": v.valid_until.isoformat()},
-                from_email=None,
-                recipient_list=[v.user.email],
+            notify(
+                user=v.user,
+                template="eligibility/email/verification_expired",
+                context={
+                    "valid_until": v.valid_until,
+                    "url": site_url(reverse("accounts:dashboard")),
+                },
+                key=f"verification-expired:{v.pk}",
             )
             count += 1
     return count

@@ -19,6 +19,11 @@ urlpatterns = [
         name="staff_verify",
     ),
     path(
+        "staff/residents/<int:pk>/residence/",
+        views.ResidenceEditView.as_view(),
+        name="staff_resident_residence",
+    ),
+    path(
         "staff/verifications/<int:pk>/revoke/",
         views.RevokeView.as_view(),
         name="staff_revoke",

@@ -24,6 +24,7 @@ from .forms import (
     ProfileForm,
     RegisterImportForm,
     RegisterMatchForm,
+    ResidenceForm,
     ResidentSearchForm,
     RevokeForm,
     apply_service_errors,
@@ -101,7 +102,10 @@ class RegisterMatchView(LoginRequiredMixin, View):
         if form.is_valid():
             try:
                 services.verification_match_register(
-                    actor=request.user, user=_me(request), cnp=form.cleaned_data["cnp"]
+                    actor=request.user,
+                    user=_me(request),
+                    cnp=form.cleaned_data["cnp"],
+                    **form.residence(),
                 )
             except services.IdentityConflictError as exc:
                 form.add_error(None, exc.message)
@@ -141,15 +145,17 @@ def _resident_page(
     profile_form: ProfileForm | None = None,
     verify_form: InPersonVerificationForm | None = None,
     revoke_form: RevokeForm | None = None,
+    residence_form: ResidenceForm | None = None,
 ) -> HttpResponse:
     history = list(selectors.verification_history(user=resident))
     open_v = next((v for v in history if v.ended_at is None), None)
+    profile = ResidentProfile.objects.select_related("residence_zone").filter(user=resident).first()
     return render(
         request,
         "eligibility/staff/resident_detail.html",
         {
             "resident": resident,
-            "profile": ResidentProfile.objects.filter(user=resident).first(),
+            "profile": profile,
             "decision": selectors.participation_check(user=resident, on_date=timezone.localdate()),
             "history": history,
             "events": selectors.resident_events(user=resident, verifications=history),
@@ -157,8 +163,20 @@ def _resident_page(
             "profile_form": profile_form or _profile_form(resident),
             "verify_form": verify_form or InPersonVerificationForm(),
             "revoke_form": revoke_form or RevokeForm(),
+            "residence_form": residence_form or _residence_form(profile),
         },
     )
+
+
+def _residence_form(profile: ResidentProfile | None, data: Any = None) -> ResidenceForm:
+    initial = None
+    if profile is not None:
+        initial = {
+            "residence_zone": profile.residence_zone,
+            "residence_latitude": profile.residence_latitude,
+            "residence_longitude": profile.residence_longitude,
+        }
+    return ResidenceForm(data, initial=initial, prefix="residence")
 
 
 class ResidentDetailView(DeskStaffMixin, View):
@@ -194,6 +212,7 @@ class VerifyInPersonView(DeskStaffMixin, View):
                     document_type=data["document_type"],
                     sector6_resident=data["sector6_address"] == "yes",
                     valid_until=data["valid_until"],
+                    **form.residence(),
                 )
             except services.IdentityConflictError as exc:
                 url = reverse("eligibility:staff_conflicts")
@@ -214,6 +233,33 @@ class VerifyInPersonView(DeskStaffMixin, View):
                 messages.success(request, _("The resident is verified."))
                 return redirect("eligibility:staff_resident", pk=resident.pk)
         return _resident_page(request, resident, verify_form=form)
+
+
+class ResidenceEditView(DeskStaffMixin, View):
+    """Desk staff correct where a resident lives (a move, a zone that an
+    import of zones removed)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        resident = get_object_or_404(User, pk=pk)
+        profile = ResidentProfile.objects.filter(user=resident).first()
+        form = _residence_form(profile, request.POST)
+        if form.is_valid():
+            try:
+                services.residence_set(
+                    actor=request.user,
+                    user=resident,
+                    zone=form.cleaned_data.get("residence_zone"),
+                    latitude=form.cleaned_data.get("residence_latitude"),
+                    longitude=form.cleaned_data.get("residence_longitude"),
+                )
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(request, _("The zone of residence was saved."))
+                return redirect("eligibility:staff_resident", pk=resident.pk)
+        return _resident_page(request, resident, residence_form=form)
 
 
 class RevokeView(DeskStaffMixin, View):

@@ -1,28 +1,46 @@
-"""An email backend that only writes to the outbox and enqueues delivery."""
+"""An email backend that only writes to the outbox and enqueues delivery.
 
-import pickle  # noqa: S403 - we pickle our own EmailMessage objects, never user input
+It is `EMAIL_BACKEND`, for the mail that libraries send through Django's mail
+API (Wagtail's moderation notices, `mail_admins`). The platform's own emails
+call `ciic.notifications.services.notify` instead (templates, language)."""
+
+import logging
 from collections.abc import Sequence
 
 from django.core.mail import EmailMessage
 from django.core.mail.backends.base import BaseEmailBackend
 
-from ciic.jobs import enqueue
+from .services import email_queue
 
-from .models import OutgoingEmail
+logger = logging.getLogger(__name__)
 
 
 class OutboxEmailBackend(BaseEmailBackend):
     def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
-        from .tasks import email_deliver
-
         count = 0
         for message in email_messages:
-            message.connection = None
-            row = OutgoingEmail.objects.create(
-                to=list(message.recipients()),
-                subject=str(message.subject)[:300],
-                message=pickle.dumps(message),
+            body, html = str(message.body), ""
+            if message.content_subtype == "html":
+                body, html = "", str(message.body)
+            for content, mimetype in getattr(message, "alternatives", []) or []:
+                if mimetype == "text/html" and not html:
+                    html = str(content)
+            if message.attachments:
+                logger.warning(
+                    "outbox: %d attachment(s) of %r not kept",
+                    len(message.attachments),
+                    message.subject,
+                )
+            email_queue(
+                to=list(message.to),
+                cc=list(message.cc),
+                bcc=list(message.bcc),
+                reply_to=list(message.reply_to),
+                subject=str(message.subject),
+                body=str(body),
+                html=html,
+                from_email=str(message.from_email or ""),
+                headers={str(k): str(v) for k, v in message.extra_headers.items()},
             )
-            enqueue(email_deliver, row.pk)
             count += 1
         return count

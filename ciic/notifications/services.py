@@ -1,31 +1,171 @@
+"""The one way the platform sends email: `notify`.
+
+    notify(user=author, template="proposals/email/status_changed",
+           context={"proposal": p, ...}, key=f"proposal-status:{event.pk}")
+
+renders the templates (see `rendering`) in the recipient's language, writes
+the message to the outbox (`OutgoingEmail`) in the caller's transaction, and
+enqueues its delivery for after the commit (`ciic.jobs.enqueue`). If the
+transaction rolls back, no email; if Redis, a worker or the mail server is
+down, the message waits in the outbox and the sweep delivers it later. Never
+call Django's `send_mail` in the platform's code."""
+
+from __future__ import annotations
+
+import datetime as dt
 import logging
-import pickle  # noqa: S403 - only our own outbox rows are unpickled
-from datetime import timedelta
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.core.mail import get_connection
-from django.db import transaction
+from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from ciic.jobs import enqueue
+
 from .models import OutgoingEmail
+from .rendering import email_render, supported_language
+
+if TYPE_CHECKING:
+    from ciic.accounts.models import User
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 12
 
 
+def recipient_language(*, user: User | None = None, language: str | None = None) -> str:
+    """`language` if given and supported, else the account's preferred
+    language, else the site's default (Romanian)."""
+    return (
+        supported_language(language)
+        or supported_language(getattr(user, "preferred_language", None))
+        or settings.LANGUAGE_CODE
+    )
+
+
+def notify(
+    *,
+    template: str,
+    context: Mapping[str, Any] | None = None,
+    user: User | None = None,
+    email: str | None = None,
+    language: str | None = None,
+    key: str | None = None,
+) -> OutgoingEmail | None:
+    """Email `user` (or the address `email`, e.g. one not yet confirmed, or one
+    with no account) using the templates `<template>_subject.txt`,
+    `<template>_message.txt` and optionally `<template>_message.html`.
+
+    The language is `language` if given, else the account's preferred one,
+    else the default. `context` is the templates' context (plus `user`,
+    `email`, `site_name`, `site_url`, `current_site`); build links with
+    `ciic.links.site_url(path)`. With `key`, the message is queued at most
+    once: a second call with the same key returns the first message and sends
+    nothing. Returns the outbox row, or None when there is no address."""
+    recipient = (email or getattr(user, "email", "") or "").strip()
+    if not recipient:
+        return None
+    if key is not None:
+        existing = OutgoingEmail.objects.filter(key=key).first()
+        if existing is not None:
+            return existing
+    lang = recipient_language(user=user, language=language)
+    rendered = email_render(
+        template, {"user": user, "email": recipient, **(context or {})}, language=lang
+    )
+    return email_queue(
+        to=[recipient],
+        subject=rendered.subject,
+        body=rendered.body,
+        html=rendered.html,
+        user=user,
+        template=template,
+        language=lang,
+        key=key,
+    )
+
+
+def email_queue(
+    *,
+    to: Sequence[str],
+    subject: str,
+    body: str,
+    html: str = "",
+    from_email: str = "",
+    cc: Sequence[str] = (),
+    bcc: Sequence[str] = (),
+    reply_to: Sequence[str] = (),
+    headers: Mapping[str, str] | None = None,
+    user: User | None = None,
+    template: str = "",
+    language: str = "",
+    key: str | None = None,
+) -> OutgoingEmail:
+    """Write one ready message to the outbox and enqueue its delivery after
+    the commit. Used by `notify` and by the outbox email backend."""
+    from .tasks import email_deliver
+
+    fields = {
+        "to": list(to),
+        "cc": list(cc),
+        "bcc": list(bcc),
+        "reply_to": list(reply_to),
+        "subject": subject[:300],
+        "body": body,
+        "html": html,
+        "from_email": from_email,
+        "headers": dict(headers or {}),
+        "user": user if getattr(user, "pk", None) else None,
+        "template": template[:200],
+        "language": language,
+        "key": key,
+    }
+    try:
+        with transaction.atomic():
+            row = OutgoingEmail.objects.create(**fields)
+    except IntegrityError:
+        if key is None:
+            raise
+        return OutgoingEmail.objects.get(key=key)  # queued at the same moment elsewhere
+    enqueue(email_deliver, row.pk)
+    return row
+
+
+def email_message(row: OutgoingEmail) -> EmailMessage:
+    """The Django message an outbox row stands for."""
+    common: dict[str, Any] = {
+        "subject": row.subject,
+        "from_email": row.from_email or None,
+        "to": row.to,
+        "cc": row.cc or None,
+        "bcc": row.bcc or None,
+        "reply_to": row.reply_to or None,
+        "headers": row.headers or None,
+    }
+    if row.body:
+        with_text = EmailMultiAlternatives(body=row.body, **common)
+        if row.html:
+            with_text.attach_alternative(row.html, "text/html")
+        return with_text
+    html_only = EmailMessage(body=row.html, **common)
+    html_only.content_subtype = "html"
+    return html_only
+
+
 def email_deliver(*, email_id: int) -> bool:
-    """Deliver one outbox message through the real backend. Safe to call twice:
-    the row is locked and a sent message is not sent again."""
+    """Deliver one outbox message through the real backend
+    (`OUTBOX_DELIVERY_BACKEND`). Safe to call twice: the row is locked and a
+    sent message is not sent again."""
     with transaction.atomic():
         row = OutgoingEmail.objects.select_for_update().filter(pk=email_id).first()
         if row is None or row.status != OutgoingEmail.Status.PENDING:
             return False
-        message = pickle.loads(bytes(row.message))  # noqa: S301
         row.attempts += 1
         row.last_attempt_at = timezone.now()
         try:
-            connection = get_connection(settings.OUTBOX_DELIVERY_BACKEND)
-            message.connection = connection
+            message = email_message(row)
+            message.connection = get_connection(settings.OUTBOX_DELIVERY_BACKEND)
             message.send()
         except Exception as exc:
             logger.warning("delivery of email %s failed: %s", row.pk, exc)
@@ -40,10 +180,26 @@ def email_deliver(*, email_id: int) -> bool:
         return True
 
 
-def emails_pending_ids(*, older_than: timedelta = timedelta(minutes=2)) -> list[int]:
+def emails_pending_ids(*, older_than: dt.timedelta = dt.timedelta(minutes=2)) -> list[int]:
     cutoff = timezone.now() - older_than
     return list(
         OutgoingEmail.objects.filter(status=OutgoingEmail.Status.PENDING, created_at__lte=cutoff)
         .order_by("created_at")
         .values_list("pk", flat=True)[:1000]
+    )
+
+
+def emails_redact_sent(*, older_than_days: int | None = None) -> int:
+    """Blank the text of messages sent more than `OUTBOX_RETENTION_DAYS` ago
+    (it holds personal data and links with tokens). The row stays, as the
+    record of what was sent to whom and when, and keeps its `key`, so a
+    message is still never sent twice."""
+    days = older_than_days if older_than_days is not None else settings.OUTBOX_RETENTION_DAYS
+    if days <= 0:
+        return 0
+    cutoff = timezone.now() - dt.timedelta(days=days)
+    return (
+        OutgoingEmail.objects.filter(status=OutgoingEmail.Status.SENT, sent_at__lt=cutoff)
+        .exclude(body="", html="")
+        .update(body="", html="")
     )

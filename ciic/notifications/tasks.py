@@ -1,3 +1,5 @@
+"""Thin jobs: deliver one message; the sweeps that retry and tidy the outbox."""
+
 from ciic.jobs import dispatch
 
 from . import services
@@ -8,8 +10,14 @@ def email_deliver(email_id: int) -> None:
 
 
 def emails_retry_pending() -> int:
-    """Hand every stale pending message to the queue again (run by jobs_sweep)."""
+    """Hand every stale pending message over again (run by jobs_sweep); while
+    Redis is unreachable the sweep delivers them itself."""
     ids = services.emails_pending_ids()
     for email_id in ids:
-        dispatch(email_deliver, (email_id,), {})
+        dispatch(email_deliver, (email_id,), {}, fallback_in_process=True)
     return len(ids)
+
+
+def emails_redact_sent() -> int:
+    """Blank the text of old sent messages (run by jobs_sweep)."""
+    return services.emails_redact_sent()

@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     # project apps, lowest layer first
     "ciic.accounts",
     "ciic.audit",
+    "ciic.jobs",
     "ciic.eligibility",
     "ciic.notifications",
     "geo",
@@ -130,17 +131,24 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Background jobs. With REDIS_URL unset, jobs run in-process right after the
-# transaction commits (development); with it set, rqworker processes run them.
+# Background jobs (ciic.jobs). With REDIS_URL unset, jobs run in-process right
+# after the transaction commits (development); with it set, rqworker processes
+# run them (`rqworker --with-scheduler` for the jobs scheduled at a time).
 REDIS_URL = env("REDIS_URL", default="")
 JOBS_IN_PROCESS = env.bool("JOBS_IN_PROCESS", default=not REDIS_URL)
-# Idempotent sweeps run by `manage.py jobs_sweep` (every few minutes in production):
-# they re-dispatch work that a Redis, worker or mail-server outage left pending.
+# Idempotent sweeps run by `manage.py jobs_sweep` (every few minutes in
+# production): due scheduled jobs, work an outage left pending, tidying.
 JOB_SWEEPS = [
+    "ciic.jobs.tasks.scheduled_jobs_run_due",
     "ciic.notifications.tasks.emails_retry_pending",
+    "ciic.notifications.tasks.emails_redact_sent",
     "ciic.eligibility.tasks.verifications_expire",
-    "proposals.tasks.proposal_notifications_retry",
 ]
+# How long RQ's scheduler has to run a due scheduled job before the sweep does.
+SCHEDULED_JOBS_GRACE_SECONDS = env.int("SCHEDULED_JOBS_GRACE_SECONDS", default=120)
+# The development server runs the sweep in a thread this often while jobs run
+# in-process (0: never; see ciic/jobs/management/commands/runserver.py).
+RUNSERVER_JOBS_SWEEP_SECONDS = env.int("RUNSERVER_JOBS_SWEEP_SECONDS", default=0)
 # ciic.jobs.enqueue already waits for the commit; django-rq must not defer again.
 RQ = {"COMMIT_MODE": "auto"}
 # The job dashboard lives at /django-rq/ only (ciic.urls), not again inside the
@@ -194,7 +202,9 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[CIIC Sector 6] "
+# The subject prefix of every email (ours, allauth's, Django's mail_admins).
+EMAIL_SUBJECT_PREFIX = "[CIIC Sector 6] "
+ACCOUNT_EMAIL_SUBJECT_PREFIX = EMAIL_SUBJECT_PREFIX
 # Sign-up answers alike for new and taken addresses (allauth's enumeration
 # prevention, plus ciic.accounts.adapter and forms.SignupForm).
 ACCOUNT_PREVENT_ENUMERATION = True
@@ -215,10 +225,20 @@ MFA_TRUST_ENABLED = False
 
 # Mail: every message goes through the durable outbox (ciic.notifications), so a
 # mail-server outage delays mail but never loses it or fails a user's request.
+# The platform's own emails: ciic.notifications.services.notify. Mail sent by
+# libraries through Django's API lands in the same outbox (EMAIL_BACKEND).
 EMAIL_BACKEND = "ciic.notifications.backends.OutboxEmailBackend"
+# What finally delivers the outbox: SMTP in production; in development, files
+# under var/mail/ (one per message; also readable at /staff/outbox/).
 OUTBOX_DELIVERY_BACKEND = env(
-    "OUTBOX_DELIVERY_BACKEND", default="django.core.mail.backends.console.EmailBackend"
+    "OUTBOX_DELIVERY_BACKEND", default="django.core.mail.backends.filebased.EmailBackend"
 )
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(BASE_DIR / "var" / "mail"))
+# The text of sent messages is blanked after this many days (0: kept).
+OUTBOX_RETENTION_DAYS = env.int("OUTBOX_RETENTION_DAYS", default=30)
+# Whether the staff outbox page shows the messages' text (links with tokens
+# included): development only by default.
+OUTBOX_SHOW_BODIES = env.bool("OUTBOX_SHOW_BODIES", default=DEBUG)
 EMAIL_HOST = env("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
@@ -281,8 +301,9 @@ MAP_TILES_ATTRIBUTION = env(
     "MAP_TILES_ATTRIBUTION",
     default="© OpenStreetMap contributors (ODbL)",
 )
-# Jobs that re-render the default maps after `geo.cache.map_cache_bump(namespace)`.
-MAP_CACHE_WARMERS = {
+# Jobs that re-render the most visited cached content after
+# `ciic.cache.content_changed(namespace)` (see ciic/cache.py): the default maps.
+CONTENT_WARMERS = {
     "proposals": ["proposals.map_tasks.proposal_maps_rebuild"],
     "areas": ["proposals.map_tasks.proposal_maps_rebuild"],
 }

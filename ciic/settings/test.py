@@ -11,7 +11,12 @@ SECRET_KEY = "test-secret-key"  # noqa: S105
 CNP_HASH_KEY = "test-cnp-hash-key"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 JOBS_IN_PROCESS = env.bool("JOBS_IN_PROCESS", default=True)
-OUTBOX_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# locmem in this process; a worker started by a test (another process) is
+# given the file backend and a folder through the environment.
+OUTBOX_DELIVERY_BACKEND = env(
+    "OUTBOX_DELIVERY_BACKEND", default="django.core.mail.backends.locmem.EmailBackend"
+)
+RUNSERVER_JOBS_SWEEP_SECONDS = 0
 MAP_TILES_URL = ""
 ACCOUNT_RATE_LIMITS = False
 STORAGES = {

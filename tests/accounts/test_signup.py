@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.core import mail
+from django.test import TestCase
 from django.urls import reverse
 
 from ciic.accounts.models import User
@@ -21,11 +22,18 @@ def _link(message) -> str:  # type: ignore[no-untyped-def]
     return match.group(1)
 
 
-def test_signup_confirm_email_then_log_in(client):
-    response = client.post(
-        reverse("account_signup"),
-        {"email": "ana@example.org", "password1": PASSWORD + "x", "password2": PASSWORD + "x"},
-    )
+def _delivered():  # type: ignore[no-untyped-def]
+    """Mail is queued in the outbox and delivered after the commit."""
+    return TestCase.captureOnCommitCallbacks(execute=True)
+
+
+def test_signup_confirm_email_then_log_in(client, settings):
+    settings.SITE_URL = "https://buget.example.ro"
+    with _delivered():
+        response = client.post(
+            reverse("account_signup"),
+            {"email": "ana@example.org", "password1": PASSWORD + "x", "password2": PASSWORD + "x"},
+        )
     assert response.status_code == 302
     user = User.objects.get(email="ana@example.org")
     assert not user.emailaddress_set.get().verified
@@ -33,6 +41,9 @@ def test_signup_confirm_email_then_log_in(client):
     # Not verified yet: the session is not logged in.
     assert client.get(reverse("accounts:dashboard")).status_code == 302
 
+    # The link is on the public site, not on the host the request came in on.
+    assert "https://buget.example.ro/accounts/confirm-email/" in mail.outbox[0].body
+    assert "testserver" not in mail.outbox[0].body
     confirm_url = _link(mail.outbox[0])
     assert "/accounts/confirm-email/" in confirm_url
     assert client.get(confirm_url).status_code == 200  # a page with a button, no GET side effect
@@ -58,9 +69,10 @@ def test_unverified_email_cannot_log_in(client):
     )
     client.logout()
     mail.outbox.clear()
-    response = client.post(
-        reverse("account_login"), {"login": "bob@example.org", "password": PASSWORD + "x"}
-    )
+    with _delivered():
+        response = client.post(
+            reverse("account_login"), {"login": "bob@example.org", "password": PASSWORD + "x"}
+        )
     assert response.status_code == 302
     assert "confirm-email" in response["Location"]
     assert client.get(reverse("accounts:dashboard")).status_code == 302
@@ -78,10 +90,15 @@ def test_signup_errors_are_shown_next_to_fields_and_create_nothing(client):
     assert "email" in form.errors
     html = response.content.decode()
     assert 'class="field field-error"' in html and "errorlist" in html
-    response = client.post(
-        reverse("account_signup"),
-        {"email": "taken@example.org", "password1": PASSWORD + "x", "password2": PASSWORD + "x"},
-    )
+    with _delivered():
+        response = client.post(
+            reverse("account_signup"),
+            {
+                "email": "taken@example.org",
+                "password1": PASSWORD + "x",
+                "password2": PASSWORD + "x",
+            },
+        )
     # allauth prevents account enumeration: the page looks like success, the
     # owner of the address gets an "account already exists" email instead.
     assert response.status_code == 302 and "confirm-email" in response["Location"]
@@ -99,7 +116,8 @@ def test_wrong_password_is_refused(client):
 
 def test_password_reset(client):
     user = make_account()
-    response = client.post(reverse("account_reset_password"), {"email": user.email})
+    with _delivered():
+        response = client.post(reverse("account_reset_password"), {"email": user.email})
     assert response.status_code == 302
     assert len(mail.outbox) == 1
     reset_url = _link(mail.outbox[0])
@@ -122,3 +140,20 @@ def test_allauth_pages_use_the_site_layout(client):
     html = client.get(reverse("account_login")).content.decode()
     assert 'class="site-header"' in html and "allauth-entrance" in html
     assert "http://" not in html.replace("http://testserver", "") or "https://" not in html
+
+
+def test_allauth_emails_in_the_recipients_language_on_site_url(client, settings):
+    """The page is Romanian; the account prefers English: its email is English.
+    An address without an account gets the language of the page."""
+    settings.LANGUAGE_CODE = "ro"
+    settings.SITE_URL = "https://buget.example.ro"
+    user = make_account(language="en")
+    with _delivered():
+        client.post(reverse("account_reset_password"), {"email": user.email})
+        client.post(reverse("account_reset_password"), {"email": "nobody@example.org"})
+    reset, unknown = sorted(mail.outbox, key=lambda m: m.to[0] != user.email)
+    assert reset.to == [user.email] and reset.subject == "[CIIC Sector 6] Choose a new password"
+    assert "https://buget.example.ro/accounts/password/reset/key/" in reset.body
+    assert unknown.to == ["nobody@example.org"]
+    assert unknown.subject == "[CIIC Sector 6] Niciun cont cu această adresă"
+    assert "https://buget.example.ro/accounts/signup/" in unknown.body

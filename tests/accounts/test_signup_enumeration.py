@@ -7,7 +7,7 @@ import re
 import pytest
 from django.contrib.auth.hashers import MD5PasswordHasher
 from django.core import mail
-from django.test import override_settings
+from django.test import TestCase, override_settings
 from django.urls import reverse
 from django.utils import translation
 
@@ -40,11 +40,12 @@ def _sign_up(client, email):  # type: ignore[no-untyped-def]
     client.cookies.clear()
     mail.outbox.clear()
     HASHES.clear()
-    response = client.post(
-        reverse("account_signup"),
-        {"email": email, "password1": PASSWORD + "x", "password2": PASSWORD + "x"},
-        follow=True,
-    )
+    with TestCase.captureOnCommitCallbacks(execute=True):  # mail leaves after the commit
+        response = client.post(
+            reverse("account_signup"),
+            {"email": email, "password1": PASSWORD + "x", "password2": PASSWORD + "x"},
+            follow=True,
+        )
     html = response.content.decode().replace(email, "EMAIL")
     messages = [str(m).replace(email, "EMAIL") for m in response.context["messages"]]
     return {
@@ -95,7 +96,7 @@ def test_probing_twice_answers_the_same(client):
 
 def test_messages_and_emails_are_in_romanian(client, settings):
     settings.LANGUAGE_CODE = "ro"
-    make_account(email="taken@example.org")
+    make_account(email="taken@example.org", language="ro")
     with translation.override("ro"):
         new = _sign_up(client, "nou@example.org")
         taken = _sign_up(client, "taken@example.org")

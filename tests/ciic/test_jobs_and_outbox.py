@@ -2,18 +2,13 @@
 Redis, a worker or the mail server fails."""
 
 import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
-from django.db import connection
 
 from ciic.notifications.models import OutgoingEmail
-
-REPO = Path(__file__).resolve().parents[2]
+from tests.workers import run_rqworker
 
 
 @pytest.fixture(autouse=True)
@@ -101,23 +96,7 @@ def test_a_real_rqworker_runs_an_enqueued_job(settings):
     row = OutgoingEmail.objects.get()
     assert row.status == OutgoingEmail.Status.PENDING
 
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "ciic.settings.test",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "REDIS_URL": redis_url,
-        "JOBS_IN_PROCESS": "false",
-    }
-    result = subprocess.run(
-        [sys.executable, "manage.py", "rqworker", "--burst", "default"],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = run_rqworker(REDIS_URL=redis_url, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
     row.refresh_from_db()
     assert row.status == OutgoingEmail.Status.SENT, (row.last_error, result.stderr[-2000:])

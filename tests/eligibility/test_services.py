@@ -310,17 +310,22 @@ def test_revoke_requires_reason_and_writes_event():
 # --- expiry ------------------------------------------------------------------------------
 
 
-def test_expiry_sweep_writes_one_event_and_one_email(settings):
+def test_expiry_sweep_writes_one_event_and_one_email(settings, django_capture_on_commit_callbacks):
     settings.VERIFICATION_VALIDITY_DAYS = 30
+    settings.SITE_URL = "https://buget.example.ro"
     with time_machine.travel(datetime(2025, 1, 1, 10, tzinfo=BUCHAREST), tick=False):
         user, v, _ = verified_resident()
     assert verification_expiry_sweep(today=date(2025, 1, 31)) == 0  # still valid that day
     mail.outbox.clear()
-    assert verification_expiry_sweep(today=date(2025, 2, 1)) == 1
-    assert verification_expiry_sweep(today=date(2025, 2, 2)) == 0  # idempotent
+    with django_capture_on_commit_callbacks(execute=True):
+        assert verification_expiry_sweep(today=date(2025, 2, 1)) == 1
+        assert verification_expiry_sweep(today=date(2025, 2, 2)) == 0  # idempotent
     (event,) = _events("eligibility.verification_expired")
     assert event.object_id == str(v.pk) and event.actor is None
     assert [m.to for m in mail.outbox] == [[user.email]]
+    (message,) = mail.outbox
+    assert "expired" in message.subject and "31 January 2025" in message.body
+    assert "https://buget.example.ro/me/" in message.body
     assert participation_check(user=user, on_date=date(2025, 2, 1)).reason == "expired"
 
 

@@ -5,7 +5,7 @@ from geo.cache import map_cache_bump, map_cache_key, map_cache_version
 
 def test_bump_changes_keys_and_enqueues_warmers(db, settings, django_capture_on_commit_callbacks):
     calls = []
-    settings.MAP_CACHE_WARMERS = {"demo": ["tests.geo.test_cache.record_warm"]}
+    settings.CONTENT_WARMERS = {"demo": ["tests.geo.test_cache.record_warm"]}
     RECORD.clear()
     key1 = map_cache_key("demo", "x")
     cache.set(key1, "old")

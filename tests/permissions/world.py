@@ -146,21 +146,18 @@ def build_world(home_page: Any) -> World:
         title="Regulament", file=ContentFile(b"Regulament\n", name="regulament.txt")
     )
     # A row in every table the Django admin shows.
-    import pickle
-
     from django.core.files.images import ImageFile
-    from django.core.mail import EmailMessage
     from taggit.models import Tag
     from wagtail.images.models import Image
 
+    from ciic.jobs.models import ScheduledJob
     from ciic.notifications.models import OutgoingEmail
 
     Image.objects.create(title="Parc", file=ImageFile(io.BytesIO(_image()), name="parc.jpg"))
     Tag.objects.create(name="parc", slug="parc")
-    OutgoingEmail.objects.create(
-        to=[resident.email],
-        subject="Test",
-        message=pickle.dumps(EmailMessage("Test", "Test", to=[resident.email])),
+    OutgoingEmail.objects.create(to=[resident.email], subject="Test", body="Test")
+    ScheduledJob.objects.create(
+        key="walk:1", func="ciic.jobs.tasks.scheduled_jobs_run_due", run_at=timezone.now()
     )
     return World(
         call=call,

@@ -8,8 +8,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from ciic.accounts.models import Role
 from ciic.audit.models import Event
+from ciic.notifications.models import OutgoingEmail
 from proposals import services
-from proposals.models import LOCAL_TZ, Proposal, ProposalNotification, ReferenceCounter
+from proposals.models import LOCAL_TZ, Proposal, ReferenceCounter
 from proposals.services import (
     proposal_draft_create,
     proposal_draft_delete,
@@ -435,4 +436,6 @@ def test_role_transition_matrix(call, resident, other_resident, transition):
     who = sorted(EXPECTED[transition])[0]
     p = proposal_transition(actor=actors[who], proposal=base, to_status=to, note="n")
     assert p.status == to
-    assert ProposalNotification.objects.filter(proposal=p, to_status=to).exists()
+    event = Event.objects.for_object(p).filter(action="proposal.status_changed").last()
+    assert event.public and event.after["status"] == to
+    assert OutgoingEmail.objects.filter(key=f"proposal-status:{event.pk}", user=p.author).exists()

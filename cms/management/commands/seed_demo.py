@@ -12,6 +12,7 @@ from django.db import transaction
 DEMO_MODULES = [
     "ciic.accounts.demo",
     "geo.demo",
+    "ciic.eligibility.demo",
     "proposals.demo",
 ]
 

@@ -28,6 +28,7 @@ MODULES = [
     "allauth",
     "accounts",
     "eligibility",
+    "notifications",
     "geo",
     "proposals",
     "maps",

@@ -74,6 +74,8 @@ EXPECTATIONS = {
     **model_admin("audit", "event", **READ_ONLY),
     # The outbox: staff may add a message by hand (it is delivered like any other).
     **model_admin("notifications", "outgoingemail"),
+    # Scheduled jobs are moved by the services that own them: read-only here.
+    **model_admin("jobs", "scheduledjob", add=DENIED, change=OK, delete=DENIED),
     **model_admin("proposals", "call"),
     **model_admin("proposals", "proposal", **READ_ONLY),
     **model_admin("wagtaildocs", "document"),

@@ -11,6 +11,9 @@ EXPECTATIONS = {
         staff(ok=NOT_ALLOWED), lambda w: {"pk": w.resident.pk}
     ),
     "eligibility:staff_verify": rule(staff(ok=NOT_ALLOWED), lambda w: {"pk": w.other.pk}),
+    "eligibility:staff_resident_residence": rule(
+        staff(ok=NOT_ALLOWED), lambda w: {"pk": w.resident.pk}
+    ),
     "eligibility:staff_revoke": rule(staff(ok=NOT_ALLOWED), lambda w: {"pk": w.verification.pk}),
     "eligibility:staff_register_import": rule(staff({ADMINISTRATOR})),
     "eligibility:staff_conflicts": rule(staff()),

@@ -1,0 +1,107 @@
+"""Versioned cache namespaces: what public pages show, grouped by what changes it.
+
+A *namespace* names a family of public content. Readers (a page cache, the map
+cache in `geo.cache`) build their keys with `content_key(namespace, *parts)`,
+which carries the namespace's current version; writers (services) call
+`content_changed(namespace, ...)` when that content changes, which bumps the
+version *after the transaction commits*. Stale entries are then never read
+again and simply expire; nothing has to find and delete them. A key may
+depend on several namespaces: `content_key("proposals", "areas-v%d" %
+content_version("areas"), ...)`.
+
+The namespaces (add yours here, with what invalidates it):
+
+    "proposals"  proposals as the public sees them: lists, pages, maps,
+                 counts (submitted, status changed, edited while public)
+    "calls"      calls for proposals: dates, phases, budgets, categories
+    "areas"      the sector and its planning zones (an import of zones)
+    "results"    the results of a vote: tallies, winners, charts
+    "workshops"  workshop pages and lists: dates, places, seats left
+
+After a bump, the jobs listed for the namespace in
+`settings.CONTENT_WARMERS` (dotted paths) are enqueued, so the most visited
+entries (the default maps) are rendered again in the background rather than
+by the next visitor. Correctness never depends on them having run.
+
+Without Redis (`make run`, tests) the cache is per process (LocMemCache): a
+bump is seen by that process only, which is what a single development server
+needs; production shares Redis between all web processes.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from django.core.cache import cache
+from django.db import transaction
+
+NAMESPACES: dict[str, str] = {
+    "proposals": "public proposal lists, pages, maps and counts",
+    "calls": "calls for proposals: dates, phases, budgets, categories",
+    "areas": "the sector and its planning zones",
+    "results": "results of a vote: tallies, winners, charts",
+    "workshops": "workshop pages and lists: dates, places, seats left",
+}
+
+_VERSION_KEY = "ciic:content-version:{}"
+
+
+def content_version(namespace: str) -> int:
+    """The current version of `namespace` (1 until its first change)."""
+    key = _VERSION_KEY.format(namespace)
+    version = cache.get(key)
+    if version is None:
+        cache.add(key, 1, timeout=None)
+        version = cache.get(key, 1)
+    return int(version)
+
+
+def content_key(namespace: str, *parts: object) -> str:
+    """A cache key that changes whenever `namespace` changes."""
+    tail = ":".join(str(p) for p in parts)
+    return f"ciic:content:{namespace}:v{content_version(namespace)}:{tail}"
+
+
+def content_bump(namespace: str, *, warm: bool = True) -> int:
+    """Bump `namespace` now (no waiting for a commit) and return the new
+    version. Services call `content_changed` instead."""
+    key = _VERSION_KEY.format(namespace)
+    try:
+        version = int(cache.incr(key))
+    except ValueError:  # missing: never set, or evicted
+        cache.set(key, 2, timeout=None)
+        version = 2
+    if warm:
+        _enqueue_warmers(namespace)
+    return version
+
+
+def content_changed(*namespaces: str, warm: bool = True) -> None:
+    """Say that the public content of `namespaces` changed: each is bumped
+    once the current transaction commits (at once outside a transaction;
+    never if it rolls back), then its warm-up jobs are enqueued."""
+    for namespace in namespaces:
+        if namespace not in NAMESPACES:
+            raise ValueError(
+                f"unknown content namespace {namespace!r}: add it to ciic.cache.NAMESPACES"
+            )
+    for namespace in dict.fromkeys(namespaces):
+        transaction.on_commit(partial(content_bump, namespace, warm=warm), robust=True)
+
+
+def content_warmers(namespace: str) -> list[str]:
+    """Dotted paths of the jobs that re-render a namespace's most visited
+    entries (`settings.CONTENT_WARMERS`: project wiring, so lower apps import
+    no higher one)."""
+    from django.conf import settings
+
+    return list(getattr(settings, "CONTENT_WARMERS", {}).get(namespace, ()))
+
+
+def _enqueue_warmers(namespace: str) -> None:
+    from django.utils.module_loading import import_string
+
+    from ciic.jobs import enqueue
+
+    for dotted in content_warmers(namespace):
+        enqueue(import_string(dotted))

@@ -1,0 +1,77 @@
+"""ciic.cache: versioned content namespaces, bumped after the commit."""
+
+import pytest
+from django.core.cache import cache
+from django.db import transaction
+
+from ciic.cache import NAMESPACES, content_changed, content_key, content_version
+from geo.cache import map_cache_key
+
+pytestmark = pytest.mark.django_db
+
+WARMED: list[str] = []
+
+
+def warm() -> None:
+    WARMED.append("warm")
+
+
+def test_a_change_is_seen_after_the_commit_only(django_capture_on_commit_callbacks):
+    key = content_key("proposals", "list", "ro", 1)
+    cache.set(key, "old page")
+    with django_capture_on_commit_callbacks(execute=True):
+        content_changed("proposals")
+        assert content_key("proposals", "list", "ro", 1) == key  # not before the commit
+    assert content_key("proposals", "list", "ro", 1) != key
+    assert cache.get(content_key("proposals", "list", "ro", 1)) is None
+
+
+def test_a_rolled_back_change_bumps_nothing(django_capture_on_commit_callbacks):
+    before = content_version("calls")
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
+        with transaction.atomic():
+            content_changed("calls")
+            raise RuntimeError
+    assert content_version("calls") == before
+
+
+def test_namespaces_are_independent_and_named(django_capture_on_commit_callbacks):
+    results = content_version("results")
+    with django_capture_on_commit_callbacks(execute=True):
+        content_changed("workshops", "workshops")  # once per namespace
+    assert content_version("results") == results
+    assert content_version("workshops") == 2
+    with pytest.raises(ValueError, match="unknown content namespace"):
+        content_changed("proposal")  # a typo is an error, not a silent no-op
+    assert {"proposals", "calls", "areas", "results", "workshops"} <= set(NAMESPACES)
+
+
+def test_warmers_run_after_a_change(settings, django_capture_on_commit_callbacks):
+    settings.CONTENT_WARMERS = {"results": ["tests.ciic.test_cache.warm"]}
+    WARMED.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        content_changed("results")
+    assert WARMED == ["warm"]
+    with django_capture_on_commit_callbacks(execute=True):
+        content_changed("results", warm=False)
+    assert WARMED == ["warm"]
+
+
+def test_maps_share_the_namespace(django_capture_on_commit_callbacks, settings):
+    settings.CONTENT_WARMERS = {}
+    map_key = map_cache_key("proposals", "ro", "default")
+    with django_capture_on_commit_callbacks(execute=True):
+        content_changed("proposals")
+    assert map_cache_key("proposals", "ro", "default") != map_key
+
+
+def test_services_say_what_changed(django_capture_on_commit_callbacks, areas):
+    """Creating a call changes the "calls" namespace (proposals' services
+    change "proposals": see tests/proposals/test_maps.py)."""
+    from proposals.services import call_create
+    from tests.proposals.conftest import call_kwargs
+
+    before = content_version("calls")
+    with django_capture_on_commit_callbacks(execute=True):
+        call_create(actor=None, **call_kwargs())
+    assert content_version("calls") == before + 1
