@@ -302,6 +302,15 @@ class Proposal(models.Model):
         blank=True,
         validators=[MinValueValidator(Decimal("0.01"))],
     )
+    # Set by the council's assessment; what ballots and tallies use (see `ballot_cost`).
+    assessed_cost = models.DecimalField(
+        _("assessed cost (RON)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
     latitude = models.FloatField(_("latitude"), null=True, blank=True)
     longitude = models.FloatField(_("longitude"), null=True, blank=True)
     whole_sector = models.BooleanField(_("whole sector"), default=False)
@@ -339,6 +348,10 @@ class Proposal(models.Model):
                 name="proposals_proposal_cost_positive",
             ),
             models.CheckConstraint(
+                condition=Q(assessed_cost__isnull=True) | Q(assessed_cost__gt=0),
+                name="proposals_proposal_assessed_cost_positive",
+            ),
+            models.CheckConstraint(
                 condition=Q(latitude__isnull=True, longitude__isnull=True)
                 | Q(latitude__isnull=False, longitude__isnull=False, whole_sector=False),
                 name="proposals_proposal_point_or_sector",
@@ -369,6 +382,12 @@ class Proposal(models.Model):
     @property
     def is_public(self) -> bool:
         return self.status != self.Status.DRAFT
+
+    @property
+    def ballot_cost(self) -> Decimal | None:
+        """The cost a ballot and a tally use: the council's assessed cost once
+        set, the author's estimate until then."""
+        return self.assessed_cost if self.assessed_cost is not None else self.cost_estimate
 
     @property
     def storage_folder(self) -> str:
