@@ -1,12 +1,13 @@
 from django.conf import settings
 from django.urls import path, re_path
 
-from . import views
+from . import journey_views, views
 
 app_name = "proposals"
 urlpatterns = [
     path("proposals/", views.ProposalListView.as_view(), name="list"),
     path("proposals/mine/", views.MyProposalsView.as_view(), name="mine"),
+    path("propose/", journey_views.ProposeView.as_view(), name="propose"),
     path("proposals/new/<slug:slug>/", views.ProposalStartView.as_view(), name="start"),
     path("proposals/edit/<int:pk>/submit/", views.ProposalSubmitView.as_view(), name="submit"),
     path("proposals/edit/<int:pk>/delete/", views.ProposalDeleteView.as_view(), name="delete"),

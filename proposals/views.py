@@ -24,12 +24,14 @@ from django.http import (
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
 from . import selectors, services
+from .fields import field_messages, missing_by_step
 from .forms import (
     CostForm,
     FilesForm,
@@ -39,8 +41,10 @@ from .forms import (
     WhereForm,
     errors_to_form,
 )
+from .journey import proposal_next_step
 from .models import Call, Proposal
 from .predicates import proposal_is_editable_at
+from .templatetags.proposals_tags import ron
 
 STEP_NAMES = ["what", "where", "cost", "files", "review"]
 
@@ -123,6 +127,7 @@ class MyProposalsView(LoginRequiredMixin, TemplateView):
         now = timezone.now()
         for p in proposals:
             p.can_edit = proposal_is_editable_at(p, now)  # type: ignore[attr-defined]
+            p.next_step = proposal_next_step(p, can_edit=p.can_edit)  # type: ignore[attr-defined]
         ctx.update(
             drafts=[p for p in proposals if p.status == Proposal.Status.DRAFT],
             submitted=[p for p in proposals if p.status != Proposal.Status.DRAFT],
@@ -148,7 +153,15 @@ class ProposalStartView(PermissionRequiredMixin, View):
         if not self.request.user.is_authenticated:
             return redirect_to_login(self.request.get_full_path())
         call = self.get_permission_object()
-        messages.error(self.request, _submit_blocked_reason(self.request, call))
+        messages.error(
+            self.request,
+            format_html(
+                '{} <a href="{}">{}</a>',
+                _submit_blocked_reason(self.request, call),
+                reverse("proposals:propose"),
+                _("See what is still missing"),
+            ),
+        )
         return redirect("proposals:mine")
 
     def get(self, request: HttpRequest, slug: str) -> HttpResponse:
@@ -165,7 +178,7 @@ class ProposalStartView(PermissionRequiredMixin, View):
             except ValidationError as exc:
                 errors_to_form(form, exc)
             else:
-                messages.success(request, _("Draft saved. You can come back to it at any time."))
+                _draft_saved(request, _("Draft saved. You can come back to it at any time."))
                 return redirect("proposals:edit", pk=proposal.pk, step="where")
         return self._render(form, status=400)
 
@@ -184,6 +197,14 @@ class ProposalStartView(PermissionRequiredMixin, View):
             },
             status=status,
         )
+
+
+def _draft_saved(request: HttpRequest, text: str) -> None:
+    """ "Draft saved", with the way back to it: the resident's list of proposals."""
+    link = format_html(
+        '<a href="{}">{}</a>', reverse("proposals:mine"), _("Find your drafts in “My proposals”.")
+    )
+    messages.success(request, format_html("{} {}", text, link))
 
 
 def _submit_blocked_reason(request: HttpRequest, call: Call) -> str:
@@ -230,7 +251,8 @@ class ProposalEditView(_AuthorProposalMixin, View):
             }
             return WhereForm(data, initial=initial)
         if step == "cost":
-            initial = {"cost_estimate": p.cost_estimate if p.cost_estimate is not None else ""}
+            # Shown as the resident types it: "180.000", not "180000.00".
+            initial = {"cost_estimate": ron(p.cost_estimate)}
             return CostForm(data, call=p.call, initial=initial)
         if step == "files":
             initial = {
@@ -257,7 +279,7 @@ class ProposalEditView(_AuthorProposalMixin, View):
                 errors_to_form(form, exc)
             else:
                 if proposal.status == Proposal.Status.DRAFT:
-                    messages.success(request, _("Draft saved."))
+                    _draft_saved(request, _("Draft saved."))
                 else:
                     messages.success(
                         request, _("Your changes are saved and visible on the proposal's page.")
@@ -308,7 +330,7 @@ class ProposalEditView(_AuthorProposalMixin, View):
             "steps": _steps(),
         }
         if step == "review":
-            ctx["missing"] = services.proposal_missing_fields(proposal=proposal)
+            ctx["missing"] = missing_by_step(services.proposal_missing_fields(proposal=proposal))
             ctx["can_submit"] = proposal.status == Proposal.Status.DRAFT
             ctx["can_resubmit"] = services.transition_allowed(
                 actor=self.request.user, proposal=proposal, to_status=Proposal.Status.RESUBMITTED
@@ -333,7 +355,7 @@ class ProposalSubmitView(_AuthorProposalMixin, View):
                     % {"ref": proposal.reference},
                 )
         except ValidationError as exc:
-            for message in exc.messages:
+            for message in field_messages(exc):
                 messages.error(request, message)
             return redirect("proposals:edit", pk=proposal.pk, step="review")
         return redirect(proposal.get_absolute_url())
@@ -343,7 +365,17 @@ class ProposalDeleteView(_LoginThen403Mixin, View):
     permission_required = "proposals.delete_proposal"
 
     def get_permission_object(self) -> Proposal:
-        return get_object_or_404(Proposal, pk=self.kwargs["pk"])
+        if not hasattr(self, "_proposal"):
+            self._proposal = get_object_or_404(Proposal, pk=self.kwargs["pk"])
+        return self._proposal
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """The confirmation page (works without JavaScript)."""
+        from django.shortcuts import render
+
+        return render(
+            request, "proposals/proposal_delete.html", {"proposal": self.get_permission_object()}
+        )
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         services.proposal_draft_delete(actor=request.user, proposal=self.get_permission_object())

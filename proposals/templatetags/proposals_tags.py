@@ -22,3 +22,20 @@ def ron(value: object) -> str:
     amount = Decimal(str(value))
     text = f"{amount:,.0f}" if amount == amount.to_integral_value() else f"{amount:,.2f}"
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+@register.inclusion_tag("proposals/includes/my_proposals_summary.html", takes_context=True)
+def my_proposals_summary(context: dict, user: object) -> dict:
+    """The author's proposals on their account page: title, status, next step."""
+    from django.utils import timezone
+
+    from proposals.journey import proposal_next_step
+    from proposals.predicates import proposal_is_editable_at
+    from proposals.selectors import proposals_of_author
+
+    now = timezone.now()
+    rows = []
+    for p in proposals_of_author(user=user)[:10]:
+        can_edit = proposal_is_editable_at(p, now)
+        rows.append({"proposal": p, "next_step": proposal_next_step(p, can_edit=can_edit)})
+    return {"rows": rows}
