@@ -30,8 +30,9 @@ migrate: install
 seed: migrate
 	$(PY) manage.py seed_demo
 
-run: seed
-	@echo "Serving on http://$(HOST):$(PORT)/  (jobs run in-process while REDIS_URL is unset; emails go to var/mail/ and /staff/outbox/)"
+# seed_demo prints the sign-in details (accounts, demo CNP, TOTP secret) and the address last.
+run: migrate
+	$(PY) manage.py seed_demo --address http://$(HOST):$(PORT)/
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install

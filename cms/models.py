@@ -2,6 +2,7 @@
 apps; pages read them through those apps' selectors."""
 
 from django.db import models
+from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import StreamField
@@ -41,9 +42,9 @@ class HomePage(Page):
                 submit_status=proposal_selectors.call_submit_status(call=call, user=request.user),
             )
         context["past_calls"] = list(proposal_selectors.calls_with_results()[:3])
-        context["latest_proposals"] = list(
-            proposal_selectors.proposal_list(sort="newest")[: self.LATEST_COUNT]
-        )
+        latest = list(proposal_selectors.proposal_list(sort="newest")[: self.LATEST_COUNT])
+        prefetch_related_objects(latest, "images")  # the cards' first photos
+        context["latest_proposals"] = latest
         return context
 
 

@@ -91,10 +91,19 @@ class ProposalListView(TemplateView):
             calls=calls,
             zones=selectors.zones_all(),
             page_obj=page,
-            proposals=page.object_list,
+            proposals=_with_photos(page.object_list),
             query_string=params.urlencode(),
         )
         return ctx
+
+
+def _with_photos(proposals: Any) -> list[Proposal]:
+    """The cards' first photos, in one query for the whole page."""
+    from django.db.models import prefetch_related_objects
+
+    rows = list(proposals)
+    prefetch_related_objects(rows, "images")
+    return rows
 
 
 class ProposalDetailView(TemplateView):

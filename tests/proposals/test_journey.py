@@ -9,7 +9,7 @@ from proposals.models import Proposal
 from tests.auth import login
 from tests.factories import UserFactory
 
-from .conftest import make_draft
+from .conftest import image_bytes, make_draft, make_submitted, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -147,3 +147,45 @@ def test_the_cost_comes_back_as_typed(client, call, resident):
     assert str(draft.cost_estimate) == "180000.00"
     html = client.get(f"/proposals/edit/{draft.pk}/cost/").content.decode()
     assert 'value="180.000"' in html and "180000.00" not in html
+
+
+def test_cards_show_the_first_photo_lazily_with_alt_text(client, call, resident, home_page):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from proposals.services import proposal_image_add
+
+    plain = make_submitted(author=resident, call=call, title="Fără poze")
+    with_photo = make_draft(author=resident, call=call, title="Cu poze")
+    first = proposal_image_add(
+        actor=resident,
+        proposal=with_photo,
+        upload=upload("a.jpg", image_bytes(size=(120, 90)), "image/jpeg"),
+        alt_text="Aleea cu bănci rupte",
+    )
+    proposal_image_add(
+        actor=resident, proposal=with_photo, upload=upload("b.jpg", image_bytes(), "image/jpeg")
+    )
+    from proposals.services import proposal_submit
+
+    proposal_submit(actor=resident, proposal=with_photo)
+    for path in ("/proposals/", "/"):
+        html = client.get(path).content.decode()
+        assert html.count('class="proposal-card-photo"') == 1, path
+        tag = html.split('class="proposal-card-photo"')[1].split(">")[0]
+        assert first.file.url in tag
+        assert 'alt="Aleea cu bănci rupte"' in tag and 'loading="lazy"' in tag
+        assert 'width="120" height="90"' in tag
+    # One query for the photos of the whole page, however many cards have one.
+    with CaptureQueriesContext(connection) as few:
+        client.get("/proposals/")
+    for i in range(3):
+        p = make_draft(author=resident, call=call, title=f"Alta {i}")
+        proposal_image_add(
+            actor=resident, proposal=p, upload=upload("c.jpg", image_bytes(), "image/jpeg")
+        )
+        proposal_submit(actor=resident, proposal=p)
+    with CaptureQueriesContext(connection) as more:
+        client.get("/proposals/")
+    assert len(more.captured_queries) == len(few.captured_queries)
+    assert plain.title in html
