@@ -35,6 +35,8 @@ run: migrate
 	$(PY) manage.py seed_demo --address http://$(HOST):$(PORT)/
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+# The suite runs on every core (pytest-xdist); PYTEST_ARGS="-n 0" runs it in one process.
+PYTEST_ARGS ?= -n auto
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
 
@@ -43,7 +45,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 
 typecheck: install
-	$(VENV)/bin/mypy voting/tally ciic/accounts ciic/admin_site.py ciic/middleware.py ciic/audit ciic/eligibility ciic/notifications ciic/jobs ciic/cache.py ciic/links.py ciic/money.py ciic/charts.py ciic/exports.py ciic/personal_data.py geo proposals/services.py proposals/selectors.py proposals/predicates.py proposals/map_selectors.py proposals/map_views.py proposals/map_tasks.py proposals/places.py ciic/desk.py proposals/journey.py proposals/fields.py proposals/personal_data.py
+	$(VENV)/bin/mypy voting/tally ciic/accounts ciic/admin_site.py ciic/middleware.py ciic/audit ciic/eligibility ciic/notifications ciic/jobs ciic/cache.py ciic/links.py ciic/money.py ciic/charts.py ciic/exports.py ciic/personal_data.py geo proposals/services.py proposals/selectors.py proposals/predicates.py proposals/maps proposals/places.py cms/demo.py ciic/desk.py proposals/journey.py proposals/fields.py proposals/personal_data.py
 
 check: install
 	$(PY) manage.py check

@@ -18,6 +18,7 @@ DEMO_MODULES = [
     "geo.demo",
     "ciic.eligibility.demo",
     "proposals.demo",
+    "cms.demo",
     "cms.legal_pages",
 ]
 
