@@ -3,7 +3,9 @@ deletion of the account (GDPR articles 15, 17 and 20)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import re
 from typing import Any, cast
 
 from django.contrib import messages
@@ -14,6 +16,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -80,13 +83,32 @@ def _labels() -> dict[str, str]:
     }
 
 
-def _tree(value: Any, labels: dict[str, str]) -> dict[str, Any]:
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+
+
+def _readable(value: str) -> str:
+    """ISO dates and moments as people read them; anything else as it is."""
+    try:
+        if _ISO_DATE.match(value):
+            return date_format(dt.date.fromisoformat(value), "DATE_FORMAT")
+        if _ISO_MOMENT.match(value):
+            moment = dt.datetime.fromisoformat(value)
+            if timezone.is_aware(moment):
+                moment = timezone.localtime(moment)
+            return date_format(moment, "DATETIME_FORMAT")
+    except ValueError:
+        pass
+    return value
+
+
+def _tree(value: Any, labels: dict[str, str], key: str = "") -> dict[str, Any]:
     """JSON data as nodes a template can draw without knowing their shape."""
     if isinstance(value, dict):
         return {
             "kind": "dict",
             "items": [
-                (labels.get(k, k.replace("_", " ").capitalize()), _tree(v, labels))
+                (labels.get(k, k.replace("_", " ").capitalize()), _tree(v, labels, k))
                 for k, v in value.items()
             ],
         }
@@ -96,6 +118,11 @@ def _tree(value: Any, labels: dict[str, str]) -> dict[str, Any]:
         return {"kind": "empty"}
     if isinstance(value, bool):
         return {"kind": "value", "value": _("yes") if value else _("no")}
+    if key == "by":
+        who = {"you": _("you"), "staff": _("CIIC staff"), "system": _("the platform")}
+        return {"kind": "value", "value": who.get(value, value)}
+    if isinstance(value, str):
+        return {"kind": "value", "value": _readable(value)}
     return {"kind": "value", "value": value}
 
 

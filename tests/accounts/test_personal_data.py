@@ -5,6 +5,7 @@ personal data."""
 
 import datetime as dt
 import json
+import re
 
 import pytest
 
@@ -70,6 +71,8 @@ def test_my_data_shows_everything_but_the_cnp(client, call, person):  # noqa: F8
     ):
         assert expected in html, expected
     assert person.cnp not in html and person.verification.cnp_hash not in html
+    # Readable: dates as people write them, not ISO timestamps.
+    assert not re.search(r"\d{4}-\d{2}-\d{2}T\d{2}:", html)
 
     response = client.get("/me/data.json")
     assert response.status_code == 200
