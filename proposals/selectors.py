@@ -26,6 +26,7 @@ from .models import (
     ProposalImage,
     ProposalVersion,
 )
+from .predicates import Check, proposal_is_editable_at, submit_decision
 
 SORTS = {
     "newest": ("-submitted_at", "-id"),
@@ -83,31 +84,14 @@ def call_counters(*, call: Call) -> CallCounters:
     return CallCounters(submitted=agg["submitted"], eligible=agg["eligible"])
 
 
-@dataclass(frozen=True)
-class SubmitStatus:
-    allowed: bool
-    code: str  # "ok", "anonymous", "not_open", "closed", or an eligibility reason
-    message: str
+# "May this visitor start a proposal in this call now, and if not, why?"
+SubmitStatus = Check
 
 
-def call_submit_status(*, call: Call, user: Any, now: dt.datetime | None = None) -> SubmitStatus:
-    """May this visitor start a proposal in `call` now, and if not, why."""
-    from .predicates import participation_decision
-
-    now = now or timezone.now()
-    phase = call.phase_at(now)
-    if phase == Phase.UPCOMING:
-        return SubmitStatus(
-            False, "not_open", str(_("Submission for this call has not opened yet."))
-        )
-    if phase != Phase.SUBMISSION:
-        return SubmitStatus(False, "closed", str(_("Submission for this call has closed.")))
-    if not getattr(user, "is_authenticated", False):
-        return SubmitStatus(False, "anonymous", str(_("Log in to propose a project.")))
-    decision = participation_decision(user=user, on_date=timezone.localdate(now))
-    if not decision.allowed:
-        return SubmitStatus(False, str(decision.reason), str(decision.message))
-    return SubmitStatus(True, "ok", "")
+def call_submit_status(*, call: Call, user: Any, now: dt.datetime | None = None) -> Check:
+    """May this visitor start a proposal in `call` now, and if not, why
+    (the decision behind the rule `proposals.submit_to_call`)."""
+    return submit_decision(user=user, call=call, now=now)
 
 
 def call_timeline(*, call: Call, now: dt.datetime | None = None) -> list[dict[str, Any]]:
@@ -280,6 +264,24 @@ def proposals_of_author(*, user: Any) -> QuerySet[Proposal]:
         .select_related("call", "zone")
         .order_by("-created_at", "-id")
     )
+
+
+@dataclass(frozen=True)
+class AuthorRow:
+    """One of the author's proposals, with what they may do with it now."""
+
+    proposal: Proposal
+    can_edit: bool
+
+
+def author_proposal_rows(*, user: Any, now: dt.datetime | None = None) -> list[AuthorRow]:
+    """The author's proposals for "my proposals", each with `can_edit` (the
+    same question the rule `proposals.change_proposal` asks)."""
+    now = now or timezone.now()
+    return [
+        AuthorRow(p, p.author_id == user.pk and proposal_is_editable_at(p, now))
+        for p in proposals_of_author(user=user)
+    ]
 
 
 def proposal_count_submitted(*, user: Any, call: Call) -> int:

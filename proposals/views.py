@@ -9,10 +9,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import (
     FileResponse,
     Http404,
@@ -23,11 +22,12 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 from rules.contrib.views import PermissionRequiredMixin
+
+from ciic.accounts.mixins import RulesPermissionMixin
 
 from . import selectors, services
 from .forms import (
@@ -40,7 +40,6 @@ from .forms import (
     errors_to_form,
 )
 from .models import Call, Proposal
-from .predicates import proposal_is_editable_at
 
 STEP_NAMES = ["what", "where", "cost", "files", "review"]
 
@@ -119,13 +118,10 @@ class MyProposalsView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
-        proposals = list(selectors.proposals_of_author(user=self.request.user))
-        now = timezone.now()
-        for p in proposals:
-            p.can_edit = proposal_is_editable_at(p, now)  # type: ignore[attr-defined]
+        rows = selectors.author_proposal_rows(user=self.request.user)
         ctx.update(
-            drafts=[p for p in proposals if p.status == Proposal.Status.DRAFT],
-            submitted=[p for p in proposals if p.status != Proposal.Status.DRAFT],
+            drafts=[r for r in rows if r.proposal.status == Proposal.Status.DRAFT],
+            submitted=[r for r in rows if r.proposal.status != Proposal.Status.DRAFT],
             call=selectors.call_current(),
         )
         return ctx
@@ -190,17 +186,7 @@ def _submit_blocked_reason(request: HttpRequest, call: Call) -> str:
     return selectors.call_submit_status(call=call, user=request.user).message
 
 
-class _LoginThen403Mixin(PermissionRequiredMixin):
-    """Visitors who are not logged in go to the login page; everyone else
-    without the permission gets 403."""
-
-    def handle_no_permission(self) -> HttpResponse:
-        if not self.request.user.is_authenticated:  # type: ignore[attr-defined]
-            return redirect_to_login(self.request.get_full_path())  # type: ignore[attr-defined]
-        raise PermissionDenied(_("You do not have permission to do this."))
-
-
-class _AuthorProposalMixin(_LoginThen403Mixin):
+class _AuthorProposalMixin(RulesPermissionMixin):
     """Loads the proposal from the URL; anyone but its author gets 403."""
 
     permission_required = "proposals.change_proposal"
@@ -274,27 +260,14 @@ class ProposalEditView(_AuthorProposalMixin, View):
         if step != "files":
             services.proposal_update(actor=user, proposal=proposal, data=data)
             return
-        # Files: all or nothing, so a bad third image leaves the first two unsaved too.
-        with transaction.atomic():
-            services.proposal_update(
-                actor=user,
-                proposal=proposal,
-                data={k: data[k] for k in ("consent_publication", "consent_image_rights")},
-            )
-            errors: dict[str, list[str]] = {}
-            for upload in data["images"]:
-                try:
-                    services.proposal_image_add(actor=user, proposal=proposal, upload=upload)
-                except ValidationError as exc:
-                    errors.setdefault("images", []).extend(exc.messages)
-            for upload in data["attachments"]:
-                try:
-                    services.proposal_attachment_add(actor=user, proposal=proposal, upload=upload)
-                except ValidationError as exc:
-                    errors.setdefault("attachments", []).extend(exc.messages)
-            if errors:
-                transaction.set_rollback(True)
-                raise ValidationError(errors)
+        services.proposal_files_save(
+            actor=user,
+            proposal=proposal,
+            consent_publication=data["consent_publication"],
+            consent_image_rights=data["consent_image_rights"],
+            images=data["images"],
+            attachments=data["attachments"],
+        )
 
     def _render(self, step: str, form: Any, status: int = 200) -> HttpResponse:
         from django.shortcuts import render
@@ -310,9 +283,7 @@ class ProposalEditView(_AuthorProposalMixin, View):
         if step == "review":
             ctx["missing"] = services.proposal_missing_fields(proposal=proposal)
             ctx["can_submit"] = proposal.status == Proposal.Status.DRAFT
-            ctx["can_resubmit"] = services.transition_allowed(
-                actor=self.request.user, proposal=proposal, to_status=Proposal.Status.RESUBMITTED
-            )
+            ctx["can_resubmit"] = self.request.user.has_perm("proposals.resubmit", proposal)
         return render(self.request, self.template_name, ctx, status=status)
 
 
@@ -320,26 +291,23 @@ class ProposalSubmitView(_AuthorProposalMixin, View):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         proposal = self.get_permission_object()
         try:
-            if proposal.status == Proposal.Status.CHANGES_REQUESTED:
-                proposal = services.proposal_transition(
-                    actor=request.user, proposal=proposal, to_status=Proposal.Status.RESUBMITTED
-                )
-                messages.success(request, _("Your proposal was sent again to the assessors."))
-            else:
-                proposal = services.proposal_submit(actor=request.user, proposal=proposal)
-                messages.success(
-                    request,
-                    _("Thank you! Your proposal is published with the reference %(ref)s.")
-                    % {"ref": proposal.reference},
-                )
+            proposal = services.proposal_submit(actor=request.user, proposal=proposal)
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
             return redirect("proposals:edit", pk=proposal.pk, step="review")
+        if proposal.status == Proposal.Status.RESUBMITTED:
+            messages.success(request, _("Your proposal was sent again to the assessors."))
+        else:
+            messages.success(
+                request,
+                _("Thank you! Your proposal is published with the reference %(ref)s.")
+                % {"ref": proposal.reference},
+            )
         return redirect(proposal.get_absolute_url())
 
 
-class ProposalDeleteView(_LoginThen403Mixin, View):
+class ProposalDeleteView(RulesPermissionMixin, View):
     permission_required = "proposals.delete_proposal"
 
     def get_permission_object(self) -> Proposal:
@@ -413,7 +381,7 @@ class ProposalFileView(View):
 # --- staff ----------------------------------------------------------------------------
 
 
-class StaffProposalListView(_LoginThen403Mixin, TemplateView):
+class StaffProposalListView(RulesPermissionMixin, TemplateView):
     permission_required = "proposals.view_staff_list"
     template_name = "proposals/staff_list.html"
 
@@ -448,11 +416,27 @@ class StaffProposalListView(_LoginThen403Mixin, TemplateView):
         return ctx
 
 
-class StaffTransitionView(_LoginThen403Mixin, View):
-    permission_required = "proposals.view_staff_list"
+class StaffTransitionView(RulesPermissionMixin, View):
+    """A staff member moves a proposal on: the move's own rule decides (e.g.
+    `proposals.decide`); a request that names no transition needs some
+    transition to be open to them (`proposals.change_status`)."""
+
+    def get_permission_object(self) -> Proposal:
+        if not hasattr(self, "_proposal"):
+            self._proposal = get_object_or_404(
+                Proposal.objects.public(), reference=self.kwargs["reference"]
+            )
+        return self._proposal
+
+    def get_permission_required(self) -> tuple[str, ...]:
+        rule = services.transition_rule(
+            from_status=self.get_permission_object().status,
+            to_status=self.request.POST.get("to_status", ""),
+        )
+        return (rule or "proposals.change_status",)
 
     def post(self, request: HttpRequest, reference: str) -> HttpResponse:
-        proposal = get_object_or_404(Proposal.objects.public(), reference=reference)
+        proposal = self.get_permission_object()
         form = TransitionForm(request.POST)
         back = request.POST.get("next", "")
         if not back.startswith("/staff/proposals/"):
@@ -477,7 +461,7 @@ class StaffTransitionView(_LoginThen403Mixin, View):
         return HttpResponseRedirect(back)
 
 
-class StaffVersionsView(_LoginThen403Mixin, TemplateView):
+class StaffVersionsView(RulesPermissionMixin, TemplateView):
     permission_required = "proposals.view_versions"
     template_name = "proposals/staff_versions.html"
 

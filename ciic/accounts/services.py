@@ -13,14 +13,16 @@ from django.utils.translation import gettext_lazy as _
 from ciic.audit.services import event_record
 
 from .models import Role, User
+from .permissions import require
 
 
 @transaction.atomic
 def user_roles_set(*, actor: Any, user: User, roles: Iterable[str]) -> User:
     """Give `user` exactly `roles` (Role values). Administrators only; an
     administrator cannot remove their own administrator role (no lock-out)."""
-    if not getattr(actor, "is_authenticated", False) or not actor.has_perm("accounts.manage_roles"):
+    if actor is None:
         raise PermissionDenied
+    require(actor, "accounts.manage_roles")
     wanted = set(roles)
     invalid = wanted - set(Role.values)
     if invalid:
