@@ -41,6 +41,7 @@ from .models import (
     ZoneBudget,
 )
 from .predicates import participation_decision, proposal_is_editable_at
+from .search import search_index
 
 logger = logging.getLogger(__name__)
 S = Proposal.Status
@@ -331,6 +332,7 @@ def proposal_draft_create(
     )
     _full_clean(proposal, errors)
     proposal.save()
+    search_index([proposal])
     event_record(actor=actor, action="proposal.draft_created", obj=proposal, public=False)
     return proposal
 
@@ -352,6 +354,8 @@ def proposal_update(
     _full_clean(proposal, errors)
     after = proposal.snapshot()
     proposal.save()
+    if any(after.get(k) != before.get(k) for k in ("title", "summary", "description")):
+        search_index([proposal])
     if proposal.is_public and before != after:
         changed = sorted(k for k in after if after[k] != before.get(k))
         _version_record(actor=actor, proposal=proposal)
@@ -521,6 +525,7 @@ def proposal_submit(*, actor: Any, proposal: Proposal, now: dt.datetime | None =
     proposal.submitted_at = now
     proposal.full_clean(exclude=["author", "call", "zone"])
     proposal.save()
+    search_index([proposal])  # the reference is searchable from now on
     _version_record(actor=actor, proposal=proposal)
     _status_change_record(actor=actor, proposal=proposal, before=S.DRAFT, note="")
     return proposal
