@@ -404,6 +404,7 @@ def proposal_image_add(
     image.save()
     if proposal.is_public:
         event_record(actor=actor, action="proposal.image_added", obj=proposal, public=True)
+        _bump_maps_on_commit()  # the public page shows its files and timeline
     return image
 
 
@@ -428,6 +429,7 @@ def proposal_attachment_add(
     attachment.save()
     if proposal.is_public:
         event_record(actor=actor, action="proposal.attachment_added", obj=proposal, public=True)
+        _bump_maps_on_commit()  # the public page shows its files and timeline
     return attachment
 
 
@@ -454,6 +456,7 @@ def proposal_file_remove(
         transaction.on_commit(lambda: storage.delete(name))
     if proposal.is_public:
         event_record(actor=actor, action="proposal.file_removed", obj=proposal, public=True)
+        _bump_maps_on_commit()  # the public page shows its files and timeline
 
 
 @transaction.atomic
