@@ -306,8 +306,8 @@ MAP_TILES_ATTRIBUTION = env(
 # Jobs that re-render the most visited cached content after
 # `ciic.cache.content_changed(namespace)` (see ciic/cache.py): the default maps.
 CONTENT_WARMERS = {
-    "proposals": ["proposals.map_tasks.proposal_maps_rebuild"],
-    "areas": ["proposals.map_tasks.proposal_maps_rebuild"],
+    "proposals": ["proposals.maps.tasks.proposal_maps_rebuild"],
+    "areas": ["proposals.maps.tasks.proposal_maps_rebuild"],
 }
 # Public pages cached for visitors (ciic.public_pages): kept at most this long
 # (and never past midnight); a content change replaces them at once.
