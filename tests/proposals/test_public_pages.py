@@ -44,7 +44,8 @@ def test_a_status_change_shows_on_the_next_anonymous_request(  # type: ignore[no
 ):
     frozen.move_to(dt.datetime(2026, 5, 5, 10, tzinfo=LOCAL_TZ))
     detail = proposal.get_absolute_url()
-    pages = ["/", "/proposals/", "/proposals/?status=eligible", detail]
+    geojson = "/api/proposals.geojson?status=eligible"
+    pages = ["/", "/proposals/", "/proposals/?status=eligible", detail, geojson, "/map/"]
     first = {url: _text(_get(client, url)) for url in pages}
     again = {url: _get(client, url) for url in pages}
     assert all(r["X-Page-Cache"] == "hit" for r in again.values())  # served from the cache
@@ -62,6 +63,7 @@ def test_a_status_change_shows_on_the_next_anonymous_request(  # type: ignore[no
     assert "Eligible" in _text(after[detail])
     assert "Bănci noi în parc" in _text(after["/proposals/?status=eligible"])
     assert "<strong>1</strong> found eligible" in _text(after["/"])
+    assert proposal.reference in _text(after[geojson])  # the map's data
 
 
 def test_pages_are_kept_per_language(client, proposal):  # type: ignore[no-untyped-def]
@@ -95,14 +97,17 @@ def test_a_page_that_sets_a_cookie_is_not_stored(client, proposal, home_page):  
     assert page_key  # the key is exported for warmers and tests
 
 
-def test_conditional_requests_get_304(client, proposal):  # type: ignore[no-untyped-def]
-    first = _get(client, "/proposals/")
-    etag = first["ETag"]
-    assert first["Last-Modified"]
-    not_modified = client.get(
-        "/proposals/", headers={"accept-language": "en", "if-none-match": etag}
-    )
-    assert not_modified.status_code == 304 and not not_modified.content
+@pytest.mark.parametrize("url", ["/proposals/", "/api/proposals.geojson", "/map/embed/proposals/"])
+def test_conditional_requests_get_304(client, proposal, resident, url):  # type: ignore[no-untyped-def]
+    first = _get(client, url)
+    etag, modified = first["ETag"], first["Last-Modified"]
+    again = client.get(url, headers={"accept-language": "en", "if-none-match": etag})
+    assert again.status_code == 304 and not again.content
+    since = client.get(url, headers={"accept-language": "en", "if-modified-since": modified})
+    assert since.status_code == 304
+    if url != "/proposals/":  # the same for everyone: cached for residents too
+        login(client, resident)
+        assert client.get(url, headers={"if-none-match": etag}).status_code == 304
 
 
 def test_public_answers_are_compressed_and_personal_ones_are_not(client, proposal, resident):  # type: ignore[no-untyped-def]
@@ -129,8 +134,20 @@ def test_the_language_switch_needs_no_csrf_token(client, proposal):  # type: ign
     assert response.cookies["django_language"].value == "en"
 
 
-@pytest.mark.parametrize("url", ["/api/areas.geojson"])
-def test_head_answers_like_get_without_a_body(client, areas, url):  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/areas.geojson",
+        "/api/proposals.geojson",
+        "/map/",
+        "/map/embed/proposals/",
+        "/map/results/bp-2026/",
+        "/map/embed/results/bp-2026/",
+        "/map/participation/bp-2026/",
+        "/map/embed/participation/bp-2026/",
+    ],
+)
+def test_head_answers_like_get_without_a_body(client, proposal, url):  # type: ignore[no-untyped-def]
     get = client.get(url)
     head = client.head(url)
     assert get.status_code == head.status_code == 200

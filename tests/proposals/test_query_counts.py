@@ -41,6 +41,9 @@ PAGES = {
     "/proposals/?q=parc&sort=relevance": 5,
     "/proposals/?category=mediu&zone=drumul-taberei&status=submitted&sort=cost": 5,
     "/proposals/?page=2": 5,
+    "/map/": 3,
+    "/map/embed/proposals/": 3,
+    "/api/proposals.geojson": 1,
     "/proposals/S6-2026-0001/": 8,  # + images, documents, timeline, its small map
 }
 
