@@ -13,6 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MinValueValidator
 from django.db import models
@@ -327,6 +328,11 @@ class Proposal(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True, db_index=True)
+    # Search (see proposals.search), written by the services that change the
+    # text: the folded, stemmed words on every database, and on PostgreSQL the
+    # weighted tsvector (GIN-indexed by a migration; NULL elsewhere).
+    search_stems = models.TextField(editable=False, blank=True, default="")
+    search_vector = SearchVectorField(editable=False, null=True)
 
     objects = ProposalQuerySet.as_manager()
 

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
-from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -27,6 +25,7 @@ from .models import (
     ProposalVersion,
 )
 from .predicates import Check, proposal_is_editable_at, submit_decision
+from .search import search_filter
 
 SORTS = {
     "newest": ("-submitted_at", "-id"),
@@ -122,54 +121,10 @@ def call_timeline(*, call: Call, now: dt.datetime | None = None) -> list[dict[st
 # --- public listing -------------------------------------------------------------------
 
 
-@lru_cache(maxsize=4)
-def _unaccent_available(alias: str) -> bool:
-    with connection.cursor() as cur:
-        cur.execute("SELECT 1 FROM pg_extension WHERE extname = 'unaccent'")
-        return cur.fetchone() is not None
-
-
 def _search(qs: QuerySet[Proposal], q: str) -> QuerySet[Proposal]:
-    q = q.strip()[:200]
-    if not q:
-        return qs
-    if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-
-        # PostgreSQL ships no Romanian stemmer: 'simple' keeps words as typed;
-        # with unaccent, "gradina" also finds "grădină".
-        if _unaccent_available(connection.alias):
-            from django.contrib.postgres.lookups import Unaccent
-            from django.db.models import Value
-
-            def fold(expr: Any) -> Any:
-                return Unaccent(expr)
-
-            query = SearchQuery(Unaccent(Value(q)), config="simple", search_type="plain")
-        else:
-
-            def fold(expr: Any) -> Any:
-                return expr
-
-            query = SearchQuery(q, config="simple", search_type="plain")
-        vector = (
-            SearchVector(fold("reference"), weight="A", config="simple")
-            + SearchVector(fold("title"), weight="A", config="simple")
-            + SearchVector(fold("summary"), weight="B", config="simple")
-            + SearchVector(fold("description"), weight="C", config="simple")
-        )
-        return qs.annotate(search_vector=vector, search_rank=SearchRank(vector, query)).filter(
-            Q(search_vector=query) | Q(reference__iexact=q)
-        )
-    # SQLite and others: every word must appear somewhere (case-insensitive).
-    for word in q.split()[:8]:
-        qs = qs.filter(
-            Q(title__icontains=word)
-            | Q(summary__icontains=word)
-            | Q(description__icontains=word)
-            | Q(reference__iexact=word)
-        )
-    return qs
+    """Proposals containing every word of `q` in any form, accents and
+    diacritics ignored (see proposals.search); indexed on PostgreSQL."""
+    return search_filter(qs, q)  # type: ignore[no-any-return]
 
 
 def proposal_list(

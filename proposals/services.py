@@ -41,6 +41,7 @@ from .models import (
     ZoneBudget,
 )
 from .predicates import edit_decision, image_limit_check, image_rights_check, submit_decision
+from .search import search_index
 
 logger = logging.getLogger(__name__)
 S = Proposal.Status
@@ -399,6 +400,7 @@ def proposal_draft_create(
     )
     _full_clean(proposal, errors)
     proposal.save()
+    search_index([proposal])
     event_record(actor=actor, action="proposal.draft_created", obj=proposal, public=False)
     return proposal
 
@@ -419,6 +421,8 @@ def proposal_update(
     _full_clean(proposal, errors)
     after = proposal.snapshot()
     proposal.save()
+    if any(after.get(k) != before.get(k) for k in ("title", "summary", "description")):
+        search_index([proposal])
     if proposal.is_public and before != after:
         changed = sorted(k for k in after if after[k] != before.get(k))
         _version_record(actor=actor, proposal=proposal)
@@ -464,6 +468,7 @@ def proposal_image_add(
     image.save()
     if proposal.is_public:
         event_record(actor=actor, action="proposal.image_added", obj=proposal, public=True)
+        _bump_maps_on_commit()  # the public page shows its files and timeline
     return image
 
 
@@ -487,6 +492,7 @@ def proposal_attachment_add(
     attachment.save()
     if proposal.is_public:
         event_record(actor=actor, action="proposal.attachment_added", obj=proposal, public=True)
+        _bump_maps_on_commit()  # the public page shows its files and timeline
     return attachment
 
 
@@ -549,6 +555,7 @@ def proposal_file_remove(
         transaction.on_commit(lambda: storage.delete(name))
     if proposal.is_public:
         event_record(actor=actor, action="proposal.file_removed", obj=proposal, public=True)
+        _bump_maps_on_commit()  # the public page shows its files and timeline
 
 
 @transaction.atomic
@@ -625,6 +632,7 @@ def proposal_submit(*, actor: Any, proposal: Proposal, now: dt.datetime | None =
     proposal.submitted_at = now
     proposal.full_clean(exclude=["author", "call", "zone"])
     proposal.save()
+    search_index([proposal])  # the reference is searchable from now on
     _version_record(actor=actor, proposal=proposal)
     _status_change_record(actor=actor, proposal=proposal, before=S.DRAFT, note="")
     return proposal

@@ -1,11 +1,17 @@
 from django.conf import settings
 from django.urls import path, re_path
 
+from ciic.public_pages import public_page
+
 from . import views
 
 app_name = "proposals"
 urlpatterns = [
-    path("proposals/", views.ProposalListView.as_view(), name="list"),
+    path(
+        "proposals/",
+        public_page("proposals", "calls", "areas")(views.ProposalListView.as_view()),
+        name="list",
+    ),
     path("proposals/mine/", views.MyProposalsView.as_view(), name="mine"),
     path("proposals/new/<slug:slug>/", views.ProposalStartView.as_view(), name="start"),
     path("proposals/edit/<int:pk>/submit/", views.ProposalSubmitView.as_view(), name="submit"),
@@ -18,7 +24,7 @@ urlpatterns = [
     path("proposals/edit/<int:pk>/<slug:step>/", views.ProposalEditView.as_view(), name="edit"),
     re_path(
         r"^proposals/(?P<reference>S6-\d{4}-\d{4,})/$",
-        views.ProposalDetailView.as_view(),
+        public_page("proposals", "calls")(views.ProposalDetailView.as_view()),
         name="detail",
     ),
     # Files of proposals (drafts' only to their author), under MEDIA_URL.

@@ -73,9 +73,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "ciic.public_pages.PublicGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "ciic.middleware.RomanianFirstMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "ciic.public_pages.PublicPageCacheMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -307,6 +309,10 @@ CONTENT_WARMERS = {
     "proposals": ["proposals.maps.tasks.proposal_maps_rebuild"],
     "areas": ["proposals.maps.tasks.proposal_maps_rebuild"],
 }
+# Public pages cached for visitors (ciic.public_pages): kept at most this long
+# (and never past midnight); a content change replaces them at once.
+PUBLIC_PAGE_SECONDS = env.int("PUBLIC_PAGE_SECONDS", default=600)
+PUBLIC_PAGE_CACHE = env.bool("PUBLIC_PAGE_CACHE", default=True)
 
 # Content Security Policy: everything from our own host, and no script the page
 # did not load from /static/ or mark with this response's nonce (folium's map
