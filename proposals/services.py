@@ -61,6 +61,10 @@ TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
     (S.CHANGES_REQUESTED, S.RESUBMITTED): frozenset({AUTHOR}),
     (S.UNDER_ASSESSMENT, S.ELIGIBLE): frozenset({ASSESSOR, ADMINISTRATOR}),
     (S.UNDER_ASSESSMENT, S.INELIGIBLE): frozenset({ASSESSOR, ADMINISTRATOR}),
+    # The assessment (proposals.assessment): the author's deadline for changes
+    # passed, so the proposal is assessed as it stands; an appeal upheld.
+    (S.CHANGES_REQUESTED, S.UNDER_ASSESSMENT): frozenset({SYSTEM}),
+    (S.INELIGIBLE, S.ELIGIBLE): frozenset({ASSESSOR, ADMINISTRATOR}),
     (S.ELIGIBLE, S.ON_BALLOT): frozenset({ADMINISTRATOR, SYSTEM}),
     (S.ON_BALLOT, S.SELECTED): frozenset({ADMINISTRATOR, SYSTEM}),
     (S.ON_BALLOT, S.NOT_SELECTED): frozenset({ADMINISTRATOR, SYSTEM}),
