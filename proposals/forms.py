@@ -177,16 +177,6 @@ class FilesForm(forms.Form):
         return data
 
 
-class TransitionForm(forms.Form):
-    to_status = forms.ChoiceField(label=_("New status"), choices=Proposal.Status.choices)
-    note = forms.CharField(
-        label=_("Note for the author (public)"),
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-
-
 class ListFilterForm(forms.Form):
     """GET filters of the public list; invalid values are simply ignored."""
 

@@ -50,6 +50,10 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     (S.CHANGES_REQUESTED, S.RESUBMITTED): "proposals.resubmit",
     (S.UNDER_ASSESSMENT, S.ELIGIBLE): "proposals.decide",
     (S.UNDER_ASSESSMENT, S.INELIGIBLE): "proposals.decide",
+    # The assessment (proposals.assessment): the author's deadline for changes
+    # passed, so the proposal is assessed as it stands; an appeal upheld.
+    (S.CHANGES_REQUESTED, S.UNDER_ASSESSMENT): "proposals.resume_assessment",
+    (S.INELIGIBLE, S.ELIGIBLE): "proposals.uphold_appeal",
     (S.ELIGIBLE, S.ON_BALLOT): "proposals.put_on_ballot",
     (S.ON_BALLOT, S.SELECTED): "proposals.record_result",
     (S.ON_BALLOT, S.NOT_SELECTED): "proposals.record_result",
@@ -68,6 +72,8 @@ rules.add_perm(
 rules.add_perm("proposals.request_changes", status_in(S.UNDER_ASSESSMENT) & is_assessing_staff)
 rules.add_perm("proposals.decide", status_in(S.UNDER_ASSESSMENT) & is_assessing_staff)
 rules.add_perm("proposals.resubmit", status_in(S.CHANGES_REQUESTED) & is_author)
+rules.add_perm("proposals.resume_assessment", status_in(S.CHANGES_REQUESTED) & is_system)
+rules.add_perm("proposals.uphold_appeal", status_in(S.INELIGIBLE) & is_assessing_staff)
 rules.add_perm(
     "proposals.put_on_ballot", status_in(S.ELIGIBLE) & (is_system | is_council_administrator)
 )

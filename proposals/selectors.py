@@ -186,6 +186,11 @@ TIMELINE_LABELS = {
     "proposal.image_added": _("Image added by the author"),
     "proposal.attachment_added": _("Document added by the author"),
     "proposal.file_removed": _("File removed by the author"),
+    # The council's assessment (proposals.assessment); "note" is public.
+    "assessment.appeal_lodged": _("Appeal lodged by the author"),
+    "assessment.appeal_decided": _("Appeal decided"),
+    "assessment.merged_into": _("Merged into another proposal"),
+    "assessment.merged_from": _("Another proposal was merged into this one"),
 }
 
 
@@ -207,8 +212,13 @@ def proposal_timeline_entries(*, proposal: Proposal) -> list[dict[str, Any]]:
                 }
             )
         elif event.action in TIMELINE_LABELS:
+            after = event.after or {}
             entries.append(
-                {"at": event.created_at, "label": TIMELINE_LABELS[event.action], "note": ""}
+                {
+                    "at": event.created_at,
+                    "label": TIMELINE_LABELS[event.action],
+                    "note": after.get("note") or after.get("reference") or "",
+                }
             )
     return entries
 

@@ -35,11 +35,6 @@ urlpatterns = [
     ),
     path("staff/proposals/", views.StaffProposalListView.as_view(), name="staff_list"),
     re_path(
-        r"^staff/proposals/(?P<reference>S6-\d{4}-\d{4,})/transition/$",
-        views.StaffTransitionView.as_view(),
-        name="staff_transition",
-    ),
-    re_path(
         r"^staff/proposals/(?P<reference>S6-\d{4}-\d{4,})/versions/$",
         views.StaffVersionsView.as_view(),
         name="staff_versions",

@@ -18,10 +18,8 @@ from django.http import (
     HttpRequest,
     HttpResponse,
     HttpResponseBase,
-    HttpResponseRedirect,
 )
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
@@ -34,7 +32,6 @@ from .forms import (
     CostForm,
     FilesForm,
     ListFilterForm,
-    TransitionForm,
     WhatForm,
     WhereForm,
     errors_to_form,
@@ -391,17 +388,8 @@ class StaffProposalListView(RulesPermissionMixin, TemplateView):
         q = self.request.GET.get("q", "")
         qs = selectors.proposal_staff_list(status=status, q=q)
         page = Paginator(qs, 50).get_page(self.request.GET.get("page"))
-        rows = []
-        for p in page.object_list:
-            rows.append(
-                {
-                    "proposal": p,
-                    "transitions": [
-                        (s, Proposal.Status(s).label)
-                        for s in services.transitions_available(actor=self.request.user, proposal=p)
-                    ],
-                }
-            )
+        # Status changes happen only through the assessment (proposals.assessment).
+        rows = [{"proposal": p} for p in page.object_list]
         params = self.request.GET.copy()
         params.pop("page", None)
         ctx.update(
@@ -411,54 +399,8 @@ class StaffProposalListView(RulesPermissionMixin, TemplateView):
             q=q,
             statuses=[c for c in Proposal.Status.choices if c[0] != Proposal.Status.DRAFT],
             query_string=params.urlencode(),
-            notes_required=services.NOTE_REQUIRED,
         )
         return ctx
-
-
-class StaffTransitionView(RulesPermissionMixin, View):
-    """A staff member moves a proposal on: the move's own rule decides (e.g.
-    `proposals.decide`); a request that names no transition needs some
-    transition to be open to them (`proposals.change_status`)."""
-
-    def get_permission_object(self) -> Proposal:
-        if not hasattr(self, "_proposal"):
-            self._proposal = get_object_or_404(
-                Proposal.objects.public(), reference=self.kwargs["reference"]
-            )
-        return self._proposal
-
-    def get_permission_required(self) -> tuple[str, ...]:
-        rule = services.transition_rule(
-            from_status=self.get_permission_object().status,
-            to_status=self.request.POST.get("to_status", ""),
-        )
-        return (rule or "proposals.change_status",)
-
-    def post(self, request: HttpRequest, reference: str) -> HttpResponse:
-        proposal = self.get_permission_object()
-        form = TransitionForm(request.POST)
-        back = request.POST.get("next", "")
-        if not back.startswith("/staff/proposals/"):
-            back = reverse("proposals:staff_list")
-        if not form.is_valid():
-            messages.error(request, _("Choose a valid status."))
-            return HttpResponseRedirect(back)
-        try:
-            services.proposal_transition(actor=request.user, proposal=proposal, **form.cleaned_data)
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, f"{proposal.reference}: {message}")
-        else:
-            messages.success(
-                request,
-                _("%(ref)s is now “%(status)s”.")
-                % {
-                    "ref": proposal.reference,
-                    "status": Proposal.Status(form.cleaned_data["to_status"]).label,
-                },
-            )
-        return HttpResponseRedirect(back)
 
 
 class StaffVersionsView(RulesPermissionMixin, TemplateView):

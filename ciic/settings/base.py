@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "ciic.notifications",
     "geo",
     "proposals",
+    "proposals.assessment",
     "voting",
     "workshops",
     "cms",
@@ -379,3 +380,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Council assessment (proposals.assessment); a call's own settings override these.
+# Working days to assess, counted after the later of submission and the close of submissions.
+ASSESSMENT_DUE_WORKING_DAYS = env.int("ASSESSMENT_DUE_WORKING_DAYS", default=15)
+# Calendar days the author has to appeal an ineligibility.
+ASSESSMENT_APPEAL_DAYS = env.int("ASSESSMENT_APPEAL_DAYS", default=5)
+# Extra non-working days declared by the government (ISO dates, comma-separated).
+ASSESSMENT_EXTRA_HOLIDAYS = env.list("ASSESSMENT_EXTRA_HOLIDAYS", default=[])

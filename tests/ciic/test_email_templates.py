@@ -74,6 +74,23 @@ EMAILS: dict[str, tuple[Any, bool]] = {
         False,
     ),
     "proposals/email/status_changed": (_proposal_sample, False),
+    "assessment/email/message": (
+        lambda: {**_proposal_sample(), "body": "Precizați locul exact.", "from_staff": True},
+        False,
+    ),
+    "assessment/email/merged": (
+        lambda: {
+            **_proposal_sample(),
+            "other": {"reference": "S6-2026-0043", "title": "Bănci noi"},
+            "merged_away": True,
+            "other_url": site_url("/proposals/S6-2026-0043/"),
+        },
+        False,
+    ),
+    "assessment/email/appeal_rejected": (
+        lambda: {**_proposal_sample(), "explanation": "Strada este administrată de PMB."},
+        False,
+    ),
 }
 
 

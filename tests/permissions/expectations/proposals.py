@@ -3,9 +3,7 @@
 A draft is private to its author for everyone, staff and superusers included."""
 
 from ..policy import (
-    ADMINISTRATOR,
     ALL_STAFF,
-    ASSESSOR,
     NOT_ALLOWED,
     NOT_FOUND,
     OK,
@@ -79,11 +77,5 @@ EXPECTATIONS = {
         Case(public(NOT_FOUND), lambda w: {"name": "draft-1/none.jpg"}, label="unknown"),
     ),
     "proposals:staff_list": rule(staff(ALL_STAFF)),
-    # The move's own rule decides; without a move, some transition must be open to
-    # the user (facilitators make none). The page answers POST only.
-    "proposals:staff_transition": rule(
-        staff({ASSESSOR, ADMINISTRATOR}, ok=NOT_ALLOWED),
-        lambda w: {"reference": w.public.reference},
-    ),
     "proposals:staff_versions": rule(staff(), lambda w: {"reference": w.public.reference}),
 }
