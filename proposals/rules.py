@@ -87,19 +87,3 @@ rules.add_perm(
 rules.add_perm(
     "proposals.complete", status_in(S.IN_IMPLEMENTATION) & (is_system | is_council_administrator)
 )
-
-
-@rules.predicate
-def may_change_status(user, proposal) -> bool:  # type: ignore[no-untyped-def]
-    """Some transition from the proposal's current status is open to `user`."""
-    if proposal is None:
-        return False
-    return any(
-        rules.has_perm(rule, user, proposal)
-        for (frm, _to), rule in TRANSITIONS.items()
-        if frm == proposal.status
-    )
-
-
-# The staff status page's entrance when the requested move is not a transition.
-rules.add_perm("proposals.change_status", may_change_status)

@@ -121,12 +121,12 @@ MATRIX: dict[tuple[str, str | None], Expect] = {
     ("proposals.request_changes", S.UNDER_ASSESSMENT): always(ASSESSOR, ADMINISTRATOR),
     ("proposals.decide", S.UNDER_ASSESSMENT): always(ASSESSOR, ADMINISTRATOR),
     ("proposals.resubmit", S.CHANGES_REQUESTED): always(AUTHOR),
+    ("proposals.resume_assessment", S.CHANGES_REQUESTED): always(SYSTEM),
+    ("proposals.uphold_appeal", S.INELIGIBLE): always(ASSESSOR, ADMINISTRATOR),
     ("proposals.put_on_ballot", S.ELIGIBLE): always(ADMINISTRATOR, SYSTEM),
     ("proposals.record_result", S.ON_BALLOT): always(ADMINISTRATOR, SYSTEM),
     ("proposals.start_implementation", S.SELECTED): always(ADMINISTRATOR, SYSTEM),
     ("proposals.complete", S.IN_IMPLEMENTATION): always(ADMINISTRATOR, SYSTEM),
-    ("proposals.change_status", S.SUBMITTED): always(ASSESSOR, ADMINISTRATOR, SYSTEM),
-    ("proposals.change_status", S.COMPLETED): always(),
 }
 
 
