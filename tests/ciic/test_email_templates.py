@@ -91,6 +91,17 @@ EMAILS: dict[str, tuple[Any, bool]] = {
         lambda: {**_proposal_sample(), "explanation": "Strada este administrată de PMB."},
         False,
     ),
+    "voting/email/receipt": (
+        lambda: {
+            "call": {"name": "Bugetare participativă 2026", "slug": "bp-2026"},
+            "code": "ABCD-EFGH-JKLM",
+            "channel": "online",
+            "changed": False,
+            "closes": dt.datetime(2026, 6, 21, tzinfo=dt.UTC),
+            "receipts_url": site_url("/results/bp-2026/receipts/"),
+        },
+        False,
+    ),
 }
 
 
