@@ -580,7 +580,7 @@ class DashboardView(RulesPermissionMixin, TemplateView):
                 id="held-over-time",
                 title=_("Workshops held against the target"),
                 x=[d for d, _n in report.held_over_time],
-                series={_("Held"): [n for _d, n in report.held_over_time]},
+                series={_("Workshops held"): [n for _d, n in report.held_over_time]},
                 x_title=_("Date"),
                 y_title=_("Workshops"),
                 target=report.programme.target_count,
