@@ -75,16 +75,7 @@ EXPECTED = {
 
 
 @pytest.mark.parametrize("state", STATES)
-def test_rules_matrix(state, people, frozen):  # type: ignore[no-untyped-def]
-    from workshops.services import programme_create
-
-    programme = programme_create(
-        actor=people["administrator"],
-        name="Programul CIIC 2026",
-        slug="ciic-2026",
-        period_start=dt.date(2026, 1, 1),
-        period_end=dt.date(2026, 12, 31),
-    )
+def test_rules_matrix(state, people, frozen, programme):  # type: ignore[no-untyped-def]
     w = _workshop_in(state, programme, people, frozen)
     for perm, expected in EXPECTED.items():
         for role in ROLES:
@@ -93,16 +84,7 @@ def test_rules_matrix(state, people, frozen):  # type: ignore[no-untyped-def]
             assert got == expected(role, state), (perm, role, state)
 
 
-def test_full_workshop_still_accepts_the_waiting_list(people, frozen):  # type: ignore[no-untyped-def]
-    from workshops.services import programme_create
-
-    programme = programme_create(
-        actor=people["administrator"],
-        name="P",
-        slug="p",
-        period_start=dt.date(2026, 1, 1),
-        period_end=dt.date(2026, 12, 31),
-    )
+def test_full_workshop_still_accepts_the_waiting_list(people, frozen, programme):  # type: ignore[no-untyped-def]
     w = make_workshop(programme, people["this_facilitator"], capacity=1)
     services.registration_create(actor=people["registered"], workshop=w)
     w.refresh_from_db()
