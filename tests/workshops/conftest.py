@@ -33,17 +33,21 @@ def administrator(db):  # type: ignore[no-untyped-def]
     return staff_user(Role.ADMINISTRATOR)
 
 
-@pytest.fixture
-def programme(db, facilitator):  # type: ignore[no-untyped-def]
+def make_programme(actor):  # type: ignore[no-untyped-def]
     from workshops.services import programme_create
 
     return programme_create(
-        actor=facilitator,
+        actor=actor,
         name="Programul CIIC 2026",
         slug="ciic-2026",
         period_start=dt.date(2026, 1, 1),
         period_end=dt.date(2026, 12, 31),
     )
+
+
+@pytest.fixture
+def programme(db, facilitator):  # type: ignore[no-untyped-def]
+    return make_programme(facilitator)
 
 
 def make_workshop(programme, facilitator, *, days=7, capacity=20, **kwargs):  # type: ignore[no-untyped-def]
