@@ -77,3 +77,16 @@ def workshop(frozen, programme, facilitator):  # type: ignore[no-untyped-def]
 
 def person(**kwargs):  # type: ignore[no-untyped-def]
     return UserFactory(**kwargs)
+
+
+def move_workshop(workshop, facilitator, *, days):  # type: ignore[no-untyped-def]
+    """Move `workshop` by `days` (same length) through the service; returns the new start."""
+    from workshops.services import workshop_update
+
+    new_start = workshop.starts_at + dt.timedelta(days=days)
+    workshop_update(
+        actor=facilitator,
+        workshop=workshop,
+        data={"starts_at": new_start, "ends_at": new_start + dt.timedelta(hours=2)},
+    )
+    return new_start

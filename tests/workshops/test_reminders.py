@@ -16,7 +16,7 @@ from tests.factories import UserFactory
 from tests.workers import use_fake_redis
 from workshops import services
 
-from .conftest import NOW, make_programme, make_workshop
+from .conftest import NOW, make_programme, make_workshop, move_workshop
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -47,12 +47,7 @@ def test_reminder_runs_through_a_redis_outage_at_the_moved_time(redis_down, faci
         a, b = UserFactory(), UserFactory()
         services.registration_create(actor=a, workshop=w)
         services.registration_create(actor=b, workshop=w)
-        new_start = w.starts_at + dt.timedelta(days=2)
-        services.workshop_update(
-            actor=facilitator,
-            workshop=w,
-            data={"starts_at": new_start, "ends_at": new_start + dt.timedelta(hours=2)},
-        )
+        new_start = move_workshop(w, facilitator, days=2)
         # the old reminder time passes: nothing is sent
         clock.move_to(NOW + dt.timedelta(days=6, minutes=10))
         _sweep()

@@ -16,7 +16,7 @@ from ciic.notifications.models import OutgoingEmail
 from workshops import services
 from workshops.models import Idea, Registration, Workshop
 
-from .conftest import NOW, make_workshop, person
+from .conftest import NOW, make_workshop, move_workshop, person
 
 pytestmark = pytest.mark.django_db
 R = Registration.Status
@@ -156,12 +156,7 @@ def test_moving_a_workshop_moves_the_reminder_and_tells_everyone(frozen, program
     a, b = person(), person()
     services.registration_create(actor=a, workshop=w)
     services.registration_create(actor=b, workshop=w)
-    new_start = w.starts_at + dt.timedelta(days=3)
-    services.workshop_update(
-        actor=facilitator,
-        workshop=w,
-        data={"starts_at": new_start, "ends_at": new_start + dt.timedelta(hours=2)},
-    )
+    new_start = move_workshop(w, facilitator, days=3)
     job = ScheduledJob.objects.get(key=f"workshop-reminder:{w.pk}")
     assert job.run_at == new_start - dt.timedelta(days=1)
     assert job.status == ScheduledJob.Status.PENDING
