@@ -102,7 +102,6 @@ class CallForProposalsPage(Page):
             counters=proposal_selectors.call_counters(call=call),
             submit_status=proposal_selectors.call_submit_status(call=call, user=request.user),
             categories=proposal_selectors.call_categories(call=call),
-            votes_cast=_votes_cast(call),
         )
         return context
 
@@ -185,15 +184,8 @@ class WorkshopPage(Page):
         return WorkshopDetailView.as_view()(request, pk=self.workshop_id, page=self)
 
 
-def _votes_cast(call):  # type: ignore[no-untyped-def]
-    """Ballots cast in the call, once voting has opened (None before, or while
-    the voting module does not provide the count)."""
-    from proposals.models import Phase
-
-    if call.phase not in (Phase.VOTING, Phase.RESULTS, Phase.IMPLEMENTATION):
-        return None
-    try:
-        from voting.selectors import ballots_cast_count  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    return ballots_cast_count(call=call)
+def workshop_page_for(workshop):  # type: ignore[no-untyped-def]
+    """The live editorial page of `workshop`, or of the workshops index when None."""
+    if workshop is None:
+        return WorkshopIndexPage.objects.live().first()
+    return WorkshopPage.objects.live().filter(workshop=workshop).first()

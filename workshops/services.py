@@ -439,10 +439,10 @@ def workshop_mark_held(*, actor: Any, workshop: Workshop) -> Workshop:
 # --- registration --------------------------------------------------------------------
 
 
-def _registration_error(workshop: Workshop) -> ValidationError | None:
+def _registration_error(workshop: Workshop, now: dt.datetime) -> ValidationError | None:
     if workshop.status == S.CANCELLED:
         return ValidationError(_("This workshop has been cancelled."), code="cancelled")
-    if workshop.status == S.HELD or workshop.starts_at <= timezone.now():
+    if workshop.status == S.HELD or workshop.starts_at <= now:
         return ValidationError(_("This workshop has already taken place."), code="past")
     if workshop.status not in REGISTRATION_STATUSES:
         return ValidationError(
@@ -496,12 +496,15 @@ def _waiting_promote(workshop: Workshop) -> list[Registration]:
 
 
 @transaction.atomic
-def registration_create(*, actor: Any, workshop: Workshop) -> Registration:
-    """Register `actor`: a seat if one is free, else a place on the waiting list."""
+def registration_create(
+    *, actor: Any, workshop: Workshop, now: dt.datetime | None = None
+) -> Registration:
+    """Register `actor`: a seat if one is free, else a place on the waiting list.
+    `now` is for recording registrations made on paper before the workshop."""
     if not getattr(actor, "is_authenticated", False):
         raise PermissionDenied(_("Log in to register for a workshop."))
     workshop = _locked(workshop)
-    error = _registration_error(workshop)
+    error = _registration_error(workshop, now or timezone.now())
     if error is not None:
         raise error
     if (

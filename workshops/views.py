@@ -37,6 +37,7 @@ from .forms import (
     errors_to_form,
 )
 from .models import Idea, Registration, Workshop
+from .pages import editorial_page
 
 S = Workshop.Status
 
@@ -50,11 +51,7 @@ def _workshop(pk: int) -> Workshop:
 
 def _page_for(workshop: Workshop | None) -> Any:
     """The editorial Wagtail page of a workshop (or of the index), if any."""
-    from cms.models import WorkshopIndexPage, WorkshopPage
-
-    if workshop is None:
-        return WorkshopIndexPage.objects.live().first()
-    return WorkshopPage.objects.live().filter(workshop=workshop).first()
+    return editorial_page(workshop)
 
 
 def _flash_errors(request: HttpRequest, exc: ValidationError) -> None:

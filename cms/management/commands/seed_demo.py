@@ -14,6 +14,8 @@ DEMO_MODULES = [
     "geo.demo",
     "ciic.eligibility.demo",
     "proposals.demo",
+    "workshops.demo",
+    "cms.demo",
 ]
 
 
