@@ -20,3 +20,8 @@ class CmsConfig(AppConfig):
         for signal in (page_published, page_unpublished, post_page_move):
             signal.connect(pages_changed, dispatch_uid=f"cms-pages-changed-{id(signal)}")
         post_delete.connect(pages_changed, sender=Page, dispatch_uid="cms-pages-deleted")
+        from workshops.pages import editorial_page_finder_set
+
+        from .models import workshop_page_for
+
+        editorial_page_finder_set(workshop_page_for)

@@ -4,7 +4,9 @@ apps; pages read them through those apps' selectors."""
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
+from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.fields import StreamField
+from wagtail.images.blocks import ImageChooserBlock
 from wagtail.models import Page
 
 from .blocks import BodyStreamBlock
@@ -17,7 +19,7 @@ class HomePage(Page):
     content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
 
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["cms.InformationPage", "cms.CallForProposalsPage"]
+    subpage_types = ["cms.InformationPage", "cms.CallForProposalsPage", "cms.WorkshopIndexPage"]
     max_count = 1
 
     class Meta:
@@ -102,3 +104,88 @@ class CallForProposalsPage(Page):
             categories=proposal_selectors.call_categories(call=call),
         )
         return context
+
+
+class WorkshopIndexPage(Page):
+    """Editorial text of the workshops programme. The list itself (upcoming
+    workshops with a map, past ones with their summaries) is the stable page
+    `/workshops/`, which shows this page's text; visiting this page leads there."""
+
+    intro = models.TextField(_("introduction"), blank=True)
+    body = StreamField(BodyStreamBlock(), blank=True, verbose_name=_("body"))
+
+    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
+
+    parent_page_types = ["cms.HomePage"]
+    subpage_types = ["cms.WorkshopPage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("workshops index page")
+
+    def serve(self, request, *args, **kwargs):  # type: ignore[no-untyped-def]
+        from django.shortcuts import redirect
+
+        return redirect("workshops:index")
+
+    def serve_preview(self, request, mode_name):  # type: ignore[no-untyped-def]
+        from workshops.views import WorkshopIndexView
+
+        return WorkshopIndexView.as_view()(request, page=self)
+
+
+class WorkshopPage(Page):
+    """Editorial content of one workshop (`workshops.Workshop`): rich body,
+    materials to download, photos. Its stable address is `/workshops/<id>/`,
+    which shows this page's content; visiting this page leads there."""
+
+    workshop = models.OneToOneField(
+        "workshops.Workshop",
+        verbose_name=_("workshop"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    intro = models.TextField(_("introduction"), blank=True)
+    body = StreamField(BodyStreamBlock(), blank=True, verbose_name=_("body"))
+    materials = StreamField(
+        [("document", DocumentChooserBlock(label=_("document")))],
+        blank=True,
+        verbose_name=_("materials to download"),
+    )
+    gallery = StreamField(
+        [("image", ImageChooserBlock(label=_("photo")))],
+        blank=True,
+        verbose_name=_("photos after the event"),
+    )
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("workshop"),
+        FieldPanel("intro"),
+        FieldPanel("body"),
+        FieldPanel("materials"),
+        FieldPanel("gallery"),
+    ]
+
+    parent_page_types = ["cms.WorkshopIndexPage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("workshop page")
+
+    def serve(self, request, *args, **kwargs):  # type: ignore[no-untyped-def]
+        from django.shortcuts import redirect
+
+        return redirect(self.workshop.get_absolute_url())
+
+    def serve_preview(self, request, mode_name):  # type: ignore[no-untyped-def]
+        from workshops.views import WorkshopDetailView
+
+        return WorkshopDetailView.as_view()(request, pk=self.workshop_id, page=self)
+
+
+def workshop_page_for(workshop):  # type: ignore[no-untyped-def]
+    """The live editorial page of `workshop`, or of the workshops index when None."""
+    if workshop is None:
+        return WorkshopIndexPage.objects.live().first()
+    return WorkshopPage.objects.live().filter(workshop=workshop).first()
