@@ -250,7 +250,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Internationalisation: Romanian first, English second.
 LANGUAGE_CODE = "ro"
 LANGUAGES = [("ro", _("Română")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our own catalogue first; then our Romanian for the libraries' strings (allauth,
+# Django's password validators), which overrides the libraries' own catalogues.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_vendor"]
 TIME_ZONE = "Europe/Bucharest"
 USE_I18N = True
 USE_TZ = True
