@@ -105,6 +105,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
             ],
+            # `|lei` and `|amount` in every template (ciic.formatting).
+            "builtins": ["ciic.formatting"],
         },
     },
 ]
@@ -254,6 +256,8 @@ LANGUAGES = [("ro", _("Română")), ("en", _("English"))]
 # Django's password validators), which overrides the libraries' own catalogues.
 LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_vendor"]
 TIME_ZONE = "Europe/Bucharest"
+# Dates and numbers per language (ciic/formats/ro, ciic/formats/en).
+FORMAT_MODULE_PATH = ["ciic.formats"]
 USE_I18N = True
 USE_TZ = True
 WAGTAIL_I18N_ENABLED = False
