@@ -2,7 +2,6 @@ from django import template
 from django.utils.safestring import SafeString
 
 from ciic.formatting import amount_format
-
 from proposals.markdown import markdown_render
 
 register = template.Library()
