@@ -213,3 +213,13 @@ def test_a_page_with_english_or_bare_romanian_fails_the_check():
         assert any(w in text for w in TELL_TALE) or ENGLISH.search(text)
     good = visible_text("<p>Sigur doriți să vă deconectați?</p><script>var Password;</script>")
     assert not any(w in good for w in TELL_TALE) and not ENGLISH.search(good)
+
+
+def test_local_infrastructure_reads_as_an_adjective_agreeing_with_its_noun():
+    """The council's wording "Infrastructură (local)" stays in DOMAIN.md and in
+    the stored value; the interface writes it as Romanian reads it."""
+    from proposals.models import Category
+
+    with translation.override("ro"):
+        assert str(Category.INFRASTRUCTURA.label) == "Infrastructură (locală)"
+    assert Category.INFRASTRUCTURA.value == "infrastructura"
