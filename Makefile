@@ -42,7 +42,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 
 typecheck: install
-	$(VENV)/bin/mypy voting/tally ciic/accounts ciic/admin_site.py ciic/middleware.py ciic/audit ciic/eligibility ciic/notifications ciic/jobs ciic/cache.py ciic/links.py ciic/money.py ciic/formatting.py ciic/charts.py ciic/exports.py ciic/personal_data.py geo proposals/services.py proposals/selectors.py proposals/predicates.py proposals/maps proposals/places.py cms/demo.py
+	$(VENV)/bin/mypy voting/tally ciic/accounts ciic/admin_site.py ciic/middleware.py ciic/audit ciic/eligibility ciic/notifications ciic/jobs ciic/cache.py ciic/links.py ciic/money.py ciic/formatting.py ciic/translated.py ciic/charts.py ciic/exports.py ciic/personal_data.py geo proposals/services.py proposals/selectors.py proposals/predicates.py proposals/maps proposals/places.py cms/demo.py
 
 check: install
 	$(PY) manage.py check
