@@ -286,6 +286,9 @@ WAGTAIL_SITE_NAME = "CIIC Sector 6"
 # No avatars from gravatar.com: no page loads anything from another host.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# No banner linking to wagtail.org on the dashboard (cms/wagtail_hooks.py drops the
+# help menu's links there too).
+WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 # Accounts are managed through allauth: Wagtail's log-in pages lead there
 # (ciic.urls), and it neither changes passwords nor email addresses itself
 # (allauth confirms a new address first).
