@@ -52,7 +52,7 @@ class WhatForm(forms.Form):
 
     def __init__(self, *args: Any, call: Call, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        accepted = {c.category: c.description for c in call.categories.all()}
+        accepted = {c.category: c.display_description for c in call.categories.all()}
         choices = []
         for value, label in Category.choices:
             if value in accepted:

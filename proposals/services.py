@@ -250,6 +250,28 @@ def call_update(
     return call
 
 
+@transaction.atomic
+def call_english_update(
+    *, actor: Any, call: Call, name: str, categories: Mapping[str, str]
+) -> Call:
+    """Set the English version of a call's texts: its name and, per accepted
+    category, what fits ({category: text}; categories the call does not accept
+    are ignored). Empty texts fall back to the Romanian ones on English pages."""
+    call.name_en = name
+    call.full_clean()
+    call.save(update_fields=["name_en"])
+    for cc in call.categories.all():
+        if cc.category in categories:
+            cc.description_en = categories[cc.category]
+            cc.full_clean()
+            cc.save(update_fields=["description_en"])
+    event_record(
+        actor=actor, action="call.english_updated", obj=call, after={"name_en": name}, public=False
+    )
+    content_changed("calls")
+    return call
+
+
 # --- proposals: content ----------------------------------------------------------
 
 CONTENT_FIELDS = ("title", "summary", "description", "category", "cost_estimate")

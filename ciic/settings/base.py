@@ -108,6 +108,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
             ],
+            # `|lei` and `|amount` in every template (ciic.formatting).
+            "builtins": ["ciic.formatting"],
         },
     },
 ]
@@ -253,8 +255,12 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Internationalisation: Romanian first, English second.
 LANGUAGE_CODE = "ro"
 LANGUAGES = [("ro", _("Română")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our own catalogue first; then our Romanian for the libraries' strings (allauth,
+# Django's password validators), which overrides the libraries' own catalogues.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_vendor"]
 TIME_ZONE = "Europe/Bucharest"
+# Dates and numbers per language (ciic/formats/ro, ciic/formats/en).
+FORMAT_MODULE_PATH = ["ciic.formats"]
 USE_I18N = True
 USE_TZ = True
 WAGTAIL_I18N_ENABLED = False
@@ -283,6 +289,9 @@ WAGTAIL_SITE_NAME = "CIIC Sector 6"
 # No avatars from gravatar.com: no page loads anything from another host.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# No banner linking to wagtail.org on the dashboard (cms/wagtail_hooks.py drops the
+# help menu's links there too).
+WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 # Accounts are managed through allauth: Wagtail's log-in pages lead there
 # (ciic.urls), and it neither changes passwords nor email addresses itself
 # (allauth confirms a new address first).
