@@ -22,7 +22,7 @@ HOME_INTRO_FAMILIAR = (
 )
 HOME_ENGLISH = {
     "title_en": "Participatory budgeting in Sector 6",
-    "intro_en": "The Civic Innovation and Initiative Centre of Sector 6 turns residents' ideas "
+    "intro_en": "The Centre for Innovation and Civic Initiative of Sector 6 turns residents' ideas "
     "into projects. Propose, follow and vote for projects for your neighbourhood.",
 }
 CALL_PAGE_INTRO = (

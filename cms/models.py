@@ -4,6 +4,7 @@ apps; pages read them through those apps' selectors."""
 from typing import Any
 
 from django.db import models
+from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.documents.blocks import DocumentChooserBlock
@@ -92,9 +93,9 @@ class HomePage(Page, EnglishVersion):
                 submit_status=proposal_selectors.call_submit_status(call=call, user=request.user),
             )
         context["past_calls"] = list(proposal_selectors.calls_with_results()[:3])
-        context["latest_proposals"] = list(
-            proposal_selectors.proposal_list(sort="newest")[: self.LATEST_COUNT]
-        )
+        latest = list(proposal_selectors.proposal_list(sort="newest")[: self.LATEST_COUNT])
+        prefetch_related_objects(latest, "images")  # the cards' first photos
+        context["latest_proposals"] = latest
         return context
 
 

@@ -305,9 +305,14 @@ class Proposal(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
+    # Empty once the author deleted their account: a public proposal stays,
+    # under "a Sector 6 resident" (proposals.personal_data.erase). PROTECT: an
+    # account is never deleted past its proposals by accident.
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("author"),
+        null=True,
+        blank=True,
         on_delete=models.PROTECT,
         related_name="proposals",
     )
@@ -393,6 +398,10 @@ class Proposal(models.Model):
                     & ~Q(reference="")
                 ),
                 name="proposals_proposal_submitted_complete",
+            ),
+            models.CheckConstraint(
+                condition=Q(author__isnull=False) | ~Q(status="draft"),
+                name="proposals_proposal_draft_has_author",
             ),
         ]
         indexes = [

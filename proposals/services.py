@@ -722,6 +722,8 @@ def _status_change_record(*, actor: Any, proposal: Proposal, before: str, note: 
 def _status_change_notify(*, proposal: Proposal, event_id: int, note: str) -> None:
     """Email the author about one status change, in their language; one email
     per status-change event (the event's id is the outbox key)."""
+    if proposal.author is None:  # the author deleted their account
+        return
     notify(
         user=proposal.author,
         template="proposals/email/status_changed",

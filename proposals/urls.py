@@ -3,7 +3,7 @@ from django.urls import path, re_path
 
 from ciic.public_pages import public_page
 
-from . import views
+from . import journey_views, views
 
 app_name = "proposals"
 urlpatterns = [
@@ -13,6 +13,7 @@ urlpatterns = [
         name="list",
     ),
     path("proposals/mine/", views.MyProposalsView.as_view(), name="mine"),
+    path("propose/", journey_views.ProposeView.as_view(), name="propose"),
     path("proposals/new/<slug:slug>/", views.ProposalStartView.as_view(), name="start"),
     path("proposals/edit/<int:pk>/submit/", views.ProposalSubmitView.as_view(), name="submit"),
     path("proposals/edit/<int:pk>/delete/", views.ProposalDeleteView.as_view(), name="delete"),

@@ -20,6 +20,8 @@ from django.http import (
     HttpResponseBase,
 )
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
@@ -28,6 +30,7 @@ from rules.contrib.views import PermissionRequiredMixin
 from ciic.accounts.mixins import RulesPermissionMixin
 
 from . import selectors, services
+from .fields import field_messages, missing_by_step
 from .forms import (
     CostForm,
     FilesForm,
@@ -36,7 +39,9 @@ from .forms import (
     WhereForm,
     errors_to_form,
 )
+from .journey import proposal_next_step
 from .models import Call, Proposal
+from .templatetags.proposals_tags import ron
 
 STEP_NAMES = ["what", "where", "cost", "files", "review"]
 
@@ -83,10 +88,19 @@ class ProposalListView(TemplateView):
             calls=calls,
             zones=selectors.zones_all(),
             page_obj=page,
-            proposals=page.object_list,
+            proposals=_with_photos(page.object_list),
             query_string=params.urlencode(),
         )
         return ctx
+
+
+def _with_photos(proposals: Any) -> list[Proposal]:
+    """The cards' first photos, in one query for the whole page."""
+    from django.db.models import prefetch_related_objects
+
+    rows = list(proposals)
+    prefetch_related_objects(rows, "images")
+    return rows
 
 
 class ProposalDetailView(TemplateView):
@@ -115,10 +129,17 @@ class MyProposalsView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
-        rows = selectors.author_proposal_rows(user=self.request.user)
+        rows = [
+            {
+                "proposal": r.proposal,
+                "can_edit": r.can_edit,
+                "next_step": proposal_next_step(r.proposal, can_edit=r.can_edit),
+            }
+            for r in selectors.author_proposal_rows(user=self.request.user)
+        ]
         ctx.update(
-            drafts=[r for r in rows if r.proposal.status == Proposal.Status.DRAFT],
-            submitted=[r for r in rows if r.proposal.status != Proposal.Status.DRAFT],
+            drafts=[r for r in rows if r["proposal"].status == Proposal.Status.DRAFT],
+            submitted=[r for r in rows if r["proposal"].status != Proposal.Status.DRAFT],
             call=selectors.call_current(),
         )
         return ctx
@@ -141,7 +162,15 @@ class ProposalStartView(PermissionRequiredMixin, View):
         if not self.request.user.is_authenticated:
             return redirect_to_login(self.request.get_full_path())
         call = self.get_permission_object()
-        messages.error(self.request, _submit_blocked_reason(self.request, call))
+        messages.error(
+            self.request,
+            format_html(
+                '{} <a href="{}">{}</a>',
+                _submit_blocked_reason(self.request, call),
+                reverse("proposals:propose"),
+                _("See what is still missing"),
+            ),
+        )
         return redirect("proposals:mine")
 
     def get(self, request: HttpRequest, slug: str) -> HttpResponse:
@@ -158,7 +187,7 @@ class ProposalStartView(PermissionRequiredMixin, View):
             except ValidationError as exc:
                 errors_to_form(form, exc)
             else:
-                messages.success(request, _("Draft saved. You can come back to it at any time."))
+                _draft_saved(request, _("Draft saved. You can come back to it at any time."))
                 return redirect("proposals:edit", pk=proposal.pk, step="where")
         return self._render(form, status=400)
 
@@ -177,6 +206,14 @@ class ProposalStartView(PermissionRequiredMixin, View):
             },
             status=status,
         )
+
+
+def _draft_saved(request: HttpRequest, text: str) -> None:
+    """ "Draft saved", with the way back to it: the resident's list of proposals."""
+    link = format_html(
+        '<a href="{}">{}</a>', reverse("proposals:mine"), _("Find your drafts in “My proposals”.")
+    )
+    messages.success(request, format_html("{} {}", text, link))
 
 
 def _submit_blocked_reason(request: HttpRequest, call: Call) -> str:
@@ -213,7 +250,8 @@ class ProposalEditView(_AuthorProposalMixin, View):
             }
             return WhereForm(data, initial=initial)
         if step == "cost":
-            initial = {"cost_estimate": p.cost_estimate if p.cost_estimate is not None else ""}
+            # Shown as the resident types it: "180.000", not "180000.00".
+            initial = {"cost_estimate": ron(p.cost_estimate)}
             return CostForm(data, call=p.call, initial=initial)
         if step == "files":
             initial = {
@@ -240,7 +278,7 @@ class ProposalEditView(_AuthorProposalMixin, View):
                 errors_to_form(form, exc)
             else:
                 if proposal.status == Proposal.Status.DRAFT:
-                    messages.success(request, _("Draft saved."))
+                    _draft_saved(request, _("Draft saved."))
                 else:
                     messages.success(
                         request, _("Your changes are saved and visible on the proposal's page.")
@@ -278,7 +316,7 @@ class ProposalEditView(_AuthorProposalMixin, View):
             "steps": _steps(),
         }
         if step == "review":
-            ctx["missing"] = services.proposal_missing_fields(proposal=proposal)
+            ctx["missing"] = missing_by_step(services.proposal_missing_fields(proposal=proposal))
             ctx["can_submit"] = proposal.status == Proposal.Status.DRAFT
             ctx["can_resubmit"] = self.request.user.has_perm("proposals.resubmit", proposal)
         return render(self.request, self.template_name, ctx, status=status)
@@ -290,7 +328,7 @@ class ProposalSubmitView(_AuthorProposalMixin, View):
         try:
             proposal = services.proposal_submit(actor=request.user, proposal=proposal)
         except ValidationError as exc:
-            for message in exc.messages:
+            for message in field_messages(exc):
                 messages.error(request, message)
             return redirect("proposals:edit", pk=proposal.pk, step="review")
         if proposal.status == Proposal.Status.RESUBMITTED:
@@ -308,7 +346,17 @@ class ProposalDeleteView(RulesPermissionMixin, View):
     permission_required = "proposals.delete_proposal"
 
     def get_permission_object(self) -> Proposal:
-        return get_object_or_404(Proposal, pk=self.kwargs["pk"])
+        if not hasattr(self, "_proposal"):
+            self._proposal = get_object_or_404(Proposal, pk=self.kwargs["pk"])
+        return self._proposal
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """The confirmation page (works without JavaScript)."""
+        from django.shortcuts import render
+
+        return render(
+            request, "proposals/proposal_delete.html", {"proposal": self.get_permission_object()}
+        )
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         services.proposal_draft_delete(actor=request.user, proposal=self.get_permission_object())

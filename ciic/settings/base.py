@@ -15,6 +15,11 @@ DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# The CIIC desk (footer, verification in person, privacy notice); empty: ciic.desk's defaults.
+CIIC_DESK_ADDRESS = env("CIIC_DESK_ADDRESS", default="")
+CIIC_DESK_HOURS = env("CIIC_DESK_HOURS", default="")
+CIIC_DESK_PHONE = env("CIIC_DESK_PHONE", default="")
+CIIC_CONTACT_EMAIL = env("CIIC_CONTACT_EMAIL", default="")
 
 # Keyed hash of national identity numbers (CNP). Separate from SECRET_KEY so
 # rotating the session key never invalidates verified identities.
@@ -107,6 +112,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
+                "ciic.desk.desk_context",
             ],
             # `|lei` and `|amount` in every template (ciic.formatting).
             "builtins": ["ciic.formatting"],

@@ -6,6 +6,7 @@ its TOTP step). Add here what a new page needs (and use it from its rule)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from dataclasses import dataclass, field
 from decimal import Decimal
