@@ -42,7 +42,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 
 typecheck: install
-	$(VENV)/bin/mypy voting/tally ciic/accounts ciic/admin_site.py ciic/middleware.py ciic/audit ciic/eligibility ciic/notifications ciic/jobs ciic/cache.py ciic/links.py ciic/money.py ciic/charts.py ciic/exports.py ciic/personal_data.py geo proposals/services.py proposals/selectors.py proposals/predicates.py proposals/rules.py proposals/calls.py proposals/map_selectors.py proposals/map_views.py proposals/map_tasks.py proposals/places.py
+	$(VENV)/bin/mypy voting/tally ciic/accounts ciic/admin_site.py ciic/middleware.py ciic/audit ciic/eligibility ciic/notifications ciic/jobs ciic/cache.py ciic/links.py ciic/money.py ciic/charts.py ciic/exports.py ciic/personal_data.py geo proposals/services.py proposals/selectors.py proposals/predicates.py proposals/rules.py proposals/calls ciic/forms.py proposals/map_selectors.py proposals/map_views.py proposals/map_tasks.py proposals/places.py
 
 check: install
 	$(PY) manage.py check

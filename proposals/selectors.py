@@ -25,6 +25,7 @@ from .models import (
     ProposalAttachment,
     ProposalImage,
     ProposalVersion,
+    ZoneBudget,
 )
 from .predicates import Check, proposal_is_editable_at, submit_decision
 
@@ -59,6 +60,13 @@ def call_get(*, slug: str) -> Call:
 
 def calls_all() -> QuerySet[Call]:
     return Call.objects.prefetch_related("categories").order_by("-year", "-submission_start")
+
+
+def calls_for_staff() -> QuerySet[Call]:
+    """Every call, newest first, with its categories and zone budgets."""
+    return Call.objects.prefetch_related(
+        "categories", Prefetch("zone_budgets", queryset=ZoneBudget.objects.select_related("zone"))
+    ).order_by("-year", "-submission_start")
 
 
 def call_categories(*, call: Call) -> list[Any]:

@@ -29,7 +29,7 @@ from geo.services import area_locate_point
 
 from . import files
 from . import rules as proposal_rules
-from .calls import SCHEDULE_FIELDS, call_change_errors
+from .calls import CALL_FIELDS, call_change_errors
 from .models import (
     Call,
     CallCategory,
@@ -160,17 +160,6 @@ def _call_parts_write(
         zb.amount = Decimal(amount)
         zb.full_clean()
         zb.save()
-
-
-CALL_FIELDS = (
-    "name",
-    "slug",
-    "year",
-    "total_budget",
-    "max_cost_per_proposal",
-    "max_proposals_per_resident",
-    *SCHEDULE_FIELDS,
-)
 
 
 def _call_state(call: Call) -> dict[str, Any]:

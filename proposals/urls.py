@@ -2,6 +2,7 @@ from django.conf import settings
 from django.urls import path, re_path
 
 from . import views
+from .calls.urls import urlpatterns as call_urlpatterns
 
 app_name = "proposals"
 urlpatterns = [
@@ -38,4 +39,5 @@ urlpatterns = [
         views.StaffVersionsView.as_view(),
         name="staff_versions",
     ),
+    *call_urlpatterns,
 ]
