@@ -12,6 +12,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ciic.audit import events
 from ciic.audit.models import Event
 from ciic.audit.selectors import events_for_object
 from geo.models import Area
@@ -235,10 +236,10 @@ def proposal_timeline(*, proposal: Proposal) -> QuerySet[Event]:
 
 
 TIMELINE_LABELS = {
-    "proposal.edited": _("Edited by the author"),
-    "proposal.image_added": _("Image added by the author"),
-    "proposal.attachment_added": _("Document added by the author"),
-    "proposal.file_removed": _("File removed by the author"),
+    events.PROPOSAL_EDITED: _("Edited by the author"),
+    events.PROPOSAL_IMAGE_ADDED: _("Image added by the author"),
+    events.PROPOSAL_ATTACHMENT_ADDED: _("Document added by the author"),
+    events.PROPOSAL_FILE_REMOVED: _("File removed by the author"),
 }
 
 
@@ -248,7 +249,7 @@ def proposal_timeline_entries(*, proposal: Proposal) -> list[dict[str, Any]]:
     entries = []
     for event in proposal_timeline(proposal=proposal):
         after = event.after or {}
-        if event.action == "proposal.status_changed":
+        if event.action == events.PROPOSAL_STATUS_CHANGED:
             status = after.get("status", "")
             label = Proposal.Status(status).label if status in Proposal.Status.values else status
             entries.append(

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from ciic.accounts.models import User
 from ciic.accounts.permissions import allowed, require
+from ciic.audit import events
 from ciic.audit.services import event_record
 from ciic.cache import content_changed
 from ciic.links import site_url
@@ -121,7 +122,9 @@ def call_create(
     call.save()
     _call_parts_write(call, categories, zone_budgets or {})
     ReferenceCounter.objects.create(call=call)
-    event_record(actor=actor, action="call.created", obj=call, after={"name": name}, public=False)
+    event_record(
+        actor=actor, action=events.CALL_CREATED, obj=call, after={"name": name}, public=False
+    )
     content_changed("calls")
     return call
 
@@ -228,7 +231,7 @@ def call_update(
     if diff:
         event_record(
             actor=actor,
-            action="call.updated",
+            action=events.CALL_UPDATED,
             obj=call,
             before={k: before[k] for k in diff},
             after={k: after[k] for k in diff},
@@ -388,7 +391,7 @@ def proposal_draft_create(
     )
     _full_clean(proposal, errors)
     proposal.save()
-    event_record(actor=actor, action="proposal.draft_created", obj=proposal, public=False)
+    event_record(actor=actor, action=events.PROPOSAL_DRAFT_CREATED, obj=proposal, public=False)
     return proposal
 
 
@@ -413,7 +416,7 @@ def proposal_update(
         _version_record(actor=actor, proposal=proposal)
         event_record(
             actor=actor,
-            action="proposal.edited",
+            action=events.PROPOSAL_EDITED,
             obj=proposal,
             before={k: before.get(k) for k in changed},
             after={k: after[k] for k in changed},
@@ -452,7 +455,7 @@ def proposal_image_add(
     image.file.save(clean.name, clean.content, save=False)
     image.save()
     if proposal.is_public:
-        event_record(actor=actor, action="proposal.image_added", obj=proposal, public=True)
+        event_record(actor=actor, action=events.PROPOSAL_IMAGE_ADDED, obj=proposal, public=True)
     return image
 
 
@@ -475,7 +478,9 @@ def proposal_attachment_add(
     attachment.file.save(f"{uuid.uuid4().hex}.pdf", content, save=False)
     attachment.save()
     if proposal.is_public:
-        event_record(actor=actor, action="proposal.attachment_added", obj=proposal, public=True)
+        event_record(
+            actor=actor, action=events.PROPOSAL_ATTACHMENT_ADDED, obj=proposal, public=True
+        )
     return attachment
 
 
@@ -537,7 +542,7 @@ def proposal_file_remove(
     if name:
         transaction.on_commit(lambda: storage.delete(name))
     if proposal.is_public:
-        event_record(actor=actor, action="proposal.file_removed", obj=proposal, public=True)
+        event_record(actor=actor, action=events.PROPOSAL_FILE_REMOVED, obj=proposal, public=True)
 
 
 @transaction.atomic
@@ -549,7 +554,7 @@ def proposal_draft_delete(*, actor: Any, proposal: Proposal) -> None:
     require(actor, "proposals.delete_proposal", proposal, message=_("Only a draft can be deleted."))
     names = [img.file.name or "" for img in proposal.images.all()]
     names += [doc.file.name or "" for doc in proposal.attachments.all()]
-    event_record(actor=actor, action="proposal.draft_deleted", obj=proposal, public=False)
+    event_record(actor=actor, action=events.PROPOSAL_DRAFT_DELETED, obj=proposal, public=False)
     proposal.delete()
 
     def _delete_files() -> None:
@@ -665,7 +670,7 @@ def proposal_transition(
 def _status_change_record(*, actor: Any, proposal: Proposal, before: str, note: str) -> None:
     event = event_record(
         actor=actor,
-        action="proposal.status_changed",
+        action=events.PROPOSAL_STATUS_CHANGED,
         obj=proposal,
         before={"status": before},
         after={"status": proposal.status, "note": note},
