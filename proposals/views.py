@@ -9,26 +9,25 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import (
     FileResponse,
     Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseBase,
-    HttpResponseRedirect,
 )
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 from rules.contrib.views import PermissionRequiredMixin
+
+from ciic.accounts.mixins import RulesPermissionMixin
 
 from . import selectors, services
 from .fields import field_messages, missing_by_step
@@ -36,14 +35,12 @@ from .forms import (
     CostForm,
     FilesForm,
     ListFilterForm,
-    TransitionForm,
     WhatForm,
     WhereForm,
     errors_to_form,
 )
 from .journey import proposal_next_step
 from .models import Call, Proposal
-from .predicates import proposal_is_editable_at
 from .templatetags.proposals_tags import ron
 
 STEP_NAMES = ["what", "where", "cost", "files", "review"]
@@ -132,14 +129,17 @@ class MyProposalsView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
-        proposals = list(selectors.proposals_of_author(user=self.request.user))
-        now = timezone.now()
-        for p in proposals:
-            p.can_edit = proposal_is_editable_at(p, now)  # type: ignore[attr-defined]
-            p.next_step = proposal_next_step(p, can_edit=p.can_edit)  # type: ignore[attr-defined]
+        rows = [
+            {
+                "proposal": r.proposal,
+                "can_edit": r.can_edit,
+                "next_step": proposal_next_step(r.proposal, can_edit=r.can_edit),
+            }
+            for r in selectors.author_proposal_rows(user=self.request.user)
+        ]
         ctx.update(
-            drafts=[p for p in proposals if p.status == Proposal.Status.DRAFT],
-            submitted=[p for p in proposals if p.status != Proposal.Status.DRAFT],
+            drafts=[r for r in rows if r["proposal"].status == Proposal.Status.DRAFT],
+            submitted=[r for r in rows if r["proposal"].status != Proposal.Status.DRAFT],
             call=selectors.call_current(),
         )
         return ctx
@@ -220,17 +220,7 @@ def _submit_blocked_reason(request: HttpRequest, call: Call) -> str:
     return selectors.call_submit_status(call=call, user=request.user).message
 
 
-class _LoginThen403Mixin(PermissionRequiredMixin):
-    """Visitors who are not logged in go to the login page; everyone else
-    without the permission gets 403."""
-
-    def handle_no_permission(self) -> HttpResponse:
-        if not self.request.user.is_authenticated:  # type: ignore[attr-defined]
-            return redirect_to_login(self.request.get_full_path())  # type: ignore[attr-defined]
-        raise PermissionDenied(_("You do not have permission to do this."))
-
-
-class _AuthorProposalMixin(_LoginThen403Mixin):
+class _AuthorProposalMixin(RulesPermissionMixin):
     """Loads the proposal from the URL; anyone but its author gets 403."""
 
     permission_required = "proposals.change_proposal"
@@ -305,27 +295,14 @@ class ProposalEditView(_AuthorProposalMixin, View):
         if step != "files":
             services.proposal_update(actor=user, proposal=proposal, data=data)
             return
-        # Files: all or nothing, so a bad third image leaves the first two unsaved too.
-        with transaction.atomic():
-            services.proposal_update(
-                actor=user,
-                proposal=proposal,
-                data={k: data[k] for k in ("consent_publication", "consent_image_rights")},
-            )
-            errors: dict[str, list[str]] = {}
-            for upload in data["images"]:
-                try:
-                    services.proposal_image_add(actor=user, proposal=proposal, upload=upload)
-                except ValidationError as exc:
-                    errors.setdefault("images", []).extend(exc.messages)
-            for upload in data["attachments"]:
-                try:
-                    services.proposal_attachment_add(actor=user, proposal=proposal, upload=upload)
-                except ValidationError as exc:
-                    errors.setdefault("attachments", []).extend(exc.messages)
-            if errors:
-                transaction.set_rollback(True)
-                raise ValidationError(errors)
+        services.proposal_files_save(
+            actor=user,
+            proposal=proposal,
+            consent_publication=data["consent_publication"],
+            consent_image_rights=data["consent_image_rights"],
+            images=data["images"],
+            attachments=data["attachments"],
+        )
 
     def _render(self, step: str, form: Any, status: int = 200) -> HttpResponse:
         from django.shortcuts import render
@@ -341,9 +318,7 @@ class ProposalEditView(_AuthorProposalMixin, View):
         if step == "review":
             ctx["missing"] = missing_by_step(services.proposal_missing_fields(proposal=proposal))
             ctx["can_submit"] = proposal.status == Proposal.Status.DRAFT
-            ctx["can_resubmit"] = services.transition_allowed(
-                actor=self.request.user, proposal=proposal, to_status=Proposal.Status.RESUBMITTED
-            )
+            ctx["can_resubmit"] = self.request.user.has_perm("proposals.resubmit", proposal)
         return render(self.request, self.template_name, ctx, status=status)
 
 
@@ -351,26 +326,23 @@ class ProposalSubmitView(_AuthorProposalMixin, View):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         proposal = self.get_permission_object()
         try:
-            if proposal.status == Proposal.Status.CHANGES_REQUESTED:
-                proposal = services.proposal_transition(
-                    actor=request.user, proposal=proposal, to_status=Proposal.Status.RESUBMITTED
-                )
-                messages.success(request, _("Your proposal was sent again to the assessors."))
-            else:
-                proposal = services.proposal_submit(actor=request.user, proposal=proposal)
-                messages.success(
-                    request,
-                    _("Thank you! Your proposal is published with the reference %(ref)s.")
-                    % {"ref": proposal.reference},
-                )
+            proposal = services.proposal_submit(actor=request.user, proposal=proposal)
         except ValidationError as exc:
             for message in field_messages(exc):
                 messages.error(request, message)
             return redirect("proposals:edit", pk=proposal.pk, step="review")
+        if proposal.status == Proposal.Status.RESUBMITTED:
+            messages.success(request, _("Your proposal was sent again to the assessors."))
+        else:
+            messages.success(
+                request,
+                _("Thank you! Your proposal is published with the reference %(ref)s.")
+                % {"ref": proposal.reference},
+            )
         return redirect(proposal.get_absolute_url())
 
 
-class ProposalDeleteView(_LoginThen403Mixin, View):
+class ProposalDeleteView(RulesPermissionMixin, View):
     permission_required = "proposals.delete_proposal"
 
     def get_permission_object(self) -> Proposal:
@@ -454,7 +426,7 @@ class ProposalFileView(View):
 # --- staff ----------------------------------------------------------------------------
 
 
-class StaffProposalListView(_LoginThen403Mixin, TemplateView):
+class StaffProposalListView(RulesPermissionMixin, TemplateView):
     permission_required = "proposals.view_staff_list"
     template_name = "proposals/staff_list.html"
 
@@ -464,17 +436,8 @@ class StaffProposalListView(_LoginThen403Mixin, TemplateView):
         q = self.request.GET.get("q", "")
         qs = selectors.proposal_staff_list(status=status, q=q)
         page = Paginator(qs, 50).get_page(self.request.GET.get("page"))
-        rows = []
-        for p in page.object_list:
-            rows.append(
-                {
-                    "proposal": p,
-                    "transitions": [
-                        (s, Proposal.Status(s).label)
-                        for s in services.transitions_available(actor=self.request.user, proposal=p)
-                    ],
-                }
-            )
+        # Status changes happen only through the assessment (proposals.assessment).
+        rows = [{"proposal": p} for p in page.object_list]
         params = self.request.GET.copy()
         params.pop("page", None)
         ctx.update(
@@ -484,41 +447,11 @@ class StaffProposalListView(_LoginThen403Mixin, TemplateView):
             q=q,
             statuses=[c for c in Proposal.Status.choices if c[0] != Proposal.Status.DRAFT],
             query_string=params.urlencode(),
-            notes_required=services.NOTE_REQUIRED,
         )
         return ctx
 
 
-class StaffTransitionView(_LoginThen403Mixin, View):
-    permission_required = "proposals.view_staff_list"
-
-    def post(self, request: HttpRequest, reference: str) -> HttpResponse:
-        proposal = get_object_or_404(Proposal.objects.public(), reference=reference)
-        form = TransitionForm(request.POST)
-        back = request.POST.get("next", "")
-        if not back.startswith("/staff/proposals/"):
-            back = reverse("proposals:staff_list")
-        if not form.is_valid():
-            messages.error(request, _("Choose a valid status."))
-            return HttpResponseRedirect(back)
-        try:
-            services.proposal_transition(actor=request.user, proposal=proposal, **form.cleaned_data)
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, f"{proposal.reference}: {message}")
-        else:
-            messages.success(
-                request,
-                _("%(ref)s is now “%(status)s”.")
-                % {
-                    "ref": proposal.reference,
-                    "status": Proposal.Status(form.cleaned_data["to_status"]).label,
-                },
-            )
-        return HttpResponseRedirect(back)
-
-
-class StaffVersionsView(_LoginThen403Mixin, TemplateView):
+class StaffVersionsView(RulesPermissionMixin, TemplateView):
     permission_required = "proposals.view_versions"
     template_name = "proposals/staff_versions.html"
 

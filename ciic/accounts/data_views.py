@@ -57,6 +57,7 @@ def _labels() -> dict[str, str]:
         "reason": _("Reason"),
         "time": _("Time"),
         "action": _("Action"),
+        "what": _("What happened"),
         "by": _("By"),
         "object": _("About"),
         "before": _("Before"),

@@ -10,17 +10,20 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from ciic.audit import events
 from ciic.audit.services import event_record
 
 from .models import Role, User
+from .permissions import require
 
 
 @transaction.atomic
 def user_roles_set(*, actor: Any, user: User, roles: Iterable[str]) -> User:
     """Give `user` exactly `roles` (Role values). Administrators only; an
     administrator cannot remove their own administrator role (no lock-out)."""
-    if not getattr(actor, "is_authenticated", False) or not actor.has_perm("accounts.manage_roles"):
+    if actor is None:
         raise PermissionDenied
+    require(actor, "accounts.manage_roles")
     wanted = set(roles)
     invalid = wanted - set(Role.values)
     if invalid:
@@ -47,7 +50,7 @@ def user_roles_set(*, actor: Any, user: User, roles: Iterable[str]) -> User:
         del user._role_cache
     event_record(
         actor=actor,
-        action="accounts.roles_changed",
+        action=events.ACCOUNTS_ROLES_CHANGED,
         obj=user,
         before={"roles": sorted(current)},
         after={"roles": sorted(wanted)},
@@ -64,6 +67,7 @@ def account_delete(*, actor: Any, user: User) -> list[str]:
     log records the deletion without any personal data. Staff accounts are
     refused: an administrator removes their roles first (accountability)."""
     from ciic import personal_data
+    from ciic.audit import events
     from ciic.audit.services import event_record_anonymous
 
     if not getattr(actor, "is_authenticated", False) or actor.pk != user.pk:
@@ -79,7 +83,7 @@ def account_delete(*, actor: Any, user: User) -> list[str]:
     pk = user.pk
     erased = personal_data.erase_all(user)
     event_record_anonymous(
-        action="account.deleted",
+        action=events.ACCOUNT_DELETED,
         object_type=user._meta.label_lower,
         object_id=str(pk),
         after={"sections": erased},

@@ -29,12 +29,29 @@ def _objects(user: Any) -> list[tuple[str, str]]:
 def export(user: Any) -> list[dict[str, Any]]:
     """Events done by the person or about their account, profile and
     verifications. Who else acted shows as "staff" (their names are theirs)."""
+    from django.utils.translation import gettext
+
+    from .events import event_kind
+
     rows = []
     for event in events_about(user=user, objects=_objects(user)):
         by_them = event.actor_id == user.pk
+        if by_them:
+            who = gettext("You")
+        elif event.actor_id is None:
+            who = gettext("The platform")
+        else:
+            who = gettext("CIIC staff")
+        found = event_kind(event.action)
+        what = (
+            str(found.sentence) % {"actor": who, "object": event.object_repr}
+            if found is not None
+            else event.action
+        )
         rows.append(
             {
                 "time": event.created_at.isoformat(),
+                "what": what,
                 "action": event.action,
                 "by": "you" if by_them else ("system" if event.actor_id is None else "staff"),
                 "object": event.object_type,

@@ -18,8 +18,10 @@ DEMO_MODULES = [
     "geo.demo",
     "ciic.eligibility.demo",
     "proposals.demo",
-    "cms.demo",
+    "proposals.assessment.demo",
+    "workshops.demo",
     "cms.legal_pages",
+    "cms.demo",
 ]
 
 

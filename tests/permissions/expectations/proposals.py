@@ -85,8 +85,8 @@ EXPECTATIONS = {
         Case(public(NOT_FOUND), lambda w: {"name": "draft-1/none.jpg"}, label="unknown"),
     ),
     "proposals:staff_list": rule(staff(ALL_STAFF)),
-    "proposals:staff_transition": rule(
-        staff(ok=NOT_ALLOWED), lambda w: {"reference": w.public.reference}
-    ),
     "proposals:staff_versions": rule(staff(), lambda w: {"reference": w.public.reference}),
+    "proposals:staff_calls": rule(staff({ADMINISTRATOR})),
+    "proposals:staff_call_new": rule(staff({ADMINISTRATOR})),
+    "proposals:staff_call_edit": rule(staff({ADMINISTRATOR}), lambda w: {"pk": w.call.pk}),
 }
