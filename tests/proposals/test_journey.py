@@ -139,7 +139,8 @@ def test_a_refused_submission_names_the_field(client, call, resident):
     assert any(m.startswith("Consent to publication: ") for m in messages), messages
 
 
-def test_the_cost_comes_back_as_typed(client, call, resident):
+def test_the_cost_comes_back_as_typed(client, call, resident, settings):
+    settings.LANGUAGE_CODE = "ro"  # Romanian digits: "180.000"
     draft = make_draft(author=resident, call=call)
     login(client, resident)
     client.post(f"/proposals/edit/{draft.pk}/cost/", {"cost_estimate": "180.000"})
