@@ -97,7 +97,7 @@ urlpatterns = [
     path("", include("ciic.notifications.urls")),
     path("", include("geo.urls")),
     path("", include("proposals.urls")),
-    path("", include("proposals.map_urls")),
+    path("", include("proposals.maps.urls")),
     path("", include("voting.urls")),
     path("", include("workshops.urls")),
 ]
