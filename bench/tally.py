@@ -8,7 +8,8 @@ engine only; ``--synthetic`` runs only the 1,000,000-ballot case and prints JSON
 (used in a subprocess so that its peak memory is measured alone).
 
 Whole commands (``python -m voting.tally ...``) are measured as child processes:
-wall time, and peak resident memory from the child's own rusage (``os.wait4``).
+wall time, and peak resident memory from the child's own ``VmHWM`` read as it exits
+(``ru_maxrss`` would not do: a child started by fork + exec inherits its parent's).
 The add-one table runs MES + add1 as a whole command on every shared file, and
 the stepwise reference (``--completion add1-stepwise``) in the same run, with a
 time limit per file (``--stepwise-limit``, 60 s by default): where the stepwise
@@ -53,17 +54,18 @@ def command(args: list[str], timeout: float | None = None) -> tuple[float, float
     import tempfile
 
     out_file = tempfile.TemporaryFile(mode="w+", encoding="utf-8")
+    peak_file = tempfile.NamedTemporaryFile(mode="r", encoding="ascii", suffix=".peak")
     t = time.perf_counter()
     proc = subprocess.Popen(  # noqa: S603 - our own module
-        [sys.executable, "-m", "voting.tally", *args],
+        [sys.executable, "-c", _RUNNER, peak_file.name, *args],
         cwd=REPO,
         stdout=out_file,
         stderr=subprocess.DEVNULL,
     )
     deadline = None if timeout is None else t + timeout
     chunks: list[str] = []
-    while True:  # wait with os.wait4 to get this child's own peak memory
-        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+    while True:
+        pid, status, _ = os.wait4(proc.pid, os.WNOHANG)
         if pid:
             break
         if deadline is not None and time.perf_counter() > deadline:
@@ -79,7 +81,23 @@ def command(args: list[str], timeout: float | None = None) -> tuple[float, float
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode:
         raise RuntimeError(f"python -m voting.tally {' '.join(args)} failed")
-    return seconds, usage.ru_maxrss / 1024, "".join(chunks)
+    peak = float(peak_file.read() or "nan") / 1024
+    peak_file.close()
+    return seconds, peak, "".join(chunks)
+
+
+# ``python -m voting.tally ARGS`` that writes its own peak memory (VmHWM, kB) at exit.
+_RUNNER = (
+    "import atexit, runpy, sys\n"
+    "path = sys.argv.pop(1)\n"
+    "def peak():\n"
+    "    for line in open('/proc/self/status'):\n"
+    "        if line.startswith('VmHWM:'):\n"
+    "            open(path, 'w').write(line.split()[1])\n"
+    "atexit.register(peak)\n"
+    "sys.argv[0] = 'voting.tally'\n"
+    "runpy.run_module('voting.tally', run_name='__main__', alter_sys=True)\n"
+)
 
 
 def whole_commands(
@@ -337,7 +355,7 @@ def write_section(
         "",
         "Each figure is one `python -m voting.tally ...` child process from start to exit "
         "(interpreter start-up, imports, reading the file, counting, printing); peak memory is "
-        "the child's own maximum resident set (`os.wait4`).",
+        "the child's own maximum resident set (VmHWM, read as it exits).",
         "",
         f"`python -m voting.tally Poland_Lodz_2022.pb --rule mes --sat cost`: "
         f"**{fmt(lodz['seconds'])} s** (best of 3), peak **{lodz['peak_mb']:,.0f} MB**.",
