@@ -105,6 +105,7 @@ urlpatterns = [
     path("", include("geo.urls")),
     path("", include("proposals.urls")),
     path("", include("proposals.maps.urls")),
+    path("", include("proposals.assessment.urls")),
     path("", include("voting.urls")),
     path("", include("workshops.urls")),
 ]

@@ -25,3 +25,8 @@ class CmsConfig(AppConfig):
         post_delete.connect(
             pages_changed, sender=Page, weak=False, dispatch_uid="cms-pages-deleted"
         )
+        from workshops.pages import editorial_page_finder_set
+
+        from .models import workshop_page_for
+
+        editorial_page_finder_set(workshop_page_for)

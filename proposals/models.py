@@ -22,6 +22,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ciic.translated import in_language
+
 LOCAL_TZ = ZoneInfo("Europe/Bucharest")
 
 
@@ -69,6 +71,12 @@ class Call(models.Model):
     phase in force is derived from the dates (`phase_at`), never stored."""
 
     name = models.CharField(_("name"), max_length=160)
+    name_en = models.CharField(
+        _("name in English"),
+        max_length=160,
+        blank=True,
+        help_text=_("Shown on the English pages; when empty, they show the Romanian name."),
+    )
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     year = models.PositiveSmallIntegerField(_("year"))
     total_budget = models.DecimalField(
@@ -115,7 +123,12 @@ class Call(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the page's language (English falls back to Romanian)."""
+        return in_language(self.name, self.name_en)
 
     def clean(self) -> None:
         super().clean()
@@ -205,6 +218,12 @@ class CallCategory(models.Model):
     call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="categories")
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
     description = models.CharField(_("what fits"), max_length=300, blank=True)
+    description_en = models.CharField(
+        _("what fits, in English"),
+        max_length=300,
+        blank=True,
+        help_text=_("Shown on the English pages; when empty, they show the Romanian text."),
+    )
 
     class Meta:
         verbose_name = _("accepted category")
@@ -218,6 +237,11 @@ class CallCategory(models.Model):
 
     def __str__(self) -> str:
         return str(self.get_category_display())
+
+    @property
+    def display_description(self) -> str:
+        """What fits, in the page's language (English falls back to Romanian)."""
+        return in_language(self.description, self.description_en)
 
 
 class ZoneBudget(models.Model):
@@ -281,9 +305,14 @@ class Proposal(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
+    # Empty once the author deleted their account: a public proposal stays,
+    # under "a Sector 6 resident" (proposals.personal_data.erase). PROTECT: an
+    # account is never deleted past its proposals by accident.
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("author"),
+        null=True,
+        blank=True,
         on_delete=models.PROTECT,
         related_name="proposals",
     )
@@ -369,6 +398,10 @@ class Proposal(models.Model):
                     & ~Q(reference="")
                 ),
                 name="proposals_proposal_submitted_complete",
+            ),
+            models.CheckConstraint(
+                condition=Q(author__isnull=False) | ~Q(status="draft"),
+                name="proposals_proposal_draft_has_author",
             ),
         ]
         indexes = [

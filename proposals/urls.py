@@ -3,7 +3,8 @@ from django.urls import path, re_path
 
 from ciic.public_pages import public_page
 
-from . import views
+from . import journey_views, views
+from .calls.urls import urlpatterns as call_urlpatterns
 
 app_name = "proposals"
 urlpatterns = [
@@ -13,6 +14,7 @@ urlpatterns = [
         name="list",
     ),
     path("proposals/mine/", views.MyProposalsView.as_view(), name="mine"),
+    path("propose/", journey_views.ProposeView.as_view(), name="propose"),
     path("proposals/new/<slug:slug>/", views.ProposalStartView.as_view(), name="start"),
     path("proposals/edit/<int:pk>/submit/", views.ProposalSubmitView.as_view(), name="submit"),
     path("proposals/edit/<int:pk>/delete/", views.ProposalDeleteView.as_view(), name="delete"),
@@ -35,13 +37,9 @@ urlpatterns = [
     ),
     path("staff/proposals/", views.StaffProposalListView.as_view(), name="staff_list"),
     re_path(
-        r"^staff/proposals/(?P<reference>S6-\d{4}-\d{4,})/transition/$",
-        views.StaffTransitionView.as_view(),
-        name="staff_transition",
-    ),
-    re_path(
         r"^staff/proposals/(?P<reference>S6-\d{4}-\d{4,})/versions/$",
         views.StaffVersionsView.as_view(),
         name="staff_versions",
     ),
+    *call_urlpatterns,
 ]

@@ -264,7 +264,7 @@ def results_map_render(call: Call) -> str:
                 ],
             ),
             cluster=False,
-            title=_("Funded projects: %(call)s") % {"call": call.name},
+            title=_("Funded projects: %(call)s") % {"call": call.display_name},
             subtitle=_("%(count)d projects") % {"count": len(rows)},
         )
 
@@ -280,7 +280,7 @@ def participation_map_render(call: Call, metric: str) -> str:
             areas,
             {r.slug: r.values[metric] for r in rows},
             title=label,
-            subtitle=call.name,
+            subtitle=call.display_name,
             legend=label,
             decimals=2 if metric == "per_1000" else 0,
         )
