@@ -178,3 +178,10 @@ def test_a_cached_map_frame_gets_a_fresh_nonce(client, proposal):  # type: ignor
         assert tags and all(f'nonce="{header.group(1)}"' in tag for tag in tags)
         nonces.append(header.group(1))
     assert response["X-Page-Cache"] == "hit" and nonces[0] != nonces[1]
+
+
+@pytest.mark.parametrize("url", ["/workshops/", "/workshops/map/", "/results/"])
+def test_workshop_and_result_pages_are_cached_for_visitors(client, home_page, areas, url):  # type: ignore[no-untyped-def]
+    first = _get(client, url)
+    assert not first.has_header("X-Page-Cache")
+    assert _get(client, url)["X-Page-Cache"] == "hit"
