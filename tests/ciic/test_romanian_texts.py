@@ -157,6 +157,7 @@ ANONYMOUS_PAGES = [
     "account_reset_password_done",
     "account_email_verification_sent",
 ]
+MAIN_PAGES = ["/", "/proposals/", "/map/"]
 RESIDENT_PAGES = [
     "account_email",
     "account_change_password",
@@ -183,9 +184,13 @@ def test_account_pages_read_in_romanian(client, home_page, settings):
     settings.LANGUAGE_CODE = "ro"
     for name in ANONYMOUS_PAGES:
         assert_reads_in_romanian(client, reverse(name))
+    for path in MAIN_PAGES:
+        assert_reads_in_romanian(client, path)
     login(client, make_account(language="ro"))
     for name in RESIDENT_PAGES:
         assert_reads_in_romanian(client, reverse(name))
+    for path in [*MAIN_PAGES, "/me/", "/proposals/mine/"]:
+        assert_reads_in_romanian(client, path)
 
 
 @pytest.mark.django_db
