@@ -22,7 +22,7 @@ HOME_INTRO_FAMILIAR = (
 )
 HOME_ENGLISH = {
     "title_en": "Participatory budgeting in Sector 6",
-    "intro_en": "The Civic Innovation and Initiative Centre of Sector 6 turns residents' ideas "
+    "intro_en": "The Centre for Innovation and Civic Initiative of Sector 6 turns residents' ideas "
     "into projects. Propose, follow and vote for projects for your neighbourhood.",
 }
 CALL_PAGE_INTRO = (
@@ -73,6 +73,7 @@ def _english_versions(page: Any, texts: dict[str, Any], *, intro: str, familiar:
 
 
 def seed(out: Any) -> None:
+    _workshop_pages()
     home = HomePage.objects.first()
     if home is not None:
         _english_versions(home, HOME_ENGLISH, intro=HOME_INTRO, familiar=HOME_INTRO_FAMILIAR)
@@ -100,3 +101,42 @@ def seed(out: Any) -> None:
     )
     home.add_child(instance=page)
     page.save_revision().publish()
+
+
+def _workshop_pages() -> None:
+    """The workshops index page (text shown on /workshops/) and the page of the
+    first held demo workshop, with its editorial text."""
+    from cms.models import WorkshopIndexPage, WorkshopPage
+    from workshops.models import Workshop
+
+    home = HomePage.objects.first()
+    if home is None or WorkshopIndexPage.objects.exists():
+        return
+    index = WorkshopIndexPage(
+        title="Ateliere în cartiere",
+        slug="ateliere",
+        intro="CIIC organizează 44 de întâlniri de lucru cu locuitorii, în fiecare parte a "
+        "sectorului: aflați ce poate face consiliul local și aduceți ideile dumneavoastră.",
+        body=[
+            ("heading", "Cum se desfășoară un atelier"),
+            (
+                "paragraph",
+                "<p>Fiecare atelier durează două ore. Echipa CIIC explică ce intră în "
+                "competența Consiliului Local Sector 6, apoi lucrăm împreună pe ideile "
+                "participanților. Ideile pot deveni propuneri de proiecte.</p>",
+            ),
+        ],
+    )
+    home.add_child(instance=index)
+    index.save_revision().publish()
+    first = Workshop.objects.filter(status=Workshop.Status.HELD).order_by("starts_at").first()
+    if first is not None:
+        page = WorkshopPage(
+            title=first.theme[:255],
+            slug=f"atelier-{first.pk}",
+            workshop=first,
+            intro="Primul atelier al programului.",
+            body=[("paragraph", "<p>Mulțumim tuturor celor care au venit!</p>")],
+        )
+        index.add_child(instance=page)
+        page.save_revision().publish()

@@ -4,9 +4,12 @@ apps; pages read them through those apps' selectors."""
 from typing import Any
 
 from django.db import models
+from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.fields import StreamField
+from wagtail.images.blocks import ImageChooserBlock
 from wagtail.models import Page
 
 from ciic.translated import in_language
@@ -63,7 +66,7 @@ class HomePage(Page, EnglishVersion):
     ]
 
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["cms.InformationPage", "cms.CallForProposalsPage"]
+    subpage_types = ["cms.InformationPage", "cms.CallForProposalsPage", "cms.WorkshopIndexPage"]
     max_count = 1
 
     class Meta:
@@ -90,9 +93,9 @@ class HomePage(Page, EnglishVersion):
                 submit_status=proposal_selectors.call_submit_status(call=call, user=request.user),
             )
         context["past_calls"] = list(proposal_selectors.calls_with_results()[:3])
-        context["latest_proposals"] = list(
-            proposal_selectors.proposal_list(sort="newest")[: self.LATEST_COUNT]
-        )
+        latest = list(proposal_selectors.proposal_list(sort="newest")[: self.LATEST_COUNT])
+        prefetch_related_objects(latest, "images")  # the cards' first photos
+        context["latest_proposals"] = latest
         return context
 
 
@@ -163,3 +166,88 @@ class CallForProposalsPage(Page, EnglishVersion):
             categories=proposal_selectors.call_categories(call=call),
         )
         return context
+
+
+class WorkshopIndexPage(Page):
+    """Editorial text of the workshops programme. The list itself (upcoming
+    workshops with a map, past ones with their summaries) is the stable page
+    `/workshops/`, which shows this page's text; visiting this page leads there."""
+
+    intro = models.TextField(_("introduction"), blank=True)
+    body = StreamField(BodyStreamBlock(), blank=True, verbose_name=_("body"))
+
+    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
+
+    parent_page_types = ["cms.HomePage"]
+    subpage_types = ["cms.WorkshopPage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("workshops index page")
+
+    def serve(self, request, *args, **kwargs):  # type: ignore[no-untyped-def]
+        from django.shortcuts import redirect
+
+        return redirect("workshops:index")
+
+    def serve_preview(self, request, mode_name):  # type: ignore[no-untyped-def]
+        from workshops.views import WorkshopIndexView
+
+        return WorkshopIndexView.as_view()(request, page=self)
+
+
+class WorkshopPage(Page):
+    """Editorial content of one workshop (`workshops.Workshop`): rich body,
+    materials to download, photos. Its stable address is `/workshops/<id>/`,
+    which shows this page's content; visiting this page leads there."""
+
+    workshop = models.OneToOneField(
+        "workshops.Workshop",
+        verbose_name=_("workshop"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    intro = models.TextField(_("introduction"), blank=True)
+    body = StreamField(BodyStreamBlock(), blank=True, verbose_name=_("body"))
+    materials = StreamField(
+        [("document", DocumentChooserBlock(label=_("document")))],
+        blank=True,
+        verbose_name=_("materials to download"),
+    )
+    gallery = StreamField(
+        [("image", ImageChooserBlock(label=_("photo")))],
+        blank=True,
+        verbose_name=_("photos after the event"),
+    )
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("workshop"),
+        FieldPanel("intro"),
+        FieldPanel("body"),
+        FieldPanel("materials"),
+        FieldPanel("gallery"),
+    ]
+
+    parent_page_types = ["cms.WorkshopIndexPage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("workshop page")
+
+    def serve(self, request, *args, **kwargs):  # type: ignore[no-untyped-def]
+        from django.shortcuts import redirect
+
+        return redirect(self.workshop.get_absolute_url())
+
+    def serve_preview(self, request, mode_name):  # type: ignore[no-untyped-def]
+        from workshops.views import WorkshopDetailView
+
+        return WorkshopDetailView.as_view()(request, pk=self.workshop_id, page=self)
+
+
+def workshop_page_for(workshop):  # type: ignore[no-untyped-def]
+    """The live editorial page of `workshop`, or of the workshops index when None."""
+    if workshop is None:
+        return WorkshopIndexPage.objects.live().first()
+    return WorkshopPage.objects.live().filter(workshop=workshop).first()

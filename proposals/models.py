@@ -13,6 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MinValueValidator
 from django.db import models
@@ -304,9 +305,14 @@ class Proposal(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
+    # Empty once the author deleted their account: a public proposal stays,
+    # under "a Sector 6 resident" (proposals.personal_data.erase). PROTECT: an
+    # account is never deleted past its proposals by accident.
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("author"),
+        null=True,
+        blank=True,
         on_delete=models.PROTECT,
         related_name="proposals",
     )
@@ -351,6 +357,11 @@ class Proposal(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True, db_index=True)
+    # Search (see proposals.search), written by the services that change the
+    # text: the folded, stemmed words on every database, and on PostgreSQL the
+    # weighted tsvector (GIN-indexed by a migration; NULL elsewhere).
+    search_stems = models.TextField(editable=False, blank=True, default="")
+    search_vector = SearchVectorField(editable=False, null=True)
 
     objects = ProposalQuerySet.as_manager()
 
@@ -387,6 +398,10 @@ class Proposal(models.Model):
                     & ~Q(reference="")
                 ),
                 name="proposals_proposal_submitted_complete",
+            ),
+            models.CheckConstraint(
+                condition=Q(author__isnull=False) | ~Q(status="draft"),
+                name="proposals_proposal_draft_has_author",
             ),
         ]
         indexes = [

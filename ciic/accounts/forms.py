@@ -42,3 +42,23 @@ class SignupForm(AllauthSignupForm):
         # answer comes as late for a taken address as for a new one.
         make_password(self.cleaned_data.get("password1"))
         return super().try_save(request)
+
+
+class AccountDeleteForm(forms.Form):
+    """Deleting the account asks for the password again."""
+
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("The password is not correct."), code="wrong_password")
+        return password
