@@ -125,9 +125,6 @@ PROPOSAL_STATUS_CHANGED = kind(
     public=True,
 )
 
-CALL_ENGLISH_UPDATED = kind(
-    "call.english_updated", _("%(actor)s changed the English texts of the call %(object)s.")
-)
 
 # --- accounts: deletion -------------------------------------------------------------------
 # No personal data: the object is the deleted account's number only.
