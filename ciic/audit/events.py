@@ -98,6 +98,9 @@ GEO_GAZETTEER_RESET = kind(
 # --- calls and proposals ------------------------------------------------------------------
 CALL_CREATED = kind("call.created", _("%(actor)s created the call %(object)s."))
 CALL_UPDATED = kind("call.updated", _("%(actor)s changed the call %(object)s."))
+CALL_ENGLISH_UPDATED = kind(
+    "call.english_updated", _("%(actor)s changed the English texts of the call %(object)s.")
+)
 PROPOSAL_DRAFT_CREATED = kind(
     "proposal.draft_created", _("%(actor)s started the draft %(object)s.")
 )
@@ -122,9 +125,6 @@ PROPOSAL_STATUS_CHANGED = kind(
     public=True,
 )
 
-CALL_ENGLISH_UPDATED = kind(
-    "call.english_updated", _("%(actor)s changed the English texts of the call %(object)s.")
-)
 
 # --- accounts: deletion -------------------------------------------------------------------
 # No personal data: the object is the deleted account's number only.
