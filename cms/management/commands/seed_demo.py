@@ -14,6 +14,7 @@ DEMO_MODULES = [
     "geo.demo",
     "ciic.eligibility.demo",
     "proposals.demo",
+    "voting.demo",
     "cms.demo",
 ]
 
