@@ -437,7 +437,7 @@ def ballot_cast(
             "code": code,
             "channel": channel,
             "changed": ballot.revision > 1,
-            "closes": sel.voting_end_instant(call),
+            "closes": sel.voting_last_minute(call),
             "receipts_url": site_url(f"/results/{call.slug}/receipts/"),
         },
         key=f"ballot-receipt:{ballot.pk}:{ballot.revision}",
