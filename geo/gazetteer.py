@@ -30,6 +30,8 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from ciic.accounts.permissions import require
+
 from .models import Area, Place
 from .streets import PLACES_FILE, STREETS_FILE, read_layer
 from .text import fold, search_key
@@ -575,6 +577,7 @@ def gazetteer_import(
     """Replace the gazetteer entries of the kinds in the file with the file's
     (a .csv with name + lat/lon, or x/y in `crs`; or a .geojson / .json
     FeatureCollection), or change nothing. Raises GazetteerImportError."""
+    require(actor, "geo.import_gazetteer")
     report = GazetteerImportReport()
     problems = _Problems()
     path = Path(path)

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from shapely.errors import GEOSException
 
+from ciic.accounts.permissions import require
 from ciic.cache import content_changed
 
 from .gazetteer import gazetteer_zones_sync
@@ -504,6 +505,7 @@ def areas_import(
 ) -> ImportReport:
     """Replace all areas of `kind` with those in the file, or change nothing.
     Raises AreaImportError (a ValidationError carrying the report) if refused."""
+    require(actor, "geo.import_areas")
     report = ImportReport(kind=str(kind))
     if kind not in Area.Kind.values:
         report.errors.append(

@@ -16,6 +16,7 @@ from ciic.accounts.models import Role, User
 from .models import LOCAL_TZ, Call, Category, Proposal
 from .services import (
     call_create,
+    call_english_update,
     proposal_draft_create,
     proposal_submit,
     proposal_transition,
@@ -37,6 +38,35 @@ CATEGORY_HELP = {
     Category.SERVICII: "Toalete publice, fântâni de apă potabilă, puncte de informare.",
     Category.ALTELE: "Orice altă idee în competența Consiliului Local Sector 6.",
 }
+
+CATEGORY_HELP_EN = {
+    Category.MEDIU: "Parks, squares, trees, community gardens, separate waste collection.",
+    Category.EDUCATIE: "School yards, school sports grounds, equipment for kindergartens.",
+    Category.CULTURA: "Neighbourhood libraries, open-air events, spaces for the arts.",
+    Category.SOCIAL: "Centres for older people, spaces for young people, accessibility.",
+    Category.INFRASTRUCTURA: "Pavements, cycle lanes, lighting on the sector's streets.",
+    Category.SIGURANTA: "Safe pedestrian crossings, lighting, cameras in risky areas.",
+    Category.SERVICII: "Public toilets, drinking fountains, information points.",
+    Category.ALTELE: "Any other idea within the competence of the Sector 6 Local Council.",
+}
+CALL_NAMES_EN = {
+    "2025": "Participatory budgeting in Sector 6 — 2025",
+    "2026": "Participatory budgeting in Sector 6 — 2026",
+}
+
+
+def _english(call: Call) -> None:
+    """The English version of a demo call's texts (idempotent)."""
+    name = CALL_NAMES_EN.get(str(call.year), "")
+    if call.name_en == name and not call.categories.filter(description_en="").exists():
+        return
+    call_english_update(
+        actor=None,
+        call=call,
+        name=name,
+        categories={c.value: text for c, text in CATEGORY_HELP_EN.items()},
+    )
+
 
 # title, summary, category, (lat, lon) or None for the whole sector, cost (lei), target status
 PROPOSALS: list[tuple[str, str, str, tuple[float, float] | None, int, str]] = [
@@ -306,6 +336,8 @@ def seed(out: Any) -> None:
         return
     _past_call(facilitator=facilitator, assessor=assessor, admin=admin, out=out)
     call = _call()
+    for each in Call.objects.filter(slug__in=[PAST_CALL_SLUG, CALL_SLUG]):
+        _english(each)
     if Proposal.objects.filter(call=call).exists():
         out.write(f"Demo call {call.slug}: already has proposals")
         return

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
-from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -26,6 +24,8 @@ from .models import (
     ProposalImage,
     ProposalVersion,
 )
+from .predicates import Check, proposal_is_editable_at, submit_decision
+from .search import search_filter
 
 SORTS = {
     "newest": ("-submitted_at", "-id"),
@@ -83,31 +83,14 @@ def call_counters(*, call: Call) -> CallCounters:
     return CallCounters(submitted=agg["submitted"], eligible=agg["eligible"])
 
 
-@dataclass(frozen=True)
-class SubmitStatus:
-    allowed: bool
-    code: str  # "ok", "anonymous", "not_open", "closed", or an eligibility reason
-    message: str
+# "May this visitor start a proposal in this call now, and if not, why?"
+SubmitStatus = Check
 
 
-def call_submit_status(*, call: Call, user: Any, now: dt.datetime | None = None) -> SubmitStatus:
-    """May this visitor start a proposal in `call` now, and if not, why."""
-    from .predicates import participation_decision
-
-    now = now or timezone.now()
-    phase = call.phase_at(now)
-    if phase == Phase.UPCOMING:
-        return SubmitStatus(
-            False, "not_open", str(_("Submission for this call has not opened yet."))
-        )
-    if phase != Phase.SUBMISSION:
-        return SubmitStatus(False, "closed", str(_("Submission for this call has closed.")))
-    if not getattr(user, "is_authenticated", False):
-        return SubmitStatus(False, "anonymous", str(_("Log in to propose a project.")))
-    decision = participation_decision(user=user, on_date=timezone.localdate(now))
-    if not decision.allowed:
-        return SubmitStatus(False, str(decision.reason), str(decision.message))
-    return SubmitStatus(True, "ok", "")
+def call_submit_status(*, call: Call, user: Any, now: dt.datetime | None = None) -> Check:
+    """May this visitor start a proposal in `call` now, and if not, why
+    (the decision behind the rule `proposals.submit_to_call`)."""
+    return submit_decision(user=user, call=call, now=now)
 
 
 def call_timeline(*, call: Call, now: dt.datetime | None = None) -> list[dict[str, Any]]:
@@ -138,54 +121,10 @@ def call_timeline(*, call: Call, now: dt.datetime | None = None) -> list[dict[st
 # --- public listing -------------------------------------------------------------------
 
 
-@lru_cache(maxsize=4)
-def _unaccent_available(alias: str) -> bool:
-    with connection.cursor() as cur:
-        cur.execute("SELECT 1 FROM pg_extension WHERE extname = 'unaccent'")
-        return cur.fetchone() is not None
-
-
 def _search(qs: QuerySet[Proposal], q: str) -> QuerySet[Proposal]:
-    q = q.strip()[:200]
-    if not q:
-        return qs
-    if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-
-        # PostgreSQL ships no Romanian stemmer: 'simple' keeps words as typed;
-        # with unaccent, "gradina" also finds "grădină".
-        if _unaccent_available(connection.alias):
-            from django.contrib.postgres.lookups import Unaccent
-            from django.db.models import Value
-
-            def fold(expr: Any) -> Any:
-                return Unaccent(expr)
-
-            query = SearchQuery(Unaccent(Value(q)), config="simple", search_type="plain")
-        else:
-
-            def fold(expr: Any) -> Any:
-                return expr
-
-            query = SearchQuery(q, config="simple", search_type="plain")
-        vector = (
-            SearchVector(fold("reference"), weight="A", config="simple")
-            + SearchVector(fold("title"), weight="A", config="simple")
-            + SearchVector(fold("summary"), weight="B", config="simple")
-            + SearchVector(fold("description"), weight="C", config="simple")
-        )
-        return qs.annotate(search_vector=vector, search_rank=SearchRank(vector, query)).filter(
-            Q(search_vector=query) | Q(reference__iexact=q)
-        )
-    # SQLite and others: every word must appear somewhere (case-insensitive).
-    for word in q.split()[:8]:
-        qs = qs.filter(
-            Q(title__icontains=word)
-            | Q(summary__icontains=word)
-            | Q(description__icontains=word)
-            | Q(reference__iexact=word)
-        )
-    return qs
+    """Proposals containing every word of `q` in any form, accents and
+    diacritics ignored (see proposals.search); indexed on PostgreSQL."""
+    return search_filter(qs, q)  # type: ignore[no-any-return]
 
 
 def proposal_list(
@@ -247,6 +186,11 @@ TIMELINE_LABELS = {
     "proposal.image_added": _("Image added by the author"),
     "proposal.attachment_added": _("Document added by the author"),
     "proposal.file_removed": _("File removed by the author"),
+    # The council's assessment (proposals.assessment); "note" is public.
+    "assessment.appeal_lodged": _("Appeal lodged by the author"),
+    "assessment.appeal_decided": _("Appeal decided"),
+    "assessment.merged_into": _("Merged into another proposal"),
+    "assessment.merged_from": _("Another proposal was merged into this one"),
 }
 
 
@@ -268,8 +212,13 @@ def proposal_timeline_entries(*, proposal: Proposal) -> list[dict[str, Any]]:
                 }
             )
         elif event.action in TIMELINE_LABELS:
+            after = event.after or {}
             entries.append(
-                {"at": event.created_at, "label": TIMELINE_LABELS[event.action], "note": ""}
+                {
+                    "at": event.created_at,
+                    "label": TIMELINE_LABELS[event.action],
+                    "note": after.get("note") or after.get("reference") or "",
+                }
             )
     return entries
 
@@ -280,6 +229,24 @@ def proposals_of_author(*, user: Any) -> QuerySet[Proposal]:
         .select_related("call", "zone")
         .order_by("-created_at", "-id")
     )
+
+
+@dataclass(frozen=True)
+class AuthorRow:
+    """One of the author's proposals, with what they may do with it now."""
+
+    proposal: Proposal
+    can_edit: bool
+
+
+def author_proposal_rows(*, user: Any, now: dt.datetime | None = None) -> list[AuthorRow]:
+    """The author's proposals for "my proposals", each with `can_edit` (the
+    same question the rule `proposals.change_proposal` asks)."""
+    now = now or timezone.now()
+    return [
+        AuthorRow(p, p.author_id == user.pk and proposal_is_editable_at(p, now))
+        for p in proposals_of_author(user=user)
+    ]
 
 
 def proposal_count_submitted(*, user: Any, call: Call) -> int:

@@ -34,7 +34,7 @@ from ciic.jobs import enqueue_at
 from ciic.links import site_url
 from ciic.notifications.services import notify
 from proposals.models import Call, Proposal
-from proposals.services import SYSTEM, TRANSITIONS
+from proposals.services import transition_allowed
 from voting.tally import Election, Project, VoterRecords, dumps_pabulib, tally
 from voting.tally.explain import explain
 from voting.tally.model import BallotKind as TallyKind
@@ -131,10 +131,9 @@ def _proposals_move(
     (instead of one email and one map rebuild per proposal)."""
     if not proposals:
         return 0
-    capacity = SYSTEM if actor is None else "administrator"
     for p in proposals:
-        who = TRANSITIONS.get((p.status, to_status), frozenset())
-        if capacity not in who:
+        # The same named rule (proposals.rules.TRANSITIONS) a single move checks.
+        if not transition_allowed(actor=actor, proposal=p, to_status=to_status):
             raise ValidationError(
                 _("A proposal cannot go from “%(from)s” to “%(to)s”.")
                 % {"from": S(p.status).label, "to": S(to_status).label},

@@ -23,6 +23,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ciic.accounts.models import User
+from ciic.accounts.permissions import require
 from ciic.audit.models import Event
 from ciic.audit.services import event_record
 from ciic.links import site_url
@@ -70,8 +71,10 @@ class _Conflict(Exception):
 
 
 def _require(actor: Any, perm: str, obj: Any = None) -> None:
-    if not getattr(actor, "is_authenticated", False) or not actor.has_perm(perm, obj):
+    """Eligibility acts only for a person: the system (`None`) is refused too."""
+    if actor is None:
         raise PermissionDenied
+    require(actor, perm, obj)
 
 
 def _verification_state(v: Verification | None) -> dict[str, Any] | None:
@@ -107,8 +110,7 @@ def profile_update(
 
     While a verification is open, the date of birth is the one in the verified
     CNP and cannot be changed here."""
-    if actor is None or actor.pk != user.pk:
-        _require(actor, "eligibility.verify_residents")
+    _require(actor, "eligibility.change_profile", user)
     profile = ResidentProfile.objects.select_for_update().filter(user=user).first()
     before = {f: getattr(profile, f) for f in PROFILE_FIELDS} if profile else None
     if profile is None:
@@ -495,8 +497,7 @@ def verification_match_register(
     The count, the look-up and the recording of a failure happen in one
     transaction holding the account's row lock, so parallel requests queue
     and never make more look-ups than the limit allows."""
-    if actor is None or not getattr(actor, "is_authenticated", False) or actor.pk != user.pk:
-        raise PermissionDenied
+    _require(actor, "eligibility.verify_self", user)
     limit = int(getattr(settings, "REGISTER_MATCH_MAX_FAILURES_PER_DAY", 5))
     if register_match_failures_today(user=user) >= limit:
         raise _register_match_limited()

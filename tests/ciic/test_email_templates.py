@@ -42,6 +42,23 @@ def _proposal_sample() -> dict[str, Any]:
     }
 
 
+def _workshop_sample() -> dict[str, Any]:
+    return {
+        "workshop": {
+            "theme": "Curți verzi în Drumul Taberei",
+            "venue_name": "Școala Gimnazială nr. 193",
+            "venue_address": "Strada Brașov 21",
+            "starts_at": dt.datetime(2026, 10, 8, 15, 0, tzinfo=dt.UTC),
+            "ends_at": dt.datetime(2026, 10, 8, 17, 0, tzinfo=dt.UTC),
+            "accessibility_notes": "Rampă la intrarea principală.",
+        },
+        "idea": {"title": "Bănci și umbră în curtea blocului"},
+        "note": "Sala nu este disponibilă.",
+        "waiting": False,
+        "url": site_url("/workshops/7/"),
+    }
+
+
 # template prefix -> (sample context, sent by allauth through the adapter?)
 EMAILS: dict[str, tuple[Any, bool]] = {
     "account/email/email_confirmation": (
@@ -74,6 +91,23 @@ EMAILS: dict[str, tuple[Any, bool]] = {
         False,
     ),
     "proposals/email/status_changed": (_proposal_sample, False),
+    "assessment/email/message": (
+        lambda: {**_proposal_sample(), "body": "Precizați locul exact.", "from_staff": True},
+        False,
+    ),
+    "assessment/email/merged": (
+        lambda: {
+            **_proposal_sample(),
+            "other": {"reference": "S6-2026-0043", "title": "Bănci noi"},
+            "merged_away": True,
+            "other_url": site_url("/proposals/S6-2026-0043/"),
+        },
+        False,
+    ),
+    "assessment/email/appeal_rejected": (
+        lambda: {**_proposal_sample(), "explanation": "Strada este administrată de PMB."},
+        False,
+    ),
     "voting/email/receipt": (
         lambda: {
             "call": {"name": "Bugetare participativă 2026", "slug": "bp-2026"},
@@ -85,6 +119,12 @@ EMAILS: dict[str, tuple[Any, bool]] = {
         },
         False,
     ),
+    "workshops/email/reminder": (_workshop_sample, False),
+    "workshops/email/moved": (_workshop_sample, False),
+    "workshops/email/postponed": (_workshop_sample, False),
+    "workshops/email/cancelled": (_workshop_sample, False),
+    "workshops/email/promoted": (_workshop_sample, False),
+    "workshops/email/idea_draft": (_workshop_sample, False),
 }
 
 
