@@ -115,15 +115,19 @@ def _setup_call():  # type: ignore[no-untyped-def]
 
 
 _serial = iter(range(10_000_000))
+_desk: list[object] = []
 
 
 def _resident():  # type: ignore[no-untyped-def]
-    from tests.factories import verified_resident
+    from ciic.accounts.models import Role
+    from tests.factories import staff_user, verified_resident
 
+    if not _desk:
+        _desk.append(staff_user(Role.FACILITATOR))
     n = next(_serial)
     born = dt.date(1950 + n % 50, n % 12 + 1, n % 28 + 1)
     with time_machine.travel(timezone.now() - dt.timedelta(days=100), tick=False):
-        user, _v, _c = verified_resident(born=born, serial=(n // 1000) % 1000)
+        user, _v, _c = verified_resident(born=born, serial=(n // 1000) % 1000, actor=_desk[0])
     return user
 
 
