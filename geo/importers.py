@@ -451,11 +451,12 @@ def _write(
     report.reassigned = located_records_reassign(actor=actor)
     if kind == Area.Kind.ZONE:
         gazetteer_zones_sync()
+    from ciic.audit import events
     from ciic.audit.services import event_record
 
     event_record(
         actor=actor,
-        action="geo.areas_imported",
+        action=events.GEO_AREAS_IMPORTED,
         obj=written[0],
         before={"kind": kind, "names": before},
         after={

@@ -7,21 +7,15 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from ciic.forms import service_errors_to_form
 from ciic.money import money_parse
 
 from .models import Call, Category, Proposal
 from .predicates import image_limit_check, image_rights_check
 
-
-def errors_to_form(form: forms.Form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
+errors_to_form = service_errors_to_form  # the one helper, under this app's old name
 
 
 class WhatForm(forms.Form):

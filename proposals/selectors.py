@@ -10,6 +10,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ciic.audit import events
 from ciic.audit.models import Event
 from ciic.audit.selectors import events_for_object
 from geo.models import Area
@@ -23,6 +24,7 @@ from .models import (
     ProposalAttachment,
     ProposalImage,
     ProposalVersion,
+    ZoneBudget,
 )
 from .predicates import Check, proposal_is_editable_at, submit_decision
 from .search import search_filter
@@ -58,6 +60,13 @@ def call_get(*, slug: str) -> Call:
 
 def calls_all() -> QuerySet[Call]:
     return Call.objects.prefetch_related("categories").order_by("-year", "-submission_start")
+
+
+def calls_for_staff() -> QuerySet[Call]:
+    """Every call, newest first, with its categories and zone budgets."""
+    return Call.objects.prefetch_related(
+        "categories", Prefetch("zone_budgets", queryset=ZoneBudget.objects.select_related("zone"))
+    ).order_by("-year", "-submission_start")
 
 
 def call_categories(*, call: Call) -> list[Any]:
@@ -182,10 +191,10 @@ def proposal_timeline(*, proposal: Proposal) -> QuerySet[Event]:
 
 
 TIMELINE_LABELS = {
-    "proposal.edited": _("Edited by the author"),
-    "proposal.image_added": _("Image added by the author"),
-    "proposal.attachment_added": _("Document added by the author"),
-    "proposal.file_removed": _("File removed by the author"),
+    events.PROPOSAL_EDITED: _("Edited by the author"),
+    events.PROPOSAL_IMAGE_ADDED: _("Image added by the author"),
+    events.PROPOSAL_ATTACHMENT_ADDED: _("Document added by the author"),
+    events.PROPOSAL_FILE_REMOVED: _("File removed by the author"),
     # The council's assessment (proposals.assessment); "note" is public.
     "assessment.appeal_lodged": _("Appeal lodged by the author"),
     "assessment.appeal_decided": _("Appeal decided"),
@@ -200,7 +209,7 @@ def proposal_timeline_entries(*, proposal: Proposal) -> list[dict[str, Any]]:
     entries = []
     for event in proposal_timeline(proposal=proposal):
         after = event.after or {}
-        if event.action == "proposal.status_changed":
+        if event.action == events.PROPOSAL_STATUS_CHANGED:
             status = after.get("status", "")
             label = Proposal.Status(status).label if status in Proposal.Status.values else status
             entries.append(

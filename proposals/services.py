@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from ciic.accounts.models import User
 from ciic.accounts.permissions import allowed, require
+from ciic.audit import events
 from ciic.audit.services import event_record
 from ciic.cache import content_changed
 from ciic.links import site_url
@@ -29,7 +30,7 @@ from geo.services import area_locate_point
 
 from . import files
 from . import rules as proposal_rules
-from .calls import SCHEDULE_FIELDS, call_change_errors
+from .calls import CALL_FIELDS, call_change_errors
 from .models import (
     Call,
     CallCategory,
@@ -122,7 +123,9 @@ def call_create(
     call.save()
     _call_parts_write(call, categories, zone_budgets or {})
     ReferenceCounter.objects.create(call=call)
-    event_record(actor=actor, action="call.created", obj=call, after={"name": name}, public=False)
+    event_record(
+        actor=actor, action=events.CALL_CREATED, obj=call, after={"name": name}, public=False
+    )
     content_changed("calls")
     return call
 
@@ -161,17 +164,6 @@ def _call_parts_write(
         zb.amount = Decimal(amount)
         zb.full_clean()
         zb.save()
-
-
-CALL_FIELDS = (
-    "name",
-    "slug",
-    "year",
-    "total_budget",
-    "max_cost_per_proposal",
-    "max_proposals_per_resident",
-    *SCHEDULE_FIELDS,
-)
 
 
 def _call_state(call: Call) -> dict[str, Any]:
@@ -240,7 +232,7 @@ def call_update(
     if diff:
         event_record(
             actor=actor,
-            action="call.updated",
+            action=events.CALL_UPDATED,
             obj=call,
             before={k: before[k] for k in diff},
             after={k: after[k] for k in diff},
@@ -423,7 +415,7 @@ def proposal_draft_create(
     _full_clean(proposal, errors)
     proposal.save()
     search_index([proposal])
-    event_record(actor=actor, action="proposal.draft_created", obj=proposal, public=False)
+    event_record(actor=actor, action=events.PROPOSAL_DRAFT_CREATED, obj=proposal, public=False)
     return proposal
 
 
@@ -450,7 +442,7 @@ def proposal_update(
         _version_record(actor=actor, proposal=proposal)
         event_record(
             actor=actor,
-            action="proposal.edited",
+            action=events.PROPOSAL_EDITED,
             obj=proposal,
             before={k: before.get(k) for k in changed},
             after={k: after[k] for k in changed},
@@ -489,7 +481,7 @@ def proposal_image_add(
     image.file.save(clean.name, clean.content, save=False)
     image.save()
     if proposal.is_public:
-        event_record(actor=actor, action="proposal.image_added", obj=proposal, public=True)
+        event_record(actor=actor, action=events.PROPOSAL_IMAGE_ADDED, obj=proposal, public=True)
         _bump_maps_on_commit()  # the public page shows its files and timeline
     return image
 
@@ -513,7 +505,9 @@ def proposal_attachment_add(
     attachment.file.save(f"{uuid.uuid4().hex}.pdf", content, save=False)
     attachment.save()
     if proposal.is_public:
-        event_record(actor=actor, action="proposal.attachment_added", obj=proposal, public=True)
+        event_record(
+            actor=actor, action=events.PROPOSAL_ATTACHMENT_ADDED, obj=proposal, public=True
+        )
         _bump_maps_on_commit()  # the public page shows its files and timeline
     return attachment
 
@@ -576,7 +570,7 @@ def proposal_file_remove(
     if name:
         transaction.on_commit(lambda: storage.delete(name))
     if proposal.is_public:
-        event_record(actor=actor, action="proposal.file_removed", obj=proposal, public=True)
+        event_record(actor=actor, action=events.PROPOSAL_FILE_REMOVED, obj=proposal, public=True)
         _bump_maps_on_commit()  # the public page shows its files and timeline
 
 
@@ -589,7 +583,7 @@ def proposal_draft_delete(*, actor: Any, proposal: Proposal) -> None:
     require(actor, "proposals.delete_proposal", proposal, message=_("Only a draft can be deleted."))
     names = [img.file.name or "" for img in proposal.images.all()]
     names += [doc.file.name or "" for doc in proposal.attachments.all()]
-    event_record(actor=actor, action="proposal.draft_deleted", obj=proposal, public=False)
+    event_record(actor=actor, action=events.PROPOSAL_DRAFT_DELETED, obj=proposal, public=False)
     proposal.delete()
 
     def _delete_files() -> None:
@@ -706,7 +700,7 @@ def proposal_transition(
 def _status_change_record(*, actor: Any, proposal: Proposal, before: str, note: str) -> None:
     event = event_record(
         actor=actor,
-        action="proposal.status_changed",
+        action=events.PROPOSAL_STATUS_CHANGED,
         obj=proposal,
         before={"status": before},
         after={"status": proposal.status, "note": note},

@@ -4,6 +4,7 @@ from django.urls import path, re_path
 from ciic.public_pages import public_page
 
 from . import journey_views, views
+from .calls.urls import urlpatterns as call_urlpatterns
 
 app_name = "proposals"
 urlpatterns = [
@@ -40,4 +41,5 @@ urlpatterns = [
         views.StaffVersionsView.as_view(),
         name="staff_versions",
     ),
+    *call_urlpatterns,
 ]

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from ciic.audit import events
 from ciic.audit.services import event_record
 
 from .models import Role, User
@@ -49,7 +50,7 @@ def user_roles_set(*, actor: Any, user: User, roles: Iterable[str]) -> User:
         del user._role_cache
     event_record(
         actor=actor,
-        action="accounts.roles_changed",
+        action=events.ACCOUNTS_ROLES_CHANGED,
         obj=user,
         before={"roles": sorted(current)},
         after={"roles": sorted(wanted)},

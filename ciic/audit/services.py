@@ -5,6 +5,7 @@ from typing import Any
 
 from django.db import connection, models, transaction
 
+from .events import event_kind
 from .models import Event
 
 # What a deleted account's events show as their actor.
@@ -18,9 +19,14 @@ def event_record(
     obj: models.Model,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
-    public: bool = False,
+    public: bool | None = None,
 ) -> Event:
-    """Append one event. `actor` may be None (the system) or an anonymous user."""
+    """Append one event of kind `action` (a constant of `ciic.audit.events`).
+    `actor` may be None (the system) or an anonymous user. `public` defaults
+    to the kind's own flag."""
+    if public is None:
+        found = event_kind(action)
+        public = found.public if found is not None else False
     real_actor = actor if getattr(actor, "is_authenticated", False) else None
     return Event.objects.create(
         actor=real_actor,

@@ -127,3 +127,82 @@ def test_once_open_rules_stay_texts_and_later_dates_may_change(call, frozen, are
         call_update(actor=admin, call=call, data={"voting_end": dt.date(2026, 6, 28)})
     assert "results_date" in _errors(exc)
     assert Event.objects.for_object(call).filter(action="call.updated").count() == 2
+
+
+# --- staff pages and the admin --------------------------------------------------------------
+
+
+def _post_data(call: Call, **overrides):  # type: ignore[no-untyped-def]
+    from proposals.calls.forms import call_initial
+
+    data = {}
+    for key, value in call_initial(call).items():
+        if isinstance(value, bool):
+            if value:
+                data[key] = "on"
+        elif isinstance(value, dt.date):
+            data[key] = value.isoformat()
+        else:
+            data[key] = str(value)
+    data.update(overrides)
+    return data
+
+
+def test_staff_pages_create_and_edit_calls(client, call, areas):
+    from tests.auth import login
+
+    from .conftest import staff_with_totp
+
+    login(client, staff_with_totp(Role.FACILITATOR))
+    assert client.get("/staff/calls/").status_code == 403
+    login(client, staff_with_totp(Role.ADMINISTRATOR))
+    body = client.get("/staff/calls/").content.decode()
+    assert call.name in body and f"/staff/calls/{call.pk}/edit/" in body
+    assert client.get("/staff/calls/new/").status_code == 200
+
+    # A new call, typed as people type amounts.
+    data = _post_data(call, name="BP 2027", slug="bp-2027", year="2027", total_budget="3.000.000")
+    for key, value in call_schedule(submission_start=dt.date(2027, 3, 1)).items():
+        data[key] = value.isoformat()
+    zone = next(iter(areas["zones"].values()))
+    data[f"zone_{zone.pk}"] = "1.000.000"
+    r = client.post("/staff/calls/new/", data)
+    assert r.status_code == 302, r.content.decode()
+    new = Call.objects.get(slug="bp-2027")
+    assert new.total_budget == Decimal("3000000")
+    assert new.zone_budgets.get().amount == Decimal("1000000")
+    assert Event.objects.for_object(new).filter(action="call.created").exists()
+
+    # Zone budgets beyond the total: refused, the reason shown with the form.
+    data[f"zone_{zone.pk}"] = "4.000.000"
+    r = client.post(f"/staff/calls/{new.pk}/edit/", data, HTTP_ACCEPT_LANGUAGE="ro")
+    assert r.status_code == 400
+    assert "The zone budgets add up to more than the total budget." in r.content.decode()
+    assert new.zone_budgets.get().amount == Decimal("1000000")
+
+    # The open call: the budget is fixed, the reason shown.
+    r = client.post(
+        f"/staff/calls/{call.pk}/edit/",
+        _post_data(call, total_budget="6.000.000"),
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert r.status_code == 400
+    assert "once submission has opened" in r.content.decode()
+    r = client.post(f"/staff/calls/{call.pk}/edit/", _post_data(call, name="BP 2026 bis"))
+    assert r.status_code == 302
+    call.refresh_from_db()
+    assert call.name == "BP 2026 bis"
+
+
+def test_the_django_admin_cannot_change_a_call(client, call):
+    from tests.auth import add_totp, login
+
+    admin = add_totp(staff_user(Role.ADMINISTRATOR, is_staff=True, is_superuser=True))
+    login(client, admin)
+    url = f"/django-admin/proposals/call/{call.pk}/change/"
+    assert client.get(url).status_code == 200  # shown, read-only
+    r = client.post(url, {"name": "Schimbat", "slug": call.slug})
+    assert r.status_code == 403
+    call.refresh_from_db()
+    assert call.name != "Schimbat"
+    assert client.get("/django-admin/proposals/call/add/").status_code == 403

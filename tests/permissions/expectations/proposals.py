@@ -86,4 +86,7 @@ EXPECTATIONS = {
     ),
     "proposals:staff_list": rule(staff(ALL_STAFF)),
     "proposals:staff_versions": rule(staff(), lambda w: {"reference": w.public.reference}),
+    "proposals:staff_calls": rule(staff({ADMINISTRATOR})),
+    "proposals:staff_call_new": rule(staff({ADMINISTRATOR})),
+    "proposals:staff_call_edit": rule(staff({ADMINISTRATOR}), lambda w: {"pk": w.call.pk}),
 }

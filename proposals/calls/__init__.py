@@ -27,6 +27,17 @@ SCHEDULE_FIELDS = (
     "implementation_start",
 )
 
+# The call's own fields besides its dates (what `call_update` takes in `data`, with them).
+CALL_TERMS_FIELDS = (
+    "name",
+    "slug",
+    "year",
+    "total_budget",
+    "max_cost_per_proposal",
+    "max_proposals_per_resident",
+)
+CALL_FIELDS = CALL_TERMS_FIELDS + SCHEDULE_FIELDS
+
 
 def call_schedule(
     *,
@@ -93,7 +104,7 @@ def call_change_errors(
     has passed stays, and the dates still ahead may only move later (an
     extension, never a shortening). The name and the descriptions of the
     categories (texts) may always be improved. No date may be set in the past."""
-    from .models import Phase, local_day_start
+    from ..models import Phase, local_day_start
 
     errors: dict[str, list[str]] = {}
     opened = call.phase_at(local_day_start(today)) != Phase.UPCOMING
