@@ -127,6 +127,15 @@ MATRIX: dict[tuple[str, str | None], Expect] = {
     ("proposals.record_result", S.ON_BALLOT): always(ADMINISTRATOR, SYSTEM),
     ("proposals.start_implementation", S.SELECTED): always(ADMINISTRATOR, SYSTEM),
     ("proposals.complete", S.IN_IMPLEMENTATION): always(ADMINISTRATOR, SYSTEM),
+    # voting. In this world no vote was ever opened (no ballot rule) and nothing
+    # was published, so casting and results are nobody's in every phase; the
+    # open vote is covered in tests/voting (services and pages).
+    ("voting.view_ballot", "call"): always(UNVERIFIED, RESIDENTS, STAFF, NO_2FA),
+    ("voting.cast_ballot", "call"): always(),
+    ("voting.record_paper_ballot", "call"): always(),
+    ("voting.use_desk", None): always(FACILITATOR, ADMINISTRATOR),
+    ("voting.manage", None): always(ADMINISTRATOR),
+    ("voting.view_results", "call"): always(),
 }
 
 
