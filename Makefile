@@ -34,6 +34,8 @@ run: seed
 	@echo "Serving on http://$(HOST):$(PORT)/  (jobs run in-process while REDIS_URL is unset; emails go to var/mail/ and /staff/outbox/)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+# The suite runs on every core (pytest-xdist); PYTEST_ARGS="-n 0" runs it in one process.
+PYTEST_ARGS ?= -n auto
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
 
@@ -42,7 +44,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 
 typecheck: install
-	$(VENV)/bin/mypy voting/tally ciic/accounts ciic/admin_site.py ciic/middleware.py ciic/audit ciic/eligibility ciic/notifications ciic/jobs ciic/cache.py ciic/links.py ciic/money.py ciic/charts.py ciic/exports.py ciic/personal_data.py geo proposals/services.py proposals/selectors.py proposals/predicates.py proposals/map_selectors.py proposals/map_views.py proposals/map_tasks.py proposals/places.py proposals/assessment/services.py proposals/assessment/selectors.py proposals/assessment/predicates.py proposals/assessment/workdays.py proposals/assessment/views.py proposals/assessment/forms.py
+	$(VENV)/bin/mypy voting/tally ciic/accounts ciic/admin_site.py ciic/middleware.py ciic/audit ciic/eligibility ciic/notifications ciic/jobs ciic/cache.py ciic/links.py ciic/money.py ciic/charts.py ciic/exports.py ciic/personal_data.py geo proposals/services.py proposals/selectors.py proposals/predicates.py proposals/maps proposals/places.py cms/demo.py proposals/assessment/services.py proposals/assessment/selectors.py proposals/assessment/predicates.py proposals/assessment/workdays.py proposals/assessment/views.py proposals/assessment/forms.py
 
 check: install
 	$(PY) manage.py check

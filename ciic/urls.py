@@ -98,7 +98,7 @@ urlpatterns = [
     path("", include("geo.urls")),
     path("", include("proposals.urls")),
     path("", include("proposals.assessment.urls")),
-    path("", include("proposals.map_urls")),
+    path("", include("proposals.maps.urls")),
     path("", include("voting.urls")),
     path("", include("workshops.urls")),
 ]

@@ -100,20 +100,5 @@ class CallForProposalsPage(Page):
             counters=proposal_selectors.call_counters(call=call),
             submit_status=proposal_selectors.call_submit_status(call=call, user=request.user),
             categories=proposal_selectors.call_categories(call=call),
-            votes_cast=_votes_cast(call),
         )
         return context
-
-
-def _votes_cast(call):  # type: ignore[no-untyped-def]
-    """Ballots cast in the call, once voting has opened (None before, or while
-    the voting module does not provide the count)."""
-    from proposals.models import Phase
-
-    if call.phase not in (Phase.VOTING, Phase.RESULTS, Phase.IMPLEMENTATION):
-        return None
-    try:
-        from voting.selectors import ballots_cast_count  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    return ballots_cast_count(call=call)

@@ -202,35 +202,6 @@ def _call() -> Call:
     )
 
 
-def _page(call: Call) -> None:
-    from cms.blocks import BodyStreamBlock  # noqa: F401 - the page's body blocks
-    from cms.models import CallForProposalsPage, HomePage
-
-    if CallForProposalsPage.objects.filter(call=call).exists():
-        return
-    home = HomePage.objects.first()
-    if home is None:
-        return
-    page = CallForProposalsPage(
-        title=call.name,
-        slug="bugetare-participativa-2026",
-        call=call,
-        intro="Ai o idee pentru cartierul tău? Propune un proiect de până la 500.000 de lei "
-        "și votează propunerile vecinilor.",
-        body=[
-            ("heading", "Cum funcționează"),
-            (
-                "paragraph",
-                "<p>Orice locuitor al Sectorului 6 cu vârsta de cel puțin 18 ani poate depune "
-                "până la cinci propuneri. Specialiștii primăriei verifică dacă fiecare propunere "
-                "este în competența Consiliului Local, apoi locuitorii votează.</p>",
-            ),
-        ],
-    )
-    home.add_child(instance=page)
-    page.save_revision().publish()
-
-
 # The 2025 call, already decided: (title, summary, category, point, cost, outcome)
 PAST_PROPOSALS: list[tuple[str, str, str, tuple[float, float] | None, int, str]] = [
     ("Loc de joacă nou în Parcul Giulești", "Echipamente noi și suprafață sigură pentru copiii de 2-12 ani.", "mediu", (44.4575, 26.0335), 380000, S.COMPLETED),
@@ -338,7 +309,6 @@ def seed(out: Any) -> None:
         return
     _past_call(facilitator=facilitator, assessor=assessor, admin=admin, out=out)
     call = _call()
-    _page(call)
     if Proposal.objects.filter(call=call).exists():
         out.write(f"Demo call {call.slug}: already has proposals")
         return

@@ -305,8 +305,8 @@ MAP_TILES_ATTRIBUTION = env(
 # Jobs that re-render the most visited cached content after
 # `ciic.cache.content_changed(namespace)` (see ciic/cache.py): the default maps.
 CONTENT_WARMERS = {
-    "proposals": ["proposals.map_tasks.proposal_maps_rebuild"],
-    "areas": ["proposals.map_tasks.proposal_maps_rebuild"],
+    "proposals": ["proposals.maps.tasks.proposal_maps_rebuild"],
+    "areas": ["proposals.maps.tasks.proposal_maps_rebuild"],
 }
 
 # Content Security Policy: everything from our own host, and no script the page

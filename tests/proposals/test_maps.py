@@ -14,8 +14,9 @@ from shapely.geometry import box, shape
 from geo.importers import AreaImportError, areas_import
 from geo.models import Area
 from geo.services import area_locate_point, located_records_reassign
-from proposals import map_selectors as sel
-from proposals.map_tasks import proposal_maps_rebuild
+from proposals.maps import rendering
+from proposals.maps import selectors as sel
+from proposals.maps.tasks import proposal_maps_rebuild
 from proposals.models import Call, Proposal
 from tests.factories import UserFactory
 from tests.geo.test_maps import assert_offline
@@ -140,7 +141,7 @@ def test_results_map_shows_funded_projects_sized_by_cost(client, data):
     assert "Bibliotec" not in html and "Altă ediție" not in html
     assert "L.markerClusterGroup" not in html
     rows = sel.results_rows(data["call"])
-    radii = [p.radius for p in sel.proposal_points(rows, size_by_cost=True)]
+    radii = [p.radius for p in rendering.proposal_points(rows, size_by_cost=True)]
     assert radii[0] < radii[1]  # 30,000 RON smaller than 40,000 RON
     page = client.get(reverse("maps:results", args=["bp-2026"])).content.decode()
     assert "70,000" in page or "70.000" in page  # total of the two funded projects

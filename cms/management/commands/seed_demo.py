@@ -15,6 +15,7 @@ DEMO_MODULES = [
     "ciic.eligibility.demo",
     "proposals.demo",
     "proposals.assessment.demo",
+    "cms.demo",
 ]
 
 

@@ -1,4 +1,4 @@
-"""proposals.map_urls: public maps, their embedded documents, the GeoJSON API."""
+"""proposals.maps.urls: public maps, their embedded documents, the GeoJSON API."""
 
 from ..policy import NOT_FOUND, Case, cases, public, rule
 

@@ -25,8 +25,9 @@ from geo.maps import with_script_nonce
 from geo.selectors import areas_any_approximate, areas_for_map
 from geo.views import geojson_response
 
-from . import map_selectors as sel
-from .models import Call, Category
+from ..models import Call, Category
+from . import rendering
+from . import selectors as sel
 
 
 class MapFilterForm(forms.Form):
@@ -109,7 +110,7 @@ def proposals_map(request: HttpRequest) -> HttpResponse:
 def proposals_map_embed(request: HttpRequest) -> HttpResponse:
     _form, filters = _filters(request)
     cluster = request.GET.get("cluster", "1") != "0"
-    return _map_document(request, sel.proposals_map_render(filters, cluster=cluster))
+    return _map_document(request, rendering.proposals_map_render(filters, cluster=cluster))
 
 
 @require_GET
@@ -138,7 +139,7 @@ def results_map(request: HttpRequest, call: str) -> HttpResponse:
 @gzip_page  # public data only (no token, nothing personal): safe from BREACH
 def results_map_embed(request: HttpRequest, call: str) -> HttpResponse:
     call_obj = get_object_or_404(Call, slug=call)
-    return _map_document(request, sel.results_map_render(call_obj))
+    return _map_document(request, rendering.results_map_render(call_obj))
 
 
 def _metric(request: HttpRequest) -> tuple[str, str]:
@@ -154,7 +155,7 @@ def participation_map(request: HttpRequest, call: str) -> HttpResponse:
     metric, error = _metric(request)
     areas = areas_for_map()
     rows = sel.zone_participation(call_obj, areas)
-    labels = sel.metric_labels()
+    labels = rendering.metric_labels()
     context: dict[str, Any] = {
         "call": call_obj,
         "metric": metric,
@@ -184,12 +185,12 @@ def participation_map(request: HttpRequest, call: str) -> HttpResponse:
 def participation_map_embed(request: HttpRequest, call: str) -> HttpResponse:
     call_obj = get_object_or_404(Call, slug=call)
     metric, _error = _metric(request)
-    return _map_document(request, sel.participation_map_render(call_obj, metric))
+    return _map_document(request, rendering.participation_map_render(call_obj, metric))
 
 
 @require_GET
 def proposals_geojson(request: HttpRequest) -> HttpResponse:
     _form, filters = _filters(request)
     rows = sel.proposal_rows(sel.public_proposals(filters))
-    data = feature_collection(point_features(sel.proposal_features(rows)), name="proposals")
+    data = feature_collection(point_features(rendering.proposal_features(rows)), name="proposals")
     return geojson_response(data, filename="proposals.geojson")

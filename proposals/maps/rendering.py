@@ -1,21 +1,16 @@
-"""Proposals as plain records for geo's generic map and GeoJSON builders, and
-the cached rendering of the proposal maps.
-
-Only public fields leave this module: reference, title, category, status,
-cost, zone, link and coordinates. Never the author or anything about them."""
+"""Proposal maps as HTML documents (folium, offline) and GeoJSON records, and
+their cache: one rendering per filter set, language and zone version,
+re-rendered by `tasks.proposal_maps_rebuild` after a content change."""
 
 from __future__ import annotations
 
 import logging
-from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils.formats import number_format
 from django.utils.translation import get_language
@@ -24,10 +19,19 @@ from django.utils.translation import gettext as _
 from geo.cache import map_cache_key, map_cache_version
 from geo.geojson import PointFeature
 from geo.maps import Legend, LegendItem, MapPoint, choropleth_map, points_map, sqrt_radius
-from geo.models import Area
 from geo.selectors import areas_for_map
 
-from .models import ELIGIBLE_OR_LATER, Call, Category, Proposal
+from ..models import Call, Category
+from .selectors import (
+    FUNDED,
+    REJECTED,
+    MapFilters,
+    S,
+    proposal_rows,
+    public_proposals,
+    results_rows,
+    zone_participation,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -45,59 +49,6 @@ CATEGORY_COLOURS: dict[str, str] = {
     Category.SERVICII: "#56B4E9",
     Category.ALTELE: "#6B7280",
 }
-
-S = Proposal.Status
-IN_PROGRESS = (S.SUBMITTED, S.UNDER_ASSESSMENT, S.CHANGES_REQUESTED, S.RESUBMITTED)
-FUNDED = (S.SELECTED, S.IN_IMPLEMENTATION, S.COMPLETED)
-REJECTED = (S.INELIGIBLE, S.NOT_SELECTED)
-PUBLIC_STATUSES = [(v, label) for v, label in S.choices if v != S.DRAFT]
-
-MAP_FIELDS = (
-    "reference",
-    "title",
-    "category",
-    "status",
-    "cost_estimate",
-    "latitude",
-    "longitude",
-    "whole_sector",
-    "zone__name",
-    "zone__slug",
-    "call__slug",
-)
-
-
-@dataclass(frozen=True)
-class MapFilters:
-    call: str = ""  # call slug
-    category: str = ""
-    status: str = ""
-
-    def key_parts(self) -> tuple[str, str, str]:
-        return (self.call or "-", self.category or "-", self.status or "-")
-
-    def is_default(self) -> bool:
-        return not (self.call or self.category or self.status)
-
-
-# --- queries ---------------------------------------------------------------------
-
-
-def public_proposals(filters: MapFilters | None = None) -> QuerySet[Proposal]:
-    qs = Proposal.objects.public()
-    if filters:
-        if filters.call:
-            qs = qs.filter(call__slug=filters.call)
-        if filters.category:
-            qs = qs.filter(category=filters.category)
-        if filters.status:
-            qs = qs.filter(status=filters.status)
-    return qs.order_by("reference")
-
-
-def proposal_rows(qs: QuerySet[Proposal]) -> list[dict[str, Any]]:
-    """Public fields only, as dicts (no model instances: fast for thousands)."""
-    return list(qs.values(*MAP_FIELDS))
 
 
 def _detail_url_template() -> str:
@@ -212,59 +163,12 @@ def proposal_features(rows: Iterable[dict[str, Any]]) -> list[PointFeature]:
     return out
 
 
-# --- participation per zone -------------------------------------------------------
-
-METRICS = ("proposals", "eligible", "per_1000")
-
-
 def metric_labels() -> dict[str, str]:
     return {
         "proposals": _("Proposals"),
         "eligible": _("Eligible proposals"),
         "per_1000": _("Proposals per 1,000 adults"),
     }
-
-
-@dataclass(frozen=True)
-class ZoneRow:
-    slug: str
-    name: str
-    adult_population: int | None
-    values: dict[str, float | None]
-
-
-def zone_participation(call: Call, zones: Iterable[Area]) -> list[ZoneRow]:
-    """One row per zone with every metric. Later issues add columns (ballots,
-    workshop attendance) by adding keys to `values` and to `metric_labels`."""
-    counts = Counter(
-        Proposal.objects.public()
-        .filter(call=call, zone__isnull=False)
-        .values_list("zone_id", flat=True)
-    )
-    eligible = Counter(
-        Proposal.objects.filter(
-            call=call, zone__isnull=False, status__in=ELIGIBLE_OR_LATER
-        ).values_list("zone_id", flat=True)
-    )
-    rows = []
-    for z in zones:
-        if z.kind != Area.Kind.ZONE:
-            continue
-        n = counts.get(z.pk, 0)
-        per_1000 = round(n * 1000 / z.adult_population, 2) if z.adult_population else None
-        rows.append(
-            ZoneRow(
-                slug=z.slug,
-                name=z.name,
-                adult_population=z.adult_population,
-                values={
-                    "proposals": float(n),
-                    "eligible": float(eligible.get(z.pk, 0)),
-                    "per_1000": per_1000,
-                },
-            )
-        )
-    return rows
 
 
 # --- cached rendering -------------------------------------------------------------
@@ -298,12 +202,6 @@ def proposals_map_render(filters: MapFilters, *, cluster: bool = True) -> str:
         )
 
     return _cached(_key("points", *filters.key_parts(), int(cluster)), build)
-
-
-def results_rows(call: Call) -> list[dict[str, Any]]:
-    return proposal_rows(
-        Proposal.objects.filter(call=call, status__in=FUNDED).order_by("reference")
-    )
 
 
 def results_map_render(call: Call) -> str:

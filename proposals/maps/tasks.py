@@ -1,6 +1,6 @@
-"""django-rq job: re-render the default proposal maps after a cache bump
-(`geo.cache.map_cache_bump("proposals")` enqueues it, see
-`settings.MAP_CACHE_WARMERS`). Idempotent: maps already cached for the
+"""django-rq job: re-render the default proposal maps after a content change
+(`ciic.cache.content_changed("proposals")` enqueues it, see
+`settings.CONTENT_WARMERS`). Idempotent: maps already cached for the
 current version are not rendered again."""
 
 from __future__ import annotations
@@ -8,8 +8,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.utils import translation
 
-from . import map_selectors as sel
-from .models import Call
+from ..models import Call
+from . import rendering
+from . import selectors as sel
 
 
 def proposal_maps_rebuild() -> int:
@@ -22,10 +23,10 @@ def proposal_maps_rebuild() -> int:
     count = 0
     for lang, _label in settings.LANGUAGES:
         with translation.override(lang):
-            sel.proposals_map_render(sel.MapFilters())
+            rendering.proposals_map_render(sel.MapFilters())
             count += 1
             for call in calls:
-                sel.results_map_render(call)
-                sel.participation_map_render(call, "proposals")
+                rendering.results_map_render(call)
+                rendering.participation_map_render(call, "proposals")
                 count += 2
     return count

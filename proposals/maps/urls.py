@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import map_views
+from . import views as map_views
 
 app_name = "maps"
 urlpatterns = [

@@ -1,0 +1,1 @@
+"""Proposal maps: public map pages, their embedded documents and the GeoJSON API."""
