@@ -636,3 +636,10 @@ __all__ = [
     "decision_confirm",
     "message_post",
 ]
+
+
+def personal_data_erase(user: Any) -> None:
+    """Account deletion: the person's own messages go (they are private);
+    appeals stay with the proposal, as part of the council's decision record,
+    and staff messages lose their sender (SET_NULL)."""
+    Message.objects.filter(sender=user, from_staff=False).delete()
