@@ -310,7 +310,7 @@ class DashboardView(_Console):
                     title=_("Load per assessor"),
                     labels=[row["assessor__email"] for row in load],
                     series={
-                        _("Open"): [row["open"] for row in load],
+                        _("Undecided"): [row["open"] for row in load],
                         _("Overdue"): [row["overdue"] for row in load],
                         _("Total"): [row["total"] for row in load],
                     },
