@@ -51,6 +51,22 @@ def test_queue_filters_and_bulk_assign(client, frozen, call, proposal, other_pro
     assert proposal.reference not in body
     body = client.get("/staff/assessment/?category=cultura").content.decode()
     assert proposal.reference not in body
+    # A decided proposal is not assigned again (the page says so; nothing changes).
+    frozen.move_to(DURING)
+    services.assessment_decide(actor=assessor, proposal=proposal, outcome="eligible")
+    login(client, coordinator)
+    r = client.post(
+        "/staff/assessment/assign/",
+        {
+            "proposals": [proposal.reference],
+            "assessor": coordinator.pk,
+            "next": "/staff/assessment/",
+        },
+        follow=True,
+    )
+    assert r.status_code == 200 and "can no longer be assigned" in r.content.decode()
+    assert Assessment.objects.get(proposal=proposal).assessor == assessor
+    login(client, assessor)
     # Assessors do not assign.
     client.post(
         "/staff/assessment/assign/", {"proposals": [proposal.reference], "assessor": assessor.pk}
