@@ -42,6 +42,23 @@ def _proposal_sample() -> dict[str, Any]:
     }
 
 
+def _workshop_sample() -> dict[str, Any]:
+    return {
+        "workshop": {
+            "theme": "Curți verzi în Drumul Taberei",
+            "venue_name": "Școala Gimnazială nr. 193",
+            "venue_address": "Strada Brașov 21",
+            "starts_at": dt.datetime(2026, 10, 8, 15, 0, tzinfo=dt.UTC),
+            "ends_at": dt.datetime(2026, 10, 8, 17, 0, tzinfo=dt.UTC),
+            "accessibility_notes": "Rampă la intrarea principală.",
+        },
+        "idea": {"title": "Bănci și umbră în curtea blocului"},
+        "note": "Sala nu este disponibilă.",
+        "waiting": False,
+        "url": site_url("/workshops/7/"),
+    }
+
+
 # template prefix -> (sample context, sent by allauth through the adapter?)
 EMAILS: dict[str, tuple[Any, bool]] = {
     "account/email/email_confirmation": (
@@ -91,6 +108,23 @@ EMAILS: dict[str, tuple[Any, bool]] = {
         lambda: {**_proposal_sample(), "explanation": "Strada este administrată de PMB."},
         False,
     ),
+    "voting/email/receipt": (
+        lambda: {
+            "call": {"name": "Bugetare participativă 2026", "slug": "bp-2026"},
+            "code": "ABCD-EFGH-JKLM",
+            "channel": "online",
+            "changed": False,
+            "closes": dt.datetime(2026, 6, 21, tzinfo=dt.UTC),
+            "receipts_url": site_url("/results/bp-2026/receipts/"),
+        },
+        False,
+    ),
+    "workshops/email/reminder": (_workshop_sample, False),
+    "workshops/email/moved": (_workshop_sample, False),
+    "workshops/email/postponed": (_workshop_sample, False),
+    "workshops/email/cancelled": (_workshop_sample, False),
+    "workshops/email/promoted": (_workshop_sample, False),
+    "workshops/email/idea_draft": (_workshop_sample, False),
 }
 
 

@@ -73,6 +73,7 @@ def build_world(home_page: Any) -> World:
     from django.core.files.base import ContentFile
     from wagtail.documents.models import Document
 
+    from proposals.calls import call_schedule_open
     from proposals.models import Category
     from proposals.services import (
         call_create,
@@ -91,14 +92,7 @@ def build_world(home_page: Any) -> World:
         year=today.year,
         total_budget=Decimal("5000000"),
         max_cost_per_proposal=Decimal("500000"),
-        submission_start=today - dt.timedelta(days=10),
-        submission_end=today + dt.timedelta(days=20),
-        assessment_start=today + dt.timedelta(days=21),
-        assessment_end=today + dt.timedelta(days=40),
-        voting_start=today + dt.timedelta(days=41),
-        voting_end=today + dt.timedelta(days=50),
-        results_date=today + dt.timedelta(days=51),
-        implementation_start=today + dt.timedelta(days=60),
+        **call_schedule_open(today=today),
         categories={c.value: "" for c in Category},
     )
     resident = _verified(301)
@@ -164,7 +158,9 @@ def build_world(home_page: Any) -> World:
     ScheduledJob.objects.create(
         key="walk:1", func="ciic.jobs.tasks.scheduled_jobs_run_due", run_at=timezone.now()
     )
+    extra = {"workshop": _workshop(staff[P.FACILITATOR])}
     return World(
+        extra=extra,
         call=call,
         resident=resident,
         other=other,
@@ -176,6 +172,35 @@ def build_world(home_page: Any) -> World:
         home_page=home_page,
         document=document,
     )
+
+
+def _workshop(facilitator: Any) -> Any:
+    """A workshop open for registration, run by the world's facilitator, with an idea."""
+    from workshops.services import idea_create, programme_create, workshop_create
+
+    today = timezone.localdate()
+    programme = programme_create(
+        actor=facilitator,
+        name="Ateliere — permisiuni",
+        slug="ateliere-walk",
+        period_start=today - dt.timedelta(days=30),
+        period_end=today + dt.timedelta(days=300),
+    )
+    start = timezone.now() + dt.timedelta(days=5)
+    workshop = workshop_create(
+        actor=facilitator,
+        programme=programme,
+        theme="Curți verzi",
+        venue_name="Biblioteca Militari",
+        venue_address="Bulevardul Iuliu Maniu 10",
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=2),
+        capacity=20,
+        facilitators=[facilitator],
+        open_registration=True,
+    )
+    idea_create(actor=facilitator, workshop=workshop, title="Bănci", category="mediu")
+    return workshop
 
 
 def log_in(client: Any, world: World, who: P.Identity) -> Any:

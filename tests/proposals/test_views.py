@@ -330,11 +330,16 @@ def test_staff_version_compare(client, call, resident):
     assert "Titlu schimbat" in body and "Loc de joacă" in body and "1000.00" in body
 
 
-def test_ron_amounts_use_romanian_grouping():
+def test_ron_amounts_follow_the_active_language():
     from decimal import Decimal
+
+    from django.utils import translation
 
     from proposals.templatetags.proposals_tags import ron
 
-    assert ron(Decimal("10000000")) == "10.000.000"
-    assert ron(Decimal("1234567.5")) == "1.234.567,50"
-    assert ron(None) == ""
+    with translation.override("ro"):
+        assert ron(Decimal("10000000")) == "10.000.000"
+        assert ron(Decimal("1234567.5")) == "1.234.567,50"
+        assert ron(None) == ""
+    with translation.override("en"):
+        assert ron(Decimal("1234567.5")) == "1,234,567.50"

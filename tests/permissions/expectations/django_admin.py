@@ -76,7 +76,8 @@ EXPECTATIONS = {
     **model_admin("notifications", "outgoingemail"),
     # Scheduled jobs are moved by the services that own them: read-only here.
     **model_admin("jobs", "scheduledjob", add=DENIED, change=OK, delete=DENIED),
-    **model_admin("proposals", "call"),
+    # Calls change through the staff pages (call_create, call_update): read-only here.
+    **model_admin("proposals", "call", **READ_ONLY),
     **model_admin("proposals", "proposal", **READ_ONLY),
     # The assessment's configuration (the assessments themselves change in the console).
     **model_admin("assessment", "department"),

@@ -1,0 +1,138 @@
+"""Every kind of audit event, in one registry: its code (stored in
+`Event.action`), a sentence people read on staff pages (Romanian and
+English, through gettext) and whether events of this kind are public (shown
+on a proposal's public timeline) by default.
+
+Services record an event with a constant from here, never a free string:
+
+    event_record(actor=actor, action=events.CALL_UPDATED, obj=call, ...)
+
+and selectors that look for a kind match the same constant. A new kind is
+one `kind(...)` line below (`tests/ciic/test_audit_events.py` fails for a
+kind used in the code that is not registered here)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class EventKind:
+    code: str
+    sentence: Promise  # may use %(actor)s and %(object)s
+    public: bool
+
+
+REGISTRY: dict[str, EventKind] = {}
+
+
+def kind(code: str, sentence: Promise, *, public: bool = False) -> str:
+    """Register a kind of event; returns its code (the constant's value)."""
+    if code in REGISTRY:
+        raise ValueError(f"audit event kind registered twice: {code}")
+    REGISTRY[code] = EventKind(code, sentence, public)
+    return code
+
+
+# --- accounts -------------------------------------------------------------------------
+ACCOUNTS_ROLES_CHANGED = kind(
+    "accounts.roles_changed", _("%(actor)s changed the roles of %(object)s.")
+)
+
+# --- eligibility ------------------------------------------------------------------------
+ELIGIBILITY_PROFILE_CREATED = kind(
+    "eligibility.profile_created", _("%(actor)s created the profile %(object)s.")
+)
+ELIGIBILITY_PROFILE_UPDATED = kind(
+    "eligibility.profile_updated", _("%(actor)s changed the profile %(object)s.")
+)
+ELIGIBILITY_RESIDENCE_CHANGED = kind(
+    "eligibility.residence_changed",
+    _("%(actor)s changed the zone of residence of %(object)s."),
+)
+ELIGIBILITY_IDENTITY_CONFLICT_RECORDED = kind(
+    "eligibility.identity_conflict_recorded",
+    _("%(actor)s tried to verify a person already verified on another account (%(object)s)."),
+)
+ELIGIBILITY_IDENTITY_CONFLICT_RESOLVED = kind(
+    "eligibility.identity_conflict_resolved",
+    _("%(actor)s resolved the identity conflict %(object)s."),
+)
+ELIGIBILITY_VERIFICATION_CREATED = kind(
+    "eligibility.verification_created", _("%(actor)s verified %(object)s.")
+)
+ELIGIBILITY_VERIFICATION_SUPERSEDED = kind(
+    "eligibility.verification_superseded",
+    _("%(actor)s replaced the verification %(object)s with a new one."),
+)
+ELIGIBILITY_VERIFICATION_REVOKED = kind(
+    "eligibility.verification_revoked", _("%(actor)s revoked the verification %(object)s.")
+)
+ELIGIBILITY_VERIFICATION_EXPIRED = kind(
+    "eligibility.verification_expired", _("The verification %(object)s expired.")
+)
+ELIGIBILITY_REGISTER_MATCH_FAILED = kind(
+    "eligibility.register_match_failed",
+    _("A check of %(object)s against the residents' register found no match."),
+)
+ELIGIBILITY_REGISTER_IMPORTED = kind(
+    "eligibility.register_imported", _("%(actor)s imported the residents' register.")
+)
+
+# --- geo --------------------------------------------------------------------------------
+GEO_AREAS_IMPORTED = kind(
+    "geo.areas_imported", _("%(actor)s replaced the areas (sector or planning zones).")
+)
+GEO_GAZETTEER_IMPORTED = kind(
+    "geo.gazetteer_imported", _("%(actor)s imported streets and places into the gazetteer.")
+)
+GEO_GAZETTEER_RESET = kind(
+    "geo.gazetteer_reset", _("%(actor)s reset the gazetteer to the built-in streets and places.")
+)
+
+# --- calls and proposals ------------------------------------------------------------------
+CALL_CREATED = kind("call.created", _("%(actor)s created the call %(object)s."))
+CALL_UPDATED = kind("call.updated", _("%(actor)s changed the call %(object)s."))
+PROPOSAL_DRAFT_CREATED = kind(
+    "proposal.draft_created", _("%(actor)s started the draft %(object)s.")
+)
+PROPOSAL_DRAFT_DELETED = kind(
+    "proposal.draft_deleted", _("%(actor)s deleted the draft %(object)s.")
+)
+PROPOSAL_EDITED = kind(
+    "proposal.edited", _("The author edited the proposal %(object)s."), public=True
+)
+PROPOSAL_IMAGE_ADDED = kind(
+    "proposal.image_added", _("The author added an image to %(object)s."), public=True
+)
+PROPOSAL_ATTACHMENT_ADDED = kind(
+    "proposal.attachment_added", _("The author added a document to %(object)s."), public=True
+)
+PROPOSAL_FILE_REMOVED = kind(
+    "proposal.file_removed", _("The author removed a file from %(object)s."), public=True
+)
+PROPOSAL_STATUS_CHANGED = kind(
+    "proposal.status_changed",
+    _("%(actor)s changed the status of the proposal %(object)s."),
+    public=True,
+)
+
+
+def event_kind(code: str) -> EventKind | None:
+    return REGISTRY.get(code)
+
+
+def event_sentence(event: Any) -> str:
+    """What an event says, for people: its kind's sentence with who acted
+    (or "the platform") and on what; the bare code for an unknown kind."""
+    found = REGISTRY.get(event.action)
+    if found is None:
+        return str(event.action)
+    label = event.actor_label
+    actor = label if label and label != "system" else gettext("The platform")
+    return str(found.sentence) % {"actor": actor, "object": event.object_repr}
