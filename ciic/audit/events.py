@@ -122,6 +122,49 @@ PROPOSAL_STATUS_CHANGED = kind(
     public=True,
 )
 
+# --- the council's assessment (proposals.assessment) ------------------------------------------
+# Private unless marked public; notes and messages never go into the event itself.
+ASSESSMENT_SETTINGS_CHANGED = kind(
+    "assessment.settings_changed",
+    _("%(actor)s changed how the proposals of %(object)s are assessed."),
+)
+ASSESSMENT_ASSIGNED = kind("assessment.assigned", _("%(actor)s assigned %(object)s."))
+ASSESSMENT_RECORDED = kind(
+    "assessment.recorded", _("%(actor)s recorded part of the assessment of %(object)s.")
+)
+ASSESSMENT_CHANGES_REQUESTED = kind(
+    "assessment.changes_requested", _("%(actor)s asked the author of %(object)s for changes.")
+)
+ASSESSMENT_DECISION_PROPOSED = kind(
+    "assessment.decision_proposed", _("%(actor)s proposed a decision on %(object)s.")
+)
+ASSESSMENT_DECISION_RETURNED = kind(
+    "assessment.decision_returned",
+    _("%(actor)s sent the decision on %(object)s back to its assessor."),
+)
+ASSESSMENT_DECISION_IN_EFFECT = kind(
+    "assessment.decision_in_effect", _("The decision on %(object)s took effect (%(actor)s).")
+)
+ASSESSMENT_MERGED_INTO = kind(
+    "assessment.merged_into",
+    _("%(actor)s merged %(object)s into another proposal."),
+    public=True,
+)
+ASSESSMENT_MERGED_FROM = kind(
+    "assessment.merged_from",
+    _("%(actor)s merged another proposal into %(object)s."),
+    public=True,
+)
+ASSESSMENT_APPEAL_LODGED = kind(
+    "assessment.appeal_lodged", _("The author appealed the decision on %(object)s."), public=True
+)
+ASSESSMENT_APPEAL_DECIDED = kind(
+    "assessment.appeal_decided", _("%(actor)s decided the appeal on %(object)s."), public=True
+)
+ASSESSMENT_MESSAGE_POSTED = kind(
+    "assessment.message_posted", _("%(actor)s wrote in the thread of %(object)s.")
+)
+
 
 def event_kind(code: str) -> EventKind | None:
     return REGISTRY.get(code)
