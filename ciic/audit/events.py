@@ -122,47 +122,99 @@ PROPOSAL_STATUS_CHANGED = kind(
     public=True,
 )
 
-# --- the council's assessment (proposals.assessment) ------------------------------------------
-# Private unless marked public; notes and messages never go into the event itself.
-ASSESSMENT_SETTINGS_CHANGED = kind(
-    "assessment.settings_changed",
-    _("%(actor)s changed how the proposals of %(object)s are assessed."),
+CALL_ENGLISH_UPDATED = kind(
+    "call.english_updated", _("%(actor)s changed the English texts of the call %(object)s.")
 )
-ASSESSMENT_ASSIGNED = kind("assessment.assigned", _("%(actor)s assigned %(object)s."))
+
+# --- accounts: deletion -------------------------------------------------------------------
+# No personal data: the object is the deleted account's number only.
+ACCOUNT_DELETED = kind("account.deleted", _("An account was deleted at its owner's request."))
+
+# --- the council's assessment (proposals.assessment) ----------------------------------------
+ASSESSMENT_SETTINGS_CHANGED = kind(
+    "assessment.settings_changed", _("%(actor)s changed the assessment settings of %(object)s.")
+)
+ASSESSMENT_ASSIGNED = kind(
+    "assessment.assigned", _("%(actor)s assigned the assessment of %(object)s.")
+)
 ASSESSMENT_RECORDED = kind(
-    "assessment.recorded", _("%(actor)s recorded part of the assessment of %(object)s.")
+    "assessment.recorded", _("%(actor)s recorded assessment findings for %(object)s.")
+)
+ASSESSMENT_MESSAGE_POSTED = kind(
+    "assessment.message_posted", _("%(actor)s wrote in the thread of %(object)s.")
 )
 ASSESSMENT_CHANGES_REQUESTED = kind(
     "assessment.changes_requested", _("%(actor)s asked the author of %(object)s for changes.")
 )
 ASSESSMENT_DECISION_PROPOSED = kind(
-    "assessment.decision_proposed", _("%(actor)s proposed a decision on %(object)s.")
+    "assessment.decision_proposed",
+    _("%(actor)s proposed a decision on %(object)s (awaiting a second assessor)."),
 )
 ASSESSMENT_DECISION_RETURNED = kind(
     "assessment.decision_returned",
-    _("%(actor)s sent the decision on %(object)s back to its assessor."),
+    _("%(actor)s returned the proposed decision on %(object)s for another look."),
 )
 ASSESSMENT_DECISION_IN_EFFECT = kind(
-    "assessment.decision_in_effect", _("The decision on %(object)s took effect (%(actor)s).")
+    "assessment.decision_in_effect",
+    _("The council's decision on %(object)s took effect."),
+    public=True,
 )
 ASSESSMENT_MERGED_INTO = kind(
-    "assessment.merged_into",
-    _("%(actor)s merged %(object)s into another proposal."),
-    public=True,
+    "assessment.merged_into", _("%(object)s was merged into another proposal."), public=True
 )
 ASSESSMENT_MERGED_FROM = kind(
-    "assessment.merged_from",
-    _("%(actor)s merged another proposal into %(object)s."),
-    public=True,
+    "assessment.merged_from", _("Another proposal was merged into %(object)s."), public=True
 )
 ASSESSMENT_APPEAL_LODGED = kind(
     "assessment.appeal_lodged", _("The author appealed the decision on %(object)s."), public=True
 )
 ASSESSMENT_APPEAL_DECIDED = kind(
-    "assessment.appeal_decided", _("%(actor)s decided the appeal on %(object)s."), public=True
+    "assessment.appeal_decided", _("The appeal on %(object)s was decided."), public=True
 )
-ASSESSMENT_MESSAGE_POSTED = kind(
-    "assessment.message_posted", _("%(actor)s wrote in the thread of %(object)s.")
+
+# --- voting ------------------------------------------------------------------------------
+# Never who chose what: a ballot's event says only that someone voted.
+VOTING_RULE_SET = kind("voting.rule_set", _("%(actor)s set the ballot rules of %(object)s."))
+VOTING_OPENED = kind("voting.opened", _("Voting opened in %(object)s."))
+BALLOT_CAST = kind("ballot.cast", _("A resident voted in %(object)s."))
+VOTING_RESULTS_COMPUTED = kind(
+    "voting.results_computed", _("The results of %(object)s were computed.")
+)
+VOTING_RESULTS_PUBLISHED = kind(
+    "voting.results_published", _("%(actor)s published the results of %(object)s.")
+)
+
+# --- workshops ---------------------------------------------------------------------------
+WORKSHOPS_PROGRAMME_CREATED = kind(
+    "workshops.programme_created", _("%(actor)s created the workshop programme %(object)s.")
+)
+WORKSHOPS_WORKSHOP_CREATED = kind(
+    "workshops.workshop_created", _("%(actor)s created the workshop %(object)s.")
+)
+WORKSHOPS_WORKSHOP_CHANGED = kind(
+    "workshops.workshop_changed", _("%(actor)s changed the workshop %(object)s.")
+)
+WORKSHOPS_REGISTRATION_OPENED = kind(
+    "workshops.registration_opened", _("%(actor)s opened registration for %(object)s.")
+)
+WORKSHOPS_POSTPONED = kind("workshops.postponed", _("%(actor)s moved the workshop %(object)s."))
+WORKSHOPS_CANCELLED = kind("workshops.cancelled", _("%(actor)s cancelled the workshop %(object)s."))
+WORKSHOPS_HELD = kind(
+    "workshops.held", _("%(actor)s recorded that the workshop %(object)s took place.")
+)
+WORKSHOPS_CORRECTED = kind(
+    "workshops.corrected", _("%(actor)s corrected the record of the workshop %(object)s.")
+)
+WORKSHOPS_REGISTERED = kind(
+    "workshops.registered", _("A resident registered for the workshop %(object)s.")
+)
+WORKSHOPS_REGISTRATION_PROMOTED = kind(
+    "workshops.registration_promoted",
+    _("A place at the workshop %(object)s went to the next person on the waiting list."),
+)
+WORKSHOPS_REGISTRATION_CANCELLED = kind(
+    "workshops.registration_cancelled",
+    _("A registration for the workshop %(object)s was cancelled."),
 )
 
 
