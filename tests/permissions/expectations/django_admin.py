@@ -78,6 +78,10 @@ EXPECTATIONS = {
     **model_admin("jobs", "scheduledjob", add=DENIED, change=OK, delete=DENIED),
     **model_admin("proposals", "call"),
     **model_admin("proposals", "proposal", **READ_ONLY),
+    # Workshops change only through their services: read-only here.
+    **model_admin("workshops", "programme", **READ_ONLY),
+    **model_admin("workshops", "workshop", **READ_ONLY),
+    **model_admin("workshops", "idea", **READ_ONLY),
     **model_admin("wagtaildocs", "document"),
     **model_admin("wagtailimages", "image"),
     **model_admin("taggit", "tag"),
