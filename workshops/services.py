@@ -661,7 +661,12 @@ def photo_add(
             code="too_many_photos",
         )
     clean = proposal_files.image_clean(upload)
-    photo = WorkshopPhoto(workshop=workshop, alt_text=(alt_text or "").strip()[:200])
+    photo = WorkshopPhoto(
+        workshop=workshop,
+        width=clean.width,
+        height=clean.height,
+        alt_text=(alt_text or "").strip()[:200],
+    )
     photo.file.save(clean.name, clean.content, save=False)
     photo.save()
     _run_event(actor, workshop, "workshops.photo_added", photo=photo.pk)

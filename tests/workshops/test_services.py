@@ -336,3 +336,52 @@ def test_in_person_verification_at_the_workshop(frozen, workshop, facilitator, a
     )
     assert workshop.verifications.get().verification == v
     assert ResidentProfile.objects.get(pk=profile.pk).residence_zone is not None
+
+
+def _jpeg_with_gps() -> bytes:
+    import io
+
+    from PIL import Image
+
+    img = Image.new("RGB", (64, 48), (40, 140, 60))
+    exif = Image.Exif()
+    exif[0x8825] = {2: (44.0, 26.0, 1.0)}  # GPSInfo
+    exif[0x010F] = "PhoneMaker"
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", exif=exif.tobytes())
+    return buf.getvalue()
+
+
+def test_photos_lose_their_metadata_and_bad_files_are_refused(frozen, workshop, facilitator):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    photo = services.photo_add(
+        actor=facilitator,
+        workshop=workshop,
+        upload=SimpleUploadedFile("atelier.jpg", _jpeg_with_gps()),
+        alt_text="Participanți",
+    )
+    with photo.file.open("rb") as fh:
+        assert not Image.open(fh).getexif()
+    with pytest.raises(ValidationError):
+        services.photo_add(
+            actor=facilitator,
+            workshop=workshop,
+            upload=SimpleUploadedFile("nu.jpg", b"not an image"),
+        )
+    assert workshop.photos.count() == 1
+
+
+def test_personal_data_section_exports_and_erases(frozen, workshop, facilitator):
+    from ciic import personal_data
+
+    section = next(s for s in personal_data.sections() if s.key == "workshops")
+    p = person()
+    services.registration_create(actor=p, workshop=workshop)
+    data = section.exporter()(p)
+    assert data["registrations"][0]["status"] == "confirmed"
+    eraser = section.eraser()
+    assert eraser is not None
+    eraser(p)
+    assert not Registration.objects.filter(user=p).exists()
