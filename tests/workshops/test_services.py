@@ -338,28 +338,20 @@ def test_in_person_verification_at_the_workshop(frozen, workshop, facilitator, a
     assert ResidentProfile.objects.get(pk=profile.pk).residence_zone is not None
 
 
-def _jpeg_with_gps() -> bytes:
-    import io
-
-    from PIL import Image
-
-    img = Image.new("RGB", (64, 48), (40, 140, 60))
-    exif = Image.Exif()
-    exif[0x8825] = {2: (44.0, 26.0, 1.0)}  # GPSInfo
-    exif[0x010F] = "PhoneMaker"
-    buf = io.BytesIO()
-    img.save(buf, "JPEG", exif=exif.tobytes())
-    return buf.getvalue()
-
-
-def test_photos_lose_their_metadata_and_bad_files_are_refused(frozen, workshop, facilitator):
+def test_photos_lose_their_metadata_and_bad_files_are_refused(
+    frozen, workshop, facilitator, tmp_path
+):
     from django.core.files.uploadedfile import SimpleUploadedFile
     from PIL import Image
+
+    from tests.e2e.test_proposal_journey import _photo_with_gps
+
+    _photo_with_gps(tmp_path / "atelier.jpg")
 
     photo = services.photo_add(
         actor=facilitator,
         workshop=workshop,
-        upload=SimpleUploadedFile("atelier.jpg", _jpeg_with_gps()),
+        upload=SimpleUploadedFile("atelier.jpg", (tmp_path / "atelier.jpg").read_bytes()),
         alt_text="Participanți",
     )
     with photo.file.open("rb") as fh:
