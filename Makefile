@@ -34,6 +34,8 @@ run: seed
 	@echo "Serving on http://$(HOST):$(PORT)/  (jobs run in-process while REDIS_URL is unset; emails go to var/mail/ and /staff/outbox/)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+# The suite runs on every core (pytest-xdist); PYTEST_ARGS="-n 0" runs it in one process.
+PYTEST_ARGS ?= -n auto
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
 

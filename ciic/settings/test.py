@@ -1,8 +1,23 @@
 """Test settings. DATABASE_URL / REDIS_URL from the environment choose between
 SQLite (default) and the real PostgreSQL + Redis that CI runs the suite on."""
 
-from .base import *  # noqa: F403
-from .base import env
+import os
+
+# Parallel runs (pytest-xdist): each worker gets its own Redis database, next
+# to the one REDIS_URL names, so rate limits, queues and caches of one worker
+# never meet another's. Processes a test starts inherit the adjusted URL.
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if (
+    _worker.startswith("gw")
+    and os.environ.get("REDIS_URL")
+    and not os.environ.get("_CIIC_REDIS_SPLIT")
+):
+    _base, _sep, _db = os.environ["REDIS_URL"].rpartition("/")
+    os.environ["REDIS_URL"] = f"{_base}/{(int(_db or 0) + 1 + int(_worker[2:])) % 16}"
+    os.environ["_CIIC_REDIS_SPLIT"] = "1"
+
+from .base import *  # noqa: E402, F403
+from .base import env  # noqa: E402
 
 DEBUG = False
 # Assertions read English msgids; tests of the Romanian default set it back.
