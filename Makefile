@@ -30,8 +30,9 @@ migrate: install
 seed: migrate
 	$(PY) manage.py seed_demo
 
-run: seed
-	@echo "Serving on http://$(HOST):$(PORT)/  (jobs run in-process while REDIS_URL is unset; emails go to var/mail/ and /staff/outbox/)"
+# seed_demo prints the sign-in details (accounts, demo CNP, TOTP secret) and the address last.
+run: migrate
+	$(PY) manage.py seed_demo --address http://$(HOST):$(PORT)/
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 # The suite runs on every core (pytest-xdist); PYTEST_ARGS="-n 0" runs it in one process.
@@ -44,7 +45,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 
 typecheck: install
-	$(VENV)/bin/mypy voting/tally ciic/accounts ciic/admin_site.py ciic/middleware.py ciic/audit ciic/eligibility ciic/notifications ciic/jobs ciic/cache.py ciic/links.py ciic/money.py ciic/charts.py ciic/exports.py ciic/personal_data.py geo proposals/services.py proposals/selectors.py proposals/predicates.py proposals/maps proposals/places.py cms/demo.py workshops/services.py workshops/selectors.py workshops/predicates.py workshops/tasks.py workshops/calendar.py workshops/views.py
+	$(VENV)/bin/mypy voting/tally ciic/accounts ciic/admin_site.py ciic/middleware.py ciic/audit ciic/eligibility ciic/notifications ciic/jobs ciic/cache.py ciic/links.py ciic/money.py ciic/charts.py ciic/exports.py ciic/personal_data.py geo proposals/services.py proposals/selectors.py proposals/predicates.py proposals/maps proposals/places.py cms/demo.py proposals/rules.py proposals/calls.py proposals/search.py ciic/public_pages.py proposals/assessment/services.py proposals/assessment/selectors.py proposals/assessment/predicates.py proposals/assessment/workdays.py proposals/assessment/views.py proposals/assessment/forms.py voting/services.py voting/selectors.py voting/predicates.py voting/tasks.py voting/views.py voting/forms.py voting/models.py workshops/services.py workshops/selectors.py workshops/predicates.py workshops/tasks.py workshops/calendar.py workshops/views.py ciic/formatting.py ciic/translated.py ciic/desk.py proposals/journey.py proposals/fields.py proposals/personal_data.py proposals/calls ciic/forms.py
 
 check: install
 	$(PY) manage.py check

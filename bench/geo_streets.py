@@ -59,7 +59,6 @@ MARK_START, MARK_END = "<!-- geo-streets:start -->", "<!-- geo-streets:end -->"
 
 
 def setup_data() -> None:
-    import datetime as dt
     from decimal import Decimal
 
     import django
@@ -72,6 +71,7 @@ def setup_data() -> None:
     from ciic.accounts.models import User
     from geo.defaults import load_default_areas
     from geo.services import zones_assign_points
+    from proposals.calls import call_schedule_open
     from proposals.models import Category, Proposal
     from proposals.services import call_create
 
@@ -84,14 +84,7 @@ def setup_data() -> None:
         year=today.year,
         total_budget=Decimal("5000000"),
         max_cost_per_proposal=Decimal("500000"),
-        submission_start=today - dt.timedelta(days=10),
-        submission_end=today + dt.timedelta(days=20),
-        assessment_start=today + dt.timedelta(days=21),
-        assessment_end=today + dt.timedelta(days=40),
-        voting_start=today + dt.timedelta(days=41),
-        voting_end=today + dt.timedelta(days=50),
-        results_date=today + dt.timedelta(days=51),
-        implementation_start=today + dt.timedelta(days=60),
+        **call_schedule_open(today=today),
         categories={c.value: "" for c in Category},
     )
     author = User.objects.create_user(email="bench@example.org", password=secrets.token_hex(8))

@@ -106,6 +106,7 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     from ciic.accounts.models import User
     from geo.defaults import load_default_areas
+    from proposals.calls import call_schedule
     from proposals.models import Category
     from proposals.services import call_create
 
@@ -119,14 +120,9 @@ def main() -> None:
         year=2026,
         total_budget=Decimal("10000000"),
         max_cost_per_proposal=Decimal("500000"),
-        submission_start=today - dt.timedelta(days=10),
-        submission_end=today + dt.timedelta(days=10),
-        assessment_start=today + dt.timedelta(days=11),
-        assessment_end=today + dt.timedelta(days=20),
-        voting_start=today + dt.timedelta(days=21),
-        voting_end=today + dt.timedelta(days=30),
-        results_date=today + dt.timedelta(days=31),
-        implementation_start=today + dt.timedelta(days=40),
+        **call_schedule(
+            submission_start=today - dt.timedelta(days=10), submission_days=21, assessment_days=10
+        ),
         categories={c.value: "" for c in Category},
     )
     client = Client()

@@ -17,6 +17,8 @@ The namespaces (add yours here, with what invalidates it):
     "areas"      the sector and its planning zones (an import of zones)
     "results"    the results of a vote: tallies, winners, charts
     "workshops"  workshop pages and lists: dates, places, seats left
+    "pages"      Wagtail pages (home, information pages): a publish, an
+                 unpublish, a move or a deletion (cms.apps, Wagtail's signals)
 
 After a bump, the jobs listed for the namespace in
 `settings.CONTENT_WARMERS` (dotted paths) are enqueued, so the most visited
@@ -41,6 +43,7 @@ NAMESPACES: dict[str, str] = {
     "areas": "the sector and its planning zones",
     "results": "results of a vote: tallies, winners, charts",
     "workshops": "workshop pages and lists: dates, places, seats left",
+    "pages": "Wagtail pages: home, information pages",
 }
 
 _VERSION_KEY = "ciic:content-version:{}"

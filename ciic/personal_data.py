@@ -65,3 +65,48 @@ def register(
 
 def sections() -> list[Section]:
     return list(_sections.values())
+
+
+# --- how long a deleted account's verified identity must be kept -------------------------
+#
+# When a person who voted deletes their account, the keyed hash of their CNP
+# (never the CNP) must outlive the account for as long as the call they voted
+# in requires, so the same person cannot vote again with a new account. An app
+# that knows about such a need (voting) registers a function
+# `hold(user) -> datetime.date | None`: the last day the hash must be kept for
+# it, or None. `ciic.eligibility` keeps the hash apart, until the latest of
+# these days, and deletes it then.
+
+IdentityHold = Callable[[Any], Any]
+_identity_holds: dict[str, str | IdentityHold] = {}
+
+
+def register_identity_hold(key: str, hold: str | IdentityHold) -> None:
+    _identity_holds[key] = hold
+
+
+def identity_hold_until(user: Any) -> Any:
+    """The last day (a date) the person's identity hash must be kept, or None."""
+    days = []
+    for hold in _identity_holds.values():
+        func = import_string(hold) if isinstance(hold, str) else hold
+        day = func(user)
+        if day is not None:
+            days.append(day)
+    return max(days) if days else None
+
+
+def export_all(user: Any) -> list[tuple[Section, Any]]:
+    """Every section's data about `user`, in registration order."""
+    return [(section, section.exporter()(user)) for section in sections()]
+
+
+def erase_all(user: Any) -> list[str]:
+    """Run every section's eraser, higher apps first; the keys of those that ran."""
+    done = []
+    for section in reversed(sections()):
+        eraser = section.eraser()
+        if eraser is not None:
+            eraser(user)
+            done.append(section.key)
+    return done

@@ -7,12 +7,16 @@ from django.contrib import admin
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.templatetags.static import static as static_url
 from django.urls import include, path, re_path
+from django.views.decorators.csrf import csrf_exempt
+from django.views.i18n import set_language
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
+from wagtail.views import serve as wagtail_serve
 
 from ciic.accounts.decorators import decorate_urlpatterns, staff_area
 from ciic.accounts.views import AllauthPageRedirectView, SignInElsewhereView
+from ciic.public_pages import public_page
 
 # Every way to sign in goes through allauth (rate limits, email confirmation,
 # the TOTP step). The log-in, log-out and password pages that Django's admin
@@ -61,7 +65,10 @@ def _missing_job_is_404(view):  # type: ignore[no-untyped-def]
 
 urlpatterns = [
     path("favicon.ico", lambda request: HttpResponsePermanentRedirect(static_url("favicon.svg"))),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language switch is in every page's header: without a CSRF token the
+    # pages stay the same for every visitor, so they can be cached and
+    # compressed (ciic.public_pages). Forcing a language on someone is harmless.
+    path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     *replaced_auth_pages,
     path("django-admin/", admin.site.urls),
     path(
@@ -98,6 +105,7 @@ urlpatterns = [
     path("", include("geo.urls")),
     path("", include("proposals.urls")),
     path("", include("proposals.maps.urls")),
+    path("", include("proposals.assessment.urls")),
     path("", include("voting.urls")),
     path("", include("workshops.urls")),
 ]
@@ -107,5 +115,16 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
+
+@public_page("pages", "calls", "proposals", "results", "workshops")
+def cms_page(request, path):  # type: ignore[no-untyped-def]
+    """Wagtail's page view, cached for visitors (ciic.public_pages): its pages
+    show calls, counters and the latest proposals besides their own text."""
+    return wagtail_serve(request, path)
+
+
 # Wagtail's page tree serves everything else (home, calls, information pages).
-urlpatterns += [path("", include(wagtail_urls))]
+urlpatterns += [
+    re_path(r"^((?:[\w\-]+/)*)$", cms_page, name="wagtail_serve"),
+    path("", include(wagtail_urls)),
+]

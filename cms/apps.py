@@ -7,6 +7,19 @@ class CmsConfig(AppConfig):
     verbose_name = _("Cms")
 
     def ready(self) -> None:
+        from django.db.models.signals import post_delete
+        from wagtail.models import Page
+        from wagtail.signals import page_published, page_unpublished, post_page_move
+
+        def pages_changed(**kwargs: object) -> None:
+            from ciic.cache import content_changed
+
+            content_changed("pages")
+
+        # Cached public pages (ciic.public_pages) follow the "pages" namespace.
+        for signal in (page_published, page_unpublished, post_page_move):
+            signal.connect(pages_changed, dispatch_uid=f"cms-pages-changed-{id(signal)}")
+        post_delete.connect(pages_changed, sender=Page, dispatch_uid="cms-pages-deleted")
         from workshops.pages import editorial_page_finder_set
 
         from .models import workshop_page_for

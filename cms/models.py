@@ -1,22 +1,69 @@
 """Editorial pages. Participation data are plain Django models in the feature
 apps; pages read them through those apps' selectors."""
 
+from typing import Any
+
 from django.db import models
+from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldPanel
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.fields import StreamField
 from wagtail.images.blocks import ImageChooserBlock
 from wagtail.models import Page
 
+from ciic.translated import in_language
+
 from .blocks import BodyStreamBlock
 
 
-class HomePage(Page):
+class EnglishVersion(models.Model):
+    """The English version of a page, written by staff in the same editor:
+    English pages show it where it is filled in, the Romanian text otherwise."""
+
+    title_en = models.CharField(_("title in English"), max_length=255, blank=True)
+    intro_en = models.TextField(_("introduction in English"), blank=True)
+    body_en = StreamField(BodyStreamBlock(), blank=True, verbose_name=_("body in English"))
+
+    english_panels = [
+        MultiFieldPanel(
+            [FieldPanel("title_en"), FieldPanel("intro_en"), FieldPanel("body_en")],
+            heading=_("English version"),
+            help_text=_("Shown on the English pages; empty fields show the Romanian text."),
+        )
+    ]
+
+    class Meta:
+        abstract = True
+
+    @property
+    def display_title(self) -> str:
+        return in_language(self.title, self.title_en)  # type: ignore[attr-defined]
+
+    @property
+    def display_seo_title(self) -> str:
+        """The browser title: the SEO title in Romanian, the English title in English."""
+        return in_language(self.seo_title or self.title, self.title_en)  # type: ignore[attr-defined]
+
+    @property
+    def display_intro(self) -> str:
+        return in_language(self.intro, self.intro_en)  # type: ignore[attr-defined]
+
+    @property
+    def display_body(self) -> Any:
+        return in_language(self.body, self.body_en)  # type: ignore[attr-defined]
+
+
+class HomePage(Page, EnglishVersion):
     intro = models.TextField(_("introduction"), blank=True)
     body = StreamField(BodyStreamBlock(), blank=True, verbose_name=_("body"))
 
-    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("intro"),
+        FieldPanel("body"),
+        *EnglishVersion.english_panels,
+    ]
 
     parent_page_types = ["wagtailcore.Page"]
     subpage_types = ["cms.InformationPage", "cms.CallForProposalsPage", "cms.WorkshopIndexPage"]
@@ -24,6 +71,9 @@ class HomePage(Page):
 
     class Meta:
         verbose_name = _("home page")
+
+    def __str__(self) -> str:
+        return self.title
 
     LATEST_COUNT = 6
 
@@ -43,17 +93,22 @@ class HomePage(Page):
                 submit_status=proposal_selectors.call_submit_status(call=call, user=request.user),
             )
         context["past_calls"] = list(proposal_selectors.calls_with_results()[:3])
-        context["latest_proposals"] = list(
-            proposal_selectors.proposal_list(sort="newest")[: self.LATEST_COUNT]
-        )
+        latest = list(proposal_selectors.proposal_list(sort="newest")[: self.LATEST_COUNT])
+        prefetch_related_objects(latest, "images")  # the cards' first photos
+        context["latest_proposals"] = latest
         return context
 
 
-class InformationPage(Page):
+class InformationPage(Page, EnglishVersion):
     intro = models.TextField(_("introduction"), blank=True)
     body = StreamField(BodyStreamBlock(), blank=True, verbose_name=_("body"))
 
-    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("intro"),
+        FieldPanel("body"),
+        *EnglishVersion.english_panels,
+    ]
 
     parent_page_types = ["cms.HomePage", "cms.InformationPage"]
     subpage_types = ["cms.InformationPage"]
@@ -61,8 +116,11 @@ class InformationPage(Page):
     class Meta:
         verbose_name = _("information page")
 
+    def __str__(self) -> str:
+        return self.title
 
-class CallForProposalsPage(Page):
+
+class CallForProposalsPage(Page, EnglishVersion):
     """Presents one call for proposals: editorial text, the phase timeline,
     live counters and the "submit a proposal" action (or why it is not open
     to this visitor). The call itself is a `proposals.Call`."""
@@ -81,6 +139,7 @@ class CallForProposalsPage(Page):
         FieldPanel("call"),
         FieldPanel("intro"),
         FieldPanel("body"),
+        *EnglishVersion.english_panels,
     ]
 
     parent_page_types = ["cms.HomePage"]
@@ -89,6 +148,9 @@ class CallForProposalsPage(Page):
 
     class Meta:
         verbose_name = _("call for proposals page")
+
+    def __str__(self) -> str:
+        return self.title
 
     def get_context(self, request, *args, **kwargs):  # type: ignore[no-untyped-def]
         from proposals import selectors as proposal_selectors

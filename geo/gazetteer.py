@@ -30,6 +30,8 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from ciic.accounts.permissions import require
+
 from .models import Area, Place
 from .streets import PLACES_FILE, STREETS_FILE, read_layer
 from .text import fold, search_key
@@ -575,6 +577,7 @@ def gazetteer_import(
     """Replace the gazetteer entries of the kinds in the file with the file's
     (a .csv with name + lat/lon, or x/y in `crs`; or a .geojson / .json
     FeatureCollection), or change nothing. Raises GazetteerImportError."""
+    require(actor, "geo.import_gazetteer")
     report = GazetteerImportReport()
     problems = _Problems()
     path = Path(path)
@@ -638,6 +641,7 @@ def _write_register(
     source: str,
     report: GazetteerImportReport,
 ) -> None:
+    from ciic.audit import events
     from ciic.audit.services import event_record
 
     kinds = sorted({e["kind"] for e in entries})
@@ -651,7 +655,7 @@ def _write_register(
         report.created[place.kind] = report.created.get(place.kind, 0) + 1
     event_record(
         actor=actor,
-        action="geo.gazetteer_imported",
+        action=events.GEO_GAZETTEER_IMPORTED,
         obj=created[0],
         before={"entries": before},
         after={"entries": report.created, "file": path.name, "source": source[:300]},
@@ -661,7 +665,10 @@ def _write_register(
 @transaction.atomic
 def gazetteer_reset(*, actor: Any) -> int:
     """Drop an imported register and go back to the open data and the zones."""
+    from ciic.audit import events
     from ciic.audit.services import event_record
+
+    require(actor, "geo.import_gazetteer")
 
     dropped = Place.objects.filter(source=Place.Source.REGISTER).delete()[0]
     count = gazetteer_osm_load() + gazetteer_zones_sync()
@@ -669,7 +676,7 @@ def gazetteer_reset(*, actor: Any) -> int:
     if first is not None:
         event_record(
             actor=actor,
-            action="geo.gazetteer_reset",
+            action=events.GEO_GAZETTEER_RESET,
             obj=first,
             before={"register_entries": dropped},
             after={"entries": count},

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from shapely.errors import GEOSException
 
+from ciic.accounts.permissions import require
 from ciic.cache import content_changed
 
 from .gazetteer import gazetteer_zones_sync
@@ -450,11 +451,12 @@ def _write(
     report.reassigned = located_records_reassign(actor=actor)
     if kind == Area.Kind.ZONE:
         gazetteer_zones_sync()
+    from ciic.audit import events
     from ciic.audit.services import event_record
 
     event_record(
         actor=actor,
-        action="geo.areas_imported",
+        action=events.GEO_AREAS_IMPORTED,
         obj=written[0],
         before={"kind": kind, "names": before},
         after={
@@ -504,6 +506,7 @@ def areas_import(
 ) -> ImportReport:
     """Replace all areas of `kind` with those in the file, or change nothing.
     Raises AreaImportError (a ValidationError carrying the report) if refused."""
+    require(actor, "geo.import_areas")
     report = ImportReport(kind=str(kind))
     if kind not in Area.Kind.values:
         report.errors.append(

@@ -51,6 +51,7 @@ CLUSTER_JS = "vendor/leaflet.markercluster/leaflet.markercluster.js"
 CLUSTER_CSS = "vendor/leaflet.markercluster/MarkerCluster.css"
 CLUSTER_DEFAULT_CSS = "vendor/leaflet.markercluster/MarkerCluster.Default.css"
 STREETMAP_JS = "geo/streetmap.js"
+POINT_LAYER_JS = "geo/point_layer.js"
 # Bump when the builders' output changes in a way the static URLs do not show.
 RENDER_VERSION = "2"
 
@@ -351,6 +352,38 @@ class _PointLayer(JSCSSMixin):
         else:
             self.default_js = []
             self.default_css = []
+
+
+class _RemotePointLayer(JSCSSMixin):
+    """Points loaded by the browser from a GeoJSON address and clustered there
+    (`geo/static/geo/point_layer.js`): the document carries no data."""
+
+    _template = Template(
+        """
+        {% macro header(this, kwargs) %}
+            <link rel="preload" href="{{ this.url }}" as="fetch" crossorigin="anonymous">
+        {% endmacro %}
+        {% macro script(this, kwargs) %}
+            CiicPointLayer.attach({{ this._parent.get_name() }}, {{ this.config }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        super().__init__()
+        self._name = "RemotePointLayer"
+        self.url = html.escape(safe_local_url(str(config["url"])), quote=True)
+        self.config = _script_json({**config, "url": safe_local_url(str(config["url"]))})
+        self.default_js = [("markercluster", static(CLUSTER_JS))] if config.get("cluster") else []
+        self.default_js.append(("ciic_point_layer", static(POINT_LAYER_JS)))
+        self.default_css = (
+            [
+                ("markercluster_css", static(CLUSTER_CSS)),
+                ("markercluster_default_css", static(CLUSTER_DEFAULT_CSS)),
+            ]
+            if config.get("cluster")
+            else []
+        )
 
 
 class _MapStyle(MacroElement):
@@ -689,15 +722,22 @@ def points_map(
     cluster: bool = True,
     title: str = "",
     subtitle: str = "",
+    points_from: dict[str, Any] | None = None,
 ) -> str:
     """A map of circle markers over the streets and the area outlines.
-    Returns an HTML document."""
+    Returns an HTML document. With `points_from` (the configuration of
+    `geo/static/geo/point_layer.js`: a GeoJSON `url`, styles by property) the
+    browser loads the points from that address instead of `records`."""
     m = _new_map(areas, title=title, subtitle=subtitle)
     features, labels = _area_features(areas)
     m.add_child(_AreaLayer(features))
     default_link = _("Open")
     rows = [row for p in records if (row := _point_row(p, default_link)) is not None]
-    m.add_child(_PointLayer(rows, cluster=cluster))
+    if points_from is not None:
+        # The browser loads the points (see _RemotePointLayer); none inline.
+        m.add_child(_RemotePointLayer({**points_from, "cluster": cluster}))
+    else:
+        m.add_child(_PointLayer(rows, cluster=cluster))
     # Labels keep clear of the markers; clustered markers sit in their
     # clusters' icons (drawn above the labels), so only unclustered ones count.
     obstacles = (

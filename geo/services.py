@@ -15,6 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from shapely.geometry import Point, shape
 from shapely.prepared import PreparedGeometry, prep
 
+from ciic.accounts.permissions import require
+
 from .models import Area
 from .registry import located_models
 
@@ -124,6 +126,8 @@ def located_records_reassign(*, actor: Any = None) -> dict[str, int]:
     per model, then one UPDATE per (new zone, chunk of ids). Records without
     coordinates keep their zone. Returns {model label: records changed}."""
     from django.apps import apps
+
+    require(actor, "geo.import_areas")
 
     zones = _zone_geometries()
     changed: dict[str, int] = {}

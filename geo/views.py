@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from django.views.generic import FormView
 
 from ciic.accounts.mixins import RulesPermissionMixin
@@ -33,7 +33,7 @@ def geojson_response(data: dict[str, Any], *, filename: str) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def areas_geojson(request: HttpRequest) -> HttpResponse:
     areas = areas_for_map()
     data = feature_collection(
@@ -45,7 +45,7 @@ def areas_geojson(request: HttpRequest) -> HttpResponse:
     return geojson_response(data, filename="areas.geojson")
 
 
-@require_GET
+@require_safe
 def places_api(request: HttpRequest) -> JsonResponse:
     """The place search of the maps: `?q=` (a name, a proposal's reference or
     coordinates), at most `limit` answers (default 8, at most 20)."""

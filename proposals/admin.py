@@ -3,20 +3,34 @@ from django.contrib import admin
 from .models import Call, CallCategory, Proposal, ZoneBudget
 
 
-class CallCategoryInline(admin.TabularInline):
+class _ReadOnly:
+    """Calls change only through `call_create` / `call_update` (the staff
+    pages at /staff/calls/), which check the budgets and the phase and write
+    the audit trail; the admin only shows them."""
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+class CallCategoryInline(_ReadOnly, admin.TabularInline):
     model = CallCategory
     extra = 0
 
 
-class ZoneBudgetInline(admin.TabularInline):
+class ZoneBudgetInline(_ReadOnly, admin.TabularInline):
     model = ZoneBudget
     extra = 0
 
 
 @admin.register(Call)
-class CallAdmin(admin.ModelAdmin):
+class CallAdmin(_ReadOnly, admin.ModelAdmin):
     list_display = ("name", "year", "submission_start", "submission_end", "total_budget")
-    prepopulated_fields = {"slug": ("name",)}
     inlines = [CallCategoryInline, ZoneBudgetInline]
 
 

@@ -13,9 +13,11 @@ from django.utils import timezone
 
 from ciic.accounts.models import Role, User
 
+from .calls import call_schedule
 from .models import LOCAL_TZ, Call, Category, Proposal
 from .services import (
     call_create,
+    call_english_update,
     proposal_draft_create,
     proposal_submit,
     proposal_transition,
@@ -37,6 +39,35 @@ CATEGORY_HELP = {
     Category.SERVICII: "Toalete publice, fântâni de apă potabilă, puncte de informare.",
     Category.ALTELE: "Orice altă idee în competența Consiliului Local Sector 6.",
 }
+
+CATEGORY_HELP_EN = {
+    Category.MEDIU: "Parks, squares, trees, community gardens, separate waste collection.",
+    Category.EDUCATIE: "School yards, school sports grounds, equipment for kindergartens.",
+    Category.CULTURA: "Neighbourhood libraries, open-air events, spaces for the arts.",
+    Category.SOCIAL: "Centres for older people, spaces for young people, accessibility.",
+    Category.INFRASTRUCTURA: "Pavements, cycle lanes, lighting on the sector's streets.",
+    Category.SIGURANTA: "Safe pedestrian crossings, lighting, cameras in risky areas.",
+    Category.SERVICII: "Public toilets, drinking fountains, information points.",
+    Category.ALTELE: "Any other idea within the competence of the Sector 6 Local Council.",
+}
+CALL_NAMES_EN = {
+    "2025": "Participatory budgeting in Sector 6 — 2025",
+    "2026": "Participatory budgeting in Sector 6 — 2026",
+}
+
+
+def _english(call: Call) -> None:
+    """The English version of a demo call's texts (idempotent)."""
+    name = CALL_NAMES_EN.get(str(call.year), "")
+    if call.name_en == name and not call.categories.filter(description_en="").exists():
+        return
+    call_english_update(
+        actor=None,
+        call=call,
+        name=name,
+        categories={c.value: text for c, text in CATEGORY_HELP_EN.items()},
+    )
+
 
 # title, summary, category, (lat, lon) or None for the whole sector, cost (lei), target status
 PROPOSALS: list[tuple[str, str, str, tuple[float, float] | None, int, str]] = [
@@ -180,8 +211,6 @@ def _call() -> Call:
     if call is not None:
         return call
     today = timezone.localdate()
-    start = today - dt.timedelta(days=20)
-    sub_end = today + dt.timedelta(days=40)
     return call_create(
         actor=None,
         name="Bugetare participativă Sector 6 — 2026",
@@ -190,14 +219,16 @@ def _call() -> Call:
         total_budget=Decimal("10000000"),
         max_cost_per_proposal=Decimal("500000"),
         max_proposals_per_resident=5,
-        submission_start=start,
-        submission_end=sub_end,
-        assessment_start=sub_end + dt.timedelta(days=1),
-        assessment_end=sub_end + dt.timedelta(days=45),
-        voting_start=sub_end + dt.timedelta(days=60),
-        voting_end=sub_end + dt.timedelta(days=80),
-        results_date=sub_end + dt.timedelta(days=85),
-        implementation_start=sub_end + dt.timedelta(days=120),
+        # Open since 20 days, for 40 more; assessment, then voting two months on.
+        **call_schedule(
+            submission_start=today - dt.timedelta(days=20),
+            submission_days=61,
+            assessment_days=45,
+            voting_after=15,
+            voting_days=21,
+            results_after=5,
+            implementation_after=35,
+        ),
         categories={c.value: CATEGORY_HELP[c] for c in Category},
     )
 
@@ -245,14 +276,16 @@ def _past_call(*, facilitator: User, assessor: User, admin: User, out: Any) -> l
             total_budget=Decimal("2500000"),
             max_cost_per_proposal=Decimal("500000"),
             max_proposals_per_resident=5,
-            submission_start=dt.date(2025, 2, 1),
-            submission_end=dt.date(2025, 3, 31),
-            assessment_start=dt.date(2025, 4, 1),
-            assessment_end=dt.date(2025, 4, 30),
-            voting_start=dt.date(2025, 5, 10),
-            voting_end=dt.date(2025, 5, 31),
-            results_date=dt.date(2025, 6, 10),
-            implementation_start=dt.date(2025, 7, 1),
+            # February - March, assessment in April, voting 10-31 May, results 10 June.
+            **call_schedule(
+                submission_start=dt.date(2025, 2, 1),
+                submission_days=59,
+                assessment_days=30,
+                voting_after=10,
+                voting_days=22,
+                results_after=10,
+                implementation_after=21,
+            ),
             categories={c.value: CATEGORY_HELP[c] for c in Category},
         )
     proposals = []
@@ -309,6 +342,8 @@ def seed(out: Any) -> None:
         return
     _past_call(facilitator=facilitator, assessor=assessor, admin=admin, out=out)
     call = _call()
+    for each in Call.objects.filter(slug__in=[PAST_CALL_SLUG, CALL_SLUG]):
+        _english(each)
     if Proposal.objects.filter(call=call).exists():
         out.write(f"Demo call {call.slug}: already has proposals")
         return

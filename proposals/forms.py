@@ -7,21 +7,15 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from ciic.forms import service_errors_to_form
 from ciic.money import money_parse
 
-from . import files
 from .models import Call, Category, Proposal
+from .predicates import image_limit_check, image_rights_check
 
-
-def errors_to_form(form: forms.Form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
+errors_to_form = service_errors_to_form  # the one helper, under this app's old name
 
 
 class WhatForm(forms.Form):
@@ -52,7 +46,7 @@ class WhatForm(forms.Form):
 
     def __init__(self, *args: Any, call: Call, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        accepted = {c.category: c.description for c in call.categories.all()}
+        accepted = {c.category: c.display_description for c in call.categories.all()}
         choices = []
         for value, label in Category.choices:
             if value in accepted:
@@ -165,28 +159,16 @@ class FilesForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         existing = len(self.proposal.images.all())
-        if existing + len(data.get("images") or []) > files.MAX_IMAGES:
-            self.add_error(
-                "images",
-                _("A proposal can have at most %(n)d images; remove one first.")
-                % {"n": files.MAX_IMAGES},
-            )
-        if (data.get("images") or existing) and not data.get("consent_image_rights"):
-            self.add_error(
-                "consent_image_rights",
-                _("Confirm that you hold the rights to the images, or remove them."),
-            )
+        new = data.get("images") or []
+        limit = image_limit_check(existing=existing, adding=len(new))
+        if not limit.allowed:
+            self.add_error("images", limit.message)
+        rights = image_rights_check(
+            has_images=bool(new or existing), consent=bool(data.get("consent_image_rights"))
+        )
+        if not rights.allowed:
+            self.add_error("consent_image_rights", rights.message)
         return data
-
-
-class TransitionForm(forms.Form):
-    to_status = forms.ChoiceField(label=_("New status"), choices=Proposal.Status.choices)
-    note = forms.CharField(
-        label=_("Note for the author (public)"),
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
 
 
 class ListFilterForm(forms.Form):

@@ -13,6 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MinValueValidator
 from django.db import models
@@ -20,6 +21,8 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from ciic.translated import in_language
 
 LOCAL_TZ = ZoneInfo("Europe/Bucharest")
 
@@ -68,6 +71,12 @@ class Call(models.Model):
     phase in force is derived from the dates (`phase_at`), never stored."""
 
     name = models.CharField(_("name"), max_length=160)
+    name_en = models.CharField(
+        _("name in English"),
+        max_length=160,
+        blank=True,
+        help_text=_("Shown on the English pages; when empty, they show the Romanian name."),
+    )
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     year = models.PositiveSmallIntegerField(_("year"))
     total_budget = models.DecimalField(
@@ -114,7 +123,12 @@ class Call(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the page's language (English falls back to Romanian)."""
+        return in_language(self.name, self.name_en)
 
     def clean(self) -> None:
         super().clean()
@@ -204,6 +218,12 @@ class CallCategory(models.Model):
     call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="categories")
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
     description = models.CharField(_("what fits"), max_length=300, blank=True)
+    description_en = models.CharField(
+        _("what fits, in English"),
+        max_length=300,
+        blank=True,
+        help_text=_("Shown on the English pages; when empty, they show the Romanian text."),
+    )
 
     class Meta:
         verbose_name = _("accepted category")
@@ -217,6 +237,11 @@ class CallCategory(models.Model):
 
     def __str__(self) -> str:
         return str(self.get_category_display())
+
+    @property
+    def display_description(self) -> str:
+        """What fits, in the page's language (English falls back to Romanian)."""
+        return in_language(self.description, self.description_en)
 
 
 class ZoneBudget(models.Model):
@@ -280,9 +305,14 @@ class Proposal(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
+    # Empty once the author deleted their account: a public proposal stays,
+    # under "a Sector 6 resident" (proposals.personal_data.erase). PROTECT: an
+    # account is never deleted past its proposals by accident.
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("author"),
+        null=True,
+        blank=True,
         on_delete=models.PROTECT,
         related_name="proposals",
     )
@@ -327,6 +357,11 @@ class Proposal(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True, db_index=True)
+    # Search (see proposals.search), written by the services that change the
+    # text: the folded, stemmed words on every database, and on PostgreSQL the
+    # weighted tsvector (GIN-indexed by a migration; NULL elsewhere).
+    search_stems = models.TextField(editable=False, blank=True, default="")
+    search_vector = SearchVectorField(editable=False, null=True)
 
     objects = ProposalQuerySet.as_manager()
 
@@ -363,6 +398,10 @@ class Proposal(models.Model):
                     & ~Q(reference="")
                 ),
                 name="proposals_proposal_submitted_complete",
+            ),
+            models.CheckConstraint(
+                condition=Q(author__isnull=False) | ~Q(status="draft"),
+                name="proposals_proposal_draft_has_author",
             ),
         ]
         indexes = [

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
-from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ciic.audit import events
 from ciic.audit.models import Event
 from ciic.audit.selectors import events_for_object
 from geo.models import Area
@@ -25,7 +24,10 @@ from .models import (
     ProposalAttachment,
     ProposalImage,
     ProposalVersion,
+    ZoneBudget,
 )
+from .predicates import Check, proposal_is_editable_at, submit_decision
+from .search import search_filter
 
 SORTS = {
     "newest": ("-submitted_at", "-id"),
@@ -60,6 +62,13 @@ def calls_all() -> QuerySet[Call]:
     return Call.objects.prefetch_related("categories").order_by("-year", "-submission_start")
 
 
+def calls_for_staff() -> QuerySet[Call]:
+    """Every call, newest first, with its categories and zone budgets."""
+    return Call.objects.prefetch_related(
+        "categories", Prefetch("zone_budgets", queryset=ZoneBudget.objects.select_related("zone"))
+    ).order_by("-year", "-submission_start")
+
+
 def call_categories(*, call: Call) -> list[Any]:
     """The call's accepted categories, in the council's order."""
     order = list(Category.values)
@@ -83,31 +92,14 @@ def call_counters(*, call: Call) -> CallCounters:
     return CallCounters(submitted=agg["submitted"], eligible=agg["eligible"])
 
 
-@dataclass(frozen=True)
-class SubmitStatus:
-    allowed: bool
-    code: str  # "ok", "anonymous", "not_open", "closed", or an eligibility reason
-    message: str
+# "May this visitor start a proposal in this call now, and if not, why?"
+SubmitStatus = Check
 
 
-def call_submit_status(*, call: Call, user: Any, now: dt.datetime | None = None) -> SubmitStatus:
-    """May this visitor start a proposal in `call` now, and if not, why."""
-    from .predicates import participation_decision
-
-    now = now or timezone.now()
-    phase = call.phase_at(now)
-    if phase == Phase.UPCOMING:
-        return SubmitStatus(
-            False, "not_open", str(_("Submission for this call has not opened yet."))
-        )
-    if phase != Phase.SUBMISSION:
-        return SubmitStatus(False, "closed", str(_("Submission for this call has closed.")))
-    if not getattr(user, "is_authenticated", False):
-        return SubmitStatus(False, "anonymous", str(_("Log in to propose a project.")))
-    decision = participation_decision(user=user, on_date=timezone.localdate(now))
-    if not decision.allowed:
-        return SubmitStatus(False, str(decision.reason), str(decision.message))
-    return SubmitStatus(True, "ok", "")
+def call_submit_status(*, call: Call, user: Any, now: dt.datetime | None = None) -> Check:
+    """May this visitor start a proposal in `call` now, and if not, why
+    (the decision behind the rule `proposals.submit_to_call`)."""
+    return submit_decision(user=user, call=call, now=now)
 
 
 def call_timeline(*, call: Call, now: dt.datetime | None = None) -> list[dict[str, Any]]:
@@ -138,54 +130,10 @@ def call_timeline(*, call: Call, now: dt.datetime | None = None) -> list[dict[st
 # --- public listing -------------------------------------------------------------------
 
 
-@lru_cache(maxsize=4)
-def _unaccent_available(alias: str) -> bool:
-    with connection.cursor() as cur:
-        cur.execute("SELECT 1 FROM pg_extension WHERE extname = 'unaccent'")
-        return cur.fetchone() is not None
-
-
 def _search(qs: QuerySet[Proposal], q: str) -> QuerySet[Proposal]:
-    q = q.strip()[:200]
-    if not q:
-        return qs
-    if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-
-        # PostgreSQL ships no Romanian stemmer: 'simple' keeps words as typed;
-        # with unaccent, "gradina" also finds "grădină".
-        if _unaccent_available(connection.alias):
-            from django.contrib.postgres.lookups import Unaccent
-            from django.db.models import Value
-
-            def fold(expr: Any) -> Any:
-                return Unaccent(expr)
-
-            query = SearchQuery(Unaccent(Value(q)), config="simple", search_type="plain")
-        else:
-
-            def fold(expr: Any) -> Any:
-                return expr
-
-            query = SearchQuery(q, config="simple", search_type="plain")
-        vector = (
-            SearchVector(fold("reference"), weight="A", config="simple")
-            + SearchVector(fold("title"), weight="A", config="simple")
-            + SearchVector(fold("summary"), weight="B", config="simple")
-            + SearchVector(fold("description"), weight="C", config="simple")
-        )
-        return qs.annotate(search_vector=vector, search_rank=SearchRank(vector, query)).filter(
-            Q(search_vector=query) | Q(reference__iexact=q)
-        )
-    # SQLite and others: every word must appear somewhere (case-insensitive).
-    for word in q.split()[:8]:
-        qs = qs.filter(
-            Q(title__icontains=word)
-            | Q(summary__icontains=word)
-            | Q(description__icontains=word)
-            | Q(reference__iexact=word)
-        )
-    return qs
+    """Proposals containing every word of `q` in any form, accents and
+    diacritics ignored (see proposals.search); indexed on PostgreSQL."""
+    return search_filter(qs, q)  # type: ignore[no-any-return]
 
 
 def proposal_list(
@@ -243,10 +191,15 @@ def proposal_timeline(*, proposal: Proposal) -> QuerySet[Event]:
 
 
 TIMELINE_LABELS = {
-    "proposal.edited": _("Edited by the author"),
-    "proposal.image_added": _("Image added by the author"),
-    "proposal.attachment_added": _("Document added by the author"),
-    "proposal.file_removed": _("File removed by the author"),
+    events.PROPOSAL_EDITED: _("Edited by the author"),
+    events.PROPOSAL_IMAGE_ADDED: _("Image added by the author"),
+    events.PROPOSAL_ATTACHMENT_ADDED: _("Document added by the author"),
+    events.PROPOSAL_FILE_REMOVED: _("File removed by the author"),
+    # The council's assessment (proposals.assessment); "note" is public.
+    "assessment.appeal_lodged": _("Appeal lodged by the author"),
+    "assessment.appeal_decided": _("Appeal decided"),
+    "assessment.merged_into": _("Merged into another proposal"),
+    "assessment.merged_from": _("Another proposal was merged into this one"),
 }
 
 
@@ -256,7 +209,7 @@ def proposal_timeline_entries(*, proposal: Proposal) -> list[dict[str, Any]]:
     entries = []
     for event in proposal_timeline(proposal=proposal):
         after = event.after or {}
-        if event.action == "proposal.status_changed":
+        if event.action == events.PROPOSAL_STATUS_CHANGED:
             status = after.get("status", "")
             label = Proposal.Status(status).label if status in Proposal.Status.values else status
             entries.append(
@@ -268,8 +221,13 @@ def proposal_timeline_entries(*, proposal: Proposal) -> list[dict[str, Any]]:
                 }
             )
         elif event.action in TIMELINE_LABELS:
+            after = event.after or {}
             entries.append(
-                {"at": event.created_at, "label": TIMELINE_LABELS[event.action], "note": ""}
+                {
+                    "at": event.created_at,
+                    "label": TIMELINE_LABELS[event.action],
+                    "note": after.get("note") or after.get("reference") or "",
+                }
             )
     return entries
 
@@ -280,6 +238,24 @@ def proposals_of_author(*, user: Any) -> QuerySet[Proposal]:
         .select_related("call", "zone")
         .order_by("-created_at", "-id")
     )
+
+
+@dataclass(frozen=True)
+class AuthorRow:
+    """One of the author's proposals, with what they may do with it now."""
+
+    proposal: Proposal
+    can_edit: bool
+
+
+def author_proposal_rows(*, user: Any, now: dt.datetime | None = None) -> list[AuthorRow]:
+    """The author's proposals for "my proposals", each with `can_edit` (the
+    same question the rule `proposals.change_proposal` asks)."""
+    now = now or timezone.now()
+    return [
+        AuthorRow(p, p.author_id == user.pk and proposal_is_editable_at(p, now))
+        for p in proposals_of_author(user=user)
+    ]
 
 
 def proposal_count_submitted(*, user: Any, call: Call) -> int:

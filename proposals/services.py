@@ -18,7 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ciic.accounts.models import User
-from ciic.accounts.predicates import is_administrator, is_assessor
+from ciic.accounts.permissions import allowed, require
+from ciic.audit import events
 from ciic.audit.services import event_record
 from ciic.cache import content_changed
 from ciic.links import site_url
@@ -28,11 +29,11 @@ from geo.models import Area
 from geo.services import area_locate_point
 
 from . import files
+from . import rules as proposal_rules
+from .calls import CALL_FIELDS, call_change_errors
 from .models import (
-    LOCAL_TZ,
     Call,
     CallCategory,
-    Phase,
     Proposal,
     ProposalAttachment,
     ProposalImage,
@@ -40,68 +41,38 @@ from .models import (
     ReferenceCounter,
     ZoneBudget,
 )
-from .predicates import participation_decision, proposal_is_editable_at
+from .predicates import edit_decision, image_limit_check, image_rights_check, submit_decision
+from .search import search_index
 
 logger = logging.getLogger(__name__)
 S = Proposal.Status
 
 # --- transitions ---------------------------------------------------------------
 
-AUTHOR = "author"
-ASSESSOR = "assessor"
-ADMINISTRATOR = "administrator"
-SYSTEM = "system"
-
-# (from, to) -> who may make it. The one table of the proposal lifecycle.
-TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
-    (S.DRAFT, S.SUBMITTED): frozenset({AUTHOR}),
-    (S.SUBMITTED, S.UNDER_ASSESSMENT): frozenset({ASSESSOR, ADMINISTRATOR, SYSTEM}),
-    (S.RESUBMITTED, S.UNDER_ASSESSMENT): frozenset({ASSESSOR, ADMINISTRATOR, SYSTEM}),
-    (S.UNDER_ASSESSMENT, S.CHANGES_REQUESTED): frozenset({ASSESSOR, ADMINISTRATOR}),
-    (S.CHANGES_REQUESTED, S.RESUBMITTED): frozenset({AUTHOR}),
-    (S.UNDER_ASSESSMENT, S.ELIGIBLE): frozenset({ASSESSOR, ADMINISTRATOR}),
-    (S.UNDER_ASSESSMENT, S.INELIGIBLE): frozenset({ASSESSOR, ADMINISTRATOR}),
-    (S.ELIGIBLE, S.ON_BALLOT): frozenset({ADMINISTRATOR, SYSTEM}),
-    (S.ON_BALLOT, S.SELECTED): frozenset({ADMINISTRATOR, SYSTEM}),
-    (S.ON_BALLOT, S.NOT_SELECTED): frozenset({ADMINISTRATOR, SYSTEM}),
-    (S.SELECTED, S.IN_IMPLEMENTATION): frozenset({ADMINISTRATOR, SYSTEM}),
-    (S.IN_IMPLEMENTATION, S.COMPLETED): frozenset({ADMINISTRATOR, SYSTEM}),
-}
-# Moves that must say why (shown to the author and on the public timeline).
+# (from, to) -> the rule that allows it: the one table of the proposal lifecycle
+# (see proposals.rules). Moves that must say why are shown to the author and on
+# the public timeline.
+TRANSITIONS = proposal_rules.TRANSITIONS
 NOTE_REQUIRED = frozenset({S.CHANGES_REQUESTED, S.INELIGIBLE})
 
 
-def actor_capacities(actor: Any, proposal: Proposal) -> set[str]:
-    """In which capacities `actor` may act on `proposal`. `None` is the system.
-    Staff never decide on their own proposals (conflict of interest)."""
-    if actor is None:
-        return {SYSTEM}
-    if not getattr(actor, "is_authenticated", False):
-        return set()
-    if proposal.author_id == actor.pk:
-        return {AUTHOR}
-    # The role predicates, so a staff session without its second factor acts in
-    # no staff capacity (see ciic.accounts.second_factor).
-    caps = set()
-    if is_assessor(actor):
-        caps.add(ASSESSOR)
-    if is_administrator(actor):
-        caps.add(ADMINISTRATOR)
-    return caps
+def transition_rule(*, from_status: str, to_status: str) -> str | None:
+    """The name of the rule that allows the move, None if it is no transition."""
+    return TRANSITIONS.get((from_status, to_status))
 
 
 def transition_allowed(*, actor: Any, proposal: Proposal, to_status: str) -> bool:
-    who = TRANSITIONS.get((proposal.status, to_status))
-    return bool(who and who & actor_capacities(actor, proposal))
+    """May `actor` (a user, or None for the system) make this move now?"""
+    rule = transition_rule(from_status=proposal.status, to_status=to_status)
+    return rule is not None and allowed(actor, rule, proposal)
 
 
 def transitions_available(*, actor: Any, proposal: Proposal) -> list[str]:
     """The statuses `actor` may move `proposal` to now (for staff pages)."""
     return [
         to
-        for (frm, to), _who in TRANSITIONS.items()
-        if frm == proposal.status
-        and transition_allowed(actor=actor, proposal=proposal, to_status=to)
+        for (frm, to), rule in TRANSITIONS.items()
+        if frm == proposal.status and allowed(actor, rule, proposal)
     ]
 
 
@@ -130,6 +101,7 @@ def call_create(
     zone_budgets: Mapping[Area, Decimal] | None = None,
 ) -> Call:
     """Create a call with the categories it accepts ({category: what fits})."""
+    require(actor, "proposals.manage_calls")
     call = Call(
         name=name,
         slug=slug,
@@ -147,25 +119,147 @@ def call_create(
         implementation_start=implementation_start,
     )
     call.full_clean()
-    if not categories:
-        raise ValidationError(_("A call must accept at least one category."), code="no_categories")
+    _call_parts_check(call, categories, zone_budgets or {})
     call.save()
+    _call_parts_write(call, categories, zone_budgets or {})
+    ReferenceCounter.objects.create(call=call)
+    event_record(
+        actor=actor, action=events.CALL_CREATED, obj=call, after={"name": name}, public=False
+    )
+    content_changed("calls")
+    return call
+
+
+def _call_parts_check(
+    call: Call, categories: Mapping[str, str], zone_budgets: Mapping[Area, Decimal]
+) -> None:
+    """What a call needs besides its own fields: a category, zone budgets
+    that fit in the total budget."""
+    if not categories:
+        raise ValidationError(
+            {"categories": [_("A call must accept at least one category.")]}, code="no_categories"
+        )
+    if sum((Decimal(a) for a in zone_budgets.values()), Decimal(0)) > call.total_budget:
+        raise ValidationError(
+            {"zone_budgets": [_("The zone budgets add up to more than the total budget.")]},
+            code="zone_budgets",
+        )
+
+
+def _call_parts_write(
+    call: Call, categories: Mapping[str, str], zone_budgets: Mapping[Area, Decimal]
+) -> None:
+    """Make the call's categories and zone budgets exactly these."""
+    call.categories.exclude(category__in=list(categories)).delete()
+    have = {c.category: c for c in call.categories.all()}
     for category, description in categories.items():
-        cc = CallCategory(call=call, category=category, description=description)
+        cc = have.get(category) or CallCategory(call=call, category=category)
+        cc.description = description
         cc.full_clean()
         cc.save()
-    total_zones = Decimal(0)
-    for zone, amount in (zone_budgets or {}).items():
-        zb = ZoneBudget(call=call, zone=zone, amount=amount)
+    call.zone_budgets.exclude(zone__in=list(zone_budgets)).delete()
+    budgets = {zb.zone_id: zb for zb in call.zone_budgets.all()}
+    for zone, amount in zone_budgets.items():
+        zb = budgets.get(zone.pk) or ZoneBudget(call=call, zone=zone)
+        zb.amount = Decimal(amount)
         zb.full_clean()
         zb.save()
-        total_zones += Decimal(amount)
-    if total_zones > call.total_budget:
-        raise ValidationError(
-            _("The zone budgets add up to more than the total budget."), code="zone_budgets"
+
+
+def _call_state(call: Call) -> dict[str, Any]:
+    state: dict[str, Any] = {f: str(getattr(call, f)) for f in CALL_FIELDS}
+    state["categories"] = {c.category: c.description for c in call.categories.all()}
+    state["zone_budgets"] = {
+        zb.zone.name: str(zb.amount) for zb in call.zone_budgets.select_related("zone")
+    }
+    return state
+
+
+@transaction.atomic
+def call_update(
+    *,
+    actor: Any,
+    call: Call,
+    data: Mapping[str, Any],
+    categories: Mapping[str, str] | None = None,
+    zone_budgets: Mapping[Area, Decimal] | None = None,
+    now: dt.datetime | None = None,
+) -> Call:
+    """Change a call: the fields in `data` (see CALL_FIELDS), and, when given,
+    exactly these categories ({category: what fits}) and zone budgets. Checked
+    as `call_create` checks a new call, and by the phase the call is in (see
+    `proposals.calls.call_change_errors`: what may change once submission has
+    opened). Every refusal comes back as one ValidationError, by field."""
+    require(actor, "proposals.manage_calls")
+    unknown = set(data) - set(CALL_FIELDS)
+    if unknown:
+        raise ValueError(f"not fields of a call: {sorted(unknown)}")
+    now = now or timezone.now()
+    call = Call.objects.select_for_update().get(pk=call.pk)
+    before = _call_state(call)
+    old_categories = {c.category: c.description for c in call.categories.all()}
+    old_zones = {zb.zone_id: zb.amount for zb in call.zone_budgets.all()}
+    new_categories = dict(categories) if categories is not None else old_categories
+    zone_rows = (
+        dict(zone_budgets)
+        if zone_budgets is not None
+        else {zb.zone: zb.amount for zb in call.zone_budgets.select_related("zone")}
+    )
+    changed = {f: v for f, v in data.items() if getattr(call, f) != v}
+    errors = call_change_errors(
+        call=call,
+        changed=changed,
+        categories_changed=set(new_categories) != set(old_categories),
+        zone_budgets_changed={z.pk: Decimal(a) for z, a in zone_rows.items()} != old_zones,
+        today=timezone.localdate(now),
+    )
+    for field, value in changed.items():
+        setattr(call, field, value)
+    for check in (call.full_clean, lambda: _call_parts_check(call, new_categories, zone_rows)):
+        try:
+            check()
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                errors.setdefault(field, []).extend(
+                    m for m in messages if m not in errors.get(field, [])
+                )
+    if errors:
+        raise ValidationError(errors)
+    call.save()
+    _call_parts_write(call, new_categories, zone_rows)
+    after = _call_state(call)
+    diff = sorted(k for k in after if after[k] != before[k])
+    if diff:
+        event_record(
+            actor=actor,
+            action=events.CALL_UPDATED,
+            obj=call,
+            before={k: before[k] for k in diff},
+            after={k: after[k] for k in diff},
+            public=False,
         )
-    ReferenceCounter.objects.create(call=call)
-    event_record(actor=actor, action="call.created", obj=call, after={"name": name}, public=False)
+        content_changed("calls")
+    return call
+
+
+@transaction.atomic
+def call_english_update(
+    *, actor: Any, call: Call, name: str, categories: Mapping[str, str]
+) -> Call:
+    """Set the English version of a call's texts: its name and, per accepted
+    category, what fits ({category: text}; categories the call does not accept
+    are ignored). Empty texts fall back to the Romanian ones on English pages."""
+    call.name_en = name
+    call.full_clean()
+    call.save(update_fields=["name_en"])
+    for cc in call.categories.all():
+        if cc.category in categories:
+            cc.description_en = categories[cc.category]
+            cc.full_clean()
+            cc.save(update_fields=["description_en"])
+    event_record(
+        actor=actor, action="call.english_updated", obj=call, after={"name_en": name}, public=False
+    )
     content_changed("calls")
     return call
 
@@ -178,30 +272,21 @@ CONSENT_FIELDS = ("consent_publication", "consent_image_rights")
 EDITABLE_FIELDS = CONTENT_FIELDS + LOCATION_FIELDS + CONSENT_FIELDS
 
 
-def _require_author(actor: Any, proposal: Proposal) -> None:
-    if not getattr(actor, "is_authenticated", False) or proposal.author_id != actor.pk:
-        raise PermissionDenied(_("Only the author can change this proposal."))
+def _require_editable(actor: Any, proposal: Proposal, now: dt.datetime) -> None:
+    decision = edit_decision(user=actor, proposal=proposal, now=now)
+    if not decision.allowed:
+        raise PermissionDenied(decision.message)
+    require(actor, "proposals.change_proposal", proposal)
 
 
-def _require_editable(proposal: Proposal, now: dt.datetime) -> None:
-    if not proposal_is_editable_at(proposal, now):
-        raise PermissionDenied(_("This proposal can no longer be edited."))
-
-
-def _eligibility_error(user: Any, now: dt.datetime) -> ValidationError | None:
-    decision = participation_decision(user=user, on_date=now.astimezone(LOCAL_TZ).date())
-    if decision.allowed:
-        return None
-    return ValidationError(str(decision.message), code=str(decision.reason))
-
-
-def _phase_error(call: Call, now: dt.datetime) -> ValidationError | None:
-    phase = call.phase_at(now)
-    if phase == Phase.SUBMISSION:
-        return None
-    if phase == Phase.UPCOMING:
-        return ValidationError(_("Submission for this call has not opened yet."), code="not_open")
-    return ValidationError(_("Submission for this call has closed."), code="closed")
+def _require_submit(actor: Any, call: Call, now: dt.datetime) -> None:
+    """The resident may start or submit a proposal in `call` now; else the
+    reason, as a ValidationError with its code (PermissionDenied if anonymous)."""
+    decision = submit_decision(user=actor, call=call, now=now)
+    if decision.code == "anonymous":
+        raise PermissionDenied(decision.message)
+    if not decision.allowed:
+        raise ValidationError(decision.message, code=decision.code)
 
 
 def _apply_content(proposal: Proposal, data: Mapping[str, Any]) -> dict[str, list[str]]:
@@ -289,10 +374,11 @@ def _completeness_errors(proposal: Proposal) -> dict[str, list[str]]:
         errors["latitude"] = [_("Choose a place on the map or mark the proposal as sector-wide.")]
     if not proposal.consent_publication:
         errors["consent_publication"] = [_("You must agree to the publication of your proposal.")]
-    if proposal.images.exists() and not proposal.consent_image_rights:
-        errors["consent_image_rights"] = [
-            _("Confirm that you hold the rights to the images, or remove them.")
-        ]
+    rights = image_rights_check(
+        has_images=proposal.images.exists(), consent=proposal.consent_image_rights
+    )
+    if not rights.allowed:
+        errors["consent_image_rights"] = [rights.message]
     return errors
 
 
@@ -319,11 +405,8 @@ def proposal_draft_create(
     """Start a proposal (a private draft). Only while the call accepts
     submissions and only for a resident who may take part."""
     now = now or timezone.now()
-    if not getattr(actor, "is_authenticated", False):
-        raise PermissionDenied(_("Log in to propose a project."))
-    for err in (_phase_error(call, now), _eligibility_error(actor, now)):
-        if err is not None:
-            raise err
+    _require_submit(actor, call, now)
+    require(actor, "proposals.submit_to_call", call)
     proposal = Proposal(call=call, author=actor, status=S.DRAFT)
     errors = _apply_content(
         proposal,
@@ -331,7 +414,8 @@ def proposal_draft_create(
     )
     _full_clean(proposal, errors)
     proposal.save()
-    event_record(actor=actor, action="proposal.draft_created", obj=proposal, public=False)
+    search_index([proposal])
+    event_record(actor=actor, action=events.PROPOSAL_DRAFT_CREATED, obj=proposal, public=False)
     return proposal
 
 
@@ -345,19 +429,20 @@ def proposal_update(
     proposal = (
         Proposal.objects.select_for_update(of=("self",)).select_related("call").get(pk=proposal.pk)
     )
-    _require_author(actor, proposal)
-    _require_editable(proposal, now)
+    _require_editable(actor, proposal, now)
     before = proposal.snapshot()
     errors = _apply_content(proposal, data)
     _full_clean(proposal, errors)
     after = proposal.snapshot()
     proposal.save()
+    if any(after.get(k) != before.get(k) for k in ("title", "summary", "description")):
+        search_index([proposal])
     if proposal.is_public and before != after:
         changed = sorted(k for k in after if after[k] != before.get(k))
         _version_record(actor=actor, proposal=proposal)
         event_record(
             actor=actor,
-            action="proposal.edited",
+            action=events.PROPOSAL_EDITED,
             obj=proposal,
             before={k: before.get(k) for k in changed},
             after={k: after[k] for k in changed},
@@ -385,13 +470,10 @@ def proposal_image_add(
     proposal = (
         Proposal.objects.select_for_update(of=("self",)).select_related("call").get(pk=proposal.pk)
     )
-    _require_author(actor, proposal)
-    _require_editable(proposal, timezone.now())
-    if proposal.images.count() >= files.MAX_IMAGES:
-        raise ValidationError(
-            _("A proposal can have at most %(n)d images.") % {"n": files.MAX_IMAGES},
-            code="too_many_images",
-        )
+    _require_editable(actor, proposal, timezone.now())
+    limit = image_limit_check(existing=proposal.images.count())
+    if not limit.allowed:
+        raise ValidationError(limit.message, code=limit.code)
     clean = files.image_clean(upload)
     image = ProposalImage(
         proposal=proposal, width=clean.width, height=clean.height, alt_text=alt_text[:200]
@@ -399,7 +481,8 @@ def proposal_image_add(
     image.file.save(clean.name, clean.content, save=False)
     image.save()
     if proposal.is_public:
-        event_record(actor=actor, action="proposal.image_added", obj=proposal, public=True)
+        event_record(actor=actor, action=events.PROPOSAL_IMAGE_ADDED, obj=proposal, public=True)
+        _bump_maps_on_commit()  # the public page shows its files and timeline
     return image
 
 
@@ -410,8 +493,7 @@ def proposal_attachment_add(
     proposal = (
         Proposal.objects.select_for_update(of=("self",)).select_related("call").get(pk=proposal.pk)
     )
-    _require_author(actor, proposal)
-    _require_editable(proposal, timezone.now())
+    _require_editable(actor, proposal, timezone.now())
     if proposal.attachments.count() >= files.MAX_ATTACHMENTS:
         raise ValidationError(
             _("A proposal can have at most %(n)d documents.") % {"n": files.MAX_ATTACHMENTS},
@@ -423,8 +505,48 @@ def proposal_attachment_add(
     attachment.file.save(f"{uuid.uuid4().hex}.pdf", content, save=False)
     attachment.save()
     if proposal.is_public:
-        event_record(actor=actor, action="proposal.attachment_added", obj=proposal, public=True)
+        event_record(
+            actor=actor, action=events.PROPOSAL_ATTACHMENT_ADDED, obj=proposal, public=True
+        )
+        _bump_maps_on_commit()  # the public page shows its files and timeline
     return attachment
+
+
+@transaction.atomic
+def proposal_files_save(
+    *,
+    actor: Any,
+    proposal: Proposal,
+    consent_publication: bool,
+    consent_image_rights: bool,
+    images: list[UploadedFile],
+    attachments: list[UploadedFile],
+) -> Proposal:
+    """The "images and documents" step: the consents and the new files, all
+    or nothing (a bad third image leaves the first two unsaved too). Raises
+    one ValidationError with every file's errors, by field."""
+    proposal = proposal_update(
+        actor=actor,
+        proposal=proposal,
+        data={
+            "consent_publication": consent_publication,
+            "consent_image_rights": consent_image_rights,
+        },
+    )
+    errors: dict[str, list[str]] = {}
+    for upload in images:
+        try:
+            proposal_image_add(actor=actor, proposal=proposal, upload=upload)
+        except ValidationError as exc:
+            errors.setdefault("images", []).extend(exc.messages)
+    for upload in attachments:
+        try:
+            proposal_attachment_add(actor=actor, proposal=proposal, upload=upload)
+        except ValidationError as exc:
+            errors.setdefault("attachments", []).extend(exc.messages)
+    if errors:
+        raise ValidationError(errors)  # leaving the transaction rolls it all back
+    return proposal
 
 
 @transaction.atomic
@@ -434,8 +556,7 @@ def proposal_file_remove(
     proposal = (
         Proposal.objects.select_for_update(of=("self",)).select_related("call").get(pk=proposal.pk)
     )
-    _require_author(actor, proposal)
-    _require_editable(proposal, timezone.now())
+    _require_editable(actor, proposal, timezone.now())
     obj: ProposalImage | ProposalAttachment | None = None
     if image_id is not None:
         obj = proposal.images.filter(pk=image_id).first()
@@ -449,19 +570,20 @@ def proposal_file_remove(
     if name:
         transaction.on_commit(lambda: storage.delete(name))
     if proposal.is_public:
-        event_record(actor=actor, action="proposal.file_removed", obj=proposal, public=True)
+        event_record(actor=actor, action=events.PROPOSAL_FILE_REMOVED, obj=proposal, public=True)
+        _bump_maps_on_commit()  # the public page shows its files and timeline
 
 
 @transaction.atomic
 def proposal_draft_delete(*, actor: Any, proposal: Proposal) -> None:
     """The author withdraws a draft: it is deleted with its files."""
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
-    _require_author(actor, proposal)
-    if proposal.status != S.DRAFT:
-        raise PermissionDenied(_("Only a draft can be deleted."))
+    if not getattr(actor, "is_authenticated", False) or proposal.author_id != actor.pk:
+        raise PermissionDenied(_("Only the author can change this proposal."))
+    require(actor, "proposals.delete_proposal", proposal, message=_("Only a draft can be deleted."))
     names = [img.file.name or "" for img in proposal.images.all()]
     names += [doc.file.name or "" for doc in proposal.attachments.all()]
-    event_record(actor=actor, action="proposal.draft_deleted", obj=proposal, public=False)
+    event_record(actor=actor, action=events.PROPOSAL_DRAFT_DELETED, obj=proposal, public=False)
     proposal.delete()
 
     def _delete_files() -> None:
@@ -478,24 +600,28 @@ def proposal_draft_delete(*, actor: Any, proposal: Proposal) -> None:
 
 @transaction.atomic
 def proposal_submit(*, actor: Any, proposal: Proposal, now: dt.datetime | None = None) -> Proposal:
-    """Submit a draft: the author must be eligible today, the call open for
+    """The author sends their proposal to the council: a draft is submitted,
+    a proposal the assessors asked to change is sent again (resubmitted).
+
+    Submitting a draft: the author must be eligible today, the call open for
     submissions at this instant, and the author under the call's limit. The
     reference number is allocated here, under a lock, so it is gapless."""
     now = now or timezone.now()
     if not getattr(actor, "is_authenticated", False):
         raise PermissionDenied(_("Log in to submit a proposal."))
+    if proposal.status == S.CHANGES_REQUESTED:
+        return proposal_transition(actor=actor, proposal=proposal, to_status=S.RESUBMITTED)
     # Lock order everywhere: author, then proposal, then the call's counter.
     User.objects.select_for_update().only("pk").get(pk=actor.pk)
     proposal = (
         Proposal.objects.select_for_update(of=("self",)).select_related("call").get(pk=proposal.pk)
     )
-    _require_author(actor, proposal)
+    if proposal.author_id != actor.pk:
+        raise PermissionDenied(_("Only the author can change this proposal."))
     if proposal.status != S.DRAFT:
         raise ValidationError(_("This proposal has already been submitted."), code="not_draft")
     call = proposal.call
-    for err in (_phase_error(call, now), _eligibility_error(actor, now)):
-        if err is not None:
-            raise err
+    _require_submit(actor, call, now)
     used = Proposal.objects.filter(call=call, author=actor).exclude(status=S.DRAFT).count()
     if used >= call.max_proposals_per_resident:
         raise ValidationError(
@@ -509,6 +635,7 @@ def proposal_submit(*, actor: Any, proposal: Proposal, now: dt.datetime | None =
         )  # refresh the zone
     errors = _completeness_errors(proposal)
     _full_clean(proposal, errors)
+    require(actor, "proposals.submit_proposal", proposal)
 
     ReferenceCounter.objects.bulk_create([ReferenceCounter(call=call)], ignore_conflicts=True)
     counter = ReferenceCounter.objects.select_for_update().get(call=call)
@@ -521,6 +648,7 @@ def proposal_submit(*, actor: Any, proposal: Proposal, now: dt.datetime | None =
     proposal.submitted_at = now
     proposal.full_clean(exclude=["author", "call", "zone"])
     proposal.save()
+    search_index([proposal])  # the reference is searchable from now on
     _version_record(actor=actor, proposal=proposal)
     _status_change_record(actor=actor, proposal=proposal, before=S.DRAFT, note="")
     return proposal
@@ -530,8 +658,9 @@ def proposal_submit(*, actor: Any, proposal: Proposal, now: dt.datetime | None =
 def proposal_transition(
     *, actor: Any, proposal: Proposal, to_status: str, note: str = ""
 ) -> Proposal:
-    """Move a proposal along its lifecycle (see TRANSITIONS). `actor=None` is
-    the system (e.g. the voting module putting proposals on the ballot)."""
+    """Move a proposal along its lifecycle: the move must be in TRANSITIONS and
+    its rule must allow `actor`. `actor=None` is the system (e.g. the voting
+    module putting proposals on the ballot)."""
     if proposal.status == S.DRAFT and to_status == S.SUBMITTED:
         return proposal_submit(actor=actor, proposal=proposal)
     proposal = (
@@ -547,8 +676,12 @@ def proposal_transition(
             % {"from": S(proposal.status).label, "to": S(to_status).label},
             code="invalid_transition",
         )
-    if not transition_allowed(actor=actor, proposal=proposal, to_status=to_status):
-        raise PermissionDenied(_("You may not make this change of status."))
+    require(
+        actor,
+        TRANSITIONS[(proposal.status, to_status)],
+        proposal,
+        message=_("You may not make this change of status."),
+    )
     note = (note or "").strip()
     if to_status in NOTE_REQUIRED and not note:
         raise ValidationError(
@@ -567,7 +700,7 @@ def proposal_transition(
 def _status_change_record(*, actor: Any, proposal: Proposal, before: str, note: str) -> None:
     event = event_record(
         actor=actor,
-        action="proposal.status_changed",
+        action=events.PROPOSAL_STATUS_CHANGED,
         obj=proposal,
         before={"status": before},
         after={"status": proposal.status, "note": note},
@@ -583,6 +716,8 @@ def _status_change_record(*, actor: Any, proposal: Proposal, before: str, note: 
 def _status_change_notify(*, proposal: Proposal, event_id: int, note: str) -> None:
     """Email the author about one status change, in their language; one email
     per status-change event (the event's id is the outbox key)."""
+    if proposal.author is None:  # the author deleted their account
+        return
     notify(
         user=proposal.author,
         template="proposals/email/status_changed",

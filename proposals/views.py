@@ -9,38 +9,39 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import (
     FileResponse,
     Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseBase,
-    HttpResponseRedirect,
 )
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
+from ciic.accounts.mixins import RulesPermissionMixin
+
 from . import selectors, services
+from .fields import field_messages, missing_by_step
 from .forms import (
     CostForm,
     FilesForm,
     ListFilterForm,
-    TransitionForm,
     WhatForm,
     WhereForm,
     errors_to_form,
 )
+from .journey import proposal_next_step
 from .models import Call, Proposal
-from .predicates import proposal_is_editable_at
+from .templatetags.proposals_tags import ron
 
 STEP_NAMES = ["what", "where", "cost", "files", "review"]
 
@@ -87,10 +88,19 @@ class ProposalListView(TemplateView):
             calls=calls,
             zones=selectors.zones_all(),
             page_obj=page,
-            proposals=page.object_list,
+            proposals=_with_photos(page.object_list),
             query_string=params.urlencode(),
         )
         return ctx
+
+
+def _with_photos(proposals: Any) -> list[Proposal]:
+    """The cards' first photos, in one query for the whole page."""
+    from django.db.models import prefetch_related_objects
+
+    rows = list(proposals)
+    prefetch_related_objects(rows, "images")
+    return rows
 
 
 class ProposalDetailView(TemplateView):
@@ -119,13 +129,17 @@ class MyProposalsView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
-        proposals = list(selectors.proposals_of_author(user=self.request.user))
-        now = timezone.now()
-        for p in proposals:
-            p.can_edit = proposal_is_editable_at(p, now)  # type: ignore[attr-defined]
+        rows = [
+            {
+                "proposal": r.proposal,
+                "can_edit": r.can_edit,
+                "next_step": proposal_next_step(r.proposal, can_edit=r.can_edit),
+            }
+            for r in selectors.author_proposal_rows(user=self.request.user)
+        ]
         ctx.update(
-            drafts=[p for p in proposals if p.status == Proposal.Status.DRAFT],
-            submitted=[p for p in proposals if p.status != Proposal.Status.DRAFT],
+            drafts=[r for r in rows if r["proposal"].status == Proposal.Status.DRAFT],
+            submitted=[r for r in rows if r["proposal"].status != Proposal.Status.DRAFT],
             call=selectors.call_current(),
         )
         return ctx
@@ -148,7 +162,15 @@ class ProposalStartView(PermissionRequiredMixin, View):
         if not self.request.user.is_authenticated:
             return redirect_to_login(self.request.get_full_path())
         call = self.get_permission_object()
-        messages.error(self.request, _submit_blocked_reason(self.request, call))
+        messages.error(
+            self.request,
+            format_html(
+                '{} <a href="{}">{}</a>',
+                _submit_blocked_reason(self.request, call),
+                reverse("proposals:propose"),
+                _("See what is still missing"),
+            ),
+        )
         return redirect("proposals:mine")
 
     def get(self, request: HttpRequest, slug: str) -> HttpResponse:
@@ -165,7 +187,7 @@ class ProposalStartView(PermissionRequiredMixin, View):
             except ValidationError as exc:
                 errors_to_form(form, exc)
             else:
-                messages.success(request, _("Draft saved. You can come back to it at any time."))
+                _draft_saved(request, _("Draft saved. You can come back to it at any time."))
                 return redirect("proposals:edit", pk=proposal.pk, step="where")
         return self._render(form, status=400)
 
@@ -186,21 +208,19 @@ class ProposalStartView(PermissionRequiredMixin, View):
         )
 
 
+def _draft_saved(request: HttpRequest, text: str) -> None:
+    """ "Draft saved", with the way back to it: the resident's list of proposals."""
+    link = format_html(
+        '<a href="{}">{}</a>', reverse("proposals:mine"), _("Find your drafts in “My proposals”.")
+    )
+    messages.success(request, format_html("{} {}", text, link))
+
+
 def _submit_blocked_reason(request: HttpRequest, call: Call) -> str:
     return selectors.call_submit_status(call=call, user=request.user).message
 
 
-class _LoginThen403Mixin(PermissionRequiredMixin):
-    """Visitors who are not logged in go to the login page; everyone else
-    without the permission gets 403."""
-
-    def handle_no_permission(self) -> HttpResponse:
-        if not self.request.user.is_authenticated:  # type: ignore[attr-defined]
-            return redirect_to_login(self.request.get_full_path())  # type: ignore[attr-defined]
-        raise PermissionDenied(_("You do not have permission to do this."))
-
-
-class _AuthorProposalMixin(_LoginThen403Mixin):
+class _AuthorProposalMixin(RulesPermissionMixin):
     """Loads the proposal from the URL; anyone but its author gets 403."""
 
     permission_required = "proposals.change_proposal"
@@ -230,7 +250,8 @@ class ProposalEditView(_AuthorProposalMixin, View):
             }
             return WhereForm(data, initial=initial)
         if step == "cost":
-            initial = {"cost_estimate": p.cost_estimate if p.cost_estimate is not None else ""}
+            # Shown as the resident types it: "180.000", not "180000.00".
+            initial = {"cost_estimate": ron(p.cost_estimate)}
             return CostForm(data, call=p.call, initial=initial)
         if step == "files":
             initial = {
@@ -257,7 +278,7 @@ class ProposalEditView(_AuthorProposalMixin, View):
                 errors_to_form(form, exc)
             else:
                 if proposal.status == Proposal.Status.DRAFT:
-                    messages.success(request, _("Draft saved."))
+                    _draft_saved(request, _("Draft saved."))
                 else:
                     messages.success(
                         request, _("Your changes are saved and visible on the proposal's page.")
@@ -274,27 +295,14 @@ class ProposalEditView(_AuthorProposalMixin, View):
         if step != "files":
             services.proposal_update(actor=user, proposal=proposal, data=data)
             return
-        # Files: all or nothing, so a bad third image leaves the first two unsaved too.
-        with transaction.atomic():
-            services.proposal_update(
-                actor=user,
-                proposal=proposal,
-                data={k: data[k] for k in ("consent_publication", "consent_image_rights")},
-            )
-            errors: dict[str, list[str]] = {}
-            for upload in data["images"]:
-                try:
-                    services.proposal_image_add(actor=user, proposal=proposal, upload=upload)
-                except ValidationError as exc:
-                    errors.setdefault("images", []).extend(exc.messages)
-            for upload in data["attachments"]:
-                try:
-                    services.proposal_attachment_add(actor=user, proposal=proposal, upload=upload)
-                except ValidationError as exc:
-                    errors.setdefault("attachments", []).extend(exc.messages)
-            if errors:
-                transaction.set_rollback(True)
-                raise ValidationError(errors)
+        services.proposal_files_save(
+            actor=user,
+            proposal=proposal,
+            consent_publication=data["consent_publication"],
+            consent_image_rights=data["consent_image_rights"],
+            images=data["images"],
+            attachments=data["attachments"],
+        )
 
     def _render(self, step: str, form: Any, status: int = 200) -> HttpResponse:
         from django.shortcuts import render
@@ -308,11 +316,9 @@ class ProposalEditView(_AuthorProposalMixin, View):
             "steps": _steps(),
         }
         if step == "review":
-            ctx["missing"] = services.proposal_missing_fields(proposal=proposal)
+            ctx["missing"] = missing_by_step(services.proposal_missing_fields(proposal=proposal))
             ctx["can_submit"] = proposal.status == Proposal.Status.DRAFT
-            ctx["can_resubmit"] = services.transition_allowed(
-                actor=self.request.user, proposal=proposal, to_status=Proposal.Status.RESUBMITTED
-            )
+            ctx["can_resubmit"] = self.request.user.has_perm("proposals.resubmit", proposal)
         return render(self.request, self.template_name, ctx, status=status)
 
 
@@ -320,30 +326,37 @@ class ProposalSubmitView(_AuthorProposalMixin, View):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         proposal = self.get_permission_object()
         try:
-            if proposal.status == Proposal.Status.CHANGES_REQUESTED:
-                proposal = services.proposal_transition(
-                    actor=request.user, proposal=proposal, to_status=Proposal.Status.RESUBMITTED
-                )
-                messages.success(request, _("Your proposal was sent again to the assessors."))
-            else:
-                proposal = services.proposal_submit(actor=request.user, proposal=proposal)
-                messages.success(
-                    request,
-                    _("Thank you! Your proposal is published with the reference %(ref)s.")
-                    % {"ref": proposal.reference},
-                )
+            proposal = services.proposal_submit(actor=request.user, proposal=proposal)
         except ValidationError as exc:
-            for message in exc.messages:
+            for message in field_messages(exc):
                 messages.error(request, message)
             return redirect("proposals:edit", pk=proposal.pk, step="review")
+        if proposal.status == Proposal.Status.RESUBMITTED:
+            messages.success(request, _("Your proposal was sent again to the assessors."))
+        else:
+            messages.success(
+                request,
+                _("Thank you! Your proposal is published with the reference %(ref)s.")
+                % {"ref": proposal.reference},
+            )
         return redirect(proposal.get_absolute_url())
 
 
-class ProposalDeleteView(_LoginThen403Mixin, View):
+class ProposalDeleteView(RulesPermissionMixin, View):
     permission_required = "proposals.delete_proposal"
 
     def get_permission_object(self) -> Proposal:
-        return get_object_or_404(Proposal, pk=self.kwargs["pk"])
+        if not hasattr(self, "_proposal"):
+            self._proposal = get_object_or_404(Proposal, pk=self.kwargs["pk"])
+        return self._proposal
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """The confirmation page (works without JavaScript)."""
+        from django.shortcuts import render
+
+        return render(
+            request, "proposals/proposal_delete.html", {"proposal": self.get_permission_object()}
+        )
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         services.proposal_draft_delete(actor=request.user, proposal=self.get_permission_object())
@@ -413,7 +426,7 @@ class ProposalFileView(View):
 # --- staff ----------------------------------------------------------------------------
 
 
-class StaffProposalListView(_LoginThen403Mixin, TemplateView):
+class StaffProposalListView(RulesPermissionMixin, TemplateView):
     permission_required = "proposals.view_staff_list"
     template_name = "proposals/staff_list.html"
 
@@ -423,17 +436,8 @@ class StaffProposalListView(_LoginThen403Mixin, TemplateView):
         q = self.request.GET.get("q", "")
         qs = selectors.proposal_staff_list(status=status, q=q)
         page = Paginator(qs, 50).get_page(self.request.GET.get("page"))
-        rows = []
-        for p in page.object_list:
-            rows.append(
-                {
-                    "proposal": p,
-                    "transitions": [
-                        (s, Proposal.Status(s).label)
-                        for s in services.transitions_available(actor=self.request.user, proposal=p)
-                    ],
-                }
-            )
+        # Status changes happen only through the assessment (proposals.assessment).
+        rows = [{"proposal": p} for p in page.object_list]
         params = self.request.GET.copy()
         params.pop("page", None)
         ctx.update(
@@ -443,41 +447,11 @@ class StaffProposalListView(_LoginThen403Mixin, TemplateView):
             q=q,
             statuses=[c for c in Proposal.Status.choices if c[0] != Proposal.Status.DRAFT],
             query_string=params.urlencode(),
-            notes_required=services.NOTE_REQUIRED,
         )
         return ctx
 
 
-class StaffTransitionView(_LoginThen403Mixin, View):
-    permission_required = "proposals.view_staff_list"
-
-    def post(self, request: HttpRequest, reference: str) -> HttpResponse:
-        proposal = get_object_or_404(Proposal.objects.public(), reference=reference)
-        form = TransitionForm(request.POST)
-        back = request.POST.get("next", "")
-        if not back.startswith("/staff/proposals/"):
-            back = reverse("proposals:staff_list")
-        if not form.is_valid():
-            messages.error(request, _("Choose a valid status."))
-            return HttpResponseRedirect(back)
-        try:
-            services.proposal_transition(actor=request.user, proposal=proposal, **form.cleaned_data)
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, f"{proposal.reference}: {message}")
-        else:
-            messages.success(
-                request,
-                _("%(ref)s is now “%(status)s”.")
-                % {
-                    "ref": proposal.reference,
-                    "status": Proposal.Status(form.cleaned_data["to_status"]).label,
-                },
-            )
-        return HttpResponseRedirect(back)
-
-
-class StaffVersionsView(_LoginThen403Mixin, TemplateView):
+class StaffVersionsView(RulesPermissionMixin, TemplateView):
     permission_required = "proposals.view_versions"
     template_name = "proposals/staff_versions.html"
 

@@ -11,9 +11,14 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from allauth.mfa.signals import authenticator_added
 
+        from ciic import personal_data
+
         from .roles import _on_post_migrate
         from .second_factor import record_totp_activation
 
+        personal_data.register(
+            "account", title=_("Account"), export="ciic.accounts.personal_data.export"
+        )
         post_migrate.connect(_on_post_migrate, dispatch_uid="accounts.role_groups_sync")
         authenticator_added.connect(
             record_totp_activation, dispatch_uid="accounts.record_totp_activation"

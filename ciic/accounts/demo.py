@@ -98,7 +98,13 @@ def seed(out: Any) -> None:
         if not report.ok:
             raise RuntimeError(report.errors)
 
-    out.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
+    out.write("Demo accounts ready (sign-in details at the end).")
+
+
+def summary() -> list[str]:
+    """What a newcomer needs to sign in; `seed_demo` prints it last."""
+    unverified_cnp = _cnp(dt.date(2001, 7, 25), 3)
+    lines = [f"Demo accounts (password for all: {DEMO_PASSWORD}):"]
     for email, what in [
         (f"admin@{DOMAIN}", "administrator + superuser, TOTP"),
         (f"facilitator@{DOMAIN}", "facilitator, TOTP"),
@@ -107,9 +113,10 @@ def seed(out: Any) -> None:
         (f"resident2@{DOMAIN}", "resident, verified in Sector 6"),
         (f"unverified@{DOMAIN}", "resident, profile filled in, not verified"),
     ]:
-        out.write(f"  {email:32} {what}")
-    out.write(f"Demo register CNP for unverified@{DOMAIN} (invented): {unverified_cnp}")
-    out.write(
+        lines.append(f"  {email:32} {what}")
+    lines.append(f"Demo register CNP for unverified@{DOMAIN} (invented): {unverified_cnp}")
+    lines.append(
         f"Staff two-factor secret (TOTP, 30 s, 6 digits): {DEMO_TOTP_SECRET}"
         f"  e.g. `oathtool --totp -b {DEMO_TOTP_SECRET}`"
     )
+    return lines

@@ -24,6 +24,13 @@ def _holds(user: Any, role: Role) -> bool:
 
 
 @rules.predicate
+def is_system(user) -> bool:  # type: ignore[no-untyped-def]
+    """`None` as the actor: the platform itself (jobs, management commands,
+    one module acting on another's data). No request user is ever `None`."""
+    return user is None
+
+
+@rules.predicate
 def is_facilitator(user) -> bool:  # type: ignore[no-untyped-def]
     return _holds(user, Role.FACILITATOR)
 

@@ -8,8 +8,15 @@ class EligibilityConfig(AppConfig):
     verbose_name = _("Eligibility")
 
     def ready(self) -> None:
+        from ciic import personal_data
         from geo.registry import located_models
 
+        personal_data.register(
+            "eligibility",
+            title=_("Profile and verifications"),
+            export="ciic.eligibility.personal_data.export",
+            erase="ciic.eligibility.personal_data.erase",
+        )
         # Zones re-imported: profiles with a located address move to the zone
         # that now covers it (geo.services.located_records_reassign).
         located_models.register(

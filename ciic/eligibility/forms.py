@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from ciic.forms import DateInput, service_errors_to_form
 from geo.models import Area
 
 from .cnp import cnp_validate
@@ -50,21 +51,7 @@ def cnp_field() -> forms.CharField:
     )
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self) -> None:
-        super().__init__(format="%Y-%m-%d")
-
-
-def apply_service_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Attach a service's ValidationError to the form: field errors next to
-    their fields, the rest at the top of the form."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
+apply_service_errors = service_errors_to_form  # the one helper, under this app's old name
 
 
 class ProfileForm(forms.Form):

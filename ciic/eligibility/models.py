@@ -286,3 +286,22 @@ class RegisterEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{_('Register entry')} #{self.pk}"
+
+
+class RetainedIdentity(models.Model):
+    """The keyed CNP hash of a person whose account was deleted while a call
+    they voted in still needed it (see `ciic.personal_data.identity_hold_until`):
+    nothing else about the person, no link to any account or ballot. Deleted
+    the day after `keep_until` (`services.retained_identities_purge`)."""
+
+    cnp_hash = models.CharField(_("CNP hash"), max_length=64, editable=False, db_index=True)
+    keep_until = models.DateField(_("kept until (inclusive)"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("identity kept after an account's deletion")
+        verbose_name_plural = _("identities kept after accounts' deletion")
+        ordering = ["keep_until", "id"]
+
+    def __str__(self) -> str:
+        return f"{_('Kept identity')} #{self.pk}"

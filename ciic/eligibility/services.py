@@ -23,6 +23,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ciic.accounts.models import User
+from ciic.accounts.permissions import require
+from ciic.audit import events
 from ciic.audit.models import Event
 from ciic.audit.services import event_record
 from ciic.links import site_url
@@ -70,8 +72,10 @@ class _Conflict(Exception):
 
 
 def _require(actor: Any, perm: str, obj: Any = None) -> None:
-    if not getattr(actor, "is_authenticated", False) or not actor.has_perm(perm, obj):
+    """Eligibility acts only for a person: the system (`None`) is refused too."""
+    if actor is None:
         raise PermissionDenied
+    require(actor, perm, obj)
 
 
 def _verification_state(v: Verification | None) -> dict[str, Any] | None:
@@ -107,8 +111,7 @@ def profile_update(
 
     While a verification is open, the date of birth is the one in the verified
     CNP and cannot be changed here."""
-    if actor is None or actor.pk != user.pk:
-        _require(actor, "eligibility.verify_residents")
+    _require(actor, "eligibility.change_profile", user)
     profile = ResidentProfile.objects.select_for_update().filter(user=user).first()
     before = {f: getattr(profile, f) for f in PROFILE_FIELDS} if profile else None
     if profile is None:
@@ -136,7 +139,9 @@ def profile_update(
     profile.save()
     event_record(
         actor=actor,
-        action="eligibility.profile_created" if before is None else "eligibility.profile_updated",
+        action=events.ELIGIBILITY_PROFILE_CREATED
+        if before is None
+        else events.ELIGIBILITY_PROFILE_UPDATED,
         obj=profile,
         before=before,
         after=after,
@@ -243,7 +248,7 @@ def _residence_apply(*, actor: Any, profile: ResidentProfile, residence: Residen
     )
     event_record(
         actor=actor,
-        action="eligibility.residence_changed",
+        action=events.ELIGIBILITY_RESIDENCE_CHANGED,
         obj=profile,
         before=before.state(),
         after=residence.state(),
@@ -301,7 +306,7 @@ def _conflict_record(
         )
         event_record(
             actor=actor,
-            action="eligibility.identity_conflict_recorded",
+            action=events.ELIGIBILITY_IDENTITY_CONFLICT_RECORDED,
             obj=conflict,
             after={
                 "existing_user": existing_user.pk if existing_user else None,
@@ -374,7 +379,7 @@ def _verification_open(
                 current.save(update_fields=["ended_at", "end_kind", "ended_by", "end_reason"])
                 event_record(
                     actor=actor,
-                    action="eligibility.verification_superseded",
+                    action=events.ELIGIBILITY_VERIFICATION_SUPERSEDED,
                     obj=current,
                     before=before,
                     after=_verification_state(current),
@@ -408,7 +413,7 @@ def _verification_open(
                 raise _Conflict(winner.user) from None
             event_record(
                 actor=actor,
-                action="eligibility.verification_created",
+                action=events.ELIGIBILITY_VERIFICATION_CREATED,
                 obj=verification,
                 after=_verification_state(verification),
             )
@@ -472,7 +477,7 @@ def register_match_failures_today(*, user: User) -> int:
     return Event.objects.filter(
         object_type=user._meta.label_lower,
         object_id=str(user.pk),
-        action="eligibility.register_match_failed",
+        action=events.ELIGIBILITY_REGISTER_MATCH_FAILED,
         created_at__gte=since,
     ).count()
 
@@ -495,8 +500,7 @@ def verification_match_register(
     The count, the look-up and the recording of a failure happen in one
     transaction holding the account's row lock, so parallel requests queue
     and never make more look-ups than the limit allows."""
-    if actor is None or not getattr(actor, "is_authenticated", False) or actor.pk != user.pk:
-        raise PermissionDenied
+    _require(actor, "eligibility.verify_self", user)
     limit = int(getattr(settings, "REGISTER_MATCH_MAX_FAILURES_PER_DAY", 5))
     if register_match_failures_today(user=user) >= limit:
         raise _register_match_limited()
@@ -518,7 +522,7 @@ def verification_match_register(
             RegisterEntry.objects.filter(cnp_hash=hashed).select_related("register_import").first()
         )
         if entry is None:
-            event_record(actor=actor, action="eligibility.register_match_failed", obj=user)
+            event_record(actor=actor, action=events.ELIGIBILITY_REGISTER_MATCH_FAILED, obj=user)
     if entry is None:
         raise ValidationError(
             {
@@ -573,7 +577,7 @@ def verification_revoke(*, actor: Any, verification: Verification, reason: str) 
     v.save(update_fields=["ended_at", "end_kind", "ended_by", "end_reason"])
     event_record(
         actor=actor,
-        action="eligibility.verification_revoked",
+        action=events.ELIGIBILITY_VERIFICATION_REVOKED,
         obj=v,
         before=before,
         after=_verification_state(v),
@@ -598,7 +602,7 @@ def verification_expiry_sweep(*, today: date | None = None) -> int:
                 continue
             event_record(
                 actor=None,
-                action="eligibility.verification_expired",
+                action=events.ELIGIBILITY_VERIFICATION_EXPIRED,
                 obj=v,
                 before={"valid_until": v.valid_until},
             )
@@ -636,7 +640,7 @@ def identity_conflict_resolve(
     c.save(update_fields=["resolved_at", "resolved_by", "resolution_note"])
     event_record(
         actor=actor,
-        action="eligibility.identity_conflict_resolved",
+        action=events.ELIGIBILITY_IDENTITY_CONFLICT_RESOLVED,
         obj=c,
         before={"resolved": False},
         after={"resolved": True, "note": note},
@@ -793,7 +797,7 @@ def register_import(*, actor: Any, file: IO[Any], file_name: str = "") -> Import
         )
         event_record(
             actor=actor,
-            action="eligibility.register_imported",
+            action=events.ELIGIBILITY_REGISTER_IMPORTED,
             obj=batch,
             before={"rows": previous},
             after={"rows": len(rows), "file_name": name},

@@ -68,6 +68,19 @@ def _save_profile(request: HttpRequest, form: ProfileForm, user: User) -> bool:
 # --- resident self-service ----------------------------------------------------------------
 
 
+def _next_or_dashboard(request: HttpRequest) -> HttpResponse:
+    """Back to where the resident came from (`?next=`, e.g. the path to
+    proposing), else to their account page."""
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    nxt = request.GET.get("next", "")
+    if nxt and url_has_allowed_host_and_scheme(
+        nxt, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(nxt)
+    return redirect("accounts:dashboard")
+
+
 class ProfileView(LoginRequiredMixin, View):
     template_name = "eligibility/profile_form.html"
 
@@ -78,7 +91,7 @@ class ProfileView(LoginRequiredMixin, View):
         form = _profile_form(_me(request), request.POST)
         if _save_profile(request, form, _me(request)):
             messages.success(request, _("Your profile was saved."))
-            return redirect("accounts:dashboard")
+            return _next_or_dashboard(request)
         return render(request, self.template_name, {"form": form})
 
 
@@ -115,7 +128,7 @@ class RegisterMatchView(LoginRequiredMixin, View):
                 messages.success(
                     request, _("You were found in the residents' register: you are verified.")
                 )
-                return redirect("accounts:dashboard")
+                return _next_or_dashboard(request)
         return render(request, self.template_name, self._context(request, form))
 
 

@@ -15,6 +15,11 @@ DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# The CIIC desk (footer, verification in person, privacy notice); empty: ciic.desk's defaults.
+CIIC_DESK_ADDRESS = env("CIIC_DESK_ADDRESS", default="")
+CIIC_DESK_HOURS = env("CIIC_DESK_HOURS", default="")
+CIIC_DESK_PHONE = env("CIIC_DESK_PHONE", default="")
+CIIC_CONTACT_EMAIL = env("CIIC_CONTACT_EMAIL", default="")
 
 # Keyed hash of national identity numbers (CNP). Separate from SECRET_KEY so
 # rotating the session key never invalidates verified identities.
@@ -34,6 +39,7 @@ INSTALLED_APPS = [
     "ciic.notifications",
     "geo",
     "proposals",
+    "proposals.assessment",
     "voting",
     "workshops",
     "cms",
@@ -73,9 +79,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "ciic.public_pages.PublicGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "ciic.middleware.RomanianFirstMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "ciic.public_pages.PublicPageCacheMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -104,7 +112,10 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
+                "ciic.desk.desk_context",
             ],
+            # `|lei` and `|amount` in every template (ciic.formatting).
+            "builtins": ["ciic.formatting"],
         },
     },
 ]
@@ -250,8 +261,12 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Internationalisation: Romanian first, English second.
 LANGUAGE_CODE = "ro"
 LANGUAGES = [("ro", _("Română")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our own catalogue first; then our Romanian for the libraries' strings (allauth,
+# Django's password validators), which overrides the libraries' own catalogues.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_vendor"]
 TIME_ZONE = "Europe/Bucharest"
+# Dates and numbers per language (ciic/formats/ro, ciic/formats/en).
+FORMAT_MODULE_PATH = ["ciic.formats"]
 USE_I18N = True
 USE_TZ = True
 WAGTAIL_I18N_ENABLED = False
@@ -280,6 +295,9 @@ WAGTAIL_SITE_NAME = "CIIC Sector 6"
 # No avatars from gravatar.com: no page loads anything from another host.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# No banner linking to wagtail.org on the dashboard (cms/wagtail_hooks.py drops the
+# help menu's links there too).
+WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 # Accounts are managed through allauth: Wagtail's log-in pages lead there
 # (ciic.urls), and it neither changes passwords nor email addresses itself
 # (allauth confirms a new address first).
@@ -307,6 +325,10 @@ CONTENT_WARMERS = {
     "proposals": ["proposals.maps.tasks.proposal_maps_rebuild"],
     "areas": ["proposals.maps.tasks.proposal_maps_rebuild"],
 }
+# Public pages cached for visitors (ciic.public_pages): kept at most this long
+# (and never past midnight); a content change replaces them at once.
+PUBLIC_PAGE_SECONDS = env.int("PUBLIC_PAGE_SECONDS", default=600)
+PUBLIC_PAGE_CACHE = env.bool("PUBLIC_PAGE_CACHE", default=True)
 
 # Content Security Policy: everything from our own host, and no script the page
 # did not load from /static/ or mark with this response's nonce (folium's map
@@ -373,3 +395,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Council assessment (proposals.assessment); a call's own settings override these.
+# Working days to assess, counted after the later of submission and the close of submissions.
+ASSESSMENT_DUE_WORKING_DAYS = env.int("ASSESSMENT_DUE_WORKING_DAYS", default=15)
+# Calendar days the author has to appeal an ineligibility.
+ASSESSMENT_APPEAL_DAYS = env.int("ASSESSMENT_APPEAL_DAYS", default=5)
+# Extra non-working days declared by the government (ISO dates, comma-separated).
+ASSESSMENT_EXTRA_HOLIDAYS = env.list("ASSESSMENT_EXTRA_HOLIDAYS", default=[])

@@ -4,7 +4,8 @@ from django.db import migrations
 
 INTRO = (
     "Centrul de Inovare și Inițiativă Cetățenească al Sectorului 6 transformă ideile "
-    "locuitorilor în proiecte. Propune, urmărește și votează proiecte pentru cartierul tău."
+    "locuitorilor în proiecte. Propuneți, urmăriți și votați proiecte pentru cartierul "
+    "dumneavoastră."
 )
 
 

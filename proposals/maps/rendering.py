@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.urls import NoReverseMatch, reverse
 from django.utils.formats import number_format
+from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -27,7 +28,7 @@ from .selectors import (
     REJECTED,
     MapFilters,
     S,
-    proposal_rows,
+    proposal_counts,
     public_proposals,
     results_rows,
     zone_participation,
@@ -138,29 +139,60 @@ def proposal_legend(categories_present: Iterable[str] | None = None) -> Legend:
 
 
 def proposal_features(rows: Iterable[dict[str, Any]]) -> list[PointFeature]:
-    """GeoJSON records: public fields only."""
-    url_tpl = _detail_url_template()
-    out = []
-    for r in rows:
-        out.append(
-            PointFeature(
-                lat=r["latitude"],
-                lon=r["longitude"],
-                properties={
-                    "reference": r["reference"],
-                    "title": r["title"],
-                    "category": r["category"],
-                    "status": r["status"],
-                    "cost_ron": str(r["cost_estimate"]) if r["cost_estimate"] is not None else None,
-                    "whole_sector": r["whole_sector"],
-                    "zone": r["zone__slug"],
-                    "zone_name": r["zone__name"],
-                    "call": r["call__slug"],
-                    "url": url_tpl.format(ref=r["reference"]) if url_tpl else None,
-                },
-            )
+    """GeoJSON records of located proposals: what the map shows, nothing more
+    (the page's link is built from the reference)."""
+    return [
+        PointFeature(
+            lat=r["latitude"],
+            lon=r["longitude"],
+            properties={
+                "reference": r["reference"],
+                "title": r["title"],
+                "category": r["category"],
+                "status": r["status"],
+                "cost_ron": str(r["cost_estimate"]) if r["cost_estimate"] is not None else None,
+                "zone_name": r["zone__name"],
+            },
         )
-    return out
+        for r in rows
+    ]
+
+
+def proposal_points_config(data_url: str) -> dict[str, Any]:
+    """How the browser draws the points of `data_url` (geo/point_layer.js):
+    the same colours, strokes and words as `proposal_points`."""
+    categories, statuses = _labels()
+    styles = {}
+    for status, label in statuses.items():
+        st = _status_style(status)
+        styles[status] = [
+            label,
+            st["stroke_colour"],
+            st["weight"],
+            st["fill_opacity"],
+            st.get("dash", ""),
+        ]
+    url_tpl = _detail_url_template()
+    return {
+        "url": data_url,
+        "colour": {
+            "property": "category",
+            "values": {c: [categories[c], colour] for c, colour in CATEGORY_COLOURS.items()},
+            "fallback": "#6B7280",
+        },
+        "style": {"property": "status", "values": styles},
+        "lines": [
+            ["cost_ron", _("Estimated cost: %(cost)s") % {"cost": "%s"}, "money"],
+            ["zone_name", _("Zone: %(zone)s") % {"zone": "%s"}],
+        ],
+        "link": {
+            "property": "reference",
+            "url": url_tpl.replace("{ref}", "{value}") if url_tpl else "",
+            "label": _("View proposal"),
+        },
+        "locale": get_language() or settings.LANGUAGE_CODE,
+        "radius": 7,
+    }
 
 
 def metric_labels() -> dict[str, str]:
@@ -188,17 +220,32 @@ def _cached(key: str, build: Any) -> str:
 
 
 def proposals_map_render(filters: MapFilters, *, cluster: bool = True) -> str:
+    """The map document: streets, zones and the legend; the browser loads the
+    points from the (cached, compressed) GeoJSON with the same filters."""
+
     def build() -> str:
-        rows = proposal_rows(public_proposals(filters))
-        present = {r["category"] for r in rows}
-        located = sum(1 for r in rows if r["latitude"] is not None)
+        counts = proposal_counts(public_proposals(filters))
+        present = set(
+            public_proposals(filters).order_by().values_list("category", flat=True).distinct()
+        )
+        query = {
+            k: v
+            for k, v in (
+                ("call", filters.call),
+                ("category", filters.category),
+                ("status", filters.status),
+            )
+            if v
+        }
+        data_url = reverse("maps:proposals_geojson") + (f"?{urlencode(query)}" if query else "")
         return points_map(
-            proposal_points(rows),
+            [],
             areas=areas_for_map(),
             legend=proposal_legend(present or None),
             cluster=cluster,
             title=_("Proposals"),
-            subtitle=_("%(count)d on the map") % {"count": located},
+            subtitle=_("%(count)d on the map") % {"count": counts.located},
+            points_from=proposal_points_config(data_url),
         )
 
     return _cached(_key("points", *filters.key_parts(), int(cluster)), build)
@@ -217,7 +264,7 @@ def results_map_render(call: Call) -> str:
                 ],
             ),
             cluster=False,
-            title=_("Funded projects: %(call)s") % {"call": call.name},
+            title=_("Funded projects: %(call)s") % {"call": call.display_name},
             subtitle=_("%(count)d projects") % {"count": len(rows)},
         )
 
@@ -233,7 +280,7 @@ def participation_map_render(call: Call, metric: str) -> str:
             areas,
             {r.slug: r.values[metric] for r in rows},
             title=label,
-            subtitle=call.name,
+            subtitle=call.display_name,
             legend=label,
             decimals=2 if metric == "per_1000" else 0,
         )

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from geo.models import Area
 
@@ -62,6 +62,32 @@ def public_proposals(filters: MapFilters | None = None) -> QuerySet[Proposal]:
         if filters.status:
             qs = qs.filter(status=filters.status)
     return qs.order_by("reference")
+
+
+@dataclass(frozen=True)
+class MapCounts:
+    total: int
+    located: int
+    whole_sector: int
+
+
+def proposal_counts(qs: QuerySet[Proposal]) -> MapCounts:
+    """How many match, are on the map, concern the whole sector: one query."""
+    agg = qs.order_by().aggregate(
+        total=Count("pk"),
+        located=Count("pk", filter=Q(latitude__isnull=False)),
+        whole_sector=Count("pk", filter=Q(whole_sector=True)),
+    )
+    return MapCounts(**agg)
+
+
+# What the map shows of a proposal (and all the GeoJSON download carries).
+GEOJSON_FIELDS = ("reference", "title", "category", "status", "cost_estimate", "zone__name")
+
+
+def proposal_map_rows(qs: QuerySet[Proposal]) -> list[dict[str, Any]]:
+    """The located proposals, with what the map shows only."""
+    return list(qs.filter(latitude__isnull=False).values(*GEOJSON_FIELDS, "latitude", "longitude"))
 
 
 def proposal_rows(qs: QuerySet[Proposal]) -> list[dict[str, Any]]:

@@ -17,7 +17,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.gzip import gzip_page
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from geo.defaults import ANCPI_ATTRIBUTION
 from geo.geojson import feature_collection, point_features
@@ -67,11 +67,10 @@ def _map_document(request: HttpRequest, document: str) -> HttpResponse:
     return HttpResponse(with_script_nonce(document, str(request.csp_nonce)))  # type: ignore[attr-defined]
 
 
-@require_GET
+@require_safe
 def proposals_map(request: HttpRequest) -> HttpResponse:
     form, filters = _filters(request)
-    rows = sel.proposal_rows(sel.public_proposals(filters))
-    whole_sector = sum(1 for r in rows if r["whole_sector"])
+    counts = sel.proposal_counts(sel.public_proposals(filters))
     areas = areas_for_map()
     query = {
         "call": filters.call,
@@ -81,7 +80,7 @@ def proposals_map(request: HttpRequest) -> HttpResponse:
     embed_src = reverse("maps:proposals_embed")
     if filters.call or filters.category or filters.status:
         embed_src += "?" + urlencode({k: v for k, v in query.items() if v})
-    located = sum(1 for r in rows if r["latitude"] is not None)
+    total, located, whole_sector = counts.total, counts.located, counts.whole_sector
     return render(
         request,
         "proposals/map_proposals.html",
@@ -89,7 +88,7 @@ def proposals_map(request: HttpRequest) -> HttpResponse:
             "form": form,
             "filters": filters,
             "embed_src": embed_src,
-            "total": len(rows),
+            "total": total,
             "located": located,
             "whole_sector": whole_sector,
             "approximate": areas_any_approximate(areas),
@@ -104,7 +103,7 @@ def proposals_map(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 @xframe_options_sameorigin
 @gzip_page  # public data only (no token, nothing personal): safe from BREACH
 def proposals_map_embed(request: HttpRequest) -> HttpResponse:
@@ -113,7 +112,7 @@ def proposals_map_embed(request: HttpRequest) -> HttpResponse:
     return _map_document(request, rendering.proposals_map_render(filters, cluster=cluster))
 
 
-@require_GET
+@require_safe
 def results_map(request: HttpRequest, call: str) -> HttpResponse:
     call_obj = get_object_or_404(Call, slug=call)
     labels = dict(Category.choices)
@@ -134,7 +133,7 @@ def results_map(request: HttpRequest, call: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 @xframe_options_sameorigin
 @gzip_page  # public data only (no token, nothing personal): safe from BREACH
 def results_map_embed(request: HttpRequest, call: str) -> HttpResponse:
@@ -149,7 +148,7 @@ def _metric(request: HttpRequest) -> tuple[str, str]:
     return metric, ""
 
 
-@require_GET
+@require_safe
 def participation_map(request: HttpRequest, call: str) -> HttpResponse:
     call_obj = get_object_or_404(Call, slug=call)
     metric, error = _metric(request)
@@ -179,7 +178,7 @@ def participation_map(request: HttpRequest, call: str) -> HttpResponse:
     return render(request, "proposals/map_participation.html", context)
 
 
-@require_GET
+@require_safe
 @xframe_options_sameorigin
 @gzip_page  # public data only (no token, nothing personal): safe from BREACH
 def participation_map_embed(request: HttpRequest, call: str) -> HttpResponse:
@@ -188,9 +187,11 @@ def participation_map_embed(request: HttpRequest, call: str) -> HttpResponse:
     return _map_document(request, rendering.participation_map_render(call_obj, metric))
 
 
-@require_GET
+@require_safe
 def proposals_geojson(request: HttpRequest) -> HttpResponse:
+    """The located public proposals with what the map shows (cached and
+    compressed by ciic.public_pages; the map pages load their points here)."""
     _form, filters = _filters(request)
-    rows = sel.proposal_rows(sel.public_proposals(filters))
+    rows = sel.proposal_map_rows(sel.public_proposals(filters))
     data = feature_collection(point_features(rendering.proposal_features(rows)), name="proposals")
     return geojson_response(data, filename="proposals.geojson")

@@ -91,6 +91,34 @@ EMAILS: dict[str, tuple[Any, bool]] = {
         False,
     ),
     "proposals/email/status_changed": (_proposal_sample, False),
+    "assessment/email/message": (
+        lambda: {**_proposal_sample(), "body": "Precizați locul exact.", "from_staff": True},
+        False,
+    ),
+    "assessment/email/merged": (
+        lambda: {
+            **_proposal_sample(),
+            "other": {"reference": "S6-2026-0043", "title": "Bănci noi"},
+            "merged_away": True,
+            "other_url": site_url("/proposals/S6-2026-0043/"),
+        },
+        False,
+    ),
+    "assessment/email/appeal_rejected": (
+        lambda: {**_proposal_sample(), "explanation": "Strada este administrată de PMB."},
+        False,
+    ),
+    "voting/email/receipt": (
+        lambda: {
+            "call": {"name": "Bugetare participativă 2026", "slug": "bp-2026"},
+            "code": "ABCD-EFGH-JKLM",
+            "channel": "online",
+            "changed": False,
+            "closes": dt.datetime(2026, 6, 21, tzinfo=dt.UTC),
+            "receipts_url": site_url("/results/bp-2026/receipts/"),
+        },
+        False,
+    ),
     "workshops/email/reminder": (_workshop_sample, False),
     "workshops/email/moved": (_workshop_sample, False),
     "workshops/email/postponed": (_workshop_sample, False),

@@ -34,11 +34,11 @@ def _inline_code(html: str) -> list[str]:
 
 @pytest.fixture
 def published(areas, home_page):  # type: ignore[no-untyped-def]
-    import datetime as dt
     from decimal import Decimal
 
     from django.utils import timezone
 
+    from proposals.calls import call_schedule_open
     from proposals.models import Category
     from proposals.services import (
         call_create,
@@ -56,14 +56,7 @@ def published(areas, home_page):  # type: ignore[no-untyped-def]
         year=today.year,
         total_budget=Decimal("5000000"),
         max_cost_per_proposal=Decimal("500000"),
-        submission_start=today - dt.timedelta(days=10),
-        submission_end=today + dt.timedelta(days=20),
-        assessment_start=today + dt.timedelta(days=21),
-        assessment_end=today + dt.timedelta(days=40),
-        voting_start=today + dt.timedelta(days=41),
-        voting_end=today + dt.timedelta(days=50),
-        results_date=today + dt.timedelta(days=51),
-        implementation_start=today + dt.timedelta(days=60),
+        **call_schedule_open(today=today),
         categories={c.value: "" for c in Category},
     )
     author, _v, _cnp = verified_resident(serial=93)

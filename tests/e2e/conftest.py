@@ -55,11 +55,11 @@ def page(browser, live_server):  # type: ignore[no-untyped-def]
 def open_call(areas):  # type: ignore[no-untyped-def]
     """A call whose submission phase is open today (the live server runs on
     real time), accepting every category."""
-    import datetime as dt
     from decimal import Decimal
 
     from django.utils import timezone
 
+    from proposals.calls import call_schedule_open
     from proposals.models import Category
     from proposals.services import call_create
 
@@ -71,13 +71,6 @@ def open_call(areas):  # type: ignore[no-untyped-def]
         year=today.year,
         total_budget=Decimal("5000000"),
         max_cost_per_proposal=Decimal("500000"),
-        submission_start=today - dt.timedelta(days=10),
-        submission_end=today + dt.timedelta(days=20),
-        assessment_start=today + dt.timedelta(days=21),
-        assessment_end=today + dt.timedelta(days=40),
-        voting_start=today + dt.timedelta(days=41),
-        voting_end=today + dt.timedelta(days=50),
-        results_date=today + dt.timedelta(days=51),
-        implementation_start=today + dt.timedelta(days=60),
+        **call_schedule_open(today=today),
         categories={c.value: "" for c in Category},
     )

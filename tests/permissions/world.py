@@ -73,6 +73,7 @@ def build_world(home_page: Any) -> World:
     from django.core.files.base import ContentFile
     from wagtail.documents.models import Document
 
+    from proposals.calls import call_schedule_open
     from proposals.models import Category
     from proposals.services import (
         call_create,
@@ -91,14 +92,7 @@ def build_world(home_page: Any) -> World:
         year=today.year,
         total_budget=Decimal("5000000"),
         max_cost_per_proposal=Decimal("500000"),
-        submission_start=today - dt.timedelta(days=10),
-        submission_end=today + dt.timedelta(days=20),
-        assessment_start=today + dt.timedelta(days=21),
-        assessment_end=today + dt.timedelta(days=40),
-        voting_start=today + dt.timedelta(days=41),
-        voting_end=today + dt.timedelta(days=50),
-        results_date=today + dt.timedelta(days=51),
-        implementation_start=today + dt.timedelta(days=60),
+        **call_schedule_open(today=today),
         categories={c.value: "" for c in Category},
     )
     resident = _verified(301)

@@ -8,6 +8,7 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from proposals.calls import call_schedule
 from proposals.models import LOCAL_TZ, Category
 
 # Submission runs 1 March - 30 April 2026 (Bucharest), assessment in May.
@@ -27,14 +28,16 @@ def call_kwargs(**overrides):  # type: ignore[no-untyped-def]
         total_budget=Decimal("5000000"),
         max_cost_per_proposal=Decimal("500000"),
         max_proposals_per_resident=5,
-        submission_start=dt.date(2026, 3, 1),
-        submission_end=dt.date(2026, 4, 30),
-        assessment_start=dt.date(2026, 5, 1),
-        assessment_end=dt.date(2026, 5, 31),
-        voting_start=dt.date(2026, 6, 10),
-        voting_end=dt.date(2026, 6, 20),
-        results_date=dt.date(2026, 6, 25),
-        implementation_start=dt.date(2026, 7, 1),
+        # 1 March - 30 April, assessment in May, voting 10-20 June, results 25 June.
+        **call_schedule(
+            submission_start=dt.date(2026, 3, 1),
+            submission_days=61,
+            assessment_days=31,
+            voting_after=10,
+            voting_days=11,
+            results_after=5,
+            implementation_after=6,
+        ),
         categories={c.value: f"Ce intră la {c.label}" for c in Category if c != Category.ALTELE},
     )
     kwargs.update(overrides)

@@ -103,13 +103,22 @@ def test_pages_link_to_no_other_host_and_leak_nothing_private(client, data, name
     assert "<script>alert" not in html
 
 
-def test_proposals_map_popups_link_to_proposals_with_escaped_titles(client, data):
+def _geojson_titles(client, **params) -> set[str]:  # type: ignore[no-untyped-def]
+    body = client.get(reverse("maps:proposals_geojson"), params).content
+    return {f["properties"]["title"] for f in json.loads(body)["features"]}
+
+
+def test_proposals_map_loads_its_points_from_the_geojson(client, data):
     html = client.get(reverse("maps:proposals_embed")).content.decode()
-    assert "/proposals/S6-2026-0002/" in html
-    assert "Bibliotec" in html
-    assert "\\u0026lt;/script\\u0026gt;" in html
-    assert "L.markerClusterGroup" in html
-    assert "Pentru tot sectorul" not in html  # whole-sector proposals have no marker
+    # The document carries no proposal: the browser loads and clusters them.
+    assert "Bibliotec" not in html and "S6-2026-0002" not in html
+    assert "CiicPointLayer.attach" in html and "geo/point_layer.js" in html
+    assert '"url": "/api/proposals.geojson"' in html or '"url":"/api/proposals.geojson"' in html
+    assert "leaflet.markercluster.js" in html
+    assert "/proposals/{value}/" in html  # each popup links to its proposal
+    titles = _geojson_titles(client)
+    assert "Bibliotecă de cartier" in titles and EVIL in titles
+    assert "Pentru tot sectorul" not in titles  # whole-sector proposals have no marker
     page = client.get(reverse("maps:proposals")).content.decode()
     assert "concern the whole sector" in page or "concerns the whole sector" in page
     assert 'src="/map/embed/proposals/"' in page
@@ -117,11 +126,15 @@ def test_proposals_map_popups_link_to_proposals_with_escaped_titles(client, data
 
 def test_filters_by_call_category_and_status(client, data):
     html = client.get(reverse("maps:proposals_embed"), {"category": "educatie"}).content.decode()
-    assert "Bibliotec" in html and "Iluminat" not in html
+    assert "/api/proposals.geojson?category=educatie" in html
+    assert _geojson_titles(client, category="educatie") == {"Bibliotecă de cartier"}
     html = client.get(
         reverse("maps:proposals_embed"), {"status": "selected", "call": "bp-2026"}
     ).content.decode()
-    assert "Iluminat" in html and "Altă ediție" not in html and "Bibliotec" not in html
+    assert "/api/proposals.geojson?call=bp-2026\\u0026status=selected" in html or (
+        "call=bp-2026" in html and "status=selected" in html
+    )
+    assert _geojson_titles(client, status="selected", call="bp-2026") == {"Iluminat în parc"}
     page = client.get(reverse("maps:proposals"), {"call": "bp-2027"}).content.decode()
     assert 'src="/map/embed/proposals/?call=bp-2027"' in page
 
@@ -131,8 +144,8 @@ def test_bad_filters_are_reported_and_ignored(client, data):
     assert page.status_code == 200
     text = page.content.decode()
     assert "were not understood" in text and "<b>x</b>" not in text
-    embed = client.get(reverse("maps:proposals_embed"), {"status": "draft"}).content.decode()
-    assert "Ciornă" not in embed and "Bibliotec" in embed
+    titles = _geojson_titles(client, status="draft")
+    assert "Ciornă secretă" not in titles and "Bibliotecă de cartier" in titles
 
 
 def test_results_map_shows_funded_projects_sized_by_cost(client, data):
@@ -182,25 +195,12 @@ def test_proposals_geojson_is_valid_and_public_only(client, data, areas):
         assert private not in body
     data_ = json.loads(body)
     assert data_["type"] == "FeatureCollection"
-    assert len(data_["features"]) == 6
+    assert len(data_["features"]) == 5
     sector = shape(areas["sector"].geometry)
-    allowed = {
-        "reference",
-        "title",
-        "category",
-        "status",
-        "cost_ron",
-        "whole_sector",
-        "zone",
-        "zone_name",
-        "call",
-        "url",
-    }
+    # What the map shows, nothing more; proposals without a point are not on it.
+    allowed = {"reference", "title", "category", "status", "cost_ron", "zone_name"}
     for f in data_["features"]:
         assert f["type"] == "Feature" and set(f["properties"]) == allowed
-        if f["geometry"] is None:
-            assert f["properties"]["whole_sector"] is True
-            continue
         lon, lat = f["geometry"]["coordinates"]
         assert 25.9 < lon < 26.1 and 44.4 < lat < 44.5
         assert sector.covers(shape(f["geometry"]))
@@ -220,17 +220,17 @@ def test_maps_are_cached_and_rebuilt_after_a_bump(
     def without_nonce(content: bytes) -> bytes:  # each response has its own CSP nonce
         return re.sub(rb' nonce="[^"]+"', b"", content)
 
-    url = reverse("maps:proposals_embed")
+    url = reverse("maps:results_embed", args=["bp-2026"])
     first = without_nonce(client.get(url).content)
-    with django_assert_max_num_queries(2):  # served from the cache (session/auth only)
+    with django_assert_max_num_queries(3):  # served from the cache (session/auth, the call)
         assert without_nonce(client.get(url).content) == first
-    Proposal.objects.filter(reference="S6-2026-0002").update(title="Bibliotecă nouă")
+    Proposal.objects.filter(reference="S6-2026-0003").update(title="Bibliotecă nouă")
     assert b"Bibliotec\xc4\x83 nou\xc4\x83" not in client.get(url).content  # still cached
     from geo.cache import map_cache_bump
 
     with django_capture_on_commit_callbacks(execute=True):
         map_cache_bump("proposals")  # enqueues proposal_maps_rebuild (in-process in tests)
-    with django_assert_max_num_queries(2):
+    with django_assert_max_num_queries(3):
         assert "Bibliotecă nouă" in client.get(url).content.decode()
 
 

@@ -34,6 +34,7 @@ def open_call() -> Any:
     from django.utils import timezone
 
     from geo.defaults import load_default_areas
+    from proposals.calls import call_schedule_open
     from proposals.models import Category
     from proposals.services import call_create
 
@@ -46,14 +47,7 @@ def open_call() -> Any:
         year=today.year,
         total_budget=Decimal("5000000"),
         max_cost_per_proposal=Decimal("500000"),
-        submission_start=today - dt.timedelta(days=10),
-        submission_end=today + dt.timedelta(days=20),
-        assessment_start=today + dt.timedelta(days=21),
-        assessment_end=today + dt.timedelta(days=40),
-        voting_start=today + dt.timedelta(days=41),
-        voting_end=today + dt.timedelta(days=50),
-        results_date=today + dt.timedelta(days=51),
-        implementation_start=today + dt.timedelta(days=60),
+        **call_schedule_open(today=today),
         categories={c.value: "" for c in Category},
     )
 

@@ -300,37 +300,20 @@ def test_my_proposals(client, call, resident, other_resident):
     assert "Ciorna mea" in body and "Depusa mea" in body and "A altcuiva" not in body
 
 
-def test_staff_list_and_transition(client, call, resident):
+def test_staff_list_has_no_status_shortcut(client, call, resident):
+    """Status changes happen only through the assessment (proposals.assessment)."""
     p = make_submitted(author=resident, call=call)
     login(client, resident)
     assert client.get("/staff/proposals/").status_code == 403
-    assert (
-        client.post(
-            f"/staff/proposals/{p.reference}/transition/", {"to_status": S.UNDER_ASSESSMENT}
-        ).status_code
-        == 403
-    )
-    facilitator = staff_with_totp(Role.FACILITATOR)
-    login(client, facilitator)
-    body = client.get("/staff/proposals/").content.decode()
-    assert p.reference in body and 'name="to_status"' not in body  # facilitators see, don't decide
-    client.post(f"/staff/proposals/{p.reference}/transition/", {"to_status": S.UNDER_ASSESSMENT})
-    p.refresh_from_db()
-    assert p.status == S.SUBMITTED
+    assert client.post(f"/staff/proposals/{p.reference}/transition/").status_code == 404
     assessor = staff_with_totp(Role.ASSESSOR)
     login(client, assessor)
-    assert 'name="to_status"' in client.get("/staff/proposals/?status=submitted").content.decode()
-    r = client.post(
-        f"/staff/proposals/{p.reference}/transition/", {"to_status": S.UNDER_ASSESSMENT}
-    )
-    assert r.status_code == 302
+    body = client.get("/staff/proposals/?status=submitted").content.decode()
+    assert p.reference in body and 'name="to_status"' not in body
+    assert f"/staff/assessment/{p.reference}/" in body
+    assert client.post(f"/staff/proposals/{p.reference}/transition/").status_code == 404
     p.refresh_from_db()
-    assert p.status == S.UNDER_ASSESSMENT
-    client.post(
-        f"/staff/proposals/{p.reference}/transition/", {"to_status": S.INELIGIBLE, "note": ""}
-    )
-    p.refresh_from_db()
-    assert p.status == S.UNDER_ASSESSMENT  # a reason is required
+    assert p.status == S.SUBMITTED
 
 
 def test_staff_version_compare(client, call, resident):
@@ -347,11 +330,16 @@ def test_staff_version_compare(client, call, resident):
     assert "Titlu schimbat" in body and "Loc de joacă" in body and "1000.00" in body
 
 
-def test_ron_amounts_use_romanian_grouping():
+def test_ron_amounts_follow_the_active_language():
     from decimal import Decimal
+
+    from django.utils import translation
 
     from proposals.templatetags.proposals_tags import ron
 
-    assert ron(Decimal("10000000")) == "10.000.000"
-    assert ron(Decimal("1234567.5")) == "1.234.567,50"
-    assert ron(None) == ""
+    with translation.override("ro"):
+        assert ron(Decimal("10000000")) == "10.000.000"
+        assert ron(Decimal("1234567.5")) == "1.234.567,50"
+        assert ron(None) == ""
+    with translation.override("en"):
+        assert ron(Decimal("1234567.5")) == "1,234,567.50"

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import strategies as st
 
 SHARED = Path(__file__).resolve().parents[2] / ".." / "shared" / "pabulib"
 
@@ -47,3 +48,13 @@ def reference() -> dict[str, Any]:
 
 def pb_files() -> list[str]:
     return sorted(reference())
+
+
+def project_ids(n: int) -> st.SearchStrategy[list[str]]:
+    """n distinct ids whose string order differs from their numeric order (tie-breaking)."""
+    return st.lists(
+        st.sampled_from(["1", "2", "3", "10", "11", "20", "a", "b", "B"]),
+        min_size=n,
+        max_size=n,
+        unique=True,
+    )

@@ -13,6 +13,7 @@ from fractions import Fraction
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tally_support import project_ids
 
 from voting.tally import Election, Profile, Project, tally
 
@@ -24,14 +25,7 @@ def elections(draw: st.DrawFn, kind: str = "approval") -> tuple[Election, list[o
     n_projects = draw(st.integers(1, 6))
     # small integer costs make exact ties between projects frequent
     costs = draw(st.lists(st.integers(0, 12), min_size=n_projects, max_size=n_projects))
-    ids = draw(
-        st.lists(
-            st.sampled_from(["1", "2", "3", "10", "11", "20", "a", "b", "B"]),
-            min_size=n_projects,
-            max_size=n_projects,
-            unique=True,
-        )
-    )
+    ids = draw(project_ids(n_projects))
     n_voters = draw(st.integers(1, 8))
     ballots: list[object] = []
     for _ in range(n_voters):

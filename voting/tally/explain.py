@@ -51,7 +51,7 @@ def _explain_mes(outcome: Outcome) -> list[str]:
         base = e.budget / e.num_voters if e.num_voters else Fraction(0)
         lines.append(
             f"The 'add one' completion raised each voter's share from {_money(base)} to "
-            f"{_money(share)} ({outcome.add1_runs} MES runs): the last share at which the "
+            f"{_money(share)} ({outcome.add1_runs} steps of one unit): the last share at which the "
             "outcome still fits in the real budget."
         )
     bought = {p.project for p in run.purchases}

@@ -35,6 +35,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import partial
 
 import numpy as np
 import numpy.typing as npt
@@ -77,6 +78,14 @@ class MesRun:
     selected: tuple[int, ...]  # free projects first, then in purchase order
     purchases: tuple[Purchase, ...]
     eligible: frozenset[int]  # projects MES could buy (positive cost and support)
+    rhos: tuple[Rational, ...] = ()  # price per unit of satisfaction of each purchase
+    # with ``follow``: every share from the followed run's to this one gives this outcome
+    certified: bool = False
+
+    @property
+    def bought(self) -> tuple[int, ...]:
+        """Projects bought in rounds (``selected`` without the free ones), in order."""
+        return self.selected[len(self.selected) - len(self.rhos) :]
 
 
 class MesEngine:
@@ -120,42 +129,92 @@ class MesEngine:
 
     # -- one run ---------------------------------------------------------------
 
-    def run(self, budget_per_voter: Rational, *, record: bool = True) -> MesRun:
-        state = _RunState(self, q(budget_per_voter))
+    def run(
+        self, budget_per_voter: Rational, *, record: bool = True, follow: MesRun | None = None
+    ) -> MesRun:
+        """One MES run with the given share.
+
+        ``follow``: a run made with a share no larger than this one.  The run then
+        also tells (``MesRun.certified``) whether every share between the two
+        gives exactly ``follow``'s outcome (see :func:`mes_add1`).
+        """
+        return self._run(q(budget_per_voter), record, follow)
+
+    def _run(self, share: Rational, record: bool, follow: MesRun | None) -> MesRun:
+        state = _RunState(self, share)
         purchases: list[Purchase] = []
+        rhos: list[Rational] = []
         selected = list(self.free)
         active = set(self.eligible)
         lower: dict[int, float] = {}
         for p in self.eligible:
             lower[p] = float(self.cost[p] / self.total_sat[p]) * (1 - _REL_FLOOR)
+        forced = list(zip(follow.bought, follow.rhos, strict=True)) if follow is not None else []
+        certified = follow is not None and follow.budget_per_voter <= share
         rnd = 0
         while active:
             rnd += 1
+            best: tuple[Rational, str, int] | None = None
+            if certified and rnd <= len(forced):
+                best = self._forced_round(state, active, lower, *forced[rnd - 1])
+                if best is None:
+                    certified = False
+            if best is None:
+                best = self._free_round(state, active, lower)
+                if best is None:
+                    break
+                if certified:
+                    certified = False  # buys more than the run it follows
+            rho, _, winner = best
+            payments = state.buy(winner, rho, record=record)
+            active.discard(winner)
+            selected.append(winner)
+            rhos.append(rho)
+            if record:
+                purchases.append(Purchase(rnd, winner, rho, payments, self.sup.voters[winner]))
+        if certified and len(rhos) < len(forced):
+            certified = False  # (cannot happen: money only grows with the share)
+        return MesRun(
+            share,
+            tuple(selected),
+            tuple(purchases),
+            frozenset(self.eligible),
+            tuple(rhos),
+            certified,
+        )
+
+    def _evaluate(self, state: _RunState, p: int) -> tuple[float, float, Rational | None] | None:
+        """(lo, hi, exact or None) bracketing p's price, or None if unaffordable."""
+        res = state.eval_float(p)
+        if res is None:
+            return None
+        if res[1] < 0:  # too close to call in floats
+            exact = state.eval_exact(p, None)
+            if exact is None:
+                return None
+            return float(exact) * (1 - 1e-12), float(exact) * (1 + 1e-12), exact
+        rho_f, rel = res
+        return rho_f * (1 - rel), rho_f * (1 + rel), None
+
+    def _free_round(
+        self, state: _RunState, active: set[int], lower: dict[int, float]
+    ) -> tuple[Rational, str, int] | None:
+        """The project MES buys next (exact price, id, index), or None."""
+        while True:
             best_hi = math.inf
             evaluated: dict[int, tuple[float, float, Rational | None]] = {}
             for p in sorted(active, key=lambda x: (lower[x], self.ids[x])):
                 if lower[p] > best_hi:
                     break
-                res = state.eval_float(p)
-                exact: Rational | None = None
+                res = self._evaluate(state, p)
                 if res is None:
                     active.discard(p)
                     continue
-                if res[1] < 0:  # too close to call in floats
-                    exact_res = state.eval_exact(p, None)
-                    if exact_res is None:
-                        active.discard(p)
-                        continue
-                    exact = exact_res
-                    lo, hi = float(exact) * (1 - 1e-12), float(exact) * (1 + 1e-12)
-                else:
-                    rho_f, rel = res
-                    lo, hi = rho_f * (1 - rel), rho_f * (1 + rel)
-                lower[p] = lo
-                evaluated[p] = (lo, hi, exact)
-                best_hi = min(best_hi, hi)
+                lower[p] = res[0]
+                evaluated[p] = res
+                best_hi = min(best_hi, res[1])
             if not evaluated:
-                break
+                return None
             candidates = [p for p, (lo, _, _) in evaluated.items() if lo <= best_hi]
             best: tuple[Rational, str, int] | None = None
             for p in candidates:
@@ -168,17 +227,64 @@ class MesEngine:
                 key = (exact, self.ids[p], p)
                 if best is None or key[:2] < best[:2]:
                     best = key
-            if best is None:
+            if best is not None:
+                return best
+            if not active:
+                return None
+
+    def _forced_round(
+        self,
+        state: _RunState,
+        active: set[int],
+        lower: dict[int, float],
+        winner: int,
+        threshold: Rational,
+    ) -> tuple[Rational, str, int] | None:
+        """Check that ``winner`` wins this round for every share from the followed
+        run's to this one, and return its price at this share; None if not sure.
+
+        With the same purchases so far, every voter's money grows with the
+        share (so every price falls): ``winner``'s price at any share in
+        between is at most ``threshold`` (its price in the followed run) and
+        every other project's is at least its price at this share.  So if every
+        other project costs more than ``threshold`` here (or the same and
+        loses the tie), ``winner`` wins at every share in between.
+        """
+        if winner not in active:
+            return None
+        wid = self.ids[winner]
+        thr_f = float(threshold)
+        for p in sorted(active, key=lambda x: (lower[x], self.ids[x])):
+            if p == winner:
                 continue
-            rho, _, winner = best
-            payments = state.buy(winner, rho, record=record)
-            active.discard(winner)
-            selected.append(winner)
-            if record:
-                purchases.append(Purchase(rnd, winner, rho, payments, self.sup.voters[winner]))
-        return MesRun(
-            q(budget_per_voter), tuple(selected), tuple(purchases), frozenset(self.eligible)
-        )
+            if lower[p] > thr_f * (1 + 1e-9):
+                break
+            res = self._evaluate(state, p)
+            if res is None:
+                active.discard(p)
+                continue
+            lo, hi, exact = res
+            lower[p] = lo
+            if lo > thr_f * (1 + 1e-9):
+                continue
+            if hi < thr_f * (1 - 1e-9):
+                return None
+            if exact is None:
+                exact = state.eval_exact(p, (lo, hi))
+                if exact is None:
+                    active.discard(p)
+                    continue
+            if exact < threshold or (exact == threshold and self.ids[p] < wid):
+                return None
+        res = self._evaluate(state, winner)
+        if res is None:
+            return None
+        lo, hi, exact = res
+        if exact is None:
+            exact = state.eval_exact(winner, (lo, hi))
+        if exact is None or exact > threshold:
+            return None
+        return (exact, wid, winner)
 
 
 @dataclass
@@ -287,27 +393,31 @@ class _RunState:
         if not (r < price * (1 + _NEAR)).any():
             # nobody is short of money: everyone pays the same price
             return (price / u, _REL_FLOOR)
-        order = np.argsort(r, kind="stable")
-        rs = r[order]
-        paid_incl = np.cumsum(w[order] * b[order])
-        sat_incl = np.cumsum(wu[order])
-        avail = float(paid_incl[-1])
         slack = c * _NEAR + sup.w_sum * self.err
+        wb = w * b
+        avail = float(wb.sum())
         if avail < c - slack:
             return None
         if avail <= c + slack:
             return (math.nan, -1.0)
-        paid_before = paid_incl - w[order] * b[order]
-        sat_left = total - (sat_incl - wu[order])
-        with np.errstate(divide="ignore", invalid="ignore"):
-            prices = (c - paid_before) / sat_left
-        ok = (prices <= rs) & (sat_left > 0)
-        k = int(np.argmax(ok))
-        if not ok[k]:
+        # The supporters who cannot pay the price pay all they have; the price
+        # rises as they are found, so iterate until no one else falls short.
+        poor = r < price
+        paid = 0.0
+        w_poor = 0.0
+        for _ in range(40):
+            paid = float(wb[poor].sum())
+            w_poor = float(wu[poor].sum())
+            sat_left = total - w_poor
+            if sat_left <= 0:
+                return (math.nan, -1.0)
+            price = (c - paid) / sat_left
+            more = r < price
+            if np.array_equal(more, poor):
+                break
+            poor = more
+        else:
             return (math.nan, -1.0)
-        price = float(prices[k])
-        paid = float(paid_before[k])
-        w_poor = float(total - sat_left[k])
         num = c - paid
         if num <= c * _NEAR:
             return (math.nan, -1.0)
@@ -537,20 +647,101 @@ def mes_add1(
     start: Rational | None = None,
     step: Rational = 1,
     max_rounds: int | None = None,
+    stats: dict[str, int] | None = None,
+    stepwise: bool = False,
 ) -> tuple[MesRun, int]:
     """MES with the "add one" completion.
 
-    Starting from the equal share, the share of every voter is raised by one
-    currency unit at a time and MES is re-run, as long as the outcome stays
-    within the real budget.  With ``exhaustive_stop`` (pabutools'
-    ``voter_budget_increment=1``) it stops at the first outcome that is
-    exhaustive with respect to the projects MES can buy; without it, it keeps
-    going until the next outcome would overspend (the variant that reproduces
-    Wieliczka 2023).  Returns the last run within budget and the number of MES
-    runs made.
+    Starting from the equal share (or ``start``), the share of every voter is
+    raised by one currency unit (``step``) at a time and MES is re-run, as long
+    as the outcome stays within the real budget.  With ``exhaustive_stop``
+    (pabutools' ``voter_budget_increment=1``) it stops at the first outcome
+    that is exhaustive with respect to the projects MES can buy; without it,
+    it keeps going until the next outcome would overspend (the variant that
+    reproduces Wieliczka 2023); it also stops once everything MES can buy is
+    bought, and after ``max_rounds`` steps.  Returns the last run within budget
+    (recorded, for explanations) and the number of steps (MES runs the
+    stepwise version makes).
+
+    ``stepwise=True`` (or :func:`mes_add1_stepwise`) runs MES at every step:
+    the reference.  By default steps are skipped, with the same result.  Between two shares ``s <= s'``, if MES at ``s'`` with the purchases
+    of the run at ``s`` still picks the same project in every round when each
+    is compared with its price at ``s`` (see :meth:`MesEngine._forced_round`),
+    then every share in between gives the same outcome: with the same
+    purchases, each voter's money grows with the share, so the winner's price
+    can only fall and every other price can only rise as the share goes from
+    ``s'`` down to ``s``.  The stopping rules only look at the outcome, so
+    none of the skipped steps could have stopped.  The distance tried doubles
+    after each success and halves after a failure; a failed try at the next
+    step is exactly the stepwise run there.  ``stats`` (optional) receives the
+    number of MES runs made (``runs``).
     """
     engine = engine or MesEngine(election, sat)
-    share = q(start) if start is not None else initial_share(election)
+    base_share = q(start) if start is not None else initial_share(election)
+    step = q(step)
+    if stepwise:
+        return _add1_stepwise(election, engine, base_share, step, exhaustive_stop, max_rounds)
+    evaluations = 0
+
+    def at(k: int, follow: MesRun | None) -> MesRun:
+        nonlocal evaluations
+        evaluations += 1
+        return engine.run(base_share + k * step, record=False, follow=follow)
+
+    def finish(run: MesRun | None, steps: int) -> tuple[MesRun, int]:
+        if stats is not None:
+            stats["runs"] = evaluations + 1
+        if run is None:
+            return MesRun(base_share, tuple(engine.free), (), frozenset(engine.eligible)), steps
+        return engine.run(run.budget_per_voter, record=True), steps
+
+    if election.num_voters == 0:
+        return finish(at(0, None), 1)
+
+    def stops(run: MesRun) -> bool:
+        return (exhaustive_stop and is_exhaustive(election, run.selected, run.eligible)) or (
+            run.eligible <= set(run.selected)
+        )
+
+    k = 0
+    current = at(0, None)
+    if _cost(election, current.selected) > election.budget:
+        return finish(None, 1)
+    if stops(current):
+        return finish(current, 1)
+    jump = 1
+    while True:
+        if max_rounds is not None:
+            jump = min(jump, max_rounds - 1 - k)
+            if jump <= 0:
+                return finish(current, k + 1)
+        trial = at(k + jump, current)
+        if trial.certified:
+            # every step up to k + jump gives current's outcome: none of them stops
+            k += jump
+            current = trial
+            jump *= 2
+            continue
+        if jump > 1:
+            jump = max(1, jump // 4)
+            continue
+        k += 1  # trial is exactly the stepwise run at step k
+        if _cost(election, trial.selected) > election.budget:
+            return finish(current, k + 1)
+        current = trial
+        if stops(current):
+            return finish(current, k + 1)
+
+
+def _add1_stepwise(
+    election: Election,
+    engine: MesEngine,
+    share: Rational,
+    step: Rational,
+    exhaustive_stop: bool,
+    max_rounds: int | None,
+) -> tuple[MesRun, int]:
+    """The add-one completion one step at a time: the reference for :func:`mes_add1`."""
     previous: MesRun | None = None
     runs = 0
     if election.num_voters == 0:
@@ -572,3 +763,7 @@ def mes_add1(
         # even the first run overspends: cannot happen with the equal share
         return MesRun(share, tuple(engine.free), (), frozenset(engine.eligible)), runs
     return engine.run(previous.budget_per_voter, record=True), runs
+
+
+mes_add1_stepwise = partial(mes_add1, stepwise=True)
+mes_add1_stepwise.__doc__ = "The add-one completion one step at a time (the reference)."

@@ -4,18 +4,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Literal
+from typing import Literal, get_args
 
 from .greedy import GreedyStep, greedy
-from .mes import MesEngine, MesRun, initial_share, is_exhaustive, mes_add1
+from .mes import MesEngine, MesRun, initial_share, is_exhaustive, mes_add1, mes_add1_stepwise
 from .model import Election
 from .numeric import Rational
 from .satisfaction import Sat, check_sat
 
 Rule = Literal["greedy", "mes"]
-Completion = Literal["none", "greedy", "add1", "add1-greedy", "add1-nostop"]
+Completion = Literal[
+    "none",
+    "greedy",
+    "add1",
+    "add1-greedy",
+    "add1-nostop",
+    "add1-stepwise",
+    "add1-greedy-stepwise",
+    "add1-nostop-stepwise",
+]
 RULES: tuple[Rule, ...] = ("greedy", "mes")
-COMPLETIONS: tuple[Completion, ...] = ("none", "greedy", "add1", "add1-greedy", "add1-nostop")
+COMPLETIONS: tuple[Completion, ...] = get_args(Completion)
 
 
 @dataclass(frozen=True, eq=False)
@@ -28,7 +37,8 @@ class Outcome:
     completion: Completion
     selected: tuple[int, ...]  # project indices in the order they were selected
     mes_run: MesRun | None = None
-    add1_runs: int = 0
+    add1_runs: int = 0  # add-one steps (the MES runs the stepwise completion makes)
+    add1_evaluations: int = 0  # MES runs actually made by the add-one completion
     greedy_steps: tuple[GreedyStep, ...] = ()
 
     @property
@@ -63,6 +73,8 @@ def tally(
     the money left), ``add1`` (raise each voter's share by one currency unit at a
     time, pabutools' ``voter_budget_increment=1``), ``add1-greedy`` (both),
     ``add1-nostop`` (add one without stopping at the first exhaustive outcome).
+    The ``-stepwise`` variants compute the same outcomes by running MES at
+    every step (the reference the fast add-one completion is tested against).
     """
     sat = check_sat(election, sat)
     if rule not in RULES:
@@ -77,18 +89,27 @@ def tally(
             election, rule, sat, completion, tuple(chosen), greedy_steps=tuple(greedy_steps)
         )
     engine = engine or MesEngine(election, sat)
-    runs = 0
-    if completion in ("add1", "add1-greedy", "add1-nostop"):
-        run, runs = mes_add1(
-            election, sat, exhaustive_stop=completion != "add1-nostop", engine=engine
-        )
+    runs = evaluations = 0
+    if completion.startswith("add1"):
+        exhaustive_stop = not completion.startswith("add1-nostop")
+        if completion.endswith("-stepwise"):
+            run, runs = mes_add1_stepwise(
+                election, sat, exhaustive_stop=exhaustive_stop, engine=engine
+            )
+            evaluations = runs + 1
+        else:
+            stats: dict[str, int] = {}
+            run, runs = mes_add1(
+                election, sat, exhaustive_stop=exhaustive_stop, engine=engine, stats=stats
+            )
+            evaluations = stats["runs"]
     else:
         run = engine.run(initial_share(election))
     selected = run.selected
     steps: tuple[GreedyStep, ...] = ()
-    if completion in ("greedy", "add1-greedy") and not is_exhaustive(
+    if completion in ("greedy", "add1-greedy", "add1-greedy-stepwise") and not is_exhaustive(
         election, selected, frozenset(range(len(election.projects)))
     ):
         chosen, completion_steps = greedy(election, sat, initial=selected)
         selected, steps = tuple(chosen), tuple(completion_steps)
-    return Outcome(election, rule, sat, completion, selected, run, runs, steps)
+    return Outcome(election, rule, sat, completion, selected, run, runs, evaluations, steps)

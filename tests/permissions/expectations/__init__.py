@@ -31,6 +31,7 @@ MODULES = [
     "notifications",
     "geo",
     "proposals",
+    "assessment",
     "maps",
     "voting",
     "workshops",

@@ -76,7 +76,8 @@ EXPECTATIONS = {
     **model_admin("notifications", "outgoingemail"),
     # Scheduled jobs are moved by the services that own them: read-only here.
     **model_admin("jobs", "scheduledjob", add=DENIED, change=OK, delete=DENIED),
-    **model_admin("proposals", "call"),
+    # Calls change through the staff pages (call_create, call_update): read-only here.
+    **model_admin("proposals", "call", **READ_ONLY),
     **model_admin("proposals", "proposal", **READ_ONLY),
     # Workshops change only through their services: read-only here.
     **model_admin("workshops", "programme", **READ_ONLY),

@@ -34,7 +34,15 @@ EXPECTATIONS = {
         lambda w: {"slug": w.call.slug},
     ),
     "proposals:submit": rule(author(ok=NOT_ALLOWED), lambda w: {"pk": w.draft.pk}),
-    "proposals:delete": rule(author(ok=NOT_ALLOWED), lambda w: {"pk": w.draft.pk}),
+    # GET: the confirmation page; the deletion itself is a POST.
+    "proposals:delete": rule(author(), lambda w: {"pk": w.draft.pk}),
+    # Everyone sees what is still missing; an eligible resident goes on to the form.
+    "proposals:propose": rule(
+        by_role(
+            {RESIDENT: redirect("/proposals/new/"), "other": redirect("/proposals/new/")},
+            default=OK,
+        )
+    ),
     "proposals:file_remove": rule(author(ok=NOT_ALLOWED), lambda w: {"pk": w.draft.pk}),
     "proposals:edit": cases(
         *(
@@ -77,8 +85,8 @@ EXPECTATIONS = {
         Case(public(NOT_FOUND), lambda w: {"name": "draft-1/none.jpg"}, label="unknown"),
     ),
     "proposals:staff_list": rule(staff(ALL_STAFF)),
-    "proposals:staff_transition": rule(
-        staff(ok=NOT_ALLOWED), lambda w: {"reference": w.public.reference}
-    ),
     "proposals:staff_versions": rule(staff(), lambda w: {"reference": w.public.reference}),
+    "proposals:staff_calls": rule(staff({ADMINISTRATOR})),
+    "proposals:staff_call_new": rule(staff({ADMINISTRATOR})),
+    "proposals:staff_call_edit": rule(staff({ADMINISTRATOR}), lambda w: {"pk": w.call.pk}),
 }

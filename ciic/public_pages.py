@@ -1,0 +1,231 @@
+"""Public pages served fast: cached for visitors, compressed when safe.
+
+**Page cache.** A view decorated with `@public_page("proposals", "calls")`
+names the content namespaces (see `ciic.cache`) its page shows. For a GET or
+HEAD of such a view by a visitor who carries no session and no messages (no
+cookie that could make the page personal), `PublicPageCacheMiddleware`
+answers from the cache, keyed by the full URL (path and query string), the
+language and the current version of every namespace named: a service that
+calls `content_changed(namespace)` makes the next request render afresh.
+A rendered page is stored only when nothing in it can belong to one visitor:
+status 200, no `Set-Cookie` (so no CSRF token was rendered: the token sets
+its cookie), no `Cache-Control: private/no-store`. Logged-in users and
+visitors with a session always get a freshly rendered page, except on views
+marked `shared=True` (the same bytes for everyone: GeoJSON, map frames).
+
+Pages that depend on the date (a call's phase opens at midnight) are kept at
+most until the next midnight in Bucharest and at most `PUBLIC_PAGE_SECONDS`.
+
+The CSP nonce of a cached page is replaced by a fresh one for each visitor.
+Every cached answer carries an ETag and a Last-Modified date (when it was
+rendered) and answers 304 to a matching conditional request.
+
+**Compression.** `PublicGZipMiddleware` gzips HTML, JSON and GeoJSON only
+when the answer holds no secret an attacker could guess byte by byte through
+its compressed size (BREACH): no `Set-Cookie` and no CSRF token used, and
+either a visitor without a session or a `shared` view. Cached pages keep a
+gzipped copy, so a hit costs no compression.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import hashlib
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.middleware.gzip import GZipMiddleware
+from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.http import http_date
+from django.utils.regex_helper import _lazy_re_compile
+from django.utils.translation import get_language
+
+from ciic.cache import NAMESPACES, content_version
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+COMPRESSIBLE = ("text/html", "application/json", "application/geo+json", "text/plain")
+NONCE_PLACEHOLDER = "__ciic_csp_nonce__"
+_ACCEPTS_GZIP = _lazy_re_compile(r"\bgzip\b")
+_DEFAULT_SECONDS = 600
+
+
+def public_page(*namespaces: str, shared: bool = False) -> Callable[[F], F]:
+    """Mark a view as a public page that shows `namespaces` (cache keys follow
+    their versions). `shared=True`: the page is the same for every visitor,
+    logged in or not (no user menu, nothing personal)."""
+    for namespace in namespaces:
+        if namespace not in NAMESPACES:
+            raise ValueError(f"unknown content namespace {namespace!r}")
+
+    def decorate(view: F) -> F:
+        view.public_page_namespaces = tuple(namespaces)  # type: ignore[attr-defined]
+        view.public_page_shared = shared  # type: ignore[attr-defined]
+        return view
+
+    return decorate
+
+
+def _view_marks(request: HttpRequest) -> tuple[tuple[str, ...], bool] | None:
+    match = getattr(request, "resolver_match", None)
+    func = getattr(match, "func", None) if match is not None else None
+    namespaces = getattr(func, "public_page_namespaces", None)
+    if namespaces is None:
+        return None
+    return namespaces, bool(getattr(func, "public_page_shared", False))
+
+
+def _personal_request(request: HttpRequest) -> bool:
+    """The visitor may see something of their own: a session (logged in, or a
+    form in progress) or messages waiting to be shown."""
+    cookies = request.COOKIES
+    return settings.SESSION_COOKIE_NAME in cookies or "messages" in cookies
+
+
+def _sets_cookie_or_token(request: HttpRequest, response: HttpResponseBase) -> bool:
+    return bool(response.cookies) or bool(request.META.get("CSRF_COOKIE_NEEDS_UPDATE"))
+
+
+def _compressible(response: HttpResponseBase) -> bool:
+    content_type = response.get("Content-Type", "").split(";")[0].strip()
+    return content_type in COMPRESSIBLE
+
+
+def _seconds_left() -> int:
+    """Until the next midnight in Bucharest (dates change what calls show),
+    at most settings.PUBLIC_PAGE_SECONDS."""
+    now = timezone.localtime()
+    midnight = (now + dt.timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    limit = int(getattr(settings, "PUBLIC_PAGE_SECONDS", _DEFAULT_SECONDS))
+    return max(1, min(limit, int((midnight - now).total_seconds())))
+
+
+def page_key(request: HttpRequest, namespaces: tuple[str, ...]) -> str:
+    versions = ".".join(f"{ns}{content_version(ns)}" for ns in namespaces)
+    url = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
+    return f"ciic:page:{versions}:{get_language() or ''}:{url}"
+
+
+class PublicPageCacheMiddleware:
+    """Serves and stores `@public_page` views (see the module's docstring).
+    Placed after LocaleMiddleware (the language is part of the key) and before
+    the CSRF, authentication and CSP middleware."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        key = getattr(request, "_public_page_key", None)
+        if key is not None and getattr(request, "_public_page_hit", False) is False:
+            self._store(request, response, key)
+        return response
+
+    def process_view(
+        self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any
+    ) -> HttpResponseBase | None:
+        if request.method not in ("GET", "HEAD") or not settings.PUBLIC_PAGE_CACHE:
+            return None
+        marks = _view_marks(request)
+        if marks is None:
+            return None
+        namespaces, shared = marks
+        if not shared and _personal_request(request):
+            return None
+        key = page_key(request, namespaces)
+        request._public_page_key = key  # type: ignore[attr-defined]
+        entry = cache.get(key)
+        if entry is None:
+            return None
+        request._public_page_hit = True  # type: ignore[attr-defined]
+        return self._answer(request, entry)
+
+    def _store(self, request: HttpRequest, response: HttpResponseBase, key: str) -> None:
+        if (
+            response.status_code != 200
+            or response.streaming
+            or _sets_cookie_or_token(request, response)
+            or "private" in response.get("Cache-Control", "")
+            or "no-store" in response.get("Cache-Control", "")
+            or response.has_header("Content-Encoding")
+        ):
+            return
+        body: bytes = response.content  # type: ignore[attr-defined]
+        headers = {
+            name: value
+            for name, value in response.items()
+            if name.lower() not in ("content-length", "vary", "etag", "last-modified")
+        }
+        nonce = getattr(request, "_csp_nonce", None)
+        if isinstance(nonce, str) and nonce:
+            body = body.replace(nonce.encode(), NONCE_PLACEHOLDER.encode())
+            headers = {k: v.replace(nonce, NONCE_PLACEHOLDER) for k, v in headers.items()}
+        has_nonce = NONCE_PLACEHOLDER.encode() in body
+        entry: dict[str, Any] = {
+            "body": body,
+            "gzip": gzip.compress(body, 6, mtime=0)
+            if _compressible(response) and not has_nonce and len(body) >= 200
+            else None,
+            "headers": headers,
+            "etag": f'"{hashlib.sha256(body).hexdigest()[:32]}"',
+            "modified": http_date(),
+            "nonce": has_nonce,
+        }
+        cache.set(key, entry, _seconds_left())
+        response["ETag"] = entry["etag"]
+        response["Last-Modified"] = entry["modified"]
+
+    def _answer(self, request: HttpRequest, entry: dict[str, Any]) -> HttpResponseBase:
+        etag, modified = entry["etag"], entry["modified"]
+        not_modified = get_conditional_response(
+            request, etag=etag, last_modified=_parse_http_date(modified)
+        )
+        if not_modified is not None:
+            return not_modified
+        body: bytes = entry["body"]
+        headers: dict[str, str] = dict(entry["headers"])
+        compressed = entry["gzip"]
+        if entry["nonce"]:
+            fresh = str(request.csp_nonce)  # type: ignore[attr-defined]
+            body = body.replace(NONCE_PLACEHOLDER.encode(), fresh.encode())
+            # The CSP middleware writes the header with the fresh nonce.
+            headers.pop("Content-Security-Policy", None)
+        response = HttpResponse(body)
+        for name, value in headers.items():
+            response[name] = value
+        response["ETag"] = etag
+        response["Last-Modified"] = modified
+        response["X-Page-Cache"] = "hit"
+        if compressed is not None:
+            patch_vary_headers(response, ("Accept-Encoding",))
+            if _ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")):
+                response.content = compressed
+                response["Content-Encoding"] = "gzip"
+                response["ETag"] = "W/" + etag
+        return response
+
+
+def _parse_http_date(value: str) -> int | None:
+    from django.utils.http import parse_http_date_safe
+
+    return parse_http_date_safe(value)
+
+
+class PublicGZipMiddleware(GZipMiddleware):
+    """Django's gzip (with its random padding) for public answers only."""
+
+    def process_response(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
+        if not _compressible(response) or _sets_cookie_or_token(request, response):
+            return response
+        marks = _view_marks(request)
+        shared = marks is not None and marks[1]
+        if _personal_request(request) and not shared:
+            return response
+        return super().process_response(request, response)  # type: ignore[no-any-return]

@@ -1,0 +1,53 @@
+"""Redis down while voting: ballots are still accepted, and the receipts are
+mailed once Redis is back (the outbox and the sweep of ciic.jobs)."""
+
+import datetime as dt
+import os
+
+import pytest
+import time_machine
+from django.core import mail
+from django.core.management import call_command
+from voting_support import VOTING_DAY, open_vote
+
+from ciic.notifications.models import OutgoingEmail
+from tests.auth import login
+from tests.workers import use_fake_redis
+from voting.models import Ballot
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ballots_are_accepted_during_a_redis_outage_and_receipts_mailed_later(
+    client, settings, monkeypatch, setup
+):  # type: ignore[no-untyped-def]
+    settings.JOBS_IN_PROCESS = False
+    settings.RQ = {"COMMIT_MODE": "auto"}
+    server = use_fake_redis(monkeypatch, settings)
+    open_vote(setup)
+    server.connected = False  # Redis is down
+    voters = setup["dt"][:3]
+    park = setup["proposals"]["park"]
+    with time_machine.travel(VOTING_DAY, tick=False):
+        for voter in voters:
+            login(client, voter)
+            response = client.post(
+                f"/vote/{setup['call'].slug}/", {"revision": "0", "choice": [park.pk]}
+            )
+            assert response.status_code == 302
+            assert client.get(response["Location"]).context["code"]
+    assert Ballot.objects.count() == 3
+    receipts = OutgoingEmail.objects.filter(template="voting/email/receipt")
+    assert receipts.count() == 3 and {r.status for r in receipts} == {"pending"}
+    assert not [m for m in mail.outbox if "receipt" in m.subject.lower()]
+
+    server.connected = True  # Redis is back; the sweep hands the mail over, a worker sends it
+    import django_rq
+    from rq import SimpleWorker
+
+    with time_machine.travel(VOTING_DAY + dt.timedelta(minutes=5), tick=False):
+        call_command("jobs_sweep", stdout=open(os.devnull, "w"))  # noqa: SIM115
+        queue = django_rq.get_queue("default")
+        SimpleWorker([queue], connection=queue.connection).work(burst=True)
+    assert {r.status for r in receipts.all()} == {"sent"}
+    sent_to = {m.to[0] for m in mail.outbox if "receipt" in m.subject.lower()}
+    assert sent_to == {v.email for v in voters}

@@ -1,0 +1,142 @@
+"""The fast add-one completion against the stepwise reference (one MES run per step).
+
+Same outcome, same selection order, same final share and same number of steps,
+for ``add1``, ``add1-greedy`` and ``add1-nostop``.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+from fractions import Fraction
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from tally_support import pb_files, project_ids, require_shared
+
+from voting.tally import Election, Profile, Project, read_pabulib, tally
+from voting.tally.mes import MesEngine, initial_share, mes_add1, mes_add1_stepwise
+
+FULL = os.environ.get("TALLY_FULL") == "1"
+VARIANTS = ("add1", "add1-greedy", "add1-nostop")
+
+
+def assert_same(e: Election, sat: str, completion: str) -> None:
+    engine = MesEngine(e, sat)  # type: ignore[arg-type]
+    fast = tally(e, "mes", sat, completion, engine=engine)  # type: ignore[arg-type]
+    slow = tally(e, "mes", sat, f"{completion}-stepwise", engine=engine)  # type: ignore[arg-type]
+    assert fast.selection_order == slow.selection_order
+    assert fast.budget_per_voter == slow.budget_per_voter
+    assert fast.add1_runs == slow.add1_runs
+    assert fast.mes_run is not None and slow.mes_run is not None
+    assert fast.mes_run.purchases == slow.mes_run.purchases
+
+
+@st.composite
+def elections(draw: st.DrawFn) -> Election:
+    """Costs large against the currency unit (many steps), often equal (ties)."""
+    n_projects = draw(st.integers(1, 7))
+    unit = draw(st.sampled_from([1, 5, 25]))
+    costs = draw(
+        st.lists(
+            st.integers(0, 60).map(lambda c: c * unit), min_size=n_projects, max_size=n_projects
+        )
+    )
+    ids = draw(project_ids(n_projects))
+    n_voters = draw(st.integers(1, 12))
+    ballots = [
+        draw(st.lists(st.integers(0, n_projects - 1), max_size=n_projects, unique=True))
+        for _ in range(n_voters)
+    ]
+    budget = draw(st.integers(0, 150)) * unit
+    projects = tuple(Project(i, Fraction(c)) for i, c in zip(ids, costs, strict=True))
+    return Election(
+        projects, Fraction(budget), Profile.from_ballots("approval", n_projects, ballots)
+    )
+
+
+@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(elections(), st.sampled_from(["cost", "cardinality"]), st.sampled_from(VARIANTS))
+def test_fast_add1_equals_stepwise(e: Election, sat: str, completion: str) -> None:
+    assert_same(e, sat, completion)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    elections(),
+    st.sampled_from([Fraction(1), Fraction(1, 3), Fraction(1, 100)]),
+    st.booleans(),
+    st.one_of(st.none(), st.integers(1, 40)),
+)
+def test_fast_add1_small_units_and_caps(
+    e: Election, step: Fraction, exhaustive_stop: bool, max_rounds: int | None
+) -> None:
+    engine = MesEngine(e, "cost")
+    kwargs = {"exhaustive_stop": exhaustive_stop, "step": step, "max_rounds": max_rounds}
+    fast, fast_steps = mes_add1(e, "cost", engine=engine, **kwargs)  # type: ignore[arg-type]
+    slow, slow_steps = mes_add1_stepwise(e, "cost", engine=engine, **kwargs)  # type: ignore[arg-type]
+    assert (fast.selected, fast.budget_per_voter, fast_steps) == (
+        slow.selected,
+        slow.budget_per_voter,
+        slow_steps,
+    )
+
+
+def changing_election(seed: int) -> Election:
+    """Many projects of similar cost and support: the outcome changes often as the
+    share grows."""
+    rnd = random.Random(seed)
+    n_projects, n_voters = 24, 60
+    projects = tuple(Project(str(i), Fraction(rnd.randint(80, 400))) for i in range(n_projects))
+    ballots = [rnd.sample(range(n_projects), rnd.randint(1, 6)) for _ in range(n_voters)]
+    budget = Fraction(sum(int(p.cost) for p in projects) // 3)
+    return Election(projects, budget, Profile.from_ballots("approval", n_projects, ballots))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_fast_add1_when_the_outcome_changes_many_times(seed: int) -> None:
+    e = changing_election(seed)
+    engine = MesEngine(e, "cost")
+    # the election really is one where the outcome keeps changing along the way
+    slow, steps = mes_add1_stepwise(e, "cost", engine=engine, exhaustive_stop=False)
+    share = initial_share(e)
+    outcomes = {engine.run(share + k, record=False).selected for k in range(steps)}
+    assert len(outcomes) >= 5
+    stats: dict[str, int] = {}
+    fast, fast_steps = mes_add1(e, "cost", engine=engine, exhaustive_stop=False, stats=stats)
+    assert (fast.selected, fast.budget_per_voter, fast_steps) == (
+        slow.selected,
+        slow.budget_per_voter,
+        steps,
+    )
+    for completion in VARIANTS:
+        assert_same(e, "cost", completion)
+
+
+def test_fast_add1_skips_steps() -> None:
+    require_shared()
+    e = read_pabulib(require_shared() / "Netherlands_Assen_2024.pb")
+    out = tally(e, "mes", "cost", "add1")
+    assert out.add1_runs == 845
+    assert out.add1_evaluations < out.add1_runs / 3
+
+
+# Stepwise takes long (minutes) on the files with a small currency unit against the
+# share (the Budapest files, Warszawa): those run with TALLY_FULL=1.
+QUICK = {
+    "Poland_Swiecie_2023.pb",
+    "Netherlands_Assen_2024.pb",
+    "Poland_Gdynia_2020_Babie_Doly__small.pb",
+    "Switzerland_Zurich_SN.pb",
+}
+
+
+@pytest.mark.parametrize("completion", ["add1", "add1-nostop"])
+@pytest.mark.parametrize("name", pb_files())
+def test_fast_add1_equals_stepwise_on_shared_files(name: str, completion: str) -> None:
+    if name not in QUICK and not FULL:
+        pytest.skip("stepwise add-one is slow on this file; set TALLY_FULL=1 to run")
+    shared = require_shared()
+    e = read_pabulib(shared / name)
+    assert_same(e, "cost", completion)

@@ -1,0 +1,697 @@
+"""Writes for voting: the ballot rule, opening, casting, results, publishing.
+
+Every function takes keyword arguments and an explicit `actor` (None: the
+system, i.e. a scheduled job), runs in one transaction and records an audit
+event. Audit events never hold ballot choices nor receipt codes (see
+`models` on secrecy)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import random
+import secrets
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any, cast
+
+import numpy as np
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ciic.accounts.models import User
+from ciic.accounts.predicates import is_administrator
+from ciic.audit.models import Event
+from ciic.audit.services import event_record
+from ciic.cache import content_changed
+from ciic.eligibility.selectors import participation_check
+from ciic.jobs import enqueue_at
+from ciic.links import site_url
+from ciic.notifications.services import notify
+from proposals.models import Call, Proposal
+from proposals.services import transition_allowed
+from voting.tally import Election, Project, VoterRecords, dumps_pabulib, tally
+from voting.tally.explain import explain
+from voting.tally.model import BallotKind as TallyKind
+from voting.tally.model import ProfileBuilder
+from voting.tally.rules import Completion as TallyCompletion
+from voting.tally.rules import Rule as TallyRule
+from voting.tally.satisfaction import Sat
+
+from . import selectors as sel
+from .models import Ballot, BallotChoice, BallotKind, BallotRule, Channel, Result
+from .predicates import is_desk_staff, voting_open_at
+
+S = Proposal.Status
+RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+
+
+def _require_admin(actor: Any) -> None:
+    if actor is not None and not is_administrator(actor):
+        raise PermissionDenied(_("Only an administrator may do this."))
+
+
+# --- the ballot rule ------------------------------------------------------------------
+
+
+@transaction.atomic
+def ballot_rule_set(
+    *,
+    actor: Any,
+    call: Call,
+    kind: str,
+    counting_rule: str,
+    completion: str = "none",
+    max_choices: int | None = None,
+    min_share_spent: Decimal | None = None,
+    points: int | None = None,
+    max_points_per_project: int | None = None,
+) -> BallotRule:
+    """Choose (or change) the ballot and counting rule of `call`, before voting
+    opens; schedules the opening at the start of the voting phase."""
+    _require_admin(actor)
+    rule = BallotRule.objects.select_for_update().filter(call=call).first()
+    if rule is not None and rule.locked:
+        raise ValidationError(
+            _("Voting has opened: the ballot rule can no longer change."), code="locked"
+        )
+    if timezone.now() >= sel.voting_end_instant(call):
+        raise ValidationError(_("Voting in this call is over."), code="over")
+    before = _rule_snapshot(rule) if rule else None
+    rule = rule or BallotRule(call=call)
+    rule.kind = kind
+    rule.counting_rule = counting_rule
+    rule.completion = completion
+    rule.max_choices = max_choices if kind == BallotKind.APPROVAL else None
+    rule.min_share_spent = min_share_spent if kind == BallotKind.KNAPSACK else None
+    rule.points = points if kind == BallotKind.CUMULATIVE else None
+    rule.max_points_per_project = max_points_per_project if kind == BallotKind.CUMULATIVE else None
+    rule.full_clean()
+    rule.save()
+    from . import tasks
+
+    enqueue_at(
+        max(sel.voting_start_instant(call), timezone.now()),
+        tasks.voting_open_job,
+        call.pk,
+        key=f"voting-open:{call.pk}",
+    )
+    event_record(
+        actor=actor, action="voting.rule_set", obj=call, before=before, after=_rule_snapshot(rule)
+    )
+    content_changed("calls")
+    return rule
+
+
+def _rule_snapshot(rule: BallotRule) -> dict[str, Any]:
+    return {
+        "kind": rule.kind,
+        "max_choices": rule.max_choices,
+        "min_share_spent": str(rule.min_share_spent) if rule.min_share_spent is not None else None,
+        "points": rule.points,
+        "max_points_per_project": rule.max_points_per_project,
+        "counting_rule": rule.counting_rule,
+        "completion": rule.completion,
+    }
+
+
+# --- bulk status changes ----------------------------------------------------------------
+
+
+def _proposals_move(
+    *, actor: Any, proposals: list[Proposal], to_status: str, now: dt.datetime
+) -> int:
+    """Move many proposals at once along the lifecycle table of `proposals`:
+    one UPDATE, one INSERT of their public timeline events, one cache bump
+    (instead of one email and one map rebuild per proposal)."""
+    if not proposals:
+        return 0
+    for p in proposals:
+        # The same named rule (proposals.rules.TRANSITIONS) a single move checks.
+        if not transition_allowed(actor=actor, proposal=p, to_status=to_status):
+            raise ValidationError(
+                _("A proposal cannot go from “%(from)s” to “%(to)s”.")
+                % {"from": S(p.status).label, "to": S(to_status).label},
+                code="invalid_transition",
+            )
+    ids = [p.pk for p in proposals]
+    Proposal.objects.filter(pk__in=ids).update(status=to_status, updated_at=now)
+    real_actor = actor if getattr(actor, "is_authenticated", False) else None
+    Event.objects.bulk_create(
+        [
+            Event(
+                actor=real_actor,
+                actor_label=str(real_actor) if real_actor else "system",
+                action="proposal.status_changed",
+                object_type=Proposal._meta.label_lower,
+                object_id=str(p.pk),
+                object_repr=str(p)[:200],
+                before={"status": p.status},
+                after={"status": to_status, "note": ""},
+                public=True,
+            )
+            for p in proposals
+        ]
+    )
+    for p in proposals:
+        p.status = to_status
+    content_changed("proposals")
+    return len(ids)
+
+
+# --- opening ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def voting_open(*, actor: Any, call: Call, now: dt.datetime | None = None) -> BallotRule:
+    """Lock the rule, put every eligible proposal on the ballot (one bulk step)
+    and schedule the close. Idempotent: a second run changes nothing."""
+    _require_admin(actor)
+    now = now or timezone.now()
+    rule = BallotRule.objects.select_for_update().filter(call=call).first()
+    if rule is None:
+        raise ValidationError(_("Choose the ballot rule first."), code="no_rule")
+    if rule.locked:
+        return rule
+    if now < sel.voting_start_instant(call):
+        raise ValidationError(_("The voting phase has not started yet."), code="too_early")
+    if now >= sel.voting_end_instant(call):
+        raise ValidationError(_("Voting in this call is over."), code="over")
+    eligible = list(
+        Proposal.objects.select_for_update().filter(call=call, status=S.ELIGIBLE).order_by("pk")
+    )
+    missing_cost = [p for p in eligible if p.ballot_cost is None]
+    if missing_cost:
+        raise ValidationError(
+            _("%(ref)s has no cost: it cannot go on the ballot.") % {"ref": missing_cost[0]},
+            code="no_cost",
+        )
+    _proposals_move(actor=actor, proposals=eligible, to_status=S.ON_BALLOT, now=now)
+    rule.opened_at = now
+    rule.save(update_fields=["opened_at", "updated_at"])
+    from . import tasks
+
+    enqueue_at(
+        sel.voting_end_instant(call), tasks.voting_close_job, call.pk, key=f"voting-close:{call.pk}"
+    )
+    event_record(
+        actor=actor,
+        action="voting.opened",
+        obj=call,
+        after={"on_ballot": len(eligible)},
+        public=True,
+    )
+    content_changed("calls")
+    return rule
+
+
+# --- casting ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CastReceipt:
+    ballot: Ballot
+    code: str  # shown once and mailed; only its hash is stored
+
+
+def receipt_hash(code: str) -> str:
+    return hashlib.sha256(code.strip().upper().encode()).hexdigest()
+
+
+def _receipt_code() -> str:
+    raw = "".join(secrets.choice(RECEIPT_ALPHABET) for _i in range(12))
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
+def age_band(birth_date: dt.date | None, on: dt.date) -> str:
+    if birth_date is None:
+        return ""
+    age = on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
+    for upper, label in ((29, "18-29"), (44, "30-44"), (64, "45-64")):
+        if age <= upper:
+            return label
+    return "65+"
+
+
+def ballot_errors(
+    *, rule: BallotRule, call: Call, zone_id: int | None, choices: Mapping[int, int]
+) -> list[str]:
+    """Why `choices` ({proposal id: points}) is not a valid ballot (empty: it is)."""
+    units = sel.voter_units(call, zone_id)
+    all_units = sel.budget_units(call)
+    on_ballot = {p.pk: (u, p) for u in units for p in u.proposals}
+    errors: list[str] = []
+    if not choices:
+        return [_("Choose at least one project.")]
+    per_unit: dict[str, list[tuple[Proposal, int]]] = defaultdict(list)
+    for pid, pts in choices.items():
+        if pid not in on_ballot:
+            other = (
+                Proposal.objects.filter(pk=pid, call=call, status=S.ON_BALLOT)
+                .select_related("zone")
+                .first()
+            )
+            if other is not None and sel.unit_key_of(other, all_units) != sel.SECTOR:
+                errors.append(
+                    _(
+                        "“%(title)s” is in another planning zone: you may vote on the "
+                        "projects of your own zone and on those for the whole sector."
+                    )
+                    % {"title": other.title}
+                )
+            else:
+                errors.append(_("One of the projects you chose is not on this ballot."))
+            continue
+        unit, proposal = on_ballot[pid]
+        if rule.kind == BallotKind.CUMULATIVE:
+            if pts < 1 or pts > (rule.max_points_per_project or 0):
+                errors.append(
+                    _("Give each project between 1 and %(max)d points.")
+                    % {"max": rule.max_points_per_project}
+                )
+                continue
+        elif pts != 1:
+            errors.append(_("This ballot has no points: choose projects only."))
+            continue
+        per_unit[unit.key].append((proposal, pts))
+    if errors:
+        return list(dict.fromkeys(errors))
+    for unit in units:
+        chosen = per_unit.get(unit.key, [])
+        if not chosen:
+            continue
+        where = unit.label
+        if rule.kind == BallotKind.APPROVAL and len(chosen) > (rule.max_choices or 0):
+            errors.append(
+                _("%(where)s: you chose %(n)d projects; at most %(k)d are allowed.")
+                % {"where": where, "n": len(chosen), "k": rule.max_choices}
+            )
+        if rule.kind == BallotKind.KNAPSACK:
+            spent = sum((Decimal(p.ballot_cost or 0) for p, _pts in chosen), Decimal(0))
+            if spent > unit.budget:
+                errors.append(
+                    _(
+                        "%(where)s: the projects you chose cost %(spent)s lei, more than the budget of %(budget)s lei."
+                    )
+                    % {"where": where, "spent": _lei(spent), "budget": _lei(unit.budget)}
+                )
+            elif rule.min_share_spent and spent < unit.budget * rule.min_share_spent / 100:
+                errors.append(
+                    _(
+                        "%(where)s: choose projects worth at least %(min)s lei (%(pct)s%% of the budget); you chose %(spent)s lei."
+                    )
+                    % {
+                        "where": where,
+                        "min": _lei(unit.budget * rule.min_share_spent / 100),
+                        "pct": f"{rule.min_share_spent.normalize():f}",
+                        "spent": _lei(spent),
+                    }
+                )
+        if rule.kind == BallotKind.CUMULATIVE:
+            total = sum(pts for _p, pts in chosen)
+            if total > (rule.points or 0):
+                errors.append(
+                    _("%(where)s: you gave %(n)d points; you have %(max)d.")
+                    % {"where": where, "n": total, "max": rule.points}
+                )
+    return errors
+
+
+def _lei(amount: Decimal) -> str:
+    return f"{amount:,.0f}".replace(",", ".")
+
+
+@transaction.atomic
+def ballot_cast(
+    *,
+    actor: Any,
+    call: Call,
+    voter: Any,
+    choices: Mapping[int, int],
+    channel: str = Channel.ONLINE,
+    expected_revision: int | None = None,
+    now: dt.datetime | None = None,
+) -> CastReceipt:
+    """Cast or replace `voter`'s ballot in `call`: {proposal id: points} (1 for
+    approval and budget ballots). Online the actor is the voter; on paper a
+    desk staff member who checked the voter's identity. `expected_revision` is
+    the revision the form was built on (0: no ballot yet): a replayed or stale
+    form is refused instead of silently overwriting a newer ballot."""
+    now = now or timezone.now()
+    if channel == Channel.ONLINE:
+        if not getattr(actor, "is_authenticated", False) or actor.pk != voter.pk:
+            raise PermissionDenied(_("You can only cast your own ballot."))
+    elif channel == Channel.PAPER:
+        if not is_desk_staff(actor):
+            raise PermissionDenied(_("Only desk staff may record a paper ballot."))
+    else:
+        raise ValidationError(_("Unknown channel."), code="channel")
+    rule = BallotRule.objects.filter(call=call).first()
+    if rule is None or not voting_open_at(call, now):
+        if now >= sel.voting_end_instant(call):
+            raise ValidationError(
+                _("Voting has closed: ballots are no longer accepted."), code="closed"
+            )
+        raise ValidationError(_("Voting is not open."), code="not_open")
+    decision = participation_check(user=voter, on_date=sel.local_day(now))
+    if not decision.allowed:
+        raise ValidationError(decision.message, code=f"ineligible:{decision.reason}")
+    # One writer per voter at a time: concurrent submissions queue here.
+    User.objects.select_for_update().filter(pk=voter.pk).first()
+    existing = Ballot.objects.filter(call=call, voter=voter).first()
+    if existing is not None and channel == Channel.PAPER:
+        raise ValidationError(
+            _(
+                "This resident has already voted (%(channel)s) in this call: a paper ballot cannot be recorded."
+            )
+            % {"channel": Channel(existing.channel).label.lower()},
+            code="already_voted",
+        )
+    if existing is not None and existing.channel == Channel.PAPER:
+        raise ValidationError(
+            _("You voted on paper at the CIIC desk; that ballot cannot be changed online."),
+            code="paper_final",
+        )
+    current_revision = existing.revision if existing else 0
+    if expected_revision is not None and expected_revision != current_revision:
+        raise ValidationError(
+            _(
+                "Your ballot changed in the meantime (perhaps in another window). Check it below and send it again."
+            ),
+            code="stale",
+        )
+    zone_id = sel.residence_zone_id(voter)
+    errors = ballot_errors(rule=rule, call=call, zone_id=zone_id, choices=choices)
+    if errors:
+        raise ValidationError(errors, code="invalid_ballot")
+    code = _receipt_code()
+    birth = decision.verification.birth_date if decision.verification else None
+    fields = {
+        "channel": channel,
+        "zone_id": zone_id,
+        "age_band": age_band(birth, sel.local_day(now)),
+        "receipt_hash": receipt_hash(code),
+        "cast_at": now,
+    }
+    if existing is None:
+        try:
+            with transaction.atomic():
+                ballot = Ballot.objects.create(
+                    call=call, voter=voter, first_cast_at=now, revision=1, **fields
+                )
+        except IntegrityError:
+            raise ValidationError(
+                _(
+                    "Your ballot changed in the meantime (perhaps in another window). Check it below and send it again."
+                ),
+                code="stale",
+            ) from None
+    else:
+        ballot = existing
+        ballot.choices.all().delete()
+        for name, value in fields.items():
+            setattr(ballot, name, value)
+        ballot.revision = existing.revision + 1
+        ballot.save()
+    BallotChoice.objects.bulk_create(
+        [BallotChoice(ballot=ballot, proposal_id=pid, points=pts) for pid, pts in choices.items()]
+    )
+    event_record(
+        actor=actor,
+        action="ballot.cast" if ballot.revision == 1 else "ballot.changed",
+        obj=call,
+        # That a resident voted, and how; never what they chose nor the receipt.
+        after={"channel": channel, **({"voter": voter.pk} if channel == Channel.PAPER else {})},
+    )
+    notify(
+        user=voter,
+        template="voting/email/receipt",
+        context={
+            "call": call,
+            "code": code,
+            "channel": channel,
+            "changed": ballot.revision > 1,
+            "closes": sel.voting_end_instant(call),
+            "receipts_url": site_url(f"/results/{call.slug}/receipts/"),
+        },
+        key=f"ballot-receipt:{ballot.pk}:{ballot.revision}",
+    )
+    return CastReceipt(ballot=ballot, code=code)
+
+
+# --- results ----------------------------------------------------------------------------
+
+
+def _fraction(amount: Decimal) -> Fraction:
+    return Fraction(str(amount))
+
+
+def _unit_election(
+    *,
+    rule: BallotRule,
+    call: Call,
+    unit: sel.BudgetUnit,
+    ballots: Sequence[tuple[int, int | None]],
+    choices_of: Mapping[int, list[tuple[int, int]]],
+    rng: random.Random,
+) -> tuple[Election, list[int], list[int]]:
+    """The unit's election (shuffled anonymous voters), its votes and points per project."""
+    index = {p.pk: i for i, p in enumerate(unit.proposals)}
+    kind: TallyKind = "cumulative" if rule.kind == BallotKind.CUMULATIVE else "approval"
+    builder = ProfileBuilder(kind, len(unit.proposals))
+    votes = [0] * len(unit.proposals)
+    pts_total = [0] * len(unit.proposals)
+    for ballot_id, zone_id in ballots:
+        if unit.zone_id is not None and zone_id != unit.zone_id:
+            continue
+        mine = [(index[pid], pts) for pid, pts in choices_of.get(ballot_id, ()) if pid in index]
+        for i, pts in mine:
+            votes[i] += 1
+            pts_total[i] += pts
+        builder.add(dict(mine) if kind == "cumulative" else [i for i, _p in mine])
+    order = list(builder.voter_ballot)
+    rng.shuffle(order)
+    projects = tuple(
+        Project(p.reference, _fraction(p.ballot_cost or Decimal(0)), p.title)
+        for p in unit.proposals
+    )
+    meta = {
+        "description": f"{call.name} — {unit.label}",
+        "country": "Romania",
+        "unit": "București Sectorul 6",
+        "subunit": unit.label,
+        "instance": str(call.year),
+        "date_begin": call.voting_start.strftime("%d.%m.%Y"),
+        "date_end": call.voting_end.strftime("%d.%m.%Y"),
+        "currency": "RON",
+        "language": "ro",
+        "rule": rule.pabulib_rule,
+    }
+    if rule.kind == BallotKind.APPROVAL:
+        meta["max_length"] = str(rule.max_choices)
+    elif rule.kind == BallotKind.KNAPSACK:
+        meta["max_sum_cost"] = f"{unit.budget:f}".rstrip("0").rstrip(".")
+        if rule.min_share_spent:
+            meta["min_sum_cost"] = str(int(unit.budget * rule.min_share_spent / 100))
+    else:
+        meta["max_sum_points"] = str(rule.points)
+        meta["max_points"] = str(rule.max_points_per_project)
+    election = Election(
+        projects=projects,
+        budget=_fraction(unit.budget),
+        profile=builder.build(),
+        meta=meta,
+        vote_type=kind,
+        voters=VoterRecords(
+            voter_ids=[str(n + 1) for n in range(len(order))],
+            ballot_of_voter=np.array(order, dtype=np.int64),
+        ),
+    )
+    return election, votes, pts_total
+
+
+def unit_outcome(rule: BallotRule, election: Election) -> Any:
+    return tally(
+        election,
+        rule=cast(TallyRule, rule.counting_rule),
+        sat=_sat(rule),
+        completion=cast(TallyCompletion, rule.completion),
+    )
+
+
+def _sat(rule: BallotRule) -> Sat:
+    return cast(Sat, rule.sat)
+
+
+@transaction.atomic
+def results_compute(*, actor: Any, call: Call, now: dt.datetime | None = None) -> Result:
+    """Tally every budget unit under the official rule (and greedy and MES for
+    the comparison) once voting has closed. Idempotent until published."""
+    _require_admin(actor)
+    now = now or timezone.now()
+    if now < sel.voting_end_instant(call):
+        raise ValidationError(_("Voting has not closed yet."), code="not_closed")
+    rule = BallotRule.objects.filter(call=call).first()
+    if rule is None or not rule.locked:
+        raise ValidationError(_("Voting never opened in this call."), code="never_opened")
+    existing = Result.objects.select_for_update().filter(call=call).first()
+    if existing is not None and existing.is_published:
+        return existing
+    units = sel.units_with_proposals(call)
+    ballots = list(Ballot.objects.filter(call=call).order_by("pk").values_list("pk", "zone_id"))
+    choices_of: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for ballot_id, pid, pts in (
+        BallotChoice.objects.filter(ballot__call=call)
+        .order_by("ballot_id", "proposal_id")
+        .values_list("ballot_id", "proposal_id", "points")
+    ):
+        choices_of[ballot_id].append((pid, pts))
+    rng = random.SystemRandom()
+    out_units = []
+    for unit in units:
+        if not unit.proposals:
+            continue
+        election, votes, points = _unit_election(
+            rule=rule, call=call, unit=unit, ballots=ballots, choices_of=choices_of, rng=rng
+        )
+        official = unit_outcome(rule, election)
+        greedy = tally(election, rule="greedy", sat=_sat(rule))
+        mes = tally(
+            election,
+            rule="mes",
+            sat=_sat(rule),
+            completion=cast(
+                TallyCompletion, rule.completion if rule.counting_rule == "mes" else "greedy"
+            ),
+        )
+        selected = set(official.selected_ids)
+        order = {pid: n for n, pid in enumerate(official.selection_order)}
+        published = replace(
+            election,
+            project_extra={
+                "votes": [str(v) for v in votes],
+                "selected": ["1" if p.id in selected else "0" for p in election.projects],
+            },
+        )
+        out_units.append(
+            {
+                "key": unit.key,
+                "label": unit.label,
+                "budget": str(unit.budget),
+                "voters": election.num_voters,
+                "total_cost": str(
+                    Decimal(official.total_cost.numerator) / official.total_cost.denominator
+                ),
+                "projects": [
+                    {
+                        "id": p.pk,
+                        "reference": p.reference,
+                        "title": p.title,
+                        "category": p.category,
+                        "cost": str(p.ballot_cost),
+                        "votes": votes[i],
+                        "points": points[i],
+                        "selected": p.reference in selected,
+                        "order": order.get(p.reference),
+                        "greedy": p.reference in greedy.selected_ids,
+                        "mes": p.reference in mes.selected_ids,
+                    }
+                    for i, p in enumerate(unit.proposals)
+                ],
+                "selected": official.selected_ids,
+                "greedy_cost": str(
+                    Decimal(greedy.total_cost.numerator) / greedy.total_cost.denominator
+                ),
+                "mes_cost": str(Decimal(mes.total_cost.numerator) / mes.total_cost.denominator),
+                "explanation": explain(official),
+                "pb": dumps_pabulib(published),
+            }
+        )
+    result = existing or Result(call=call)
+    result.units = out_units
+    result.stats = _turnout_stats(call)
+    result.ballots_count = len(ballots)
+    result.computed_at = now
+    result.status = Result.Status.COMPUTED
+    result.full_clean()
+    result.save()
+    event_record(
+        actor=actor, action="voting.results_computed", obj=call, after={"ballots": len(ballots)}
+    )
+    return result
+
+
+def _turnout_stats(call: Call) -> dict[str, Any]:
+    rows = list(
+        Ballot.objects.filter(call=call).values_list(
+            "first_cast_at", "zone__name", "age_band", "channel"
+        )
+    )
+    by_day = Counter(sel.local_day(r[0]).isoformat() for r in rows)
+    return {
+        "by_day": sorted(by_day.items()),
+        "by_zone": sorted(Counter(r[1] or "" for r in rows).items()),
+        "by_age": sorted(Counter(r[2] or "" for r in rows).items()),
+        "by_channel": sorted(Counter(r[3] for r in rows).items()),
+    }
+
+
+@transaction.atomic
+def results_publish(*, actor: Any, call: Call, now: dt.datetime | None = None) -> Result:
+    """Publish the computed results: proposals on the ballot become selected or
+    not selected in one bulk step each."""
+    _require_admin(actor)
+    now = now or timezone.now()
+    result = Result.objects.select_for_update().filter(call=call).first()
+    if result is None:
+        raise ValidationError(_("There are no computed results to publish."), code="no_result")
+    if result.is_published:
+        return result
+    winners = {p["id"] for u in result.units for p in u["projects"] if p["selected"]}
+    on_ballot = list(Proposal.objects.select_for_update().filter(call=call, status=S.ON_BALLOT))
+    _proposals_move(
+        actor=actor,
+        proposals=[p for p in on_ballot if p.pk in winners],
+        to_status=S.SELECTED,
+        now=now,
+    )
+    _proposals_move(
+        actor=actor,
+        proposals=[p for p in on_ballot if p.pk not in winners],
+        to_status=S.NOT_SELECTED,
+        now=now,
+    )
+    result.status = Result.Status.PUBLISHED
+    result.published_at = now
+    result.published_by = actor if getattr(actor, "is_authenticated", False) else None
+    result.save()
+    event_record(
+        actor=actor,
+        action="voting.results_published",
+        obj=call,
+        after={"selected": len(winners)},
+        public=True,
+    )
+    content_changed("results", "calls")
+    return result
+
+
+# --- personal data -------------------------------------------------------------------------
+
+
+def personal_data_export(user: Any) -> Any:
+    """That the person voted, in which call and how; never what they chose."""
+    return [
+        {"call": b.call.name, "channel": b.channel, "cast_at": b.cast_at.isoformat()}
+        for b in Ballot.objects.filter(voter=user).select_related("call")
+    ]
+
+
+def personal_data_erase(user: Any) -> None:
+    """The ballots stay counted; the link to the person is cut."""
+    Ballot.objects.filter(voter=user).update(voter=None)
