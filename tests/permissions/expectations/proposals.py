@@ -3,6 +3,7 @@
 A draft is private to its author for everyone, staff and superusers included."""
 
 from ..policy import (
+    ADMINISTRATOR,
     ALL_STAFF,
     NOT_ALLOWED,
     NOT_FOUND,
