@@ -216,6 +216,29 @@ WORKSHOPS_REGISTRATION_CANCELLED = kind(
     "workshops.registration_cancelled",
     _("A registration for the workshop %(object)s was cancelled."),
 )
+WORKSHOPS_ATTENDANCE = kind(
+    "workshops.attendance", _("%(actor)s recorded who came to the workshop %(object)s.")
+)
+WORKSHOPS_WALK_INS = kind(
+    "workshops.walk_ins", _("%(actor)s recorded the walk-ins at the workshop %(object)s.")
+)
+WORKSHOPS_MINUTES_SAVED = kind(
+    "workshops.minutes_saved", _("%(actor)s saved the minutes of the workshop %(object)s.")
+)
+WORKSHOPS_PHOTO_ADDED = kind(
+    "workshops.photo_added", _("%(actor)s added a photo to the workshop %(object)s.")
+)
+WORKSHOPS_RESIDENT_VERIFIED = kind(
+    "workshops.resident_verified",
+    _("%(actor)s verified a resident's identity at the workshop %(object)s."),
+)
+WORKSHOPS_IDEA_ADDED = kind(
+    "workshops.idea_added", _("%(actor)s recorded an idea at the workshop %(object)s.")
+)
+WORKSHOPS_IDEA_TO_PROPOSAL = kind(
+    "workshops.idea_to_proposal",
+    _("%(actor)s prepared a resident's draft proposal from an idea of the workshop %(object)s."),
+)
 
 
 def event_kind(code: str) -> EventKind | None:

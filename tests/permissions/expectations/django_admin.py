@@ -83,6 +83,10 @@ EXPECTATIONS = {
     **model_admin("assessment", "department"),
     **model_admin("assessment", "callassessmentsettings"),
     **model_admin("assessment", "competencenote"),
+    # Workshops change only through their services: read-only here.
+    **model_admin("workshops", "programme", **READ_ONLY),
+    **model_admin("workshops", "workshop", **READ_ONLY),
+    **model_admin("workshops", "idea", **READ_ONLY),
     **model_admin("wagtaildocs", "document"),
     **model_admin("wagtailimages", "image"),
     **model_admin("taggit", "tag"),
