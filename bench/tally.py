@@ -1,11 +1,19 @@
 """Benchmark of the tally engine against pabutools on the shared Pabulib files.
 
-Run from the repository root: ``python bench/tally.py`` (a few minutes: pabutools
-is slow).  Writes the "Tally engine" section of BENCHMARKS.md, between the
-``<!-- tally:start -->`` and ``<!-- tally:end -->`` markers, and leaves the rest
-of the file alone.  ``--no-pabutools`` measures this engine only;
-``--synthetic`` runs only the 1,000,000-ballot case and prints JSON (used in a
-subprocess so that its peak memory is measured alone).
+Run from the repository root: ``python bench/tally.py`` (several minutes: pabutools
+and the stepwise add-one reference are slow).  Writes the "Tally engine" section
+of BENCHMARKS.md, between the ``<!-- tally:start -->`` and ``<!-- tally:end -->``
+markers, and leaves the rest of the file alone.  ``--no-pabutools`` measures this
+engine only; ``--synthetic`` runs only the 1,000,000-ballot case and prints JSON
+(used in a subprocess so that its peak memory is measured alone).
+
+Whole commands (``python -m voting.tally ...``) are measured as child processes:
+wall time, and peak resident memory from the child's own ``VmHWM`` read as it exits
+(``ru_maxrss`` would not do: a child started by fork + exec inherits its parent's).
+The add-one table runs MES + add1 as a whole command on every shared file, and
+the stepwise reference (``--completion add1-stepwise``) in the same run, with a
+time limit per file (``--stepwise-limit``, 60 s by default): where the stepwise
+run does not finish in time, the table says so.
 """
 
 from __future__ import annotations
@@ -38,12 +46,107 @@ FILES = [
     "Poland_Wieliczka_2023_Green_Budget.pb",
     "Poland_Swiecie_2023.pb",
 ]
-ADD1_FILES = [
-    "Poland_Warszawa_2026.pb",
-    "Poland_Wieliczka_2023_Green_Budget.pb",
-    "Poland_Swiecie_2023.pb",
-]
 START, END = "<!-- tally:start -->", "<!-- tally:end -->"
+
+
+def command(args: list[str], timeout: float | None = None) -> tuple[float, float, str] | None:
+    """Run ``python -m voting.tally ARGS``: (seconds, peak MB, stdout), None on timeout."""
+    import tempfile
+
+    out_file = tempfile.TemporaryFile(mode="w+", encoding="utf-8")
+    peak_file = tempfile.NamedTemporaryFile(mode="r", encoding="ascii", suffix=".peak")
+    t = time.perf_counter()
+    proc = subprocess.Popen(  # noqa: S603 - our own module
+        [sys.executable, "-c", _RUNNER, peak_file.name, *args],
+        cwd=REPO,
+        stdout=out_file,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = None if timeout is None else t + timeout
+    chunks: list[str] = []
+    while True:
+        pid, status, _ = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            break
+        if deadline is not None and time.perf_counter() > deadline:
+            proc.kill()
+            os.wait4(proc.pid, 0)
+            proc.returncode = -9
+            return None
+        time.sleep(0.005)
+    seconds = time.perf_counter() - t
+    out_file.seek(0)
+    chunks.append(out_file.read())
+    out_file.close()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        raise RuntimeError(f"python -m voting.tally {' '.join(args)} failed")
+    peak = float(peak_file.read() or "nan") / 1024
+    peak_file.close()
+    return seconds, peak, "".join(chunks)
+
+
+# ``python -m voting.tally ARGS`` that writes its own peak memory (VmHWM, kB) at exit.
+_RUNNER = (
+    "import atexit, runpy, sys\n"
+    "path = sys.argv.pop(1)\n"
+    "def peak():\n"
+    "    for line in open('/proc/self/status'):\n"
+    "        if line.startswith('VmHWM:'):\n"
+    "            open(path, 'w').write(line.split()[1])\n"
+    "atexit.register(peak)\n"
+    "sys.argv[0] = 'voting.tally'\n"
+    "runpy.run_module('voting.tally', run_name='__main__', alter_sys=True)\n"
+)
+
+
+def whole_commands(
+    limit: float, budget: float | None
+) -> tuple[dict[str, Any], list[dict[str, Any]], list[str]]:
+    lodz = str(SHARED / "Poland_Lodz_2022.pb")
+    runs = [command([lodz, "--rule", "mes", "--sat", "cost"]) for _ in range(3)]
+    done = [r for r in runs if r is not None]
+    lodz_row = {"seconds": min(r[0] for r in done), "peak_mb": max(r[1] for r in done)}
+    rows = []
+    skipped: list[str] = []
+    start = time.perf_counter()
+    for path in sorted(SHARED.glob("*.pb"), key=lambda p: p.stat().st_size):
+        if budget is not None and time.perf_counter() - start > budget:
+            skipped.append(path.name)
+            continue
+        print(f"{path.name} add1 ...", file=sys.stderr, flush=True)
+        fast = command(
+            [str(path), "--rule", "mes", "--sat", "cost", "--completion", "add1", "--json"]
+        )
+        if fast is None:
+            raise RuntimeError("no timeout set")
+        data = json.loads(fast[2])
+        slow = command(
+            [
+                str(path),
+                "--rule",
+                "mes",
+                "--sat",
+                "cost",
+                "--completion",
+                "add1-stepwise",
+                "--json",
+            ],
+            timeout=limit,
+        )
+        row: dict[str, Any] = {
+            "name": path.name,
+            "seconds": fast[0],
+            "peak_mb": fast[1],
+            "steps": data.get("add1_steps", 0),
+            "mes_runs": data.get("add1_mes_runs", 0),
+            "stepwise": slow[0] if slow else None,
+            "same": (json.loads(slow[2])["selected"] == data["selected"]) if slow else None,
+        }
+        rows.append(row)
+        print(json.dumps(row), file=sys.stderr, flush=True)
+    rows.sort(key=lambda r: r["name"])
+    return lodz_row, rows, skipped
 
 
 def timed(fn: Callable[[], Any], repeat: int = 1) -> tuple[float, Any]:
@@ -137,6 +240,17 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--no-pabutools", action="store_true")
     parser.add_argument("--synthetic", action="store_true")
+    parser.add_argument(
+        "--stepwise-limit",
+        type=float,
+        default=60.0,
+        help="seconds allowed to each stepwise add-one command (default 60)",
+    )
+    parser.add_argument(
+        "--add1-budget",
+        type=float,
+        help="stop starting add-one files (smallest first) after this many seconds",
+    )
     args = parser.parse_args()
     if args.synthetic:
         print(json.dumps(synthetic()))
@@ -144,7 +258,6 @@ def main() -> int:
     if not SHARED.is_dir():
         print(f"shared Pabulib folder not found at {SHARED}", file=sys.stderr)
         return 1
-    reference = json.loads((SHARED / "reference_outcomes.json").read_text())["instances"]
     rows = []
     for name in FILES:
         print(f"{name} ...", file=sys.stderr, flush=True)
@@ -171,29 +284,8 @@ def main() -> int:
                 and pb["mes_ids"] == mes_out.selected_ids
             )
         rows.append(row)
-    add1_rows = []
-    for name in ADD1_FILES:
-        print(f"{name} add1 ...", file=sys.stderr, flush=True)
-        election = read_pabulib(SHARED / name)
-        t_add1, out = timed(lambda e=election: tally(e, "mes", "cost", "add1"))
-        recorded = [
-            r
-            for r in reference[name]["runs"]
-            if r["sat_class"] == "Cost_Sat"
-            and r["rule"] in ("mes_add1", "mes_add1_extended_cap")
-            and r["status"] == "ok"
-        ]
-        rec = recorded[-1] if recorded else None
-        add1_rows.append(
-            {
-                "name": name,
-                "seconds": t_add1,
-                "runs": out.add1_runs,
-                "same": rec is not None and rec["selected"] == out.selected_ids,
-                "pb_seconds": rec["seconds"] if rec else None,
-                "pb_rule": rec["rule"] if rec else None,
-            }
-        )
+    print("whole commands ...", file=sys.stderr, flush=True)
+    lodz_row, add1_rows, not_run = whole_commands(args.stepwise_limit, args.add1_budget)
     print("synthetic 1,000,000 ballots ...", file=sys.stderr, flush=True)
     synth = json.loads(
         subprocess.run(  # noqa: S603 - our own script
@@ -204,16 +296,27 @@ def main() -> int:
             cwd=REPO,
         ).stdout
     )
-    write_section(rows, add1_rows, synth, pabutools=not args.no_pabutools)
+    write_section(
+        rows,
+        lodz_row,
+        add1_rows,
+        synth,
+        pabutools=not args.no_pabutools,
+        limit=args.stepwise_limit,
+        not_run=not_run,
+    )
     return 0
 
 
 def write_section(
     rows: list[dict[str, Any]],
+    lodz: dict[str, Any],
     add1_rows: list[dict[str, Any]],
     synth: dict[str, Any],
     *,
     pabutools: bool,
+    limit: float,
+    not_run: list[str],
 ) -> None:
     import numpy as np
 
@@ -245,22 +348,51 @@ def write_section(
             f"{fmt(pb.get('greedy'))} | {fmt(r['mes'])} | {fmt(pb.get('mes'))} | "
             f"{ratio(pb.get('mes'), r['mes'])} | {'yes' if r.get('same') else '–'} |"
         )
+    slow = [r for r in add1_rows if r["stepwise"] is not None]
     lines += [
         "",
-        "MES (cost satisfaction) with the add-one completion (pabutools' "
-        "`voter_budget_increment=1`). The pabutools column is **not measured in this run**: it "
-        "is the time recorded in `../shared/pabulib/reference_outcomes.json` (for Warszawa 2026 "
-        "the `mes_add1_extended_cap` run, multiprofile with pabutools' cache disabled; stock "
-        "pabutools did not finish within 300 s).",
+        "### Whole commands",
         "",
-        "| file | MES runs | seconds | pabutools (recorded) | same outcome as recorded |",
-        "|---|---:|---:|---:|---|",
+        "Each figure is one `python -m voting.tally ...` child process from start to exit "
+        "(interpreter start-up, imports, reading the file, counting, printing); peak memory is "
+        "the child's own maximum resident set (VmHWM, read as it exits).",
+        "",
+        f"`python -m voting.tally Poland_Lodz_2022.pb --rule mes --sat cost`: "
+        f"**{fmt(lodz['seconds'])} s** (best of 3), peak **{lodz['peak_mb']:,.0f} MB**.",
+        "",
+        "MES (cost satisfaction) + `add1` on every shared file, whole command "
+        "(`--completion add1 --json`), and in the same run the stepwise reference "
+        f"(`--completion add1-stepwise`, one MES run per step) with a limit of {limit:.0f} s per "
+        "file: where it did not finish, the cell says so. *Steps*: the add-one steps "
+        "(the MES runs the stepwise version makes); *MES runs*: the runs the fast version "
+        "actually made. *Same*: the stepwise command printed the same projects in the same "
+        "order (the full comparison, shares and step counts included, is "
+        "`TALLY_FULL=1 pytest tests/voting/test_tally_add1.py`).",
+        "",
+        "| file | steps | MES runs | add1 (s) | peak MB | stepwise (s) | same |",
+        "|---|---:|---:|---:|---:|---:|---|",
     ]
     for r in add1_rows:
+        stepwise = fmt(r["stepwise"]) if r["stepwise"] is not None else f"> {limit:.0f} (stopped)"
+        same = {True: "yes", False: "NO", None: "–"}[r["same"]]
         lines.append(
-            f"| {r['name'][:-3]} | {r['runs']} | {fmt(r['seconds'])} | "
-            f"{fmt(r['pb_seconds'])} ({r['pb_rule']}) | {'yes' if r['same'] else 'NO'} |"
+            f"| {r['name'][:-3]} | {r['steps']:,} | {r['mes_runs']:,} | {fmt(r['seconds'])} | "
+            f"{r['peak_mb']:,.0f} | {stepwise} | {same} |"
         )
+    worst = max(add1_rows, key=lambda r: r["seconds"])
+    lines += [
+        "",
+        f"Slowest add1 whole command: {worst['name'][:-3]}, {fmt(worst['seconds'])} s. "
+        f"Stepwise finished within the limit on {len(slow)} of {len(add1_rows)} files; on "
+        f"those it took {fmt(sum(r['stepwise'] for r in slow))} s in all against "
+        f"{fmt(sum(r['seconds'] for r in slow))} s for the fast version.",
+    ]
+    if not_run:
+        lines += [
+            "",
+            "Not measured in this run (the run's time budget, `--add1-budget`, was used up; "
+            "files are taken smallest first): " + ", ".join(n[:-3] for n in not_run) + ".",
+        ]
     lines += [
         "",
         f"Synthetic approval profile: {synth['voters']:,} ballots over {synth['projects']} "

@@ -17,9 +17,14 @@ class CmsConfig(AppConfig):
             content_changed("pages")
 
         # Cached public pages (ciic.public_pages) follow the "pages" namespace.
+        # weak=False: the receiver is a local function, kept by the signal only.
         for signal in (page_published, page_unpublished, post_page_move):
-            signal.connect(pages_changed, dispatch_uid=f"cms-pages-changed-{id(signal)}")
-        post_delete.connect(pages_changed, sender=Page, dispatch_uid="cms-pages-deleted")
+            signal.connect(
+                pages_changed, weak=False, dispatch_uid=f"cms-pages-changed-{id(signal)}"
+            )
+        post_delete.connect(
+            pages_changed, sender=Page, weak=False, dispatch_uid="cms-pages-deleted"
+        )
         from workshops.pages import editorial_page_finder_set
 
         from .models import workshop_page_for

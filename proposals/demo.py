@@ -297,10 +297,7 @@ def _past_call(*, facilitator: User, assessor: User, admin: User, out: Any) -> l
     steps: list[tuple[dt.date, User | None]] = [
         (dt.date(2025, 4, 2), assessor),  # assessment starts
         (dt.date(2025, 4, 25), assessor),  # decided
-        (dt.date(2025, 5, 5), admin),  # on the ballot
-        (dt.date(2025, 6, 10), None),  # results
-        (dt.date(2025, 7, 15), None),  # implementation
-        (dt.date(2025, 10, 30), None),  # completed
+        # voting.demo goes on from here: the vote, its results, the implementation.
     ]
     for n, (day, actor) in enumerate(steps):
         with at(day):
@@ -311,7 +308,7 @@ def _past_call(*, facilitator: User, assessor: User, admin: User, out: Any) -> l
                         actor=actor, proposal=proposal, to_status=path[n],
                         note=ASSESSOR_NOTES.get(path[n], ""),
                     )  # fmt: skip
-    out.write(f"Demo call {PAST_CALL_SLUG}: {len(proposals)} proposals, decided and funded")
+    out.write(f"Demo call {PAST_CALL_SLUG}: {len(proposals)} proposals, assessed")
     return authors
 
 

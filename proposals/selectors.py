@@ -196,10 +196,10 @@ TIMELINE_LABELS = {
     events.PROPOSAL_ATTACHMENT_ADDED: _("Document added by the author"),
     events.PROPOSAL_FILE_REMOVED: _("File removed by the author"),
     # The council's assessment (proposals.assessment); "note" is public.
-    "assessment.appeal_lodged": _("Appeal lodged by the author"),
-    "assessment.appeal_decided": _("Appeal decided"),
-    "assessment.merged_into": _("Merged into another proposal"),
-    "assessment.merged_from": _("Another proposal was merged into this one"),
+    events.ASSESSMENT_APPEAL_LODGED: _("Appeal lodged by the author"),
+    events.ASSESSMENT_APPEAL_DECIDED: _("Appeal decided"),
+    events.ASSESSMENT_MERGED_INTO: _("Merged into another proposal"),
+    events.ASSESSMENT_MERGED_FROM: _("Another proposal was merged into this one"),
 }
 
 

@@ -249,6 +249,7 @@ def call_english_update(
     """Set the English version of a call's texts: its name and, per accepted
     category, what fits ({category: text}; categories the call does not accept
     are ignored). Empty texts fall back to the Romanian ones on English pages."""
+    require(actor, "proposals.manage_calls")
     call.name_en = name
     call.full_clean()
     call.save(update_fields=["name_en"])
@@ -258,7 +259,11 @@ def call_english_update(
             cc.full_clean()
             cc.save(update_fields=["description_en"])
     event_record(
-        actor=actor, action="call.english_updated", obj=call, after={"name_en": name}, public=False
+        actor=actor,
+        action=events.CALL_ENGLISH_UPDATED,
+        obj=call,
+        after={"name_en": name},
+        public=False,
     )
     content_changed("calls")
     return call

@@ -41,6 +41,11 @@ def voting_end_instant(call: Call) -> dt.datetime:
     return local_day_start(call.voting_end + dt.timedelta(days=1))
 
 
+def voting_last_minute(call: Call) -> dt.datetime:
+    """23:59 of the last voting day: what pages say ballots are accepted until."""
+    return voting_end_instant(call) - dt.timedelta(minutes=1)
+
+
 def voting_start_instant(call: Call) -> dt.datetime:
     return local_day_start(call.voting_start)
 

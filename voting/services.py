@@ -423,7 +423,7 @@ def ballot_cast(
     )
     event_record(
         actor=actor,
-        action="ballot.cast" if ballot.revision == 1 else "ballot.changed",
+        action="ballot.cast",  # a change is a new cast: no hint of what changed
         obj=call,
         # That a resident voted, and how; never what they chose nor the receipt.
         after={"channel": channel, **({"voter": voter.pk} if channel == Channel.PAPER else {})},
@@ -436,7 +436,7 @@ def ballot_cast(
             "code": code,
             "channel": channel,
             "changed": ballot.revision > 1,
-            "closes": sel.voting_end_instant(call),
+            "closes": sel.voting_last_minute(call),
             "receipts_url": site_url(f"/results/{call.slug}/receipts/"),
         },
         key=f"ballot-receipt:{ballot.pk}:{ballot.revision}",

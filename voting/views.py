@@ -57,7 +57,7 @@ def _ballot_context(
         "ballot": ballot,
         "chosen": chosen,
         "revision": ballot.revision if ballot else 0,
-        "closes": sel.voting_end_instant(call),
+        "closes": sel.voting_last_minute(call),
     }
 
 
@@ -120,7 +120,7 @@ def ballot_done(request: HttpRequest, call: str) -> HttpResponse:
             "call": call_obj,
             "ballot": ballot_obj,
             "code": code,
-            "closes": sel.voting_end_instant(call_obj),
+            "closes": sel.voting_last_minute(call_obj),
         },
     )
 

@@ -204,13 +204,7 @@ class WorkshopPhoto(models.Model):
     """A photo after the event, re-encoded by the server (EXIF removed)."""
 
     workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="photos")
-    file = models.ImageField(
-        _("photo"),
-        upload_to=_photo_upload_to,
-        max_length=255,
-        width_field="width",
-        height_field="height",
-    )
+    file = models.FileField(_("photo"), upload_to=_photo_upload_to, max_length=255)
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
     alt_text = models.CharField(_("description of the photo"), max_length=200, blank=True)

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ciic.accounts.models import Role, User
+from ciic.audit import events
 from ciic.audit.services import event_record
 from ciic.cache import content_changed
 from ciic.eligibility.models import Verification
@@ -116,7 +117,7 @@ def programme_create(
     programme.save()
     event_record(
         actor=actor,
-        action="workshops.programme_created",
+        action=events.WORKSHOPS_PROGRAMME_CREATED,
         obj=programme,
         after={"name": programme.name, "target_count": target_count},
         public=True,
@@ -241,7 +242,7 @@ def workshop_create(
     workshop.facilitators.set(people)
     event_record(
         actor=actor,
-        action="workshops.workshop_created",
+        action=events.WORKSHOPS_WORKSHOP_CREATED,
         obj=workshop,
         after=_state(workshop),
         public=True,
@@ -313,7 +314,7 @@ def workshop_update(
     workshop.save()
     event = event_record(
         actor=actor,
-        action="workshops.workshop_changed",
+        action=events.WORKSHOPS_WORKSHOP_CHANGED,
         obj=workshop,
         before={k: before[k] for k in changed},
         after={k: after[k] for k in changed},
@@ -365,7 +366,9 @@ def workshop_open(*, actor: Any, workshop: Workshop) -> Workshop:
         raise ValidationError(
             _("This workshop has already started; set a new date first."), code="past"
         )
-    _status_set(actor=actor, workshop=workshop, to=S.OPEN, action="workshops.registration_opened")
+    _status_set(
+        actor=actor, workshop=workshop, to=S.OPEN, action=events.WORKSHOPS_REGISTRATION_OPENED
+    )
     _waiting_promote(workshop)
     _full_status_sync(workshop)
     _reminder_schedule(workshop)
@@ -393,7 +396,7 @@ def workshop_postpone(*, actor: Any, workshop: Workshop, note: str) -> Workshop:
     if workshop.status == S.POSTPONED:
         raise ValidationError(_("This workshop is already postponed."), code="already")
     _status_set(
-        actor=actor, workshop=workshop, to=S.POSTPONED, note=note, action="workshops.postponed"
+        actor=actor, workshop=workshop, to=S.POSTPONED, note=note, action=events.WORKSHOPS_POSTPONED
     )
     job_cancel(_reminder_key(workshop))
     _registrations_notify(
@@ -412,7 +415,7 @@ def workshop_cancel(*, actor: Any, workshop: Workshop, note: str) -> Workshop:
     _require(actor, "workshops.change_workshop", workshop)
     note = _note_required(note)
     _status_set(
-        actor=actor, workshop=workshop, to=S.CANCELLED, note=note, action="workshops.cancelled"
+        actor=actor, workshop=workshop, to=S.CANCELLED, note=note, action=events.WORKSHOPS_CANCELLED
     )
     job_cancel(_reminder_key(workshop))
     _registrations_notify(
@@ -431,7 +434,7 @@ def workshop_mark_held(*, actor: Any, workshop: Workshop) -> Workshop:
     workshop = _locked(workshop)
     _require(actor, "workshops.mark_held", workshop)
     workshop.held_at = timezone.now()
-    _status_set(actor=actor, workshop=workshop, to=S.HELD, action="workshops.held")
+    _status_set(actor=actor, workshop=workshop, to=S.HELD, action=events.WORKSHOPS_HELD)
     job_cancel(_reminder_key(workshop))
     return workshop
 
@@ -482,7 +485,7 @@ def _waiting_promote(workshop: Workshop) -> list[Registration]:
         reg.save(update_fields=["status", "promoted_at"])
         event_record(
             actor=None,
-            action="workshops.registration_promoted",
+            action=events.WORKSHOPS_REGISTRATION_PROMOTED,
             obj=workshop,
             after={"registration": reg.pk},
         )
@@ -530,7 +533,7 @@ def registration_create(
         ) from None
     event_record(
         actor=actor,
-        action="workshops.registered",
+        action=events.WORKSHOPS_REGISTERED,
         obj=workshop,
         after={"registration": reg.pk, "status": reg.status},
     )
@@ -562,7 +565,7 @@ def registration_cancel(*, actor: Any, workshop: Workshop) -> Registration:
     reg.save(update_fields=["status", "cancelled_at"])
     event_record(
         actor=actor,
-        action="workshops.registration_cancelled",
+        action=events.WORKSHOPS_REGISTRATION_CANCELLED,
         obj=workshop,
         before={"status": before},
         after={"registration": reg.pk},
@@ -580,7 +583,7 @@ def _run_event(actor: Any, workshop: Workshop, action: str, **after: Any) -> Non
     """Record a running action; once the workshop is held it is a correction."""
     if workshop.status == S.HELD:
         after = {"correction_of": action, **after}
-        action = "workshops.corrected"
+        action = events.WORKSHOPS_CORRECTED
     event_record(actor=actor, action=action, obj=workshop, after=after)
 
 
@@ -600,7 +603,7 @@ def attendance_set(
         return reg
     reg.checked_in_at = timezone.now() if present else None
     reg.save(update_fields=["checked_in_at"])
-    _run_event(actor, workshop, "workshops.attendance", registration=reg.pk, present=present)
+    _run_event(actor, workshop, events.WORKSHOPS_ATTENDANCE, registration=reg.pk, present=present)
     return reg
 
 
@@ -617,7 +620,7 @@ def walk_ins_set(*, actor: Any, workshop: Workshop, count: int) -> Workshop:
     before = workshop.walk_ins
     workshop.walk_ins = count
     workshop.save(update_fields=["walk_ins", "updated_at"])
-    _run_event(actor, workshop, "workshops.walk_ins", before=before, count=count)
+    _run_event(actor, workshop, events.WORKSHOPS_WALK_INS, before=before, count=count)
     return workshop
 
 
@@ -643,7 +646,7 @@ def minutes_save(*, actor: Any, workshop: Workshop, public: str, internal: str) 
         changed.append("internal")
     workshop.minutes_public, workshop.minutes_internal = public, internal
     workshop.save(update_fields=["minutes_public", "minutes_internal", "updated_at"])
-    _run_event(actor, workshop, "workshops.minutes_saved", parts=changed)
+    _run_event(actor, workshop, events.WORKSHOPS_MINUTES_SAVED, parts=changed)
     _changed()
     return workshop
 
@@ -661,10 +664,15 @@ def photo_add(
             code="too_many_photos",
         )
     clean = proposal_files.image_clean(upload)
-    photo = WorkshopPhoto(workshop=workshop, alt_text=(alt_text or "").strip()[:200])
+    photo = WorkshopPhoto(
+        workshop=workshop,
+        width=clean.width,
+        height=clean.height,
+        alt_text=(alt_text or "").strip()[:200],
+    )
     photo.file.save(clean.name, clean.content, save=False)
     photo.save()
-    _run_event(actor, workshop, "workshops.photo_added", photo=photo.pk)
+    _run_event(actor, workshop, events.WORKSHOPS_PHOTO_ADDED, photo=photo.pk)
     _changed()
     return photo
 
@@ -695,7 +703,9 @@ def workshop_verify_resident(
     with transaction.atomic():
         workshop = _locked(workshop)
         WorkshopVerification.objects.create(workshop=workshop, verification=verification)
-        _run_event(actor, workshop, "workshops.resident_verified", verification=verification.pk)
+        _run_event(
+            actor, workshop, events.WORKSHOPS_RESIDENT_VERIFIED, verification=verification.pk
+        )
     return verification
 
 
@@ -726,7 +736,7 @@ def idea_create(
     )
     idea.full_clean(exclude=["workshop", "zone", "resident", "proposal"])
     idea.save()
-    _run_event(actor, workshop, "workshops.idea_added", idea=idea.pk)
+    _run_event(actor, workshop, events.WORKSHOPS_IDEA_ADDED, idea=idea.pk)
     _changed()
     return idea
 
@@ -784,7 +794,7 @@ def idea_to_proposal(
     idea.full_clean(exclude=["workshop", "zone", "resident", "proposal"])
     idea.save()
     _run_event(
-        actor, idea.workshop, "workshops.idea_to_proposal", idea=idea.pk, proposal=proposal.pk
+        actor, idea.workshop, events.WORKSHOPS_IDEA_TO_PROPOSAL, idea=idea.pk, proposal=proposal.pk
     )
     notify(
         user=resident,

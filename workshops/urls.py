@@ -1,13 +1,22 @@
 from django.urls import path, re_path
 
+from ciic.public_pages import public_page
+
 from . import views
+
+# Cached for visitors (ciic.public_pages); workshop services bump "workshops".
+PUBLIC = ("workshops", "areas")
 
 app_name = "workshops"
 urlpatterns = [
-    path("workshops/", views.WorkshopIndexView.as_view(), name="index"),
-    path("workshops/map/", views.workshop_map, name="map"),
+    path("workshops/", public_page(*PUBLIC)(views.WorkshopIndexView.as_view()), name="index"),
+    path("workshops/map/", public_page(*PUBLIC)(views.workshop_map), name="map"),
     path("workshops/calendar.ics", views.programme_ics, name="calendar"),
-    path("workshops/<int:pk>/", views.WorkshopDetailView.as_view(), name="detail"),
+    path(
+        "workshops/<int:pk>/",
+        public_page(*PUBLIC)(views.WorkshopDetailView.as_view()),
+        name="detail",
+    ),
     path("workshops/<int:pk>/workshop.ics", views.workshop_ics, name="ics"),
     path("workshops/<int:pk>/register/", views.RegisterView.as_view(), name="register"),
     path(

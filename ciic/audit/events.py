@@ -98,6 +98,9 @@ GEO_GAZETTEER_RESET = kind(
 # --- calls and proposals ------------------------------------------------------------------
 CALL_CREATED = kind("call.created", _("%(actor)s created the call %(object)s."))
 CALL_UPDATED = kind("call.updated", _("%(actor)s changed the call %(object)s."))
+CALL_ENGLISH_UPDATED = kind(
+    "call.english_updated", _("%(actor)s changed the English texts of the call %(object)s.")
+)
 PROPOSAL_DRAFT_CREATED = kind(
     "proposal.draft_created", _("%(actor)s started the draft %(object)s.")
 )
@@ -122,9 +125,6 @@ PROPOSAL_STATUS_CHANGED = kind(
     public=True,
 )
 
-CALL_ENGLISH_UPDATED = kind(
-    "call.english_updated", _("%(actor)s changed the English texts of the call %(object)s.")
-)
 
 # --- accounts: deletion -------------------------------------------------------------------
 # No personal data: the object is the deleted account's number only.
@@ -215,6 +215,29 @@ WORKSHOPS_REGISTRATION_PROMOTED = kind(
 WORKSHOPS_REGISTRATION_CANCELLED = kind(
     "workshops.registration_cancelled",
     _("A registration for the workshop %(object)s was cancelled."),
+)
+WORKSHOPS_ATTENDANCE = kind(
+    "workshops.attendance", _("%(actor)s recorded who came to the workshop %(object)s.")
+)
+WORKSHOPS_WALK_INS = kind(
+    "workshops.walk_ins", _("%(actor)s recorded the walk-ins at the workshop %(object)s.")
+)
+WORKSHOPS_MINUTES_SAVED = kind(
+    "workshops.minutes_saved", _("%(actor)s saved the minutes of the workshop %(object)s.")
+)
+WORKSHOPS_PHOTO_ADDED = kind(
+    "workshops.photo_added", _("%(actor)s added a photo to the workshop %(object)s.")
+)
+WORKSHOPS_RESIDENT_VERIFIED = kind(
+    "workshops.resident_verified",
+    _("%(actor)s verified a resident's identity at the workshop %(object)s."),
+)
+WORKSHOPS_IDEA_ADDED = kind(
+    "workshops.idea_added", _("%(actor)s recorded an idea at the workshop %(object)s.")
+)
+WORKSHOPS_IDEA_TO_PROPOSAL = kind(
+    "workshops.idea_to_proposal",
+    _("%(actor)s prepared a resident's draft proposal from an idea of the workshop %(object)s."),
 )
 
 

@@ -40,6 +40,6 @@ STORAGES = {
 }
 LOGGING = {"version": 1, "disable_existing_loggers": False}
 # Tests change rows directly (factories, the ORM) between two requests; the
-# page cache is tested on its own (tests/ciic/test_public_pages.py) and
+# page cache is tested on its own (tests/proposals/test_public_pages.py) and
 # switched on there.
 PUBLIC_PAGE_CACHE = False

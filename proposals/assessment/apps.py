@@ -17,4 +17,5 @@ class AssessmentConfig(AppConfig):
             "assessment",
             title=_("Messages with the council about your proposals"),
             export="proposals.assessment.selectors.personal_data_export",
+            erase="proposals.assessment.services.personal_data_erase",
         )

@@ -269,7 +269,7 @@ class Appeal(models.Model):
     """The author's appeal against an ineligibility, decided by another assessor."""
 
     class State(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", _("Awaiting a decision")
         UPHELD = "upheld", _("Upheld: the proposal is eligible")
         REJECTED = "rejected", _("Rejected: the decision stands")
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from ciic.accounts.models import Role
+from ciic.audit import events
 from ciic.audit.services import event_record
 from ciic.cache import content_changed
 from ciic.jobs import enqueue_at
@@ -141,7 +142,7 @@ def call_assessment_configure(
             CompetenceNote.objects.filter(call=call, category=category).delete()
     event_record(
         actor=actor,
-        action="assessment.settings_changed",
+        action=events.ASSESSMENT_SETTINGS_CHANGED,
         obj=call,
         after={
             "four_eyes": obj.four_eyes,
@@ -197,7 +198,7 @@ def assessment_assign(
         assessment.save()
         event_record(
             actor=actor,
-            action="assessment.assigned",
+            action=events.ASSESSMENT_ASSIGNED,
             obj=proposal,
             before=before,
             after={
@@ -260,7 +261,7 @@ def assessment_record(*, actor: Any, proposal: Proposal, data: Mapping[str, Any]
         content_changed("proposals")
     event_record(
         actor=actor,
-        action="assessment.recorded",
+        action=events.ASSESSMENT_RECORDED,
         obj=proposal,
         after={
             "fields": changed,
@@ -324,7 +325,7 @@ def assessment_request_changes(
     )
     event_record(
         actor=actor,
-        action="assessment.changes_requested",
+        action=events.ASSESSMENT_CHANGES_REQUESTED,
         obj=proposal,
         after={"deadline": deadline},
     )
@@ -414,7 +415,7 @@ def assessment_decide(
         assessment.save(update_fields=["duplicate_of", "updated_at"])
     event_record(
         actor=actor,
-        action="assessment.decision_proposed",
+        action=events.ASSESSMENT_DECISION_PROPOSED,
         obj=proposal,
         after={"decision": decision.pk, "outcome": outcome, "reason": reason},
     )
@@ -445,7 +446,7 @@ def decision_confirm(*, actor: Any, proposal: Proposal, approve: bool, note: str
         decision.save()
         event_record(
             actor=actor,
-            action="assessment.decision_returned",
+            action=events.ASSESSMENT_DECISION_RETURNED,
             obj=proposal,
             after={"decision": decision.pk},
         )
@@ -464,7 +465,7 @@ def _decision_apply(*, actor: Any, decision: Decision, proposal: Proposal) -> No
     proposal_transition(actor=actor, proposal=proposal, to_status=target, note=note)
     event_record(
         actor=actor,
-        action="assessment.decision_in_effect",
+        action=events.ASSESSMENT_DECISION_IN_EFFECT,
         obj=proposal,
         after={"decision": decision.pk, "outcome": decision.outcome, "reason": decision.reason},
     )
@@ -477,14 +478,14 @@ def _merge_record(*, actor: Any, proposal: Proposal, into: Proposal) -> None:
     linking the other), both authors are told."""
     event_record(
         actor=actor,
-        action="assessment.merged_into",
+        action=events.ASSESSMENT_MERGED_INTO,
         obj=proposal,
         after={"reference": into.reference},
         public=True,
     )
     event_record(
         actor=actor,
-        action="assessment.merged_from",
+        action=events.ASSESSMENT_MERGED_FROM,
         obj=into,
         after={"reference": proposal.reference},
         public=True,
@@ -529,7 +530,7 @@ def appeal_lodge(*, actor: Any, proposal: Proposal, argument: str) -> Appeal:
     )
     appeal.full_clean(exclude=["decision", "proposal"])
     appeal.save()
-    event_record(actor=actor, action="assessment.appeal_lodged", obj=proposal, public=True)
+    event_record(actor=actor, action=events.ASSESSMENT_APPEAL_LODGED, obj=proposal, public=True)
     content_changed("proposals")
     return appeal
 
@@ -553,7 +554,7 @@ def appeal_decide(*, actor: Any, proposal: Proposal, upheld: bool, explanation: 
     appeal.save()
     event_record(
         actor=actor,
-        action="assessment.appeal_decided",
+        action=events.ASSESSMENT_APPEAL_DECIDED,
         obj=proposal,
         after={"state": appeal.state, "note": explanation},
         public=True,
@@ -596,7 +597,7 @@ def message_post(*, actor: Any, proposal: Proposal, body: str) -> Message:
     # Audit without the content: messages are private.
     event_record(
         actor=actor,
-        action="assessment.message_posted",
+        action=events.ASSESSMENT_MESSAGE_POSTED,
         obj=proposal,
         after={"message": message.pk, "from_staff": from_staff},
     )
@@ -636,3 +637,10 @@ __all__ = [
     "decision_confirm",
     "message_post",
 ]
+
+
+def personal_data_erase(user: Any) -> None:
+    """Account deletion: the person's own messages go (they are private);
+    appeals stay with the proposal, as part of the council's decision record,
+    and staff messages lose their sender (SET_NULL)."""
+    Message.objects.filter(sender=user, from_staff=False).delete()

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -120,6 +120,9 @@ class AssignView(RulesPermissionMixin, View):
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
+        except PermissionDenied:
+            # A decided proposal, or the assessment phase is over: nothing was assigned.
+            messages.error(request, _("Some of these proposals can no longer be assigned."))
         else:
             messages.success(request, _("%(n)d proposals assigned.") % {"n": len(done)})
         return HttpResponseRedirect(back)
@@ -310,7 +313,7 @@ class DashboardView(_Console):
                     title=_("Load per assessor"),
                     labels=[row["assessor__email"] for row in load],
                     series={
-                        _("Open"): [row["open"] for row in load],
+                        _("Undecided"): [row["open"] for row in load],
                         _("Overdue"): [row["overdue"] for row in load],
                         _("Total"): [row["total"] for row in load],
                     },

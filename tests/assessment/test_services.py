@@ -299,3 +299,16 @@ def test_messages_email_the_other_side(frozen, staff, proposal, resident):
     assert [m.from_staff for m in selectors.thread(proposal=proposal)] == [False, True]
     with pytest.raises(PermissionDenied):
         services.message_post(actor=staff["facilitator"], proposal=proposal, body="Salut")
+
+
+def test_personal_data_export_and_erase(frozen, staff, proposal, resident):
+    from ciic import personal_data
+
+    frozen.move_to(DURING)
+    services.message_post(actor=resident, proposal=proposal, body="Mesajul meu.")
+    services.message_post(actor=staff["assessor"], proposal=proposal, body="Răspunsul primăriei.")
+    section = next(s for s in personal_data.sections() if s.key == "assessment")
+    data = section.exporter()(resident)
+    assert [m["body"] for m in data["messages"]] == ["Mesajul meu."]
+    section.eraser()(resident)
+    assert [m.body for m in selectors.thread(proposal=proposal)] == ["Răspunsul primăriei."]

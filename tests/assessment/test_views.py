@@ -3,6 +3,7 @@ assignment, the assessment page and its forms, exports (formula-safe), and the
 privacy of internal notes and messages on every public page, API and export."""
 
 import csv
+import datetime as dt
 import io
 
 import pytest
@@ -50,6 +51,22 @@ def test_queue_filters_and_bulk_assign(client, frozen, call, proposal, other_pro
     assert proposal.reference not in body
     body = client.get("/staff/assessment/?category=cultura").content.decode()
     assert proposal.reference not in body
+    # A decided proposal is not assigned again (the page says so; nothing changes).
+    frozen.move_to(DURING)
+    services.assessment_decide(actor=assessor, proposal=proposal, outcome="eligible")
+    login(client, coordinator)
+    r = client.post(
+        "/staff/assessment/assign/",
+        {
+            "proposals": [proposal.reference],
+            "assessor": coordinator.pk,
+            "next": "/staff/assessment/",
+        },
+        follow=True,
+    )
+    assert r.status_code == 200 and "can no longer be assigned" in r.content.decode()
+    assert Assessment.objects.get(proposal=proposal).assessor == assessor
+    login(client, assessor)
     # Assessors do not assign.
     client.post(
         "/staff/assessment/assign/", {"proposals": [proposal.reference], "assessor": assessor.pk}
@@ -205,3 +222,19 @@ def test_private_notes_and_messages_never_reach_public_pages_api_or_exports(
     assert proposal.reference in csv_text and proposal.reference in xlsx_text
     for secret in secrets:
         assert secret not in csv_text and secret not in xlsx_text
+
+
+def test_author_sees_the_change_request_and_its_last_day(client, frozen, call, proposal, resident):
+    frozen.move_to(DURING)
+    services.assessment_request_changes(
+        actor=_staff(Role.ASSESSOR), proposal=proposal, message="Adăugați o schiță a locului.",
+        deadline=dt.date(2026, 5, 12),
+    )  # fmt: skip
+    login(client, resident)
+    page = client.get(proposal.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Adăugați o schiță a locului." in page
+    assert "12 May 2026 (the last day)" in page
+    assert f'href="/proposals/edit/{proposal.pk}/what/"' in page
+    client.logout()
+    page = client.get(proposal.get_absolute_url()).content.decode()
+    assert "Adăugați o schiță a locului." not in page and "the last day" not in page

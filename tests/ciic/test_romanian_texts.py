@@ -157,6 +157,7 @@ ANONYMOUS_PAGES = [
     "account_reset_password_done",
     "account_email_verification_sent",
 ]
+MAIN_PAGES = ["/", "/proposals/", "/map/"]
 RESIDENT_PAGES = [
     "account_email",
     "account_change_password",
@@ -183,9 +184,13 @@ def test_account_pages_read_in_romanian(client, home_page, settings):
     settings.LANGUAGE_CODE = "ro"
     for name in ANONYMOUS_PAGES:
         assert_reads_in_romanian(client, reverse(name))
+    for path in MAIN_PAGES:
+        assert_reads_in_romanian(client, path)
     login(client, make_account(language="ro"))
     for name in RESIDENT_PAGES:
         assert_reads_in_romanian(client, reverse(name))
+    for path in [*MAIN_PAGES, "/me/", "/proposals/mine/"]:
+        assert_reads_in_romanian(client, path)
 
 
 @pytest.mark.django_db
@@ -223,3 +228,22 @@ def test_local_infrastructure_reads_as_an_adjective_agreeing_with_its_noun():
     with translation.override("ro"):
         assert str(Category.INFRASTRUCTURA.label) == "Infrastructură (locală)"
     assert Category.INFRASTRUCTURA.value == "infrastructura"
+
+
+def test_no_template_or_catalogue_carries_a_tell_tale_word():
+    """Beyond the pages rendered above: every template of ours, our Romanian
+    catalogues and the demo content."""
+    sources = [
+        *(REPO / "templates").rglob("*.html"),
+        *(REPO / "templates").rglob("*.txt"),
+        REPO / "locale" / "ro" / "LC_MESSAGES" / "django.po",
+        VENDOR / "django.po",
+        REPO / "cms" / "demo.py",
+        REPO / "proposals" / "demo.py",
+    ]
+    found = {
+        str(path.relative_to(REPO)): words
+        for path in sources
+        if (words := [w for w in TELL_TALE if w in path.read_text(encoding="utf-8")])
+    }
+    assert found == {}

@@ -79,7 +79,7 @@ def test_the_centres_english_name_is_the_same_everywhere(client, home_page):
     _in(client, "en")
     html = client.get("/").content.decode()
     assert html.count("Centre for Innovation and Civic Initiative") >= 2  # header and footer
-    assert "Centre for Innovation" not in html
+    assert "Civic Innovation and Initiative Centre" not in html
 
 
 def test_the_demo_seed_writes_the_english_versions_once(home_page):
@@ -97,3 +97,37 @@ def test_the_demo_seed_writes_the_english_versions_once(home_page):
     revisions = home.revisions.count()
     demo.seed(io.StringIO())
     assert HomePage.objects.get().revisions.count() == revisions
+
+
+ROMANIAN_INTERFACE = [
+    "Propuneri",
+    "Hartă",
+    "Autentificare",
+    "Creați cont",
+    "Contul meu",
+    "Deconectare",
+    "Parolă",
+    "Vă rugăm",
+    "dumneavoastră",
+    "Centrul de Inovare",
+]
+
+
+def test_english_pages_carry_no_romanian_interface_text(client, home_page, settings):
+    from tests.accounts.conftest import make_account
+    from tests.auth import login
+    from tests.ciic.test_romanian_texts import visible_text
+
+    home_page.title_en = "Participatory budgeting in Sector 6"
+    home_page.intro_en = "Propose, follow and vote."
+    home_page.save_revision().publish()
+    _in(client, "en")
+    pages = ["/", "/proposals/", "/map/", "/accounts/login/", "/accounts/signup/"]
+    for path in pages:
+        text = visible_text(client.get(path).content.decode())
+        assert [w for w in ROMANIAN_INTERFACE if w in text] == [], (path, text)
+    login(client, make_account(language="en"))
+    _in(client, "en")
+    for path in ["/me/", "/accounts/email/", "/accounts/password/change/", "/accounts/2fa/"]:
+        text = visible_text(client.get(path).content.decode())
+        assert [w for w in ROMANIAN_INTERFACE if w in text] == [], (path, text)

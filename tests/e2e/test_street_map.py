@@ -335,3 +335,18 @@ def test_labels_never_overlap(browser, live_server, published, width):  # type: 
             elif zoom >= 15:  # names along the roads
                 assert any(t.startswith(("Bulevardul", "Strada", "Calea")) for t in texts), texts
     context.close()
+
+
+def test_the_proposals_map_loads_its_points_from_the_geojson(page, published):  # type: ignore[no-untyped-def]
+    data_requests: list[str] = []
+    page.on(
+        "request",
+        lambda r: data_requests.append(r.url) if "/api/proposals.geojson" in r.url else None,
+    )
+    page.goto("/map/")
+    page.frame_locator("iframe.map-frame").locator(".leaflet-control-attribution").wait_for()
+    embed = next(f for f in page.frames if "/map/embed/" in f.url)
+    embed.wait_for_function("() => window.ciicPointsDrawnAt !== undefined", timeout=20_000)
+    assert embed.evaluate("() => window.ciicPointsCount") == 1
+    assert data_requests and all(u.endswith("/api/proposals.geojson") for u in data_requests)
+    assert published.title not in embed.content()  # the document carries no data

@@ -100,6 +100,15 @@ MATRIX: dict[tuple[str, str | None], Expect] = {
     # geo
     ("geo.import_areas", None): always(ADMINISTRATOR, SYSTEM),
     ("geo.import_gazetteer", None): always(ADMINISTRATOR, SYSTEM),
+    # workshops (a workshop open for registration, after every phase, run by
+    # FACILITATOR; the states are in tests/workshops/test_rules.py)
+    ("workshops.register", "workshop"): always(UNVERIFIED, RESIDENTS, STAFF, NO_2FA),
+    ("workshops.cancel_registration", "workshop"): always(),  # nobody registered
+    ("workshops.plan", None): always(FACILITATOR, ADMINISTRATOR),
+    ("workshops.change_workshop", "workshop"): always(FACILITATOR, ADMINISTRATOR),
+    ("workshops.run_workshop", "workshop"): always(FACILITATOR, ADMINISTRATOR),
+    ("workshops.mark_held", "workshop"): always(),  # not started yet
+    ("workshops.view_staff_pages", None): always(STAFF),
     # proposals: calls
     ("proposals.submit_to_call", "call"): during({"submission"}, RESIDENTS),
     ("proposals.manage_calls", None): always(ADMINISTRATOR, SYSTEM),
@@ -127,6 +136,15 @@ MATRIX: dict[tuple[str, str | None], Expect] = {
     ("proposals.record_result", S.ON_BALLOT): always(ADMINISTRATOR, SYSTEM),
     ("proposals.start_implementation", S.SELECTED): always(ADMINISTRATOR, SYSTEM),
     ("proposals.complete", S.IN_IMPLEMENTATION): always(ADMINISTRATOR, SYSTEM),
+    # voting. In this world no vote was ever opened (no ballot rule) and nothing
+    # was published, so casting and results are nobody's in every phase; the
+    # open vote is covered in tests/voting (services and pages).
+    ("voting.view_ballot", "call"): always(UNVERIFIED, RESIDENTS, STAFF, NO_2FA),
+    ("voting.cast_ballot", "call"): always(),
+    ("voting.record_paper_ballot", "call"): always(),
+    ("voting.use_desk", None): always(FACILITATOR, ADMINISTRATOR),
+    ("voting.manage", None): always(ADMINISTRATOR),
+    ("voting.view_results", "call"): always(),
 }
 
 
@@ -177,7 +195,33 @@ def world(frozen, areas):  # type: ignore[no-untyped-def]
         ),
         SYSTEM: None,
     }
-    return {"call": call, "draft": draft, "submitted": submitted, "people": people}
+    workshop = _workshop(people[FACILITATOR])
+    return {
+        "call": call,
+        "draft": draft,
+        "submitted": submitted,
+        "people": people,
+        "workshop": workshop,
+    }
+
+
+def _workshop(facilitator: Any) -> Any:
+    from tests.workshops.conftest import make_programme
+    from workshops.services import workshop_create
+
+    start = dt.datetime(2026, 7, 1, 17, tzinfo=LOCAL_TZ)
+    return workshop_create(
+        actor=facilitator,
+        programme=make_programme(facilitator),
+        theme="Curți verzi",
+        venue_name="Biblioteca Militari",
+        venue_address="Bulevardul Iuliu Maniu 10",
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=2),
+        capacity=20,
+        facilitators=[facilitator],
+        open_registration=True,
+    )
 
 
 def session_request(user: Any, *, mfa: bool) -> Any:
@@ -210,6 +254,8 @@ def target(world: dict[str, Any], obj: str | None) -> Any:
         return None
     if obj == "call":
         return world["call"]
+    if obj == "workshop":
+        return world["workshop"]
     if obj == "author_user":
         return world["people"][AUTHOR]
     if obj in ("draft", "submitted"):

@@ -148,6 +148,11 @@ def build_world(home_page: Any) -> World:
     from ciic.notifications.models import OutgoingEmail
 
     Image.objects.create(title="Parc", file=ImageFile(io.BytesIO(_image()), name="parc.jpg"))
+    from proposals.assessment.models import CallAssessmentSettings, CompetenceNote, Department
+
+    Department.objects.create(name="Direcția Investiții")
+    CallAssessmentSettings.objects.create(call=call, four_eyes=True)
+    CompetenceNote.objects.create(call=call, category=Category.MEDIU, note="Parcurile ADP.")
     Tag.objects.create(name="parc", slug="parc")
     OutgoingEmail.objects.create(to=[resident.email], subject="Test", body="Test")
     ScheduledJob.objects.create(

@@ -152,3 +152,36 @@ def test_head_answers_like_get_without_a_body(client, proposal, url):  # type: i
     head = client.head(url)
     assert get.status_code == head.status_code == 200
     assert head["Content-Type"] == get["Content-Type"] and head.content == b""
+
+
+def test_a_wagtail_publish_shows_on_the_next_anonymous_request(  # type: ignore[no-untyped-def]
+    client, home_page, django_capture_on_commit_callbacks
+):
+    assert "Bine ați venit" not in _text(_get(client, "/"))
+    assert _get(client, "/")["X-Page-Cache"] == "hit"
+    home_page.intro = "Bine ați venit"
+    with django_capture_on_commit_callbacks(execute=True):
+        home_page.save_revision().publish()
+    fresh = _get(client, "/")
+    assert not fresh.has_header("X-Page-Cache") and "Bine ați venit" in _text(fresh)
+
+
+def test_a_cached_map_frame_gets_a_fresh_nonce(client, proposal):  # type: ignore[no-untyped-def]
+    import re
+
+    nonces = []
+    for _ in range(2):
+        response = _get(client, "/map/embed/proposals/")
+        header = re.search(r"'nonce-([^']+)'", response["Content-Security-Policy"])
+        assert header is not None
+        tags = re.findall(r"<script\b[^>]*>", _text(response))
+        assert tags and all(f'nonce="{header.group(1)}"' in tag for tag in tags)
+        nonces.append(header.group(1))
+    assert response["X-Page-Cache"] == "hit" and nonces[0] != nonces[1]
+
+
+@pytest.mark.parametrize("url", ["/workshops/", "/workshops/map/", "/results/"])
+def test_workshop_and_result_pages_are_cached_for_visitors(client, home_page, areas, url):  # type: ignore[no-untyped-def]
+    first = _get(client, url)
+    assert not first.has_header("X-Page-Cache")
+    assert _get(client, url)["X-Page-Cache"] == "hit"

@@ -374,6 +374,7 @@ def _walk_to(status, p, admin, assessor):  # type: ignore[no-untyped-def]
         S.CHANGES_REQUESTED: [S.UNDER_ASSESSMENT, S.CHANGES_REQUESTED],
         S.RESUBMITTED: [S.UNDER_ASSESSMENT, S.CHANGES_REQUESTED, "resubmit"],
         S.ELIGIBLE: [S.UNDER_ASSESSMENT, S.ELIGIBLE],
+        S.INELIGIBLE: [S.UNDER_ASSESSMENT, S.INELIGIBLE],
         S.ON_BALLOT: [S.UNDER_ASSESSMENT, S.ELIGIBLE, S.ON_BALLOT],
         S.SELECTED: [S.UNDER_ASSESSMENT, S.ELIGIBLE, S.ON_BALLOT, S.SELECTED],
         S.IN_IMPLEMENTATION: [
@@ -397,6 +398,9 @@ EXPECTED = {
     (S.CHANGES_REQUESTED, S.RESUBMITTED): {"author"},
     (S.UNDER_ASSESSMENT, S.ELIGIBLE): {"assessor", "administrator"},
     (S.UNDER_ASSESSMENT, S.INELIGIBLE): {"assessor", "administrator"},
+    # The assessment: a passed deadline for changes, an appeal upheld.
+    (S.CHANGES_REQUESTED, S.UNDER_ASSESSMENT): {"system"},
+    (S.INELIGIBLE, S.ELIGIBLE): {"assessor", "administrator"},
     (S.ELIGIBLE, S.ON_BALLOT): {"administrator", "system"},
     (S.ON_BALLOT, S.SELECTED): {"administrator", "system"},
     (S.ON_BALLOT, S.NOT_SELECTED): {"administrator", "system"},

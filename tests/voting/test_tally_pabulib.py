@@ -8,7 +8,15 @@ from pathlib import Path
 import pytest
 from tally_support import pb_files, reference, require_shared
 
-from voting.tally.pabulib import PabulibError, dumps_pabulib, parse_pabulib_text, read_pabulib
+from voting.tally import Election
+from voting.tally.pabulib import (
+    PabulibError,
+    _parse_fast,
+    _parse_general,
+    dumps_pabulib,
+    parse_pabulib_text,
+    read_pabulib,
+)
 
 TRICKY = (
     "\ufeffMETA\r\n"
@@ -186,3 +194,72 @@ def test_every_shared_file_parses_like_pabutools_counts(name: str) -> None:
         again = parse_pabulib_text(dumps_pabulib(e))
         assert again.profile.counts.tolist() == e.profile.counts.tolist()
         assert again.projects == e.projects
+
+
+def assert_same_election(a: Election, b: Election) -> None:
+    assert (a.projects, a.budget, a.meta, a.vote_type, a.project_extra) == (
+        b.projects,
+        b.budget,
+        b.meta,
+        b.vote_type,
+        b.project_extra,
+    )
+    pa, pb = a.profile, b.profile
+    assert (pa.kind, pa.num_projects, pa.points_scale) == (
+        pb.kind,
+        pb.num_projects,
+        pb.points_scale,
+    )
+    for name in ("indptr", "indices", "counts"):
+        assert getattr(pa, name).tolist() == getattr(pb, name).tolist(), name
+    assert (pa.points is None) == (pb.points is None)
+    if pa.points is not None and pb.points is not None:
+        assert pa.points.tolist() == pb.points.tolist()
+    assert a.voters is not None and b.voters is not None
+    assert a.voters.voter_ids == b.voters.voter_ids
+    assert a.voters.ballot_of_voter.tolist() == b.voters.ballot_of_voter.tolist()
+    assert a.voters.extra_columns == b.voters.extra_columns
+
+
+@pytest.mark.parametrize("name", pb_files())
+def test_fast_reader_gives_what_the_general_reader_gives(name: str) -> None:
+    shared = require_shared()
+    text = (shared / name).read_bytes().decode("utf-8-sig")
+    fast = _parse_fast(text, "last")
+    assert fast is not None  # real files take the fast path
+    assert_same_election(fast, _parse_general(text, "last"))
+    if fast.profile.kind == "cumulative":
+        summed = _parse_fast(text, "sum")
+        assert summed is not None
+        assert_same_election(summed, _parse_general(text, "sum"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        TRICKY,  # CRLF, repeated projects, an empty ballot; quotes outside VOTES
+        "META\nkey;value\nbudget;10\nPROJECTS\nproject_id;cost\n1;5\n2;5\n"
+        "VOTES\nvoter_id;vote;age\n1;1,2;30\n\n2;2,1;31\n;;\n3;;40\n4;2;50",
+        "META\nkey;value\nbudget;10\nPROJECTS\nproject_id;cost\n1;5\nVOTES\nvote\n1\n1\n\n",
+        "META\nkey;value\nbudget;10\nPROJECTS\nproject_id;cost\n1;5\nVOTES\nvoter_id;vote\n",
+    ],
+)
+def test_fast_reader_on_edge_cases(text: str) -> None:
+    text = text.removeprefix("\ufeff")
+    fast = _parse_fast(text, "last")
+    assert fast is not None
+    assert_same_election(fast, _parse_general(text, "last"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "META\nkey;value\nbudget;10\nPROJECTS\nproject_id;cost\n1;5\nVOTES\nvoter_id;vote\n1;1\n2;7\n",
+        "META\nkey;value\nbudget;10\nPROJECTS\nproject_id;cost\n1;5\nVOTES\nvoter_id;vote\n1;1\n1;1\n",
+        "META\nkey;value\nbudget;10\nPROJECTS\nproject_id;cost\n1;5\nVOTES\nvoter_id;vote\n1;1;x\n",
+        'META\nkey;value\nbudget;10\nPROJECTS\nproject_id;cost\n1;5\nVOTES\nvoter_id;vote\n1;"1"\n',
+        "META\nkey;value\nbudget;10\nPROJECTS\nproject_id;cost\n1;5\nVOTES\nvoter_id;vote\n1;1\r2;1\n",
+    ],
+)
+def test_fast_reader_leaves_the_unusual_to_the_general_reader(text: str) -> None:
+    assert _parse_fast(text, "last") is None

@@ -180,3 +180,38 @@ def test_results_pages_and_downloads(client, setup):  # type: ignore[no-untyped-
     assert receipt.ballot.receipt_hash.encode() in receipts.content
     assert receipts.context["found"] is True
     assert client.get(_url("receipts", setup), {"code": "AAAA-BBBB-CCCC"}).context["found"] is False
+
+
+def test_administrator_sets_the_rule_then_opens_the_vote(client, setup):  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from proposals.models import LOCAL_TZ
+    from voting.models import BallotRule
+
+    admin = add_totp(setup["admin"])
+    form = {
+        "action": "rule",
+        "kind": "knapsack",
+        "min_share_spent": "40",
+        "counting_rule": "greedy",
+        "completion": "mes-only",
+    }
+    with time_machine.travel(dt.datetime(2026, 6, 1, 10, tzinfo=LOCAL_TZ), tick=False):
+        login(client, admin)
+        bad = client.post(_url("manage", setup), form)
+        assert bad.status_code == 200 and not BallotRule.objects.exists()
+        ok = client.post(_url("manage", setup), {**form, "completion": "none"})
+        assert ok.status_code == 302
+    rule = BallotRule.objects.get()
+    assert (rule.kind, rule.counting_rule, str(rule.min_share_spent)) == (
+        "knapsack",
+        "greedy",
+        "40.00",
+    )
+    with time_machine.travel(VOTING_DAY, tick=False):
+        login(client, admin)
+        assert client.post(_url("manage", setup), {"action": "open"}).status_code == 302
+        page = client.get(_url("manage", setup))
+    assert b"the rule is locked" in page.content
+    setup["proposals"]["park"].refresh_from_db()
+    assert setup["proposals"]["park"].status == S.ON_BALLOT

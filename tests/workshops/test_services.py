@@ -336,3 +336,44 @@ def test_in_person_verification_at_the_workshop(frozen, workshop, facilitator, a
     )
     assert workshop.verifications.get().verification == v
     assert ResidentProfile.objects.get(pk=profile.pk).residence_zone is not None
+
+
+def test_photos_lose_their_metadata_and_bad_files_are_refused(
+    frozen, workshop, facilitator, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from tests.e2e.test_proposal_journey import _photo_with_gps
+
+    _photo_with_gps(tmp_path / "atelier.jpg")
+
+    photo = services.photo_add(
+        actor=facilitator,
+        workshop=workshop,
+        upload=SimpleUploadedFile("atelier.jpg", (tmp_path / "atelier.jpg").read_bytes()),
+        alt_text="Participanți",
+    )
+    with photo.file.open("rb") as fh:
+        assert not Image.open(fh).getexif()
+    with pytest.raises(ValidationError):
+        services.photo_add(
+            actor=facilitator,
+            workshop=workshop,
+            upload=SimpleUploadedFile("nu.jpg", b"not an image"),
+        )
+    assert workshop.photos.count() == 1
+
+
+def test_personal_data_section_exports_and_erases(frozen, workshop, facilitator):
+    from ciic import personal_data
+
+    section = next(s for s in personal_data.sections() if s.key == "workshops")
+    p = person()
+    services.registration_create(actor=p, workshop=workshop)
+    data = section.exporter()(p)
+    assert data["registrations"][0]["status"] == "confirmed"
+    eraser = section.eraser()
+    assert eraser is not None
+    eraser(p)
+    assert not Registration.objects.filter(user=p).exists()

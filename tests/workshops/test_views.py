@@ -200,3 +200,39 @@ def test_dashboard_and_formula_safe_exports(client, frozen, programme, facilitat
     rows = list(ws.iter_rows(values_only=True))
     assert rows[1][1] == "'=HYPERLINK(1)"
     assert rows[1][9] == 3  # attended: walk-ins
+
+
+def test_verify_at_the_workshop_through_the_page(client, frozen, workshop, facilitator, areas):
+    from ciic.eligibility.models import Verification
+    from tests.factories import ResidentProfileFactory, make_cnp
+
+    profile = ResidentProfileFactory(date_of_birth=dt.date(1980, 2, 3))
+    zone = next(iter(areas["zones"].values()))
+    _staff_login(client, facilitator)
+    url = reverse("workshops:verify", kwargs={"pk": workshop.pk})
+    good = make_cnp(dt.date(1980, 2, 3), serial=555)
+    data = {
+        "email": profile.user.email,
+        "cnp": good[:-1] + str((int(good[-1]) + 1) % 10),  # wrong check digit
+        "document_type": "identity_card",
+        "sector6_resident": "on",
+        "residence_zone": zone.pk,
+    }
+    assert client.post(url, data).status_code == 400
+    assert not Verification.objects.filter(user=profile.user).exists()
+    data["cnp"] = good
+    assert client.post(url, data).status_code == 302
+    assert workshop.verifications.get().verification.user == profile.user
+
+
+def test_idea_to_proposal_page_refuses_without_consent(client, frozen, workshop, facilitator):
+    idea = services.idea_create(
+        actor=facilitator, workshop=workshop, title="Bănci", category="mediu"
+    )
+    _staff_login(client, facilitator)
+    url = reverse("workshops:idea_proposal", kwargs={"pk": idea.pk})
+    r = client.post(url, {"email": facilitator.email})
+    assert r.status_code == 400
+    assert b"must agree" in r.content
+    idea.refresh_from_db()
+    assert idea.proposal_id is None

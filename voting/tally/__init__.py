@@ -12,18 +12,20 @@ See ``voting/tally/README.md`` for the rules, the tie-breaking convention and th
 ballot conventions.
 """
 
-from .greedy import GreedyStep, greedy
-from .mes import MesEngine, MesRun, Payment, Purchase, mes, mes_add1
+from .greedy import GreedyOptions, GreedyStep, greedy
+from .mes import MesEngine, MesRun, Payment, Purchase, mes, mes_add1, mes_add1_stepwise
 from .model import Election, Profile, ProfileBuilder, Project, VoterRecords
 from .pabulib import PabulibError, dumps_pabulib, parse_pabulib_text, read_pabulib, write_pabulib
-from .rules import COMPLETIONS, RULES, Outcome, tally
+from .rules import COMPLETIONS, META_RULES, RULES, Outcome, official_selection, tally, tally_meta
 from .satisfaction import SATS
 
 __all__ = [
     "COMPLETIONS",
+    "META_RULES",
     "RULES",
     "SATS",
     "Election",
+    "GreedyOptions",
     "GreedyStep",
     "MesEngine",
     "MesRun",
@@ -39,8 +41,11 @@ __all__ = [
     "greedy",
     "mes",
     "mes_add1",
+    "mes_add1_stepwise",
+    "official_selection",
     "parse_pabulib_text",
     "read_pabulib",
     "tally",
+    "tally_meta",
     "write_pabulib",
 ]

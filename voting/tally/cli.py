@@ -6,16 +6,26 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from fractions import Fraction
 
-from .explain import explain
+from .explain import LANGS, explain
+from .greedy import GreedyOptions
 from .pabulib import PabulibError, read_pabulib
-from .rules import COMPLETIONS, RULES, tally
+from .rules import COMPLETIONS, RULES, Outcome, tally, tally_meta
 from .satisfaction import SATS
 
 
-def _number(value: object) -> int | float:
-    from fractions import Fraction
+def _category_cap(text: str) -> tuple[str, Fraction]:
+    category, sep, amount = text.rpartition("=")
+    if not sep or not category.strip():
+        raise argparse.ArgumentTypeError("expected CATEGORY=AMOUNT")
+    try:
+        return category.strip(), Fraction(amount.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid amount {amount!r}") from None
 
+
+def _number(value: object) -> int | float:
     frac = value if isinstance(value, Fraction) else Fraction(str(value))
     return frac.numerator if frac.denominator == 1 else float(frac)
 
@@ -26,11 +36,42 @@ def main(argv: Sequence[str] | None = None) -> int:
         description="Compute the outcome of a participatory budgeting election (.pb file).",
     )
     parser.add_argument("file", help="Pabulib .pb file")
-    parser.add_argument("--rule", choices=RULES, default="mes")
+    parser.add_argument(
+        "--rule",
+        choices=(*RULES, "meta"),
+        default="mes",
+        help="meta: the rule the file's META names (greedy, greedy-threshold, greedy-no-skip, "
+        "equalshares/add1, equalshares/add1-comparison)",
+    )
     parser.add_argument("--sat", choices=SATS, default="cost", help="satisfaction measure")
     parser.add_argument("--completion", choices=COMPLETIONS, default="none")
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.add_argument("--explain", action="store_true", help="print an explanation")
+    parser.add_argument("--lang", choices=LANGS, default="en", help="language of --explain")
+    greedy_group = parser.add_argument_group("greedy variants (--rule greedy)")
+    greedy_group.add_argument(
+        "--order",
+        choices=("satisfaction", "score"),
+        default="satisfaction",
+        help="score: by votes (points, rank points) alone, not per unit of cost",
+    )
+    greedy_group.add_argument(
+        "--threshold", type=Fraction, help="minimum votes (points) for a project to be funded"
+    )
+    greedy_group.add_argument(
+        "--min-share", type=Fraction, help="minimum share of the voters, e.g. 0.05"
+    )
+    greedy_group.add_argument(
+        "--no-skip", action="store_true", help="stop at the first project that does not fit"
+    )
+    greedy_group.add_argument(
+        "--category-cap",
+        type=_category_cap,
+        action="append",
+        default=[],
+        metavar="CATEGORY=AMOUNT",
+        help="at most AMOUNT for the projects of CATEGORY (repeatable)",
+    )
     parser.add_argument(
         "--sum-duplicate-points",
         action="store_true",
@@ -45,8 +86,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (OSError, PabulibError) as exc:
         print(f"error: {args.file}: {exc}", file=sys.stderr)
         return 2
+    variant = (
+        args.order != "satisfaction"
+        or args.threshold is not None
+        or args.min_share is not None
+        or args.no_skip
+        or args.category_cap
+    )
     try:
-        outcome = tally(election, args.rule, args.sat, args.completion)
+        outcome: Outcome
+        if args.rule == "meta":
+            outcome = tally_meta(election)
+        else:
+            options = None
+            if variant:
+                options = GreedyOptions(
+                    order=args.order,
+                    threshold=args.threshold,
+                    min_share=args.min_share,
+                    no_skip=args.no_skip,
+                    category_caps=dict(args.category_cap) or None,
+                )
+            outcome = tally(election, args.rule, args.sat, args.completion, greedy_options=options)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -54,9 +115,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         votes = election.profile.approval_counts()
         points = election.profile.point_totals() if election.profile.kind == "cumulative" else None
         data: dict[str, object] = {
-            "rule": args.rule,
-            "sat": args.sat,
-            "completion": args.completion,
+            "rule": outcome.meta_rule or outcome.rule,
+            "sat": outcome.sat,
+            "completion": outcome.completion,
             "selected": outcome.selection_order,
             "total_cost": _number(outcome.total_cost),
             "budget": _number(election.budget),
@@ -66,14 +127,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             data["points"] = {election.projects[p].id: _number(points[p]) for p in outcome.selected}
         if outcome.budget_per_voter is not None:
             data["budget_per_voter"] = _number(outcome.budget_per_voter)
+        if outcome.add1_runs:
+            data["add1_steps"] = outcome.add1_runs
+            data["add1_mes_runs"] = outcome.add1_evaluations
         if args.explain:
-            data["explanation"] = explain(outcome)
+            data["explanation"] = explain(outcome, args.lang)
         print(json.dumps(data, ensure_ascii=False, indent=2))
         return 0
     for pid in outcome.selection_order:
         print(pid)
     if args.explain:
         print()
-        for line in explain(outcome):
+        for line in explain(outcome, args.lang):
             print(line)
     return 0

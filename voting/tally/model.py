@@ -168,32 +168,48 @@ class ProfileBuilder:
         self._counts: list[int] = []
         self.voter_ballot: list[int] = []
 
-    def add(self, ballot: Sequence[int] | Mapping[int, Fraction | int]) -> int:
-        """Add one voter's ballot; return the index of its distinct ballot."""
+    def add(
+        self,
+        ballot: Sequence[int] | Mapping[int, Fraction | int],
+        count: int = 1,
+        *,
+        track: bool = True,
+        checked: bool = False,
+    ) -> int:
+        """Add ``count`` voters casting ``ballot``; return the index of its distinct ballot.
+
+        ``track=False``: do not record the voters in ``voter_ballot`` (the caller
+        keeps the voter -> ballot mapping itself); ``checked=True``: the caller
+        guarantees valid project indices (and points).
+        """
         key: tuple[object, ...]
         if self.kind == "cumulative":
             if not isinstance(ballot, Mapping):
                 raise TypeError("a cumulative ballot is a mapping project -> points")
             items = sorted(ballot.items())
-            for p, pts in items:
-                self._check(p)
-                if pts < 0:
-                    raise ValueError("negative points")
+            if not checked:
+                for p, pts in items:
+                    self._check(p)
+                    if pts < 0:
+                        raise ValueError("negative points")
             key = tuple(items)
         else:
-            seq = list(ballot)
-            for p in seq:
-                self._check(p)
-            unique = list(dict.fromkeys(seq))
-            key = tuple(sorted(unique)) if self.kind == "approval" else tuple(unique)
+            if not checked:
+                for p in ballot:
+                    self._check(p)  # type: ignore[arg-type]
+            if self.kind == "approval":
+                key = tuple(sorted(set(ballot)))  # type: ignore[arg-type]
+            else:
+                key = tuple(dict.fromkeys(ballot))  # type: ignore[arg-type]
         pos = self._index.get(key)
         if pos is None:
             pos = len(self._keys)
             self._index[key] = pos
             self._keys.append(key)
             self._counts.append(0)
-        self._counts[pos] += 1
-        self.voter_ballot.append(pos)
+        self._counts[pos] += count
+        if track:
+            self.voter_ballot.extend([pos] * count)
         return pos
 
     def _check(self, p: int) -> None:

@@ -20,9 +20,11 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
+from operator import methodcaller
 from typing import Literal, TextIO
 
 import numpy as np
@@ -132,15 +134,7 @@ def _check_width(section: _Section, line: int, row: list[str]) -> list[str]:
     return row
 
 
-def parse_pabulib_text(
-    text: str, *, cumulative_duplicates: Literal["last", "sum"] = "last"
-) -> Election:
-    """Parse the content of a ``.pb`` file."""
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    sections = _split_sections(text)
-
-    meta_sec = sections["meta"]
+def _parse_meta(meta_sec: _Section) -> tuple[dict[str, str], Fraction, str, BallotKind]:
     meta: dict[str, str] = {}
     if meta_sec.header and meta_sec.header[0].lower() != "key":
         raise PabulibError(
@@ -165,9 +159,12 @@ def parse_pabulib_text(
         raise PabulibError(
             f"unsupported vote_type {vote_type!r}", section="meta", line=meta_sec.header_line
         )
-    kind = VOTE_TYPE_KINDS[vote_type]
+    return meta, budget, vote_type, VOTE_TYPE_KINDS[vote_type]
 
-    proj_sec = sections["projects"]
+
+def _parse_projects(
+    proj_sec: _Section,
+) -> tuple[list[Project], dict[str, int], dict[str, list[str]]]:
     header = proj_sec.header
     if "project_id" not in header or "cost" not in header:
         raise PabulibError(
@@ -203,6 +200,158 @@ def parse_pabulib_text(
         projects.append(Project(pid, cost, name))
         for h in extra_cols:
             project_extra[h].append(row[header.index(h)])
+    return projects, index, project_extra
+
+
+def parse_pabulib_text(
+    text: str, *, cumulative_duplicates: Literal["last", "sum"] = "last"
+) -> Election:
+    """Parse the content of a ``.pb`` file.
+
+    The VOTES section (nearly all of a large file) is read by a fast path when
+    it has no CSV quoting and nothing unusual; anything else (quotes, a row of
+    the wrong width, an unknown project, a repeated voter...) is read by the
+    general CSV reader, which gives the same result and names the line at fault.
+    """
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    fast = _parse_fast(text, cumulative_duplicates)
+    if fast is not None:
+        return fast
+    return _parse_general(text, cumulative_duplicates)
+
+
+class _Fallback(Exception):
+    """The fast path cannot read this file: use the general reader."""
+
+
+_SECTION_LINE = re.compile(
+    r"^[^\S\n]*(?:meta|projects|votes)[^\S\n;]*(?:;[^\S\n]*)*$", re.IGNORECASE | re.MULTILINE
+)
+_BLANK_LINE = re.compile(r"^[^\S\n]*(?:;[^\S\n]*)*$", re.MULTILINE)
+_VOTES_MARKER = re.compile(r"^[ \t]*votes[ \t;]*\r?$", re.IGNORECASE | re.MULTILINE)
+
+
+def _parse_fast(text: str, cumulative_duplicates: Literal["last", "sum"]) -> Election | None:
+    found = None
+    for match in _VOTES_MARKER.finditer(text):
+        if text.count('"', 0, match.start()) % 2 == 0:
+            found = match
+            break
+    if found is None:
+        return None
+    votes_text = text[found.end() :]
+    if '"' in votes_text or "\r" in votes_text.replace("\r\n", "\n"):
+        return None
+    head = text[: found.start()] + "VOTES\nvoter_id;vote\n"
+    try:
+        sections = _split_sections(head)
+        meta, budget, vote_type, kind = _parse_meta(sections["meta"])
+        projects, index, project_extra = _parse_projects(sections["projects"])
+        return _parse_votes_fast(
+            votes_text,
+            meta,
+            budget,
+            vote_type,
+            kind,
+            projects,
+            index,
+            project_extra,
+            cumulative_duplicates,
+        )
+    except (PabulibError, _Fallback):
+        return None
+
+
+def _parse_votes_fast(
+    votes_text: str,
+    meta: dict[str, str],
+    budget: Fraction,
+    vote_type: str,
+    kind: BallotKind,
+    projects: list[Project],
+    index: dict[str, int],
+    project_extra: dict[str, list[str]],
+    cumulative_duplicates: Literal["last", "sum"],
+) -> Election:
+    body = votes_text.replace("\r\n", "\n").strip("\n")
+    lowered = body.lower()
+    if any(name in lowered for name in SECTIONS) and _SECTION_LINE.search(body):
+        raise _Fallback
+    if _BLANK_LINE.search(body):
+        lines = [line for line in body.split("\n") if line.replace(";", "").strip()]
+    else:
+        lines = body.split("\n")
+    if not lines or not lines[0]:
+        raise _Fallback
+    vheader = [cell.strip() for cell in lines[0].split(";")]
+    if "vote" not in vheader or (kind == "cumulative" and "points" not in vheader):
+        raise _Fallback
+    width = len(vheader)
+    rows = lines[1:]
+    n = len(rows)
+    if n and set(map(methodcaller("count", ";"), rows)) != {width - 1}:
+        raise _Fallback
+    cells = ";".join(rows).split(";") if n else []
+    columns = [cells[c::width] for c in range(width)]
+    vote_col = vheader.index("vote")
+    if "voter_id" in vheader:
+        voter_ids = list(map(str.strip, columns[vheader.index("voter_id")]))
+        if len(set(voter_ids)) != n:
+            raise _Fallback
+    else:
+        voter_ids = [str(i + 1) for i in range(n)]
+    keys: list[object]
+    if kind == "cumulative":
+        keys = list(zip(columns[vote_col], columns[vheader.index("points")], strict=True))
+    else:
+        keys = list(columns[vote_col])
+    distinct = {key: i for i, key in enumerate(dict.fromkeys(keys))}
+    raw_of_voter = np.fromiter(map(distinct.__getitem__, keys), dtype=np.int64, count=n)
+    counts = np.bincount(raw_of_voter, minlength=len(distinct)).tolist()
+    builder = ProfileBuilder(kind, len(projects))
+    position = np.zeros(len(distinct), dtype=np.int64)
+    for i, key in enumerate(distinct):
+        vote_raw = str(key[0] if kind == "cumulative" else key)  # type: ignore[index]
+        try:
+            ballot_idx = [index[x] for x in vote_raw.split(",")]
+        except KeyError:
+            names = [x for x in (y.strip() for y in vote_raw.split(",")) if x]
+            try:
+                ballot_idx = [index[x] for x in names]
+            except KeyError:
+                raise _Fallback from None
+        if kind == "cumulative":
+            pts_text = [x for x in (y.strip() for y in str(key[1]).split(",")) if x]  # type: ignore[index]
+            if len(pts_text) != len(ballot_idx):
+                raise _Fallback
+            points: dict[int, Fraction] = {}
+            for p, t in zip(ballot_idx, pts_text, strict=True):
+                try:
+                    value = parse_number(t)
+                except (ValueError, ZeroDivisionError):
+                    raise _Fallback from None
+                if value < 0:
+                    raise _Fallback
+                if cumulative_duplicates == "sum" and p in points:
+                    points[p] += value
+                else:
+                    points[p] = value
+            position[i] = builder.add(points, counts[i], track=False, checked=True)
+        else:
+            position[i] = builder.add(ballot_idx, counts[i], track=False, checked=True)
+    profile = builder.build()
+    vextra = [h for h in vheader if h not in ("voter_id", "vote", "points")]
+    voter_extra = {h: list(columns[vheader.index(h)]) for h in vextra}
+    ballot_of_voter = position[raw_of_voter]
+    voters = VoterRecords(voter_ids, ballot_of_voter, voter_extra)
+    return Election(tuple(projects), budget, profile, meta, vote_type, voters, project_extra)
+
+
+def _parse_general(text: str, cumulative_duplicates: Literal["last", "sum"] = "last") -> Election:
+    sections = _split_sections(text)
+    meta, budget, vote_type, kind = _parse_meta(sections["meta"])
+    projects, index, project_extra = _parse_projects(sections["projects"])
 
     vote_sec = sections["votes"]
     vheader = vote_sec.header

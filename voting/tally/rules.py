@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Literal, get_args
 
-from .greedy import GreedyStep, greedy
+from .greedy import GreedyOptions, GreedyStep, greedy
 from .mes import MesEngine, MesRun, initial_share, is_exhaustive, mes_add1, mes_add1_stepwise
 from .model import Election
 from .numeric import Rational
@@ -40,6 +40,9 @@ class Outcome:
     add1_runs: int = 0  # add-one steps (the MES runs the stepwise completion makes)
     add1_evaluations: int = 0  # MES runs actually made by the add-one completion
     greedy_steps: tuple[GreedyStep, ...] = ()
+    greedy_options: GreedyOptions | None = None
+    meta_rule: str = ""  # the Pabulib META rule applied (``tally_meta``)
+    comparison: tuple[int, int] | None = None  # voters preferring (MES, greedy)
 
     @property
     def selected_ids(self) -> list[str]:
@@ -66,6 +69,7 @@ def tally(
     completion: Completion = "none",
     *,
     engine: MesEngine | None = None,
+    greedy_options: GreedyOptions | None = None,
 ) -> Outcome:
     """Compute the outcome of ``rule`` with satisfaction ``sat`` and ``completion``.
 
@@ -75,6 +79,8 @@ def tally(
     ``add1-nostop`` (add one without stopping at the first exhaustive outcome).
     The ``-stepwise`` variants compute the same outcomes by running MES at
     every step (the reference the fast add-one completion is tested against).
+    ``greedy_options`` (greedy only): order by score, threshold, no-skip,
+    category caps (see :mod:`voting.tally.greedy`).
     """
     sat = check_sat(election, sat)
     if rule not in RULES:
@@ -84,10 +90,18 @@ def tally(
     if rule == "greedy":
         if completion != "none":
             raise ValueError("completions apply to MES only")
-        chosen, greedy_steps = greedy(election, sat)
+        chosen, greedy_steps = greedy(election, sat, options=greedy_options)
         return Outcome(
-            election, rule, sat, completion, tuple(chosen), greedy_steps=tuple(greedy_steps)
+            election,
+            rule,
+            sat,
+            completion,
+            tuple(chosen),
+            greedy_steps=tuple(greedy_steps),
+            greedy_options=greedy_options,
         )
+    if greedy_options is not None:
+        raise ValueError("greedy options apply to the greedy rule only")
     engine = engine or MesEngine(election, sat)
     runs = evaluations = 0
     if completion.startswith("add1"):
@@ -113,3 +127,79 @@ def tally(
         chosen, completion_steps = greedy(election, sat, initial=selected)
         selected, steps = tuple(chosen), tuple(completion_steps)
     return Outcome(election, rule, sat, completion, selected, run, runs, evaluations, steps)
+
+
+# -- the rule a Pabulib file's META names ----------------------------------------
+
+META_RULES = (
+    "greedy",
+    "greedy-threshold",
+    "greedy-no-skip",
+    "equalshares/add1",
+    "equalshares/add1-comparison",
+)
+
+
+def meta_threshold(election: Election) -> Fraction | None:
+    text = election.meta.get("min_project_score_threshold", "").strip()
+    return Fraction(text.replace(",", ".")) if text else None
+
+
+def tally_meta(election: Election) -> Outcome:
+    """Apply the counting rule the election's Pabulib META names (``rule``).
+
+    * ``greedy``: projects by score (votes, points, or rank points for ordinal
+      ballots), each funded if it still fits;
+    * ``greedy-threshold``: the same, without the projects whose score is below
+      ``min_project_score_threshold``;
+    * ``greedy-no-skip``: stop at the first project that does not fit (after the
+      threshold, if META gives one);
+    * ``equalshares/add1``: MES (cost satisfaction) with the add-one completion;
+    * ``equalshares/add1-comparison``: MES with add-one raised while the outcome
+      stays within budget (``add1-nostop``, which reproduces Wieliczka 2023),
+      then compared with greedy: greedy's outcome is kept only if more voters
+      prefer it (more of their approved projects funded).
+
+    Raises ``ValueError`` for any other rule (``unknown`` included).
+    """
+    rule = election.meta.get("rule", "").strip()
+    if rule not in META_RULES:
+        raise ValueError(f"META rule {rule or '(none)'!r} is not one this engine applies")
+    if rule.startswith("greedy"):
+        options = GreedyOptions(
+            order="score", threshold=meta_threshold(election), no_skip=rule == "greedy-no-skip"
+        )
+        out = tally(election, "greedy", "cost", greedy_options=options)
+        return replace(out, meta_rule=rule)
+    if rule == "equalshares/add1":
+        return replace(tally(election, "mes", "cost", "add1"), meta_rule=rule)
+    mes_out = tally(election, "mes", "cost", "add1-nostop")
+    greedy_out = tally(election, "greedy", "cost", greedy_options=GreedyOptions(order="score"))
+    prefer_mes, prefer_greedy = _preferences(election, mes_out.selected, greedy_out.selected)
+    chosen = greedy_out if prefer_greedy > prefer_mes else mes_out
+    return replace(chosen, meta_rule=rule, comparison=(prefer_mes, prefer_greedy))
+
+
+def _preferences(election: Election, a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, int]:
+    """Voters who have more of their projects funded in ``a``, and in ``b``."""
+    import numpy as np
+
+    profile = election.profile
+    rows = profile.entry_rows()
+    in_a = np.isin(profile.indices, np.array(a, dtype=np.int64))
+    in_b = np.isin(profile.indices, np.array(b, dtype=np.int64))
+    n = profile.num_distinct
+    count_a = np.bincount(rows, weights=in_a, minlength=n)
+    count_b = np.bincount(rows, weights=in_b, minlength=n)
+    w = profile.counts
+    return int(w[count_a > count_b].sum()), int(w[count_b > count_a].sum())
+
+
+def official_selection(election: Election) -> list[str] | None:
+    """The winners the file records (PROJECTS ``selected`` column), sorted, if any."""
+    column = election.project_extra.get("selected")
+    if column is None:
+        return None
+    return sorted(
+        p.id for p, flag in zip(election.projects, column, strict=True) if flag.strip() == "1"
+    )

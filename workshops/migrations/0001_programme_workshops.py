@@ -114,7 +114,7 @@ class Migration(migrations.Migration):
             name='WorkshopPhoto',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.ImageField(height_field='height', max_length=255, upload_to=workshops.models._photo_upload_to, verbose_name='photo', width_field='width')),
+                ('file', models.FileField(max_length=255, upload_to=workshops.models._photo_upload_to, verbose_name='photo')),
                 ('width', models.PositiveIntegerField()),
                 ('height', models.PositiveIntegerField()),
                 ('alt_text', models.CharField(blank=True, max_length=200, verbose_name='description of the photo')),

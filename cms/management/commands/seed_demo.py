@@ -19,6 +19,7 @@ DEMO_MODULES = [
     "ciic.eligibility.demo",
     "proposals.demo",
     "proposals.assessment.demo",
+    "voting.demo",
     "workshops.demo",
     "cms.legal_pages",
     "cms.demo",

@@ -78,6 +78,7 @@
           markers.push(marker);
         });
         if (group.addLayers) group.addLayers(markers); else markers.forEach(function (m) { group.addLayer(m); });
+        window.ciicPointsCount = markers.length;
         window.ciicPointsDrawnAt = performance.now();
         return markers.length;
       });

@@ -4,9 +4,12 @@ the appeal) for the author only."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import template
+
+from proposals.models import LOCAL_TZ
 
 from .. import selectors
 from ..forms import AppealForm, MessageForm
@@ -38,7 +41,12 @@ def assessment_author_panel(context: template.Context, proposal: Any) -> dict[st
         "can_appeal": can_appeal,
         "appeal_until": appeal_deadline(decision, appeal_days_for(proposal)) if decision else None,
         "appeals": selectors.appeals_of(proposal=proposal),
-        "changes_deadline": assessment.changes_deadline if assessment else None,
+        # The last day the author may resubmit (the deadline is the next midnight).
+        "changes_last_day": (
+            (assessment.changes_deadline - dt.timedelta(days=1)).astimezone(LOCAL_TZ).date()
+            if assessment and assessment.changes_deadline
+            else None
+        ),
         "message_form": MessageForm(),
         "appeal_form": AppealForm(),
         "csrf_token": context.get("csrf_token"),

@@ -65,7 +65,7 @@ EXPECTATIONS = {
     "admin:app_list": cases(
         *(
             Case(admin(), lambda w, app=app: {"app_label": app}, label=app)
-            for app in ("audit", "proposals", "auth", "account", "mfa")
+            for app in ("audit", "proposals", "assessment", "auth", "account", "mfa")
         )
     ),
     "django-admin/(?P<url>.*)$": rule(
@@ -79,6 +79,14 @@ EXPECTATIONS = {
     # Calls change through the staff pages (call_create, call_update): read-only here.
     **model_admin("proposals", "call", **READ_ONLY),
     **model_admin("proposals", "proposal", **READ_ONLY),
+    # The assessment's configuration (the assessments themselves change in the console).
+    **model_admin("assessment", "department"),
+    **model_admin("assessment", "callassessmentsettings"),
+    **model_admin("assessment", "competencenote"),
+    # Workshops change only through their services: read-only here.
+    **model_admin("workshops", "programme", **READ_ONLY),
+    **model_admin("workshops", "workshop", **READ_ONLY),
+    **model_admin("workshops", "idea", **READ_ONLY),
     **model_admin("wagtaildocs", "document"),
     **model_admin("wagtailimages", "image"),
     **model_admin("taggit", "tag"),
