@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from ciic.accounts.models import User
 from ciic.accounts.predicates import is_administrator
+from ciic.audit import events
 from ciic.audit.models import Event
 from ciic.audit.services import event_record
 from ciic.cache import content_changed
@@ -102,7 +103,11 @@ def ballot_rule_set(
         key=f"voting-open:{call.pk}",
     )
     event_record(
-        actor=actor, action="voting.rule_set", obj=call, before=before, after=_rule_snapshot(rule)
+        actor=actor,
+        action=events.VOTING_RULE_SET,
+        obj=call,
+        before=before,
+        after=_rule_snapshot(rule),
     )
     content_changed("calls")
     return rule
@@ -147,7 +152,7 @@ def _proposals_move(
             Event(
                 actor=real_actor,
                 actor_label=str(real_actor) if real_actor else "system",
-                action="proposal.status_changed",
+                action=events.PROPOSAL_STATUS_CHANGED,
                 object_type=Proposal._meta.label_lower,
                 object_id=str(p.pk),
                 object_repr=str(p)[:200],
@@ -201,7 +206,7 @@ def voting_open(*, actor: Any, call: Call, now: dt.datetime | None = None) -> Ba
     )
     event_record(
         actor=actor,
-        action="voting.opened",
+        action=events.VOTING_OPENED,
         obj=call,
         after={"on_ballot": len(eligible)},
         public=True,
@@ -423,7 +428,7 @@ def ballot_cast(
     )
     event_record(
         actor=actor,
-        action="ballot.cast",  # a change is a new cast: no hint of what changed
+        action=events.BALLOT_CAST,  # a change is a new cast: no hint of what changed
         obj=call,
         # That a resident voted, and how; never what they chose nor the receipt.
         after={"channel": channel, **({"voter": voter.pk} if channel == Channel.PAPER else {})},
@@ -621,7 +626,10 @@ def results_compute(*, actor: Any, call: Call, now: dt.datetime | None = None) -
     result.full_clean()
     result.save()
     event_record(
-        actor=actor, action="voting.results_computed", obj=call, after={"ballots": len(ballots)}
+        actor=actor,
+        action=events.VOTING_RESULTS_COMPUTED,
+        obj=call,
+        after={"ballots": len(ballots)},
     )
     return result
 
@@ -672,7 +680,7 @@ def results_publish(*, actor: Any, call: Call, now: dt.datetime | None = None) -
     result.save()
     event_record(
         actor=actor,
-        action="voting.results_published",
+        action=events.VOTING_RESULTS_PUBLISHED,
         obj=call,
         after={"selected": len(winners)},
         public=True,

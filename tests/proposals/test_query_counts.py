@@ -36,15 +36,18 @@ def _copies(proposal, n: int) -> None:  # type: ignore[no-untyped-def]
 
 PAGES = {
     # url: the most queries it may make
-    "/": 9,  # site, page, its path, restrictions, call, call page, counters, past calls, latest
-    "/proposals/": 5,  # calls, their categories, count, zones, the page
-    "/proposals/?q=parc&sort=relevance": 5,
-    "/proposals/?category=mediu&zone=drumul-taberei&status=submitted&sort=cost": 5,
-    "/proposals/?page=2": 5,
+    # site, page, its path, restrictions, call, call page, counters, past calls, latest,
+    # their photos
+    "/": 10,
+    "/proposals/": 6,  # calls, their categories, count, zones, the page, its photos
+    "/proposals/?q=parc&sort=relevance": 6,
+    "/proposals/?category=mediu&zone=drumul-taberei&status=submitted&sort=cost": 6,
+    "/proposals/?page=2": 6,
     "/map/": 3,
     "/map/embed/proposals/": 3,
     "/api/proposals.geojson": 1,
-    "/proposals/S6-2026-0001/": 8,  # + images, documents, timeline, its small map
+    # + images, documents, timeline, its small map, the assessment's public outcome
+    "/proposals/S6-2026-0001/": 10,
 }
 
 
