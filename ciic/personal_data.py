@@ -86,7 +86,11 @@ def register_identity_hold(key: str, hold: str | IdentityHold) -> None:
 
 
 def identity_hold_until(user: Any) -> Any:
-    """The last day (a date) the person's identity hash must be kept, or None."""
+    """The last day (a date) the person's identity hash must be kept, or None.
+    During `erase_all` the answer decided before any section erased is used
+    (a higher app's eraser cuts the very links a hold looks at)."""
+    if hasattr(user, "_identity_hold_until"):
+        return user._identity_hold_until
     days = []
     for hold in _identity_holds.values():
         func = import_string(hold) if isinstance(hold, str) else hold
@@ -103,6 +107,7 @@ def export_all(user: Any) -> list[tuple[Section, Any]]:
 
 def erase_all(user: Any) -> list[str]:
     """Run every section's eraser, higher apps first; the keys of those that ran."""
+    user._identity_hold_until = identity_hold_until(user)
     done = []
     for section in reversed(sections()):
         eraser = section.eraser()

@@ -15,3 +15,5 @@ class VotingConfig(AppConfig):
             export="voting.services.personal_data_export",
             erase="voting.services.personal_data_erase",
         )
+        # A deleted voter's CNP hash stays apart until the call's results are out.
+        personal_data.register_identity_hold("voting", "voting.services.identity_hold")

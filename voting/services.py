@@ -30,6 +30,7 @@ from ciic.audit import events
 from ciic.audit.models import Event
 from ciic.audit.services import event_record
 from ciic.cache import content_changed
+from ciic.eligibility.personal_data import identity_retained
 from ciic.eligibility.selectors import participation_check
 from ciic.jobs import enqueue_at
 from ciic.links import site_url
@@ -366,6 +367,15 @@ def ballot_cast(
     decision = participation_check(user=voter, on_date=sel.local_day(now))
     if not decision.allowed:
         raise ValidationError(decision.message, code=f"ineligible:{decision.reason}")
+    if decision.verification is not None and identity_retained(
+        decision.verification.cnp_hash, on=sel.local_day(now)
+    ):
+        # The same person voted from an account deleted since (its CNP hash is kept
+        # apart until the results are published, see `identity_hold`).
+        raise ValidationError(
+            _("This person has already voted in this call from another account."),
+            code="already_voted_elsewhere",
+        )
     # One writer per voter at a time: concurrent submissions queue here.
     User.objects.select_for_update().filter(pk=voter.pk).first()
     existing = Ballot.objects.filter(call=call, voter=voter).first()
@@ -698,6 +708,24 @@ def personal_data_export(user: Any) -> Any:
         {"call": b.call.name, "channel": b.channel, "cast_at": b.cast_at.isoformat()}
         for b in Ballot.objects.filter(voter=user).select_related("call")
     ]
+
+
+def identity_hold(user: Any) -> dt.date | None:
+    """The last day a deleted account's keyed CNP hash must be kept apart: while
+    a call the person voted in has no published results, so that the same
+    person cannot vote again with a new account. The call's results date, or a
+    week from today when that date has passed and the results are still to be
+    published (the privacy notice says so)."""
+    today = timezone.localdate()
+    days = [
+        max(call.results_date, today + dt.timedelta(days=7))
+        if call.results_date < today
+        else call.results_date
+        for call in Call.objects.filter(ballots__voter=user)
+        .exclude(result__status=Result.Status.PUBLISHED)
+        .distinct()
+    ]
+    return max(days) if days else None
 
 
 def personal_data_erase(user: Any) -> None:

@@ -319,3 +319,49 @@ def test_account_deletion_keeps_the_ballot_anonymous(setup, voting_day):  # type
     assert services.personal_data_export(voter)[0]["channel"] == "online"
     services.personal_data_erase(voter)
     assert Ballot.objects.get().voter_id is None
+
+
+def test_a_deleted_voters_identity_is_kept_until_the_results_and_blocks_a_second_vote(
+    setup, voting_day
+):  # type: ignore[no-untyped-def]
+    from ciic.accounts.services import account_delete
+    from ciic.eligibility.models import RetainedIdentity, Verification
+    from ciic.eligibility.personal_data import identity_retained
+    from tests.proposals.conftest import make_resident
+
+    open_vote(setup)
+    voter = setup["dt"][1]
+    cnp_hash = Verification.objects.filter(user=voter).values_list("cnp_hash", flat=True).first()
+    cast(setup, voter, "park", expected_revision=0)
+    assert services.identity_hold(voter) == setup["call"].results_date
+    account_delete(actor=voter, user=voter)
+    # The ballot stays counted, with no link to anyone; the hash is kept apart.
+    assert Ballot.objects.filter(call=setup["call"], voter__isnull=True).count() == 1
+    kept = RetainedIdentity.objects.get(cnp_hash=cnp_hash)
+    assert kept.keep_until == setup["call"].results_date and identity_retained(cnp_hash)
+    # The same person (same CNP) verified on a new account cannot vote again.
+    again = make_resident(zone=voter_zone(setup))
+    Verification.objects.filter(user=again).update(cnp_hash=cnp_hash)
+    msg = refused(
+        services.ballot_cast,
+        actor=again,
+        call=setup["call"],
+        voter=again,
+        choices={setup["proposals"]["park"].pk: 1},
+    )
+    assert "already voted in this call from another account" in msg
+    assert Ballot.objects.filter(call=setup["call"]).count() == 1
+
+
+def test_no_identity_is_kept_for_a_call_with_published_results(setup, voting_day):  # type: ignore[no-untyped-def]
+    open_vote(setup)
+    voter = setup["dt"][1]
+    cast(setup, voter, "park", expected_revision=0)
+    Result.objects.create(
+        call=setup["call"], status=Result.Status.PUBLISHED, computed_at=dt.datetime.now(dt.UTC)
+    )
+    assert services.identity_hold(voter) is None
+
+
+def voter_zone(setup):  # type: ignore[no-untyped-def]
+    return setup["dt"][1].resident_profile.residence_zone
