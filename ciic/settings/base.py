@@ -393,7 +393,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Wagtail's background tasks (search index, references) log every run.
+        "django_tasks": {"level": "WARNING"},
+    },
 }
 
 # Council assessment (proposals.assessment); a call's own settings override these.

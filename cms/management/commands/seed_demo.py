@@ -7,6 +7,7 @@ demo CNP, the TOTP secret) are printed last, after everything else, so they
 are the last lines `make run` shows before the server starts. Passwords are
 printed because this is demo data only."""
 
+import logging
 from importlib import import_module
 
 from django.conf import settings
@@ -37,6 +38,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+        # Each demo page would log "Page created/edited/published": the summary
+        # below says what the seed did, and the sign-in details stay visible.
+        logging.getLogger("wagtail").setLevel(logging.WARNING)
         summaries: list[str] = []
         for dotted in DEMO_MODULES:
             try:
