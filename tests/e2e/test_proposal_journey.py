@@ -69,6 +69,7 @@ def test_a_resident_submits_a_proposal_end_to_end(page, home_page, open_call, re
     page.goto(page.url)
     assert page.input_value("input[name=latitude]") == ""
     page.wait_for_selector("#location-map .leaflet-interactive")
+    page.locator("#location-map").scroll_into_view_if_needed()  # mouse clicks need it on screen
     box = page.locator("#location-map").bounding_box()
     assert box is not None
     page.mouse.click(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.55)

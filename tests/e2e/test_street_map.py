@@ -126,6 +126,7 @@ def test_typing_a_boulevard_moves_the_map_and_a_click_places_the_point(page, dra
     assert page.input_value("input[name=latitude]") == ""  # a street is not a point yet
 
     # Click the exact place: the point is set next to the boulevard.
+    page.locator("#location-map").scroll_into_view_if_needed()  # mouse clicks need it on screen
     box = page.locator("#location-map").bounding_box()
     assert box is not None
     page.mouse.click(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5)
@@ -180,6 +181,7 @@ def test_a_point_outside_the_sector_is_refused_and_the_map_stays_on_it(page, dra
 
     # In the browser: a click outside the sector outline is refused at once.
     page.locator("#location-map").scroll_into_view_if_needed()
+    page.locator("#location-map").scroll_into_view_if_needed()  # mouse clicks need it on screen
     box = page.locator("#location-map").bounding_box()
     assert box is not None
     x, y = 12, box["height"] * 0.5  # left edge, half-way down: west of the sector
