@@ -70,6 +70,15 @@ def home_page(db):  # type: ignore[no-untyped-def]
             "site_name": "CIIC Sector 6",
         },
     )
+    # The rest of what the migrations create: Wagtail's root collection and the
+    # role groups' grants on the pages and the collection.
+    from wagtail.models import Collection
+
+    from ciic.accounts.roles import role_groups_sync
+
+    if not Collection.objects.filter(depth=1).exists():
+        Collection.add_root(name="Root")
+    role_groups_sync()
     return home
 
 

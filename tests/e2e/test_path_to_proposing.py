@@ -67,7 +67,7 @@ class Checker:
 
 
 def _click(page, locator) -> None:  # type: ignore[no-untyped-def]
-    with page.expect_navigation():
+    with page.expect_navigation(timeout=60_000):  # CI runs two browsers on two cores
         locator.click()
 
 
@@ -163,6 +163,7 @@ def test_a_visitor_follows_the_pages_to_a_submitted_proposal(
     option = page.locator("#location-search-list [role=option]", has_text=expected).first
     option.click()
     page.wait_for_function("() => document.getElementById('location-map').ciicMap.getZoom() >= 14")
+    page.locator("#location-map").scroll_into_view_if_needed()  # mouse clicks need it on screen
     box = page.locator("#location-map").bounding_box()
     assert box is not None
     page.mouse.click(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5)
