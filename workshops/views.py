@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
@@ -11,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET
@@ -371,69 +373,69 @@ class CheckInView(_WorkshopPermissionMixin, View):
         return redirect(reverse("workshops:console", kwargs={"pk": pk}) + "#attendance")
 
 
-class WalkInsView(_WorkshopPermissionMixin, View):
+class _ConsoleFormView(_WorkshopPermissionMixin, View):
+    """A form of the facilitator console: saved through one service, then back
+    to its section of the console; refused, the console again with the form's
+    errors (400)."""
+
     permission_required = "workshops.run_workshop"
+    form_class: type[forms.Form]
+    form_name = ""  # the console's context name for this form
+    anchor = ""
+    success_message: Any = ""
+
+    def save(self, workshop: Workshop, data: dict[str, Any]) -> None:
+        raise NotImplementedError
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         workshop = self.get_permission_object()
-        form = WalkInsForm(request.POST)
+        form = self.form_class(request.POST)
         if form.is_valid():
             try:
-                services.walk_ins_set(
-                    actor=request.user, workshop=workshop, count=form.cleaned_data["walk_ins"]
-                )
+                self.save(workshop, form.cleaned_data)
             except ValidationError as exc:
                 errors_to_form(form, exc)
             else:
-                messages.success(request, _("The number of walk-ins is saved."))
-                return redirect(reverse("workshops:console", kwargs={"pk": pk}) + "#attendance")
-        view = ConsoleView.as_view()
-        response = view(request, pk=pk, walk_ins_form=form)
+                messages.success(request, self.success_message)
+                return redirect(reverse("workshops:console", kwargs={"pk": pk}) + self.anchor)
+        response = ConsoleView.as_view()(request, pk=pk, **{self.form_name: form})
         response.status_code = 400
         return response
 
 
-class MinutesView(_WorkshopPermissionMixin, View):
-    permission_required = "workshops.run_workshop"
+class WalkInsView(_ConsoleFormView):
+    form_class = WalkInsForm
+    form_name = "walk_ins_form"
+    anchor = "#attendance"
+    success_message = gettext_lazy("The number of walk-ins is saved.")
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        workshop = self.get_permission_object()
-        form = MinutesForm(request.POST)
-        if form.is_valid():
-            try:
-                services.minutes_save(
-                    actor=request.user,
-                    workshop=workshop,
-                    public=form.cleaned_data["minutes_public"],
-                    internal=form.cleaned_data["minutes_internal"],
-                )
-            except ValidationError as exc:
-                errors_to_form(form, exc)
-            else:
-                messages.success(request, _("The minutes are saved."))
-                return redirect(reverse("workshops:console", kwargs={"pk": pk}) + "#minutes")
-        response = ConsoleView.as_view()(request, pk=pk, minutes_form=form)
-        response.status_code = 400
-        return response
+    def save(self, workshop: Workshop, data: dict[str, Any]) -> None:
+        services.walk_ins_set(actor=self.request.user, workshop=workshop, count=data["walk_ins"])
 
 
-class IdeaAddView(_WorkshopPermissionMixin, View):
-    permission_required = "workshops.run_workshop"
+class MinutesView(_ConsoleFormView):
+    form_class = MinutesForm
+    form_name = "minutes_form"
+    anchor = "#minutes"
+    success_message = gettext_lazy("The minutes are saved.")
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        workshop = self.get_permission_object()
-        form = IdeaForm(request.POST)
-        if form.is_valid():
-            try:
-                services.idea_create(actor=request.user, workshop=workshop, **form.cleaned_data)
-            except ValidationError as exc:
-                errors_to_form(form, exc)
-            else:
-                messages.success(request, _("The idea is recorded."))
-                return redirect(reverse("workshops:console", kwargs={"pk": pk}) + "#ideas")
-        response = ConsoleView.as_view()(request, pk=pk, idea_form=form)
-        response.status_code = 400
-        return response
+    def save(self, workshop: Workshop, data: dict[str, Any]) -> None:
+        services.minutes_save(
+            actor=self.request.user,
+            workshop=workshop,
+            public=data["minutes_public"],
+            internal=data["minutes_internal"],
+        )
+
+
+class IdeaAddView(_ConsoleFormView):
+    form_class = IdeaForm
+    form_name = "idea_form"
+    anchor = "#ideas"
+    success_message = gettext_lazy("The idea is recorded.")
+
+    def save(self, workshop: Workshop, data: dict[str, Any]) -> None:
+        services.idea_create(actor=self.request.user, workshop=workshop, **data)
 
 
 class PhotoAddView(_WorkshopPermissionMixin, View):
