@@ -1,0 +1,50 @@
+"""The production stack's clock, moved by a test: the server and the worker
+read a file (`CIIC_E2E_CLOCK`) holding an ISO instant, and from then on their
+clocks run (tick) from that instant. Empty or absent file: real time.
+
+Used by the gunicorn hook (`gunicorn_clock.py`, before every request: a sync
+worker serves one request at a time) and as a launcher for management
+commands (`python -m tests.e2e.clock manage.py rqworker --burst ...`), so the
+call's dates come round as they would in production: the scheduled jobs fall
+due, voting opens and closes, and nothing else in the stack is replaced."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import runpy
+import sys
+from typing import Any
+
+_current: tuple[str, Any] | None = None
+
+
+def follow() -> None:
+    """Travel to the instant in the clock file (once per change of it)."""
+    global _current
+    path = os.environ.get("CIIC_E2E_CLOCK", "")
+    if not path:
+        return
+    try:
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read().strip()
+    except FileNotFoundError:
+        text = ""
+    if _current is not None and _current[0] == text:
+        return
+    if _current is not None:
+        _current[1].stop()
+        _current = None
+    if text:
+        import time_machine
+
+        traveller = time_machine.travel(dt.datetime.fromisoformat(text), tick=True)
+        traveller.start()
+        _current = (text, traveller)
+
+
+if __name__ == "__main__":
+    follow()
+    script, *rest = sys.argv[1:]
+    sys.argv = [script, *rest]
+    runpy.run_path(script, run_name="__main__")
