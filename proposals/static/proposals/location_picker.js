@@ -60,7 +60,10 @@
     clearRefused();
     backButton.classList.remove("is-prominent");
     if (marker) { marker.setLatLng(latlng); } else {
-      marker = L.marker(latlng, { draggable: true, keyboard: true, title: msg.markerTitle || "", alt: msg.markerTitle || "" }).addTo(map);
+      // The icon by its static URL: Leaflet's own guess (from its stylesheet)
+      // misses the hashed file names of the production static files.
+      var icon = L.icon({ iconUrl: msg.markerIcon, iconRetinaUrl: msg.markerIcon2x, iconSize: [25, 41], iconAnchor: [12, 41], tooltipAnchor: [16, -28] });
+      marker = L.marker(latlng, { icon: icon, draggable: true, keyboard: true, title: msg.markerTitle || "", alt: msg.markerTitle || "" }).addTo(map);
       marker.on("dragend", function () {
         var p = marker.getLatLng();
         if (!inSector(p)) { map.removeLayer(marker); marker = null; lat.value = ""; lon.value = ""; showRefused(p); return; }
