@@ -31,7 +31,16 @@ if TYPE_CHECKING:
     from ciic.accounts.models import User
 
 logger = logging.getLogger(__name__)
-MAX_ATTEMPTS = 12
+# A message is retried after 1, 2, 4, 8, then every 15 minutes, so a mail
+# server that is down for hours loses nothing: it is given up (failed) only
+# after MAX_ATTEMPTS, about two days.
+MAX_ATTEMPTS = 200
+MAX_RETRY_PAUSE = dt.timedelta(minutes=15)
+
+
+def retry_pause(attempts: int) -> dt.timedelta:
+    """How long the sweep waits after the `attempts`-th failed delivery."""
+    return min(dt.timedelta(minutes=2 ** min(max(attempts - 1, 0), 10)), MAX_RETRY_PAUSE)
 
 
 def recipient_language(*, user: User | None = None, language: str | None = None) -> str:
@@ -181,12 +190,21 @@ def email_deliver(*, email_id: int) -> bool:
 
 
 def emails_pending_ids(*, older_than: dt.timedelta = dt.timedelta(minutes=2)) -> list[int]:
-    cutoff = timezone.now() - older_than
-    return list(
-        OutgoingEmail.objects.filter(status=OutgoingEmail.Status.PENDING, created_at__lte=cutoff)
+    """Pending messages queued at least `older_than` ago whose pause after
+    their last failed attempt (`retry_pause`) has passed."""
+    now = timezone.now()
+    rows = (
+        OutgoingEmail.objects.filter(
+            status=OutgoingEmail.Status.PENDING, created_at__lte=now - older_than
+        )
         .order_by("created_at")
-        .values_list("pk", flat=True)[:1000]
+        .values_list("pk", "attempts", "last_attempt_at")[:1000]
     )
+    return [
+        pk
+        for pk, attempts, last in rows
+        if last is None or attempts == 0 or last + retry_pause(attempts) <= now
+    ]
 
 
 def emails_redact_sent(*, older_than_days: int | None = None) -> int:

@@ -255,6 +255,9 @@ EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+# Seconds before a connection to the mail server that does not answer gives up
+# (the delivery job holds its outbox row meanwhile; the sweep retries it later).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="CIIC Sector 6 <ciic@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

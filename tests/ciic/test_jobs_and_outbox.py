@@ -41,10 +41,48 @@ def test_mail_server_down_keeps_the_message_and_the_sweep_delivers_it(settings):
     assert mail.outbox == []
 
     settings.OUTBOX_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    OutgoingEmail.objects.filter(pk=row.pk).update(created_at=row.created_at.replace(year=2000))
+    OutgoingEmail.objects.filter(pk=row.pk).update(
+        created_at=row.created_at.replace(year=2000),
+        last_attempt_at=row.last_attempt_at.replace(year=2000),
+    )
     call_command("jobs_sweep", stdout=open(os.devnull, "w"))
     row.refresh_from_db()
     assert row.status == OutgoingEmail.Status.SENT
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sweep_backs_off_so_a_long_mail_outage_loses_nothing(settings):
+    """Retries after 1, 2, 4, 8, then every 15 minutes: hours of a refusing
+    mail server cost a few dozen attempts, far from giving the message up."""
+    import datetime as dt
+
+    import time_machine
+    from django.utils import timezone
+
+    from ciic.notifications.services import MAX_ATTEMPTS
+
+    settings.OUTBOX_DELIVERY_BACKEND = "tests.ciic.test_jobs_and_outbox.BrokenBackend"
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        _send()
+        attempts_at = []
+        for minute in range(1, 6 * 60 + 1):  # six hours, the sweep every minute
+            clock.move_to(start + dt.timedelta(minutes=minute))
+            before = OutgoingEmail.objects.get().attempts
+            call_command("jobs_sweep", stdout=open(os.devnull, "w"))
+            if OutgoingEmail.objects.get().attempts > before:
+                attempts_at.append(minute)
+    row = OutgoingEmail.objects.get()
+    assert row.status == OutgoingEmail.Status.PENDING
+    assert attempts_at[:5] == [2, 4, 8, 16, 31]  # 2 minutes old, then 2, 4, 8, 15 apart
+    assert all(b - a == 15 for a, b in zip(attempts_at[4:], attempts_at[5:], strict=False))
+    assert row.attempts == 1 + len(attempts_at) < MAX_ATTEMPTS
+
+    settings.OUTBOX_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    with time_machine.travel(start + dt.timedelta(hours=6, minutes=16), tick=False):
+        call_command("jobs_sweep", stdout=open(os.devnull, "w"))
+    assert OutgoingEmail.objects.get().status == OutgoingEmail.Status.SENT
     assert len(mail.outbox) == 1
 
 

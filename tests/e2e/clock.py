@@ -43,8 +43,27 @@ def follow() -> None:
         _current = (text, traveller)
 
 
+def _commands(argv: list[str]) -> None:
+    """`manage.py A ... + B ...`: the commands one after the other, in one
+    process (what cron runs every few minutes, without a start-up each)."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ciic.settings.production")
+    from django.core.management import execute_from_command_line
+
+    group: list[str] = []
+    for arg in [*argv[1:], "+"]:
+        if arg == "+":
+            execute_from_command_line([argv[0], *group])
+            group = []
+        else:
+            group.append(arg)
+
+
 if __name__ == "__main__":
     follow()
     script, *rest = sys.argv[1:]
-    sys.argv = [script, *rest]
-    runpy.run_path(script, run_name="__main__")
+    if "+" in rest:
+        sys.path.insert(0, os.path.dirname(os.path.abspath(script)))
+        _commands([script, *rest])
+    else:
+        sys.argv = [script, *rest]
+        runpy.run_path(script, run_name="__main__")

@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from .stack import production_static, stack  # noqa: F401 - fixtures of the production stack
+from .stack import production_static, stack, stack_factory  # noqa: F401 - fixtures of the production stack
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
 

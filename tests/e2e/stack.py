@@ -20,6 +20,7 @@ import os
 import re
 import secrets
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -109,12 +110,14 @@ def collectstatic(root: Path, redis_url: str) -> None:
 
 
 class Stack:
-    def __init__(self, root: Path, static_root: Path, artifacts: Path) -> None:
+    def __init__(
+        self, root: Path, static_root: Path, artifacts: Path, *, redis_url: str = "", **extra: str
+    ) -> None:
         self.root = root
-        self.redis_url = os.environ["REDIS_URL"]
-        self.env = production_env(test_db_url(), self.redis_url, root)
+        self.redis_url = redis_url or os.environ["REDIS_URL"]
+        self.env = production_env(test_db_url(), self.redis_url, root, **extra)
         self.env["STATIC_ROOT"] = str(static_root)
-        (root / "media").mkdir(exist_ok=True)
+        (root / "media").mkdir(parents=True, exist_ok=True)
         (root / "mail").mkdir(exist_ok=True)
         self.clock_file = root / "clock"
         self.clock_file.write_text("")
@@ -192,17 +195,23 @@ class Stack:
 
     def manage(self, *args: str, timeout: float = 300, **extra: str) -> str:
         """`manage.py ARGS` with the production settings, on the stack's clock."""
-        done = subprocess.run(  # noqa: S603 - our own manage.py
+        proc = subprocess.Popen(  # noqa: S603 - our own manage.py
             [sys.executable, "-m", "tests.e2e.clock", "manage.py", *args],
             cwd=REPO,
             env={**self.env, **extra},
-            capture_output=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
-            timeout=timeout,
-            check=False,
+            start_new_session=True,  # its own group: a timeout ends the work horses too
         )
-        assert done.returncode == 0, f"manage.py {' '.join(args)}:\n{done.stdout}\n{done.stderr}"
-        return done.stdout + done.stderr
+        try:
+            out, err = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            out, err = proc.communicate()
+            raise AssertionError(f"manage.py {' '.join(args)} hung:\n{out}\n{err}") from None
+        assert proc.returncode == 0, f"manage.py {' '.join(args)}:\n{out}\n{err}"
+        return out + err
 
     def worker(self, **extra: str) -> str:
         """One burst of a real worker: RQ's scheduler hands over what is due,
@@ -212,6 +221,10 @@ class Stack:
     def sweep(self) -> str:
         """What cron runs every few minutes in production."""
         return self.manage("jobs_sweep")
+
+    def cron(self) -> str:
+        """The sweep, then a burst of the worker (one process)."""
+        return self.manage("jobs_sweep", "+", "rqworker", "--burst", "--with-scheduler", "default")
 
     # --- mail ---------------------------------------------------------------------------------
 
@@ -322,29 +335,45 @@ def production_static(tmp_path_factory: Any) -> Path:
 
 
 @pytest.fixture
-def stack(
+def stack_factory(
     request: Any, transactional_db: Any, production_static: Path, tmp_path: Path, settings: Any
-) -> Iterator[Stack]:
-    """gunicorn (production settings) on this test's database and Redis; the
-    test's artefacts under var/e2e-artifacts/<test name>/. Request it before
-    the fixtures that create accounts: their passwords are then hashed the way
-    production checks them (the test settings' fast hasher is not there)."""
+) -> Iterator[Any]:
+    """`stack_factory(redis_url=..., **env)` starts gunicorn (production
+    settings) on this test's database, with these additions to its
+    environment; the test's artefacts go under var/e2e-artifacts/<test name>/.
+    Request it before the fixtures that create accounts: their passwords are
+    then hashed the way production checks them (the test settings' fast hasher
+    is not there)."""
     from django.conf import global_settings
     from django.core.cache import cache
 
     settings.PASSWORD_HASHERS = global_settings.PASSWORD_HASHERS
-
     cache.clear()  # the Redis database the server, the worker and the test share
     name = re.sub(r"[^\w-]+", "-", request.node.name).strip("-")
     artifacts = ARTIFACTS / name
     shutil.rmtree(artifacts, ignore_errors=True)
-    s = Stack(tmp_path, production_static, artifacts)
-    s.start()
+    started: list[Stack] = []
+
+    def start(**extra: str) -> Stack:
+        s = Stack(tmp_path / f"stack{len(started)}", production_static, artifacts, **extra)
+        started.append(s)
+        s.start()
+        return s
+
     try:
-        yield s
-        s.check()
+        yield start
+        for s in started:
+            s.check()
     finally:
-        s.stop()
-        if s.log.exists():
-            artifacts.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(s.log, artifacts / "gunicorn.log")
+        for n, s in enumerate(started):
+            s.stop()
+            if s.log.exists():
+                artifacts.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(s.log, artifacts / f"gunicorn{n or ''}.log")
+
+
+@pytest.fixture
+def stack(stack_factory: Any) -> Stack:
+    """gunicorn (production settings) on this test's database and Redis
+    (REDIS_URL); see `stack_factory`."""
+    return stack_factory()  # type: ignore[no-any-return]
