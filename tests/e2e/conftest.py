@@ -7,6 +7,7 @@ import shutil
 
 import pytest
 
+from .production_data import voting_call  # noqa: F401 - a fixture
 from .stack import production_static, stack, stack_factory  # noqa: F401 - fixtures of the production stack
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
