@@ -355,3 +355,109 @@ def test_worker_killed_in_the_middle_of_the_results_job(stack, voting_call):  # 
         )
         == selected
     )
+
+
+def _ballot_post(base: str, cookie: str, path: str, choices: list[int]) -> tuple[int, str]:
+    """Load the ballot page (its CSRF token and revision), then cast."""
+    import re
+
+    import requests
+
+    headers = {"Cookie": cookie, "Referer": f"{base}{path}"}
+    page = requests.get(f"{base}{path}", headers=headers, timeout=60)
+    if page.status_code != 200:
+        return page.status_code, page.text
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+    revision = re.search(r'name="revision" value="(\d+)"', page.text)
+    assert token and revision, page.text[:2000]
+    data = [("csrfmiddlewaretoken", token.group(1)), ("revision", revision.group(1))]
+    data += [("choice", str(pk)) for pk in choices]
+    done = requests.post(
+        f"{base}{path}", data=data, headers=headers, allow_redirects=False, timeout=60
+    )
+    return done.status_code, done.text
+
+
+def test_postgresql_connections_cut_under_load(browser, stack, voting_call):  # type: ignore[no-untyped-def]
+    """What a restart of PostgreSQL does to the site (the shared server is not
+    restarted: every connection to this test's database is terminated, five
+    times, while requests run): requests fail with the clean error page or
+    succeed, the site recovers, and no ballot is half-written."""
+    import threading
+
+    import requests
+    from django.db import connection
+
+    from voting.models import Ballot, BallotChoice
+
+    from .production_data import VOTERS
+
+    call, proposals = voting_call["call"], voting_call["proposals"]
+    _open_voting(stack, voting_call)
+    cookies = []
+    for email in VOTERS:
+        page = stack.page(browser)
+        log_in(page, email)
+        cookies.append("; ".join(f"{c['name']}={c['value']}" for c in page.context.cookies()))
+    path = f"/vote/{call.slug}/"
+    sets = [[p.pk for p in proposals[i : i + 2]] for i in range(3)]
+    answers: list[tuple[str, int, str]] = []
+    stop = threading.Event()
+
+    def visitor() -> None:
+        while not stop.is_set():
+            for url in ("/", "/proposals/", "/results/", f"/proposals/{proposals[0].reference}/"):
+                r = requests.get(f"{stack.url}{url}", timeout=60)
+                answers.append((url, r.status_code, r.text))
+
+    def voter(n: int) -> None:
+        k = 0
+        while not stop.is_set():
+            status, text = _ballot_post(stack.url, cookies[n], path, sets[(n + k) % 3])
+            answers.append((path, status, text))
+            k += 1
+
+    threads = [threading.Thread(target=visitor) for _ in range(3)]
+    threads += [threading.Thread(target=voter, args=(n,)) for n in range(3)]
+    for t in threads:
+        t.start()
+    terminated = 0
+    try:
+        for _ in range(5):
+            time.sleep(1.5)
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+                terminated += cursor.fetchone()[0]
+        time.sleep(1.5)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(timeout=120)
+    assert terminated >= 5, terminated  # connections were cut
+
+    statuses = Counter(status for _u, status, _t in answers)
+    print("answers under the cuts:", dict(statuses), "connections terminated:", terminated)
+    assert set(statuses) <= {200, 302, 400, 500}, statuses
+    for url, status, text in answers:
+        if status == 500:  # the clean page, never a traceback or a blank answer
+            assert "Something went wrong" in text and "Traceback" not in text, (url, text[:500])
+    assert statuses[200] + statuses[302] > statuses[500], statuses
+
+    # The site has recovered: every page answers, every voter can vote.
+    for url in ("/", "/proposals/", "/results/", path):
+        assert requests.get(f"{stack.url}{url}", timeout=60).status_code == 200, url
+    for n in range(3):
+        status, _text = _ballot_post(stack.url, cookies[n], path, sets[n])
+        assert status == 302, status
+
+    # No ballot half-written: one per voter, each with exactly the choices of one cast.
+    ballots = Ballot.objects.filter(call=call)
+    assert ballots.count() == 3
+    for n, ballot in enumerate(ballots.order_by("voter__email")):
+        chosen = sorted(
+            BallotChoice.objects.filter(ballot=ballot).values_list("proposal_id", flat=True)
+        )
+        assert chosen == sorted(sets[n]), (ballot.voter.email, chosen)
