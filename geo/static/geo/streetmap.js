@@ -503,16 +503,18 @@
       return { stroke: !hidden, color: z < CASED_FROM ? s.line : s.fill, weight: widthAt(cls, z), opacity: muted ? 0.6 : 1, lineCap: "round", lineJoin: "round", interactive: false };
     }
     var common = { renderer: renderer, pane: "ciicStreets", interactive: false, smoothFactor: 1.5 };
-    this.casing = L.geoJSON(data, L.extend({ style: casing }, common));
+    // The casing is built the first time the map is zoomed in far enough.
+    this.casing = null;
     this.fill = L.geoJSON(data, L.extend({ style: fill }, common)).addTo(map);
     var self = this;
     function update() {
       var cased = map.getZoom() >= CASED_FROM;
+      if (cased && !self.casing) self.casing = L.geoJSON(data, L.extend({ style: casing }, common));
       if (cased && !map.hasLayer(self.casing)) {
         self.casing.setStyle(casing).addTo(map);
         self.fill.bringToFront();
         if (self._highlight) self._highlight.bringToFront();
-      } else if (!cased && map.hasLayer(self.casing)) {
+      } else if (!cased && self.casing && map.hasLayer(self.casing)) {
         map.removeLayer(self.casing);
       } else if (cased) {
         self.casing.setStyle(casing);
