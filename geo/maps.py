@@ -54,7 +54,7 @@ CLUSTER_DEFAULT_CSS = "vendor/leaflet.markercluster/MarkerCluster.Default.css"
 STREETMAP_JS = "geo/streetmap.js"
 POINT_LAYER_JS = "geo/point_layer.js"
 # Bump when the builders' output changes in a way the static URLs do not show.
-RENDER_VERSION = "2"
+RENDER_VERSION = "3"
 
 DEFAULT_COLOUR = "#0b5cab"
 NO_DATA_COLOUR = "#d9dde3"
@@ -406,8 +406,9 @@ class _PointLayer(JSCSSMixin):
 
 
 class _RemotePointLayer(JSCSSMixin):
-    """Points loaded by the browser from a GeoJSON address and clustered there
-    (`geo/static/geo/point_layer.js`): the document carries no data."""
+    """Points loaded by the browser from a GeoJSON address, clustered and drawn
+    there on one canvas (`geo/static/geo/point_layer.js`, no marker objects,
+    no Leaflet.markercluster): the document carries no data."""
 
     _template = Template(
         """
@@ -425,16 +426,8 @@ class _RemotePointLayer(JSCSSMixin):
         self._name = "RemotePointLayer"
         self.url = html.escape(safe_local_url(str(config["url"])), quote=True)
         self.config = _script_json({**config, "url": safe_local_url(str(config["url"]))})
-        self.default_js = [("markercluster", static(CLUSTER_JS))] if config.get("cluster") else []
-        self.default_js.append(("ciic_point_layer", static(POINT_LAYER_JS)))
-        self.default_css = (
-            [
-                ("markercluster_css", static(CLUSTER_CSS)),
-                ("markercluster_default_css", static(CLUSTER_DEFAULT_CSS)),
-            ]
-            if config.get("cluster")
-            else []
-        )
+        self.default_js = [("ciic_point_layer", static(POINT_LAYER_JS))]
+        self.default_css = []
 
 
 class _MapStyle(MacroElement):
@@ -471,6 +464,8 @@ class _MapStyle(MacroElement):
   .map-popup strong { display: block; margin-bottom: 2px; }
   .map-popup span { display: block; color: #5a6472; }
   .map-popup a { display: inline-block; margin-top: 4px; font-weight: 600; }
+  .map-popup-list { margin: 0; padding-left: 1.1em; max-height: 200px; overflow: auto; }
+  .map-popup-list a { margin-top: 2px; }
         </style>
         {% endmacro %}
         """
