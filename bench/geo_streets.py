@@ -253,7 +253,11 @@ DRAWN_JS = """async (points) => {
     return null;
 }"""
 
-TRACE_CATEGORIES = ["devtools.timeline", "disabled-by-default-devtools.timeline", "blink.user_timing"]
+TRACE_CATEGORIES = [
+    "devtools.timeline",
+    "disabled-by-default-devtools.timeline",
+    "blink.user_timing",
+]
 BUSY = {"RunTask", "ThreadControllerImpl::RunTask"}
 KINDS = {
     "script": {

@@ -29,7 +29,7 @@
   if (typeof L === "undefined") return;
 
   var CLUSTER_RADIUS = 40; // px: points closer than this at a zoom share a cluster
-  var PAD = 0.25; // drawn beyond the view on every side, so a short pan shows points
+  var PAD = 0.1; // drawn beyond the view on every side, so a short pan shows points
 
   function el(tag, text) {
     var node = document.createElement(tag);

@@ -599,7 +599,7 @@
 
   Controller.prototype._streets = function (data) {
     var map = this.map, muted = !!this.options.muted;
-    var renderer = L.canvas({ pane: "ciicStreets", padding: 0.2 });
+    var renderer = L.canvas({ pane: "ciicStreets", padding: 0.1 });
     this.renderer = renderer;
     var features = data.features || [];
     this.features = features;
