@@ -173,11 +173,15 @@ class Install:
             sys.exit(f"{' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
         return done.stdout
 
+    running: Install | None = None  # one server at a time, on one port
+
     def start(self) -> None:
         """Fresh workers and an empty cache."""
         import redis
 
-        self.stop()
+        if Install.running is not None:
+            Install.running.stop()
+        Install.running = self
         redis.Redis.from_url(self.args.redis_url).flushdb()
         self.server = subprocess.Popen(  # noqa: S603 - the venv's gunicorn, fixed arguments
             [str(GUNICORN), "ciic.wsgi", "--bind", f"127.0.0.1:{self.args.port}", "--workers", "2"],
@@ -187,6 +191,8 @@ class Install:
             stderr=subprocess.DEVNULL,
         )
         for _ in range(200):
+            if self.server.poll() is not None:  # could not bind: another server on the port
+                sys.exit(f"gunicorn ({self.name}) exited with {self.server.returncode}")
             try:
                 urllib.request.urlopen(f"http://127.0.0.1:{self.args.port}/robots.txt", timeout=2)  # noqa: S310
                 break
@@ -197,9 +203,14 @@ class Install:
         else:
             self.stop()
             sys.exit("gunicorn did not answer")
+        time.sleep(1)  # the second worker boots too
+        if self.server.poll() is not None:
+            sys.exit(f"gunicorn ({self.name}) exited with {self.server.returncode}")
         redis.Redis.from_url(self.args.redis_url).flushdb()
 
     def stop(self) -> None:
+        if Install.running is self:
+            Install.running = None
         if self.server is not None:
             self.server.terminate()
             self.server.wait(timeout=30)
