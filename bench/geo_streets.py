@@ -32,7 +32,9 @@ Profiles: "1× CPU" (this machine as it is, loopback network) and "4× CPU"
 
 With --baseline REV the same measurements run, in the same run and
 interleaved, against the code of REV (`git archive`, its own static files,
-the same database): the figures before and after hold under the same load.
+port and Redis database, the same PostgreSQL database; both servers run side
+by side and each run measures one, then the other): the figures before and
+after hold under the same load.
 Median of --runs. With --write the figures replace the street-layer section
 of BENCHMARKS.md."""
 
@@ -143,8 +145,15 @@ class Install:
     """One version of the code (this checkout, or REV exported by `git archive`)
     with its own static files, on the shared database."""
 
-    def __init__(self, name: str, code: Path, tmp: Path, args: argparse.Namespace) -> None:
+    def __init__(
+        self, name: str, code: Path, tmp: Path, args: argparse.Namespace, index: int
+    ) -> None:
         self.name, self.code, self.args = name, code, args
+        # each version its own port and Redis database: both run side by side
+        self.port = args.port + index
+        base, _sep, db = args.redis_url.rpartition("/")
+        self.redis_url = f"{base}/{int(db or 0) + index}"
+        self.base = f"http://127.0.0.1:{self.port}"
         self.static = tmp / f"static-{name}"
         self.server: subprocess.Popen[bytes] | None = None
 
@@ -157,7 +166,7 @@ class Install:
             ALLOWED_HOSTS="127.0.0.1,localhost",
             SECURE_SSL_REDIRECT="false",
             DATABASE_URL=f"{PG}/{self.args.database}",
-            REDIS_URL=self.args.redis_url,
+            REDIS_URL=self.redis_url,
             STATIC_ROOT=str(self.static),
             MEDIA_ROOT=str(self.static.parent / "media"),
             MAP_TILES_URL="",
@@ -173,18 +182,14 @@ class Install:
             sys.exit(f"{' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
         return done.stdout
 
-    running: Install | None = None  # one server at a time, on one port
-
     def start(self) -> None:
         """Fresh workers and an empty cache."""
         import redis
 
-        if Install.running is not None:
-            Install.running.stop()
-        Install.running = self
-        redis.Redis.from_url(self.args.redis_url).flushdb()
+        self.stop()
+        redis.Redis.from_url(self.redis_url).flushdb()
         self.server = subprocess.Popen(  # noqa: S603 - the venv's gunicorn, fixed arguments
-            [str(GUNICORN), "ciic.wsgi", "--bind", f"127.0.0.1:{self.args.port}", "--workers", "2"],
+            [str(GUNICORN), "ciic.wsgi", "--bind", f"127.0.0.1:{self.port}", "--workers", "2"],
             cwd=self.code,
             env=self.env(),
             stdout=subprocess.DEVNULL,
@@ -194,7 +199,7 @@ class Install:
             if self.server.poll() is not None:  # could not bind: another server on the port
                 sys.exit(f"gunicorn ({self.name}) exited with {self.server.returncode}")
             try:
-                urllib.request.urlopen(f"http://127.0.0.1:{self.args.port}/robots.txt", timeout=2)  # noqa: S310
+                urllib.request.urlopen(f"{self.base}/robots.txt", timeout=2)  # noqa: S310
                 break
             except urllib.error.HTTPError:
                 break
@@ -206,11 +211,9 @@ class Install:
         time.sleep(1)  # the second worker boots too
         if self.server.poll() is not None:
             sys.exit(f"gunicorn ({self.name}) exited with {self.server.returncode}")
-        redis.Redis.from_url(self.args.redis_url).flushdb()
+        redis.Redis.from_url(self.redis_url).flushdb()
 
     def stop(self) -> None:
-        if Install.running is self:
-            Install.running = None
         if self.server is not None:
             self.server.terminate()
             self.server.wait(timeout=30)
@@ -227,7 +230,7 @@ def install(args: argparse.Namespace, tmp: Path) -> tuple[list[Install], str]:
     with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{args.database}"')
         conn.execute(f'CREATE DATABASE "{args.database}"')
-    installs = [Install("new", ROOT, tmp, args)]
+    installs = [Install("new", ROOT, tmp, args, 1 if args.baseline else 0)]
     if args.baseline:
         code = tmp / "baseline"
         code.mkdir()
@@ -238,7 +241,7 @@ def install(args: argparse.Namespace, tmp: Path) -> tuple[list[Install], str]:
             check=True,
         ).stdout
         subprocess.run(["tar", "-x", "-C", str(code)], input=archive, check=True)  # noqa: S603, S607
-        installs.insert(0, Install("baseline", code, tmp, args))
+        installs.insert(0, Install("baseline", code, tmp, args, 0))
     new = installs[-1]
     new.run("manage.py", "migrate", "--noinput", "-v0")
     reference = new.run(__file__, "--setup", "--proposals", str(args.proposals)).split()[-1]
@@ -432,11 +435,10 @@ def main() -> None:
         if redis_server is not None:
             redis_server.terminate()
         raise
-    base = f"http://127.0.0.1:{args.port}"
     pages = {
-        f"map of proposals `/map/` ({args.proposals:,} proposals)": (f"{base}/map/", True),
-        "participation by zone": (f"{base}/map/participation/bench/", False),
-        "a proposal's page (small map)": (f"{base}/proposals/{reference}/", False),
+        f"map of proposals `/map/` ({args.proposals:,} proposals)": ("/map/", True),
+        "participation by zone": ("/map/participation/bench/", False),
+        "a proposal's page (small map)": (f"/proposals/{reference}/", False),
     }
     first_page = next(iter(pages))
     results: dict[tuple[str, str, str, str], dict] = {}  # type: ignore[type-arg]
@@ -447,35 +449,43 @@ def main() -> None:
                 executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
             )
             # Cold: a restart (fresh workers, empty caches) before every run of /map/.
-            url, points = pages[first_page]
+            path, points = pages[first_page]
             cold: dict[tuple[str, str], list[dict]] = {}  # type: ignore[type-arg]
             for _ in range(args.runs):
                 for inst in installs:
                     for profile, cpu in PROFILES.items():
                         inst.start()
-                        run = measure(browser, url, cpu, points=points)
+                        run = measure(browser, inst.base + path, cpu, points=points)
                         cold.setdefault((inst.name, profile), []).append(run)
                         print("cold", inst.name, profile, run, flush=True)
             for (name, profile), runs in cold.items():
                 results[(name, first_page, profile, "cold")] = summarise(runs)
-            # Warm server: each version started once, then every page and profile.
+            # Warm servers: both versions running side by side, measured in turn.
             for inst in installs:
                 inst.start()
-                for label, (url, points) in pages.items():
-                    measure(browser, url, 1, points=points)  # fills the server's caches
-                    for profile, cpu in PROFILES.items():
-                        first = [
-                            measure(browser, url, cpu, points=points, trace=cpu == 4)
-                            for _ in range(args.runs)
-                        ]
-                        again = [
-                            measure(browser, url, cpu, points=points, repeat=True)
-                            for _ in range(args.runs)
-                        ]
-                        results[(inst.name, label, profile, "warm server")] = summarise(first)
-                        results[(inst.name, label, profile, "repeat visit")] = summarise(again)
-                        print(inst.name, label, profile, summarise(first), flush=True)
-                inst.stop()
+                for path, points in pages.values():
+                    measure(browser, inst.base + path, 1, points=points)  # fills the caches
+            for label, (path, points) in pages.items():
+                for profile, cpu in PROFILES.items():
+                    first: dict[str, list[dict]] = {}  # type: ignore[type-arg]
+                    again: dict[str, list[dict]] = {}  # type: ignore[type-arg]
+                    for _ in range(args.runs):
+                        for inst in installs:
+                            url = inst.base + path
+                            first.setdefault(inst.name, []).append(
+                                measure(browser, url, cpu, points=points, trace=cpu == 4)
+                            )
+                            again.setdefault(inst.name, []).append(
+                                measure(browser, url, cpu, points=points, repeat=True)
+                            )
+                    for inst in installs:
+                        results[(inst.name, label, profile, "warm server")] = summarise(
+                            first[inst.name]
+                        )
+                        results[(inst.name, label, profile, "repeat visit")] = summarise(
+                            again[inst.name]
+                        )
+                        print(inst.name, label, profile, summarise(first[inst.name]), flush=True)
             browser.close()
     finally:
         for inst in installs:
@@ -546,7 +556,8 @@ def report(layer, pages, results, args, loads) -> str:  # type: ignore[no-untype
         tag = "" if len(names) == 1 else (" before" if n == "baseline" else " after")
         header += f" drawn{tag} | transferred{tag} |"
         rule += "---:|---:|"
-    header += " main thread (after: script / layout / paint) | requests |"
+    header += " main thread" + (" before → after" if len(names) > 1 else "")
+    header += " (after: script / layout / paint) | requests |"
     rule += "---|---:|"
     lines += ["", header, rule]
     for label in pages:
@@ -561,8 +572,14 @@ def report(layer, pages, results, args, loads) -> str:  # type: ignore[no-untype
                         f" **{_ms(r.get('drawn'))}** | {_kb(r.get('wire'))} |" if r else " — | — |"
                     )
                 new = row[-1] or {}
+                old = row[0] or {}
+                before = (
+                    f"{_ms(old.get('busy_total'))} → "
+                    if len(row) > 1 and old.get("busy_total")
+                    else ""
+                )
                 busy = (
-                    f"{_ms(new.get('busy_total'))} ({_ms(new.get('busy_script'))} / "
+                    f"{before}{_ms(new.get('busy_total'))} ({_ms(new.get('busy_script'))} / "
                     f"{_ms(new.get('busy_layout'))} / {_ms(new.get('busy_paint'))})"
                     if new.get("busy_total")
                     else ""
