@@ -217,7 +217,8 @@ class OfflineMap(folium.Map):
         self.default_js = [("leaflet", static(LEAFLET_JS))]
         self.default_css = [("leaflet_css", static(LEAFLET_CSS))]
         options = {camelize(k): v for k, v in self.options.items() if k != "zoom"}
-        self.zoom = int(self.options.get("zoom", 13))
+        zoom = self.options.get("zoom", 13)
+        self.zoom = int(zoom) if isinstance(zoom, int | float) else 13
         self.map_options = _script_json(options)
         self.fit_to = _script_json([list(b) for b in bounds]) if bounds else ""
         self.fit_options = _script_json(
