@@ -128,12 +128,17 @@ def setup_data() -> None:
 # --- the server ------------------------------------------------------------------------------
 
 
+# One run, one installation: the set-up and the server sign and hash with the same keys.
+_SECRET_KEY = os.environ.get("BENCH_SECRET_KEY") or secrets.token_urlsafe(60)
+_CNP_HASH_KEY = secrets.token_urlsafe(40)
+
+
 def _env(tmp: Path, **extra: str) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         DJANGO_SETTINGS_MODULE="ciic.settings.production",
-        SECRET_KEY=secrets.token_urlsafe(60),
-        CNP_HASH_KEY=secrets.token_urlsafe(40),
+        SECRET_KEY=_SECRET_KEY,
+        CNP_HASH_KEY=_CNP_HASH_KEY,
         ALLOWED_HOSTS="127.0.0.1,localhost",
         SECURE_SSL_REDIRECT="false",
         DATABASE_URL=f"{PG}/{DB_NAME}",
@@ -156,7 +161,9 @@ def _run(args: list[str], env: dict[str, str]) -> str:
     return done.stdout
 
 
-def install(tmp: Path) -> str:
+def install(tmp: Path, setup: list[str] | None = None) -> str:
+    """A fresh database and Redis, migrated, static files collected, then the data:
+    `setup` is the command line (after the interpreter) that makes it."""
     import psycopg
 
     with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
@@ -168,7 +175,7 @@ def install(tmp: Path) -> str:
     env = _env(tmp)
     _run([str(PY), "manage.py", "migrate", "--noinput", "-v0"], env)
     _run([str(PY), "manage.py", "collectstatic", "--noinput", "-v0"], env)
-    return _run([str(PY), __file__, "--setup"], env).strip().splitlines()[-1]
+    return _run([str(PY), *(setup or [__file__, "--setup"])], env).strip().splitlines()[-1]
 
 
 def start_server(
