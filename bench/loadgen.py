@@ -178,3 +178,18 @@ def rss_mb(pid: int) -> float:
         except OSError:
             continue
     return total / 1024
+
+
+def write_section(name: str, section: str) -> None:
+    """Replace the part of BENCHMARKS.md between `<!-- name:start -->` and
+    `<!-- name:end -->` with `section` (appended at the end the first time)."""
+    path = Path(__file__).resolve().parent.parent / "BENCHMARKS.md"
+    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+    text = path.read_text()
+    block = f"{start}\n{section}\n{end}"
+    if start in text:
+        head, rest = text.split(start, 1)
+        text = head + block + rest.split(end, 1)[1]
+    else:
+        text = text.rstrip() + "\n\n" + block + "\n"
+    path.write_text(text)

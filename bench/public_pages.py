@@ -49,7 +49,6 @@ DB_NAME = "ciic_fast_pages_bench"
 PG = "postgres://postgres@127.0.0.1:5432"
 REDIS_URL = "redis://127.0.0.1:6379/5"
 COUNT = 5_000
-MARK_START, MARK_END = "<!-- public-pages:start -->", "<!-- public-pages:end -->"
 WORDS = ["parc", "biciclete", "școală", "bibliotecă", "iluminat", "trotuar", "grădină", "teren"]
 TYPED = ["parc", "biciclete", "scoala", "biblioteca", "iluminat", "trotuare", "gradini", "teren"]
 
@@ -296,18 +295,6 @@ def report(
     return "\n".join(lines)
 
 
-def write(section: str) -> None:
-    path = ROOT / "BENCHMARKS.md"
-    text = path.read_text()
-    block = f"{MARK_START}\n{section}\n{MARK_END}"
-    if MARK_START in text:
-        head, rest = text.split(MARK_START, 1)
-        text = head + block + rest.split(MARK_END, 1)[1]
-    else:
-        text = text.rstrip() + "\n\n" + block + "\n"
-    path.write_text(text)
-
-
 def _worker_args(spec: str) -> list[str]:
     worker_class, count = spec.split(":")
     worker_args = ["--workers", count, "--worker-class", worker_class]
@@ -376,7 +363,7 @@ def main() -> None:
     section = report(rows, sizes, args.seconds, f"{worker_class} × {count}")
     print(section)
     if args.write:
-        write(section)
+        loadgen.write_section("public-pages", section)
 
 
 if __name__ == "__main__":

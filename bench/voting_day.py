@@ -62,7 +62,6 @@ REDIS_URL = "redis://127.0.0.1:6379/6"
 RESIDENTS = 400
 WORKSHOPS = 8
 RESULT_BALLOTS = 2_000
-MARK_START, MARK_END = "<!-- voting-day:start -->", "<!-- voting-day:end -->"
 # The installation is public_pages' with our own database and Redis.
 public_pages.DB_NAME = DB_NAME
 public_pages.REDIS_URL = REDIS_URL
@@ -356,18 +355,6 @@ def report(levels: list[tuple[int, dict, float]], seconds: float, workers: str, 
     return "\n".join(lines)
 
 
-def write(section: str) -> None:
-    path = ROOT / "BENCHMARKS.md"
-    text = path.read_text()
-    block = f"{MARK_START}\n{section}\n{MARK_END}"
-    if MARK_START in text:
-        head, rest = text.split(MARK_START, 1)
-        text = head + block + rest.split(MARK_END, 1)[1]
-    else:
-        text = text.rstrip() + "\n\n" + block + "\n"
-    path.write_text(text)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--setup", default="", help=argparse.SUPPRESS)
@@ -425,7 +412,7 @@ def main() -> None:
     section = report(levels, args.seconds, args.workers.replace(":", " × "), ok)
     print(section)
     if args.write:
-        write(section)
+        loadgen.write_section("voting-day", section)
 
 
 if __name__ == "__main__":
