@@ -44,7 +44,6 @@ import argparse
 import json
 import os
 import platform
-import re
 import secrets
 import shutil
 import statistics
@@ -62,7 +61,6 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 PG = "postgres://postgres@127.0.0.1:5432"
 PHONE = {"width": 360, "height": 780}
 PROFILES = {"1× CPU": 1, "4× CPU": 4}
-MARK_START, MARK_END = "<!-- geo-streets:start -->", "<!-- geo-streets:end -->"
 
 
 # --- the data, inside the temporary installation ------------------------------------------
@@ -499,14 +497,10 @@ def main() -> None:
     text = report(layer, pages, results, args, (load_before, load_after))
     print(text)
     if args.write:
-        path = ROOT / "BENCHMARKS.md"
-        current = path.read_text(encoding="utf-8")
-        section = f"{MARK_START}\n{text}\n{MARK_END}"
-        if MARK_START in current:
-            current = re.sub(rf"{MARK_START}.*?{MARK_END}", lambda _m: section, current, flags=re.S)
-        else:
-            current = current.rstrip() + "\n\n" + section + "\n"
-        path.write_text(current, encoding="utf-8")
+        sys.path.insert(0, str(ROOT / "bench"))
+        import loadgen
+
+        loadgen.write_section("geo-streets", text)
 
 
 def _kb(n: float | None) -> str:
