@@ -497,7 +497,7 @@ def main() -> None:
     text = report(layer, pages, results, args, (load_before, load_after))
     print(text)
     if args.write:
-        sys.path.insert(0, str(ROOT / "bench"))
+        sys.path.append(str(ROOT / "bench"))  # after the project: bench/geo.py is not `geo`
         import loadgen
 
         loadgen.write_section("geo-streets", text)
