@@ -122,6 +122,20 @@ def result_get(call: Call) -> Result | None:
     return Result.objects.filter(call=call).first()
 
 
+def result_units(result: Result, language: str) -> list[dict[str, Any]]:
+    """The result's budget units with `explanation` in `language` (Romanian,
+    the site's first language, when the engine has no text in it)."""
+    units = []
+    for unit in result.units:
+        texts = unit.get("explanation") or {}
+        if isinstance(texts, list):  # computed before both languages were kept
+            texts = {"en": texts}
+        lang = (language or "ro").split("-")[0]
+        lines = texts.get(lang) or texts.get("ro") or next(iter(texts.values()), [])
+        units.append({**unit, "explanation": lines})
+    return units
+
+
 def results_published() -> QuerySet[Result]:
     return (
         Result.objects.filter(status=Result.Status.PUBLISHED)

@@ -38,6 +38,7 @@ from ciic.notifications.services import notify
 from proposals.models import Call, Proposal
 from proposals.services import transition_allowed
 from voting.tally import Election, Project, VoterRecords, dumps_pabulib, tally
+from voting.tally.explain import LANGS as EXPLAIN_LANGS
 from voting.tally.explain import explain
 from voting.tally.model import BallotKind as TallyKind
 from voting.tally.model import ProfileBuilder
@@ -170,6 +171,41 @@ def _proposals_move(
     return len(ids)
 
 
+def _authors_notify(
+    *,
+    call: Call,
+    proposals: list[Proposal],
+    template: str,
+    key: str,
+    context: dict[str, Any],
+    items: Any,
+) -> int:
+    """One email per author about all their `proposals` of `call` (not one per
+    proposal), each in the author's language, written to the durable outbox in
+    the caller's transaction: the single job that moves the proposals sends
+    them all, exactly once (`key:<call>:<author>` is the outbox key). `items`
+    turns an author's proposals into the template's context. Authors who
+    deleted their account get nothing."""
+    by_author: dict[int, list[Proposal]] = defaultdict(list)
+    for p in sorted(proposals, key=lambda p: p.reference):
+        if p.author_id is not None:
+            by_author[p.author_id].append(p)
+    authors = User.objects.in_bulk(list(by_author))
+    sent = 0
+    for author_id, mine in by_author.items():
+        author = authors.get(author_id)
+        if author is None or not author.is_active:
+            continue
+        notify(
+            user=author,
+            template=template,
+            context={"call": call, **context, **items(mine)},
+            key=f"{key}:{call.pk}:{author_id}",
+        )
+        sent += 1
+    return sent
+
+
 # --- opening ----------------------------------------------------------------------------
 
 
@@ -198,6 +234,22 @@ def voting_open(*, actor: Any, call: Call, now: dt.datetime | None = None) -> Ba
             code="no_cost",
         )
     _proposals_move(actor=actor, proposals=eligible, to_status=S.ON_BALLOT, now=now)
+    _authors_notify(
+        call=call,
+        proposals=eligible,
+        template="voting/email/on_ballot",
+        key="voting-on-ballot",
+        context={
+            "voting_start": call.voting_start,
+            "voting_end": call.voting_end,
+            "url": site_url(f"/vote/{call.slug}/"),
+        },
+        items=lambda ps: {
+            "proposals": [
+                {"reference": p.reference, "title": p.title, "cost": p.ballot_cost} for p in ps
+            ]
+        },
+    )
     rule.opened_at = now
     rule.save(update_fields=["opened_at", "updated_at"])
     from . import tasks
@@ -623,7 +675,9 @@ def results_compute(*, actor: Any, call: Call, now: dt.datetime | None = None) -
                     Decimal(greedy.total_cost.numerator) / greedy.total_cost.denominator
                 ),
                 "mes_cost": str(Decimal(mes.total_cost.numerator) / mes.total_cost.denominator),
-                "explanation": explain(official),
+                # The engine's explanation in each language of the site; the page
+                # shows the reader's (`selectors.result_units`).
+                "explanation": {lang: explain(official, lang) for lang in EXPLAIN_LANGS},
                 "pb": dumps_pabulib(published),
             }
         )
@@ -683,6 +737,25 @@ def results_publish(*, actor: Any, call: Call, now: dt.datetime | None = None) -
         proposals=[p for p in on_ballot if p.pk not in winners],
         to_status=S.NOT_SELECTED,
         now=now,
+    )
+    votes = {p["id"]: p["votes"] for u in result.units for p in u["projects"]}
+
+    def outcome(ps: list[Proposal]) -> dict[str, Any]:
+        rows = [
+            {"reference": p.reference, "title": p.title, "votes": votes.get(p.pk, 0)} for p in ps
+        ]
+        return {
+            "selected": [r for p, r in zip(ps, rows, strict=True) if p.pk in winners],
+            "not_selected": [r for p, r in zip(ps, rows, strict=True) if p.pk not in winners],
+        }
+
+    _authors_notify(
+        call=call,
+        proposals=on_ballot,
+        template="voting/email/results",
+        key="voting-results",
+        context={"url": site_url(f"/results/{call.slug}/")},
+        items=outcome,
     )
     result.status = Result.Status.PUBLISHED
     result.published_at = now

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -251,7 +252,13 @@ def results_detail(request: HttpRequest, call: str) -> HttpResponse:
     return render(
         request,
         "voting/results_detail.html",
-        {"call": result.call, "result": result, "rule": rule, "charts": sel.result_charts(result)},
+        {
+            "call": result.call,
+            "result": result,
+            "units": sel.result_units(result, get_language()),
+            "rule": rule,
+            "charts": sel.result_charts(result),
+        },
     )
 
 

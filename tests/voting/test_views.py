@@ -182,6 +182,28 @@ def test_results_pages_and_downloads(client, setup):  # type: ignore[no-untyped-
     assert client.get(_url("receipts", setup), {"code": "AAAA-BBBB-CCCC"}).context["found"] is False
 
 
+def test_the_rule_is_explained_in_the_pages_language(client, setup):  # type: ignore[no-untyped-def]
+    from django.conf import settings
+
+    _published(client, setup)
+    result = Result.objects.get()
+    sector = result.unit("sector")
+    assert set(sector["explanation"]) == {"ro", "en"}
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ro"
+    page = client.get(_url("results_detail", setup))
+    text = page.content.decode()
+    lines = page.context["units"][0]["explanation"]
+    assert lines == sector["explanation"]["ro"]
+    assert "Regula: Metoda părților egale" in text
+    assert "fiecare votant pornește cu" in text and "Round 1" not in text
+    assert "Au fost selectate" in text and "Selected 2 projects" not in text
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(_url("results_detail", setup))
+    text = page.content.decode()
+    assert "Rule: mes with cost satisfaction" in text and "Regula:" not in text
+    assert "each voter starts with" in text
+
+
 def test_administrator_sets_the_rule_then_opens_the_vote(client, setup):  # type: ignore[no-untyped-def]
     import datetime as dt
 
