@@ -48,7 +48,7 @@ from voting.tally.satisfaction import Sat
 
 from . import selectors as sel
 from .models import Ballot, BallotChoice, BallotKind, BallotRule, Channel, Result
-from .predicates import is_desk_staff, voting_open_at
+from .predicates import is_desk_staff, voting_open_with
 
 S = Proposal.Status
 RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
@@ -301,7 +301,6 @@ def ballot_errors(
 ) -> list[str]:
     """Why `choices` ({proposal id: points}) is not a valid ballot (empty: it is)."""
     units = sel.voter_units(call, zone_id)
-    all_units = sel.budget_units(call)
     on_ballot = {p.pk: (u, p) for u in units for p in u.proposals}
     errors: list[str] = []
     if not choices:
@@ -314,7 +313,7 @@ def ballot_errors(
                 .select_related("zone")
                 .first()
             )
-            if other is not None and sel.unit_key_of(other, all_units) != sel.SECTOR:
+            if other is not None and sel.unit_key_of(other, sel.budget_units(call)) != sel.SECTOR:
                 errors.append(
                     _(
                         "“%(title)s” is in another planning zone: you may vote on the "
@@ -384,6 +383,32 @@ def _lei(amount: Decimal) -> str:
     return f"{amount:,.0f}".replace(",", ".")
 
 
+def _stale() -> ValidationError:
+    return ValidationError(
+        _(
+            "Your ballot changed in the meantime (perhaps in another window). Check it below and send it again."
+        ),
+        code="stale",
+    )
+
+
+def _replace_allowed(existing: Ballot, channel: str) -> None:
+    """A paper ballot is final, and a resident who voted cannot vote on paper."""
+    if channel == Channel.PAPER:
+        raise ValidationError(
+            _(
+                "This resident has already voted (%(channel)s) in this call: a paper ballot cannot be recorded."
+            )
+            % {"channel": Channel(existing.channel).label.lower()},
+            code="already_voted",
+        )
+    if existing.channel == Channel.PAPER:
+        raise ValidationError(
+            _("You voted on paper at the CIIC desk; that ballot cannot be changed online."),
+            code="paper_final",
+        )
+
+
 @transaction.atomic
 def ballot_cast(
     *,
@@ -399,7 +424,14 @@ def ballot_cast(
     approval and budget ballots). Online the actor is the voter; on paper a
     desk staff member who checked the voter's identity. `expected_revision` is
     the revision the form was built on (0: no ballot yet): a replayed or stale
-    form is refused instead of silently overwriting a newer ballot."""
+    form is refused instead of silently overwriting a newer ballot.
+
+    Concurrency: a change locks the voter's ballot row, so changes queue; a
+    first ballot is inserted at once and the database's unique constraint
+    (one ballot per voter and call) settles simultaneous first ballots: the
+    losers are refused as stale, or, without `expected_revision`, become a
+    change of the winner's ballot. This is the voting-day hot path: about a
+    dozen queries, the choices in one insert."""
     now = now or timezone.now()
     if channel == Channel.ONLINE:
         if not getattr(actor, "is_authenticated", False) or actor.pk != voter.pk:
@@ -410,17 +442,18 @@ def ballot_cast(
     else:
         raise ValidationError(_("Unknown channel."), code="channel")
     rule = BallotRule.objects.filter(call=call).first()
-    if rule is None or not voting_open_at(call, now):
+    if rule is None or not voting_open_with(rule, call, now):
         if now >= sel.voting_end_instant(call):
             raise ValidationError(
                 _("Voting has closed: ballots are no longer accepted."), code="closed"
             )
         raise ValidationError(_("Voting is not open."), code="not_open")
-    decision = participation_check(user=voter, on_date=sel.local_day(now))
+    today = sel.local_day(now)
+    decision = participation_check(user=voter, on_date=today)
     if not decision.allowed:
         raise ValidationError(decision.message, code=f"ineligible:{decision.reason}")
     if decision.verification is not None and identity_retained(
-        decision.verification.cnp_hash, on=sel.local_day(now)
+        decision.verification.cnp_hash, on=today
     ):
         # The same person voted from an account deleted since (its CNP hash is kept
         # apart until the results are published, see `identity_hold`).
@@ -428,30 +461,13 @@ def ballot_cast(
             _("This person has already voted in this call from another account."),
             code="already_voted_elsewhere",
         )
-    # One writer per voter at a time: concurrent submissions queue here.
-    User.objects.select_for_update().filter(pk=voter.pk).first()
-    existing = Ballot.objects.filter(call=call, voter=voter).first()
-    if existing is not None and channel == Channel.PAPER:
-        raise ValidationError(
-            _(
-                "This resident has already voted (%(channel)s) in this call: a paper ballot cannot be recorded."
-            )
-            % {"channel": Channel(existing.channel).label.lower()},
-            code="already_voted",
-        )
-    if existing is not None and existing.channel == Channel.PAPER:
-        raise ValidationError(
-            _("You voted on paper at the CIIC desk; that ballot cannot be changed online."),
-            code="paper_final",
-        )
+    # A change waits here for any other change of the same ballot to commit.
+    existing = Ballot.objects.select_for_update().filter(call=call, voter=voter).first()
+    if existing is not None:
+        _replace_allowed(existing, channel)
     current_revision = existing.revision if existing else 0
     if expected_revision is not None and expected_revision != current_revision:
-        raise ValidationError(
-            _(
-                "Your ballot changed in the meantime (perhaps in another window). Check it below and send it again."
-            ),
-            code="stale",
-        )
+        raise _stale()
     zone_id = sel.residence_zone_id(voter)
     errors = ballot_errors(rule=rule, call=call, zone_id=zone_id, choices=choices)
     if errors:
@@ -461,10 +477,11 @@ def ballot_cast(
     fields = {
         "channel": channel,
         "zone_id": zone_id,
-        "age_band": age_band(birth, sel.local_day(now)),
+        "age_band": age_band(birth, today),
         "receipt_hash": receipt_hash(code),
         "cast_at": now,
     }
+    ballot = None
     if existing is None:
         try:
             with transaction.atomic():
@@ -472,19 +489,22 @@ def ballot_cast(
                     call=call, voter=voter, first_cast_at=now, revision=1, **fields
                 )
         except IntegrityError:
-            raise ValidationError(
-                _(
-                    "Your ballot changed in the meantime (perhaps in another window). Check it below and send it again."
-                ),
-                code="stale",
-            ) from None
-    else:
+            # A simultaneous first ballot of the same voter committed first.
+            if expected_revision is not None:
+                raise _stale() from None
+            existing = Ballot.objects.select_for_update().filter(call=call, voter=voter).first()
+            if existing is None:
+                raise
+            _replace_allowed(existing, channel)
+    if ballot is None and existing is not None:
         ballot = existing
-        ballot.choices.all().delete()
+        BallotChoice.objects.filter(ballot=ballot).delete()
         for name, value in fields.items():
             setattr(ballot, name, value)
         ballot.revision = existing.revision + 1
         ballot.save()
+    if ballot is None:  # unreachable: either inserted or the existing one
+        raise RuntimeError("no ballot")
     BallotChoice.objects.bulk_create(
         [BallotChoice(ballot=ballot, proposal_id=pid, points=pts) for pid, pts in choices.items()]
     )
@@ -495,6 +515,8 @@ def ballot_cast(
         # That a resident voted, and how; never what they chose nor the receipt.
         after={"channel": channel, **({"voter": voter.pk} if channel == Channel.PAPER else {})},
     )
+    # No outbox key: this transaction writes the message once, and a key would
+    # cost a look-up and a savepoint on every ballot.
     notify(
         user=voter,
         template="voting/email/receipt",
@@ -506,7 +528,6 @@ def ballot_cast(
             "closes": sel.voting_last_minute(call),
             "receipts_url": site_url(f"/results/{call.slug}/receipts/"),
         },
-        key=f"ballot-receipt:{ballot.pk}:{ballot.revision}",
     )
     return CastReceipt(ballot=ballot, code=code)
 
