@@ -11,7 +11,7 @@ import datetime as dt
 import hashlib
 import random
 import secrets
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -21,6 +21,8 @@ from typing import Any, cast
 import numpy as np
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Count
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,7 +37,7 @@ from ciic.eligibility.selectors import participation_check
 from ciic.jobs import enqueue_at
 from ciic.links import site_url
 from ciic.notifications.services import notify
-from proposals.models import Call, Proposal
+from proposals.models import LOCAL_TZ, Call, Proposal
 from proposals.services import transition_allowed
 from voting.tally import Election, Project, VoterRecords, dumps_pabulib, tally
 from voting.tally.explain import LANGS as EXPLAIN_LANGS
@@ -300,7 +302,7 @@ def ballot_errors(
     *, rule: BallotRule, call: Call, zone_id: int | None, choices: Mapping[int, int]
 ) -> list[str]:
     """Why `choices` ({proposal id: points}) is not a valid ballot (empty: it is)."""
-    units = sel.voter_units(call, zone_id)
+    units = sel.voter_units(call, zone_id, lean=True)
     on_ballot = {p.pk: (u, p) for u in units for p in u.proposals}
     errors: list[str] = []
     if not choices:
@@ -720,17 +722,21 @@ def results_compute(*, actor: Any, call: Call, now: dt.datetime | None = None) -
 
 
 def _turnout_stats(call: Call) -> dict[str, Any]:
-    rows = list(
-        Ballot.objects.filter(call=call).values_list(
-            "first_cast_at", "zone__name", "age_band", "channel"
-        )
-    )
-    by_day = Counter(sel.local_day(r[0]).isoformat() for r in rows)
+    """Ballots per local day, zone, age band and channel, counted by the
+    database (one GROUP BY each: 50,000 ballots never travel to Python)."""
+    ballots = Ballot.objects.filter(call=call).order_by()
+
+    def counted(*fields: str, **named: Any) -> list[tuple[Any, int]]:
+        qs = ballots.annotate(**named) if named else ballots
+        key = (list(named) or list(fields))[0]
+        return list(qs.values(key).annotate(n=Count("pk")).values_list(key, "n"))
+
+    by_day = counted(day=TruncDate("first_cast_at", tzinfo=LOCAL_TZ))
     return {
-        "by_day": sorted(by_day.items()),
-        "by_zone": sorted(Counter(r[1] or "" for r in rows).items()),
-        "by_age": sorted(Counter(r[2] or "" for r in rows).items()),
-        "by_channel": sorted(Counter(r[3] for r in rows).items()),
+        "by_day": sorted((day.isoformat(), n) for day, n in by_day),
+        "by_zone": sorted((zone or "", n) for zone, n in counted("zone__name")),
+        "by_age": sorted((age or "", n) for age, n in counted("age_band")),
+        "by_channel": sorted(counted("channel")),
     }
 
 
