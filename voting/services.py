@@ -421,12 +421,15 @@ def ballot_cast(
     channel: str = Channel.ONLINE,
     expected_revision: int | None = None,
     now: dt.datetime | None = None,
+    rule: BallotRule | None = None,
 ) -> CastReceipt:
     """Cast or replace `voter`'s ballot in `call`: {proposal id: points} (1 for
     approval and budget ballots). Online the actor is the voter; on paper a
     desk staff member who checked the voter's identity. `expected_revision` is
     the revision the form was built on (0: no ballot yet): a replayed or stale
-    form is refused instead of silently overwriting a newer ballot.
+    form is refused instead of silently overwriting a newer ballot. `rule`:
+    the call's ballot rule if the caller has loaded it (a rule, once voting
+    has opened, never changes).
 
     Concurrency: a change locks the voter's ballot row, so changes queue; a
     first ballot is inserted at once and the database's unique constraint
@@ -443,7 +446,8 @@ def ballot_cast(
             raise PermissionDenied(_("Only desk staff may record a paper ballot."))
     else:
         raise ValidationError(_("Unknown channel."), code="channel")
-    rule = BallotRule.objects.filter(call=call).first()
+    if rule is None or rule.call_id != call.pk:  # `rule`: the call's, already loaded
+        rule = BallotRule.objects.filter(call=call).first()
     if rule is None or not voting_open_with(rule, call, now):
         if now >= sel.voting_end_instant(call):
             raise ValidationError(

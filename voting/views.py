@@ -26,7 +26,7 @@ from proposals.models import Call
 from . import selectors as sel
 from . import services
 from .forms import BallotForm, BallotRuleForm, DeskLookupForm, ReceiptLookupForm
-from .models import Channel
+from .models import BallotRule, Channel
 from .predicates import voting_open_at
 
 RECEIPT_COOKIE = "voting-receipt-{}"
@@ -36,6 +36,15 @@ RECEIPT_MAX_AGE = 600  # seconds
 
 def _call(slug: str) -> Call:
     return get_object_or_404(Call, slug=slug)
+
+
+def _call_and_rule(slug: str) -> tuple[Call, BallotRule | None]:
+    """The call and its ballot rule, in one query."""
+    call = get_object_or_404(Call.objects.select_related("ballot_rule"), slug=slug)
+    try:
+        return call, call.ballot_rule
+    except BallotRule.DoesNotExist:
+        return call, None
 
 
 def _errors(exc: ValidationError) -> list[str]:
@@ -84,8 +93,7 @@ def ballot(request: HttpRequest, call: str) -> HttpResponse:
     open, `participation_check` today) inside its transaction; checking them
     here first as well would only repeat their queries on voting day's hot
     path. The page (GET, or a refused POST) shows why a resident may not vote."""
-    call_obj = _call(call)
-    rule = sel.ballot_rule_get(call_obj)
+    call_obj, rule = _call_and_rule(call)
     errors: list[str] = []
     status = 200
     posted: dict[int, int] | None = None
@@ -106,6 +114,7 @@ def ballot(request: HttpRequest, call: str) -> HttpResponse:
                     voter=request.user,
                     choices=form.choices,
                     expected_revision=form.cleaned_data["revision"],
+                    rule=rule,
                 )
             except ValidationError as exc:
                 errors, status = _errors(exc), _refusal_status(exc)

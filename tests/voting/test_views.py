@@ -47,6 +47,26 @@ def test_cast_on_the_page_then_change(client, setup, voting_day):  # type: ignor
     assert Ballot.objects.get().revision == 2
 
 
+def test_a_cast_costs_a_fixed_small_number_of_queries(
+    client, setup, voting_day, django_assert_max_num_queries
+):  # type: ignore[no-untyped-def]
+    """Voting day's hot path: session, user, call with its rule, eligibility,
+    the identity hold, the ballot row, the zone, the ballot's projects, then
+    the ballot, its choices in one insert, the audit row and the receipt in the
+    outbox. No count query, no second look at the rule, no session write."""
+    open_vote(setup)
+    p = setup["proposals"]
+    for n, voter in enumerate(setup["dt"][:2]):
+        login(client, voter)
+        with django_assert_max_num_queries(17):
+            response = client.post(
+                _url("ballot", setup), {"revision": "0", "choice": [p["park"].pk, p["sector"].pk]}
+            )
+        assert response.status_code == 302
+        assert Ballot.objects.filter(voter=voter).count() == 1
+        assert response.cookies[f"voting-receipt-{setup['call'].pk}"]["httponly"]
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [
