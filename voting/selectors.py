@@ -155,7 +155,7 @@ def result_units(result: Result, language: str) -> list[dict[str, Any]]:
         if isinstance(texts, list):  # computed before both languages were kept
             texts = {"en": texts}
         lang = (language or "ro").split("-")[0]
-        lines = texts.get(lang) or texts.get("ro") or next(iter(texts.values()), [])
+        lines: list[str] = texts.get(lang) or texts.get("ro") or next(iter(texts.values()), [])
         units.append({**unit, "explanation": lines})
     return units
 

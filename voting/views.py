@@ -154,7 +154,7 @@ def ballot_done(request: HttpRequest, call: str) -> HttpResponse:
         return redirect("voting:ballot", call=call_obj.slug)
     name = _receipt_cookie(call_obj)
     signed = request.get_signed_cookie(name, default="", salt=RECEIPT_SALT, max_age=RECEIPT_MAX_AGE)
-    owner, _sep, code = signed.partition(":")
+    owner, _sep, code = (signed or "").partition(":")
     response = render(
         request,
         "voting/ballot_done.html",

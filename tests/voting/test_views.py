@@ -56,7 +56,7 @@ def test_a_cast_costs_a_fixed_small_number_of_queries(
     outbox. No count query, no second look at the rule, no session write."""
     open_vote(setup)
     p = setup["proposals"]
-    for n, voter in enumerate(setup["dt"][:2]):
+    for voter in setup["dt"][:2]:
         login(client, voter)
         with django_assert_max_num_queries(17):
             response = client.post(
