@@ -656,14 +656,14 @@ def report(
         "the ceiling of the stack on the machine at that moment.",
         "",
         "| gunicorn | ballots/s | p50 | p95 | p99 | ballots | refused | reference req/s | "
-        "load (1, 5, 15 min) |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---|",
+        "ballots per 100 reference requests | load (1, 5, 15 min) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in rows:
         lines.append(
             f"| {r['setting']} | {r['rps']:.0f} | {r['p50']:.0f} ms | {r['p95']:.0f} ms | "
             f"{r['p99']:.0f} ms | {r['ok']} | {r['refused']} | {r['reference_rps']:.0f} | "
-            f"{r['load']} |"
+            f"{100 * r['rps'] / max(r['reference_rps'], 1):.1f} | {r['load']} |"
         )
     lines += [
         "",
