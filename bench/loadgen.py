@@ -35,6 +35,10 @@ class Request:
     body: bytes = b""
     kind: str = ""
     expect: tuple[int, ...] = (200,)
+    # For a redirect: the start of the Location that counts as success.
+    location: str = ""
+    # Called with the status once the answer is in (a client keeping state).
+    done: Callable[[int], None] | None = field(default=None, compare=False)
 
 
 @dataclass
@@ -45,8 +49,10 @@ class _Samples:
     statuses: dict[int, int] = field(default_factory=dict)
 
 
-async def fetch(host: str, port: int, request: Request, timeout: float = 30) -> tuple[int, int]:
-    """(status, body bytes) of one request; status 0 when there was no answer."""
+async def fetch(
+    host: str, port: int, request: Request, timeout: float = 30
+) -> tuple[int, int, str]:
+    """(status, body bytes, Location) of one request; status 0 when there was no answer."""
     head = [
         f"{request.method} {request.path} HTTP/1.1",
         f"Host: {host}:{port}",
@@ -67,13 +73,18 @@ async def fetch(host: str, port: int, request: Request, timeout: float = 30) -> 
             finally:
                 writer.close()
     except (OSError, TimeoutError):
-        return 0, 0
+        return 0, 0, ""
     line, _, rest = data.partition(b"\r\n")
     parts = line.split(b" ", 2)
     if len(parts) < 2 or not parts[1].isdigit():
-        return 0, 0
-    _headers, _, body = rest.partition(b"\r\n\r\n")
-    return int(parts[1]), len(body)
+        return 0, 0, ""
+    headers, _, body = rest.partition(b"\r\n\r\n")
+    location = ""
+    for header in headers.split(b"\r\n"):
+        name, _, value = header.partition(b":")
+        if name.strip().lower() == b"location":
+            location = value.strip().decode("latin-1")
+    return int(parts[1]), len(body), location
 
 
 def run(
@@ -106,19 +117,26 @@ async def _run(
         while time.perf_counter() < deadline:
             request = pick(rng, n)
             t0 = time.perf_counter()
-            status, size = await fetch(host, port, request)
+            status, size, location = await fetch(host, port, request)
             elapsed = time.perf_counter() - t0
+            if request.location and not location.startswith(request.location):
+                status = -status  # a redirect elsewhere (to the log-in, say): refused
+            if request.done is not None:
+                request.done(status)
             s = samples.setdefault(request.kind or request.path, _Samples())
             s.latencies.append(elapsed)
             s.sizes.append(size)
             s.statuses[status] = s.statuses.get(status, 0) + 1
-            if status == 0 or status >= 500 or status not in request.expect:
+            if status <= 0 or status >= 500 or status not in request.expect:
                 s.errors += 1
 
     started = time.perf_counter()
     await asyncio.gather(*(user(n) for n in range(users)))
     wall = time.perf_counter() - started
     result = {kind: summarise(s, wall) for kind, s in sorted(samples.items())}
+    for kind, s in samples.items():
+        # e.g. {-302: 4} for redirects to somewhere other than `Request.location`
+        result[kind]["statuses"] = dict(sorted(s.statuses.items()))  # type: ignore[assignment]
     everything = _Samples()
     for s in samples.values():
         everything.latencies += s.latencies
@@ -160,3 +178,18 @@ def rss_mb(pid: int) -> float:
         except OSError:
             continue
     return total / 1024
+
+
+def write_section(name: str, section: str) -> None:
+    """Replace the part of BENCHMARKS.md between `<!-- name:start -->` and
+    `<!-- name:end -->` with `section` (appended at the end the first time)."""
+    path = Path(__file__).resolve().parent.parent / "BENCHMARKS.md"
+    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+    text = path.read_text()
+    block = f"{start}\n{section}\n{end}"
+    if start in text:
+        head, rest = text.split(start, 1)
+        text = head + block + rest.split(end, 1)[1]
+    else:
+        text = text.rstrip() + "\n\n" + block + "\n"
+    path.write_text(text)

@@ -49,7 +49,6 @@ DB_NAME = "ciic_fast_pages_bench"
 PG = "postgres://postgres@127.0.0.1:5432"
 REDIS_URL = "redis://127.0.0.1:6379/5"
 COUNT = 5_000
-MARK_START, MARK_END = "<!-- public-pages:start -->", "<!-- public-pages:end -->"
 WORDS = ["parc", "biciclete", "școală", "bibliotecă", "iluminat", "trotuar", "grădină", "teren"]
 TYPED = ["parc", "biciclete", "scoala", "biblioteca", "iluminat", "trotuare", "gradini", "teren"]
 
@@ -128,12 +127,17 @@ def setup_data() -> None:
 # --- the server ------------------------------------------------------------------------------
 
 
+# One run, one installation: the set-up and the server sign and hash with the same keys.
+_SECRET_KEY = os.environ.get("BENCH_SECRET_KEY") or secrets.token_urlsafe(60)
+_CNP_HASH_KEY = secrets.token_urlsafe(40)
+
+
 def _env(tmp: Path, **extra: str) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         DJANGO_SETTINGS_MODULE="ciic.settings.production",
-        SECRET_KEY=secrets.token_urlsafe(60),
-        CNP_HASH_KEY=secrets.token_urlsafe(40),
+        SECRET_KEY=_SECRET_KEY,
+        CNP_HASH_KEY=_CNP_HASH_KEY,
         ALLOWED_HOSTS="127.0.0.1,localhost",
         SECURE_SSL_REDIRECT="false",
         DATABASE_URL=f"{PG}/{DB_NAME}",
@@ -156,7 +160,9 @@ def _run(args: list[str], env: dict[str, str]) -> str:
     return done.stdout
 
 
-def install(tmp: Path) -> str:
+def install(tmp: Path, setup: list[str] | None = None) -> str:
+    """A fresh database and Redis, migrated, static files collected, then the data:
+    `setup` is the command line (after the interpreter) that makes it."""
     import psycopg
 
     with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
@@ -168,7 +174,7 @@ def install(tmp: Path) -> str:
     env = _env(tmp)
     _run([str(PY), "manage.py", "migrate", "--noinput", "-v0"], env)
     _run([str(PY), "manage.py", "collectstatic", "--noinput", "-v0"], env)
-    return _run([str(PY), __file__, "--setup"], env).strip().splitlines()[-1]
+    return _run([str(PY), *(setup or [__file__, "--setup"])], env).strip().splitlines()[-1]
 
 
 def start_server(
@@ -289,18 +295,6 @@ def report(
     return "\n".join(lines)
 
 
-def write(section: str) -> None:
-    path = ROOT / "BENCHMARKS.md"
-    text = path.read_text()
-    block = f"{MARK_START}\n{section}\n{MARK_END}"
-    if MARK_START in text:
-        head, rest = text.split(MARK_START, 1)
-        text = head + block + rest.split(MARK_END, 1)[1]
-    else:
-        text = text.rstrip() + "\n\n" + block + "\n"
-    path.write_text(text)
-
-
 def _worker_args(spec: str) -> list[str]:
     worker_class, count = spec.split(":")
     worker_args = ["--workers", count, "--worker-class", worker_class]
@@ -369,7 +363,7 @@ def main() -> None:
     section = report(rows, sizes, args.seconds, f"{worker_class} × {count}")
     print(section)
     if args.write:
-        write(section)
+        loadgen.write_section("public-pages", section)
 
 
 if __name__ == "__main__":
