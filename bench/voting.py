@@ -57,7 +57,6 @@ PY = ROOT / ".venv" / "bin" / "python"
 GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
 PG = "postgres://postgres@127.0.0.1:5432"
 OWN_DB = "ciic_voting_bench"
-MARK_START, MARK_END = "<!-- voting:start -->", "<!-- voting:end -->"
 PUBLISH_BALLOTS = 50_000
 PROJECTS = 20
 CLIENTS = 32
@@ -639,7 +638,7 @@ def report(
     assert isinstance(rows, list) and isinstance(check, dict)
     best = max(rows, key=lambda r: r["rps"])
     lines = [
-        "## Voting on voting day",
+        "## Voting: casting ballots and publishing results",
         "",
         f"Measured {time.strftime('%Y-%m-%d %H:%M')} on {platform.machine()} / Python "
         f"{platform.python_version()} ({os.cpu_count()} cores, shared with the load generator, "
@@ -687,18 +686,6 @@ def report(
     return "\n".join(lines)
 
 
-def write(section: str) -> None:
-    path = ROOT / "BENCHMARKS.md"
-    text = path.read_text(encoding="utf-8")
-    block = f"{MARK_START}\n{section}\n{MARK_END}"
-    if MARK_START in text:
-        head, rest = text.split(MARK_START, 1)
-        text = head + block + rest.split(MARK_END, 1)[1]
-    else:
-        text = text.rstrip() + "\n\n" + block + "\n"
-    path.write_text(text, encoding="utf-8")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--write", action="store_true")
@@ -737,7 +724,9 @@ def main() -> None:
     section = report(casting, publishing, args.seconds, whole)
     print(section)
     if args.write:
-        write(section)
+        from loadgen import write_section
+
+        write_section("voting", section)
 
 
 if __name__ == "__main__":
