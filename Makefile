@@ -61,6 +61,7 @@ bench: install
 	$(PY) bench/geo.py --write
 	$(PY) bench/geo_streets.py --write
 	$(PY) bench/proposals_list.py
+	$(PY) bench/voting.py --write
 
 clean:
 	rm -rf $(VENV) var

@@ -1,37 +1,49 @@
-"""Street-layer benchmark: what a phone downloads and how fast the map is drawn.
+"""Map pages in Chromium: what a phone downloads and how fast the map is drawn.
 
-    .venv/bin/python bench/geo_streets.py [--write] [--runs 5] [--port 8149]
+    .venv/bin/python bench/geo_streets.py [--write] [--runs 5] [--port 8150]
+        [--baseline REV] [--database NAME] [--redis-url URL] [--proposals 5000]
 
-Set-up, as production runs: a temporary SQLite database (migrated, the default
-areas, a call and 200 public proposals inside the sector), `collectstatic`
-with whitenoise's compressed manifest storage, and gunicorn under
-`ciic.settings.production` (only SECURE_SSL_REDIRECT off, for plain HTTP on the
-loopback). Chromium (Debian's /usr/bin/chromium, driven by Playwright) opens
-each page at 360×780 px, device pixel ratio 2, with a cold cache:
+Set-up, as production runs: PostgreSQL (database --database, dropped and
+created) with the default areas, a call and --proposals public proposals
+spread over the sector, Redis (a private redis-server on --port + 9, or
+--redis-url, flushed between runs), `collectstatic` with
+whitenoise's compressed manifest storage, and gunicorn (sync × 2) under
+`ciic.settings.production` (only SECURE_SSL_REDIRECT off, for plain HTTP on
+the loopback). Chromium (Debian's /usr/bin/chromium, driven by Playwright)
+opens each page at 360×780 px, device pixel ratio 2:
 
 - transferred: the bytes on the wire for every request of the page and of its
   map iframe (headers + gzipped bodies), and the same bodies uncompressed;
 - drawn: from the start of navigation to the moment the street layer, the
-  landmarks and every label are on screen (`window.ciicStreetsDrawnAt` in the
-  map's document, after two animation frames), and the script work of the
-  street layer in it (building the layers, placing and painting the labels;
-  `window.ciicStreetsWork`);
-- reference, in the same run: the same page with the street files blocked
-  (what the maps were before: the outline only), to its `load` event.
+  landmarks, every label and (on `/map/`) the proposals are on screen
+  (`window.ciicStreetsDrawnAt` / `ciicPointsDrawnAt` in the map's document,
+  after two animation frames);
+- main thread: the renderer's busy time until then, from a CDP trace (script,
+  parsing, style and layout, painting), in the 4× runs.
 
-Profiles: "1× CPU" (this machine as it is, loopback network), "4× CPU"
-(Chromium's CPU throttling, the usual stand-in for a mid-range phone) and
-"slow 4G" (4× CPU, 150 ms round trip, 1.6 Mbit/s: Lighthouse's mobile
-profile), cold cache; and a repeat visit on slow 4G (assets cached).
+States: *cold* = gunicorn restarted (fresh workers) and Redis flushed (empty
+page and map caches) before each run, empty browser cache; *warm server* = the
+server has answered before, empty browser cache (a first visit); *repeat
+visit* = the browser's cache holds the static files (hashed names, one-year
+lifetime) and the page's last answers.
+
+Profiles: "1× CPU" (this machine as it is, loopback network) and "4× CPU"
+(Chromium's CPU throttling, the usual stand-in for a mid-range phone).
+
+With --baseline REV the same measurements run, in the same run and
+interleaved, against the code of REV (`git archive`, its own static files,
+port and Redis database, the same PostgreSQL database; both servers run side
+by side and each run measures one, then the other): the figures before and
+after hold under the same load.
 Median of --runs. With --write the figures replace the street-layer section
 of BENCHMARKS.md."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
-import re
 import secrets
 import shutil
 import statistics
@@ -46,19 +58,15 @@ ROOT = Path(__file__).resolve().parent.parent
 PY = ROOT / ".venv" / "bin" / "python"
 GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+PG = "postgres://postgres@127.0.0.1:5432"
 PHONE = {"width": 360, "height": 780}
-PROFILES = {
-    "1× CPU": {"cpu": 1, "network": None},
-    "4× CPU": {"cpu": 4, "network": None},
-    "slow 4G": {"cpu": 4, "network": {"latency": 150, "download": 1.6e6 / 8, "upload": 0.75e6 / 8}},
-}
-MARK_START, MARK_END = "<!-- geo-streets:start -->", "<!-- geo-streets:end -->"
+PROFILES = {"1× CPU": 1, "4× CPU": 4}
 
 
 # --- the data, inside the temporary installation ------------------------------------------
 
 
-def setup_data() -> None:
+def setup_data(count: int) -> None:
     from decimal import Decimal
 
     import django
@@ -66,13 +74,15 @@ def setup_data() -> None:
     django.setup()
     import numpy as np
     from django.utils import timezone
-    from shapely.geometry import Point, shape
+    from shapely import contains_xy
+    from shapely.geometry import shape
 
     from ciic.accounts.models import User
     from geo.defaults import load_default_areas
     from geo.services import zones_assign_points
     from proposals.calls import call_schedule_open
-    from proposals.models import Category, Proposal
+    from proposals.models import Category, Proposal, ReferenceCounter
+    from proposals.search import search_index
     from proposals.services import call_create
 
     sector, zones = load_default_areas()
@@ -90,163 +100,262 @@ def setup_data() -> None:
     author = User.objects.create_user(email="bench@example.org", password=secrets.token_hex(8))
     geom = shape(sector.geometry)
     rng = np.random.default_rng(6)
-    points: list[tuple[float, float]] = []
-    while len(points) < 200:
-        lon = rng.uniform(sector.min_lon, sector.max_lon)
-        lat = rng.uniform(sector.min_lat, sector.max_lat)
-        if geom.contains(Point(lon, lat)):
-            points.append((lon, lat))
-    zone_ids = zones_assign_points(
-        [p[0] for p in points], [p[1] for p in points], [(z.pk, z.geometry) for z in zones]
-    )
+    lons = rng.uniform(sector.min_lon, sector.max_lon, count * 3)
+    lats = rng.uniform(sector.min_lat, sector.max_lat, count * 3)
+    inside = contains_xy(geom, lons, lats)
+    lons, lats = lons[inside][:count], lats[inside][:count]
+    zone_ids = zones_assign_points(list(lons), list(lats), [(z.pk, z.geometry) for z in zones])
     categories = list(Category.values)
+    statuses = ["submitted", "under_assessment", "eligible", "ineligible"]
     now = timezone.now()
-    Proposal.objects.bulk_create(
-        Proposal(
-            call=call,
-            number=i + 1,
-            reference=f"S6-{call.year}-{i + 1:04d}",
-            status=Proposal.Status.SUBMITTED,
-            author=author,
-            title=f"Propunerea {i + 1}: bănci și umbră",
-            summary="Bănci noi și arbori.",
-            category=categories[i % len(categories)],
-            cost_estimate=Decimal(50000 + 1000 * i),
-            latitude=round(lat, 6),
-            longitude=round(lon, 6),
-            zone_id=zone_id,
-            consent_publication=True,
-            consent_image_rights=True,
-            submitted_at=now,
+    created = Proposal.objects.bulk_create(
+        [
+            Proposal(
+                call=call,
+                number=i + 1,
+                reference=f"S6-{call.year}-{i + 1:04d}",
+                status=statuses[i % len(statuses)],
+                author=author,
+                title=f"Propunerea {i + 1}: bănci și umbră",
+                summary="Bănci noi și arbori.",
+                category=categories[i % len(categories)],
+                cost_estimate=Decimal(50000 + 50 * i),
+                latitude=round(float(lat), 6),
+                longitude=round(float(lon), 6),
+                zone_id=zone_id,
+                consent_publication=True,
+                consent_image_rights=True,
+                submitted_at=now,
+            )
+            for i, (lon, lat, zone_id) in enumerate(zip(lons, lats, zone_ids, strict=True))
+        ],
+        batch_size=500,
+    )
+    search_index(created)
+    ReferenceCounter.objects.filter(call=call).update(last_number=count)
+    print(created[0].reference)
+
+
+# --- the installations and their servers ---------------------------------------------------
+
+
+class Install:
+    """One version of the code (this checkout, or REV exported by `git archive`)
+    with its own static files, on the shared database."""
+
+    def __init__(
+        self, name: str, code: Path, tmp: Path, args: argparse.Namespace, index: int
+    ) -> None:
+        self.name, self.code, self.args = name, code, args
+        # each version its own port and Redis database: both run side by side
+        self.port = args.port + index
+        base, _sep, db = args.redis_url.rpartition("/")
+        self.redis_url = f"{base}/{int(db or 0) + index}"
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.static = tmp / f"static-{name}"
+        self.server: subprocess.Popen[bytes] | None = None
+
+    def env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update(
+            DJANGO_SETTINGS_MODULE="ciic.settings.production",
+            SECRET_KEY=SECRET_KEY,
+            CNP_HASH_KEY=CNP_HASH_KEY,
+            ALLOWED_HOSTS="127.0.0.1,localhost",
+            SECURE_SSL_REDIRECT="false",
+            DATABASE_URL=f"{PG}/{self.args.database}",
+            REDIS_URL=self.redis_url,
+            STATIC_ROOT=str(self.static),
+            MEDIA_ROOT=str(self.static.parent / "media"),
+            MAP_TILES_URL="",
+            LOG_LEVEL="WARNING",
         )
-        for i, ((lon, lat), zone_id) in enumerate(zip(points, zone_ids, strict=True))
-    )
-    print(Proposal.objects.filter(call=call).first().reference)
+        return env
+
+    def run(self, *args: str) -> str:
+        done = subprocess.run(  # noqa: S603 - our own manage.py and script
+            [str(PY), *args], cwd=self.code, env=self.env(), capture_output=True, text=True
+        )
+        if done.returncode:
+            sys.exit(f"{' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+        return done.stdout
+
+    def start(self) -> None:
+        """Fresh workers and an empty cache."""
+        import redis
+
+        self.stop()
+        redis.Redis.from_url(self.redis_url).flushdb()
+        self.server = subprocess.Popen(  # noqa: S603 - the venv's gunicorn, fixed arguments
+            [str(GUNICORN), "ciic.wsgi", "--bind", f"127.0.0.1:{self.port}", "--workers", "2"],
+            cwd=self.code,
+            env=self.env(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(200):
+            if self.server.poll() is not None:  # could not bind: another server on the port
+                sys.exit(f"gunicorn ({self.name}) exited with {self.server.returncode}")
+            try:
+                urllib.request.urlopen(f"{self.base}/robots.txt", timeout=2)  # noqa: S310
+                break
+            except urllib.error.HTTPError:
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            self.stop()
+            sys.exit("gunicorn did not answer")
+        time.sleep(1)  # the second worker boots too
+        if self.server.poll() is not None:
+            sys.exit(f"gunicorn ({self.name}) exited with {self.server.returncode}")
+        redis.Redis.from_url(self.redis_url).flushdb()
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.terminate()
+            self.server.wait(timeout=30)
+            self.server = None
 
 
-# --- the server --------------------------------------------------------------------------
+SECRET_KEY = secrets.token_urlsafe(60)
+CNP_HASH_KEY = secrets.token_urlsafe(40)
 
 
-def _env(tmp: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        DJANGO_SETTINGS_MODULE="ciic.settings.production",
-        SECRET_KEY=secrets.token_urlsafe(60),
-        CNP_HASH_KEY=secrets.token_urlsafe(40),
-        ALLOWED_HOSTS="127.0.0.1,localhost",
-        SECURE_SSL_REDIRECT="false",
-        DATABASE_URL=f"sqlite:///{tmp / 'bench.sqlite3'}",
-        STATIC_ROOT=str(tmp / "static"),
-        MEDIA_ROOT=str(tmp / "media"),
-        MAP_TILES_URL="",
-        LOG_LEVEL="WARNING",
-    )
-    env.pop("REDIS_URL", None)
-    return env
+def install(args: argparse.Namespace, tmp: Path) -> tuple[list[Install], str]:
+    import psycopg
 
-
-def _run(args: list[str], env: dict[str, str]) -> str:
-    done = subprocess.run(  # noqa: S603 - our own manage.py and script
-        args, cwd=ROOT, env=env, capture_output=True, text=True, check=False
-    )
-    if done.returncode:
-        sys.exit(f"{' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
-    return done.stdout
-
-
-def start_server(tmp: Path, port: int) -> tuple[subprocess.Popen[bytes], str]:
-    env = _env(tmp)
-    _run([str(PY), "manage.py", "migrate", "--noinput", "-v0"], env)
-    _run([str(PY), "manage.py", "collectstatic", "--noinput", "-v0"], env)
-    reference = _run([str(PY), __file__, "--setup"], env).strip().splitlines()[-1]
-    server = subprocess.Popen(  # noqa: S603 - the venv's gunicorn, fixed arguments
-        [str(GUNICORN), "ciic.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/map/", timeout=2)  # noqa: S310
-            break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        server.kill()
-        sys.exit("gunicorn did not answer")
-    return server, reference
+    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{args.database}"')
+        conn.execute(f'CREATE DATABASE "{args.database}"')
+    installs = [Install("new", ROOT, tmp, args, 1 if args.baseline else 0)]
+    if args.baseline:
+        code = tmp / "baseline"
+        code.mkdir()
+        archive = subprocess.run(  # noqa: S603 - git with fixed arguments
+            ["git", "archive", "--format=tar", args.baseline],  # noqa: S607
+            cwd=ROOT,
+            capture_output=True,
+            check=True,
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", str(code)], input=archive, check=True)  # noqa: S603, S607
+        installs.insert(0, Install("baseline", code, tmp, args, 0))
+    new = installs[-1]
+    new.run("manage.py", "migrate", "--noinput", "-v0")
+    reference = new.run(__file__, "--setup", "--proposals", str(args.proposals)).split()[-1]
+    for inst in installs:
+        inst.run("manage.py", "collectstatic", "--noinput", "-v0")
+    return installs, reference
 
 
 # --- measuring ------------------------------------------------------------------------------
 
-DRAWN_JS = """async () => {
+DRAWN_JS = """async (points) => {
     for (let i = 0; i < 1200; i++) {
         const frames = [window, ...Array.from(document.querySelectorAll('iframe')).map(f => f.contentWindow)];
         for (const w of frames) {
-            if (w && w.ciicStreetsDrawnAt) {
-                const entry = w.performance.getEntriesByType('resource')
-                    .find(e => e.name.includes('/geo/osm/streets'));
-                const work = w.ciicStreetsWork || {build: 0, labels: 0};
-                return {
-                    drawn: w.performance.timeOrigin + w.ciicStreetsDrawnAt - performance.timeOrigin,
-                    work: work.build + work.labels,
-                };
+            if (w && w.ciicStreetsDrawnAt && (!points || w.ciicPointsDrawnAt)) {
+                const at = Math.max(w.ciicStreetsDrawnAt, points ? w.ciicPointsDrawnAt : 0);
+                return {drawn: w.performance.timeOrigin + at - performance.timeOrigin,
+                        points: w.ciicPointsCount || 0};
             }
         }
-        await new Promise(r => setTimeout(r, 25));
+        await new Promise(r => setTimeout(r, 20));
     }
     return null;
 }"""
 
-LOADED_JS = """async () => {
-    for (let i = 0; i < 1200 && !(performance.timing.loadEventEnd > 0); i++) {
-        await new Promise(r => setTimeout(r, 25));
-    }
-    const frames = [window, ...Array.from(document.querySelectorAll('iframe')).map(f => f.contentWindow)];
-    let last = 0;
-    for (const w of frames) {
-        for (let i = 0; i < 1200 && !(w.performance.timing.loadEventEnd > 0); i++) {
-            await new Promise(r => setTimeout(r, 25));
-        }
-        last = Math.max(last, w.performance.timing.loadEventEnd - performance.timeOrigin);
-    }
-    return last;
-}"""
+TRACE_CATEGORIES = [
+    "devtools.timeline",
+    "disabled-by-default-devtools.timeline",
+    "blink.user_timing",
+]
+BUSY = {"RunTask", "ThreadControllerImpl::RunTask"}
+KINDS = {
+    "script": {
+        "EvaluateScript",
+        "FunctionCall",
+        "TimerFire",
+        "FireAnimationFrame",
+        "EventDispatch",
+        "v8.compile",
+        "RunMicrotasks",
+        "V8.Execute",
+    },
+    "parse": {"ParseHTML", "ParseAuthorStyleSheet"},
+    "layout": {"Layout", "UpdateLayoutTree", "RecalculateStyles"},
+    "paint": {"Paint", "PrePaint", "Layerize", "Commit", "UpdateLayer", "PaintImage"},
+}
 
 
-def measure(browser, url: str, profile: dict, *, block_streets: bool = False, warm: bool = False):  # type: ignore[no-untyped-def]
+def main_thread(trace: bytes, until_ms: float) -> dict[str, float]:
+    """Busy time of the renderer's main thread (the page and its same-origin
+    frame share it) from navigation start to `until_ms`, by kind (top-level
+    events of each kind, not nested in one of the same kind)."""
+    events = json.loads(trace)
+    events = events["traceEvents"] if isinstance(events, dict) else events
+    threads = {
+        (e["pid"], e["tid"])
+        for e in events
+        if e.get("ph") == "M"
+        and e.get("name") == "thread_name"
+        and e["args"].get("name") == "CrRendererMain"
+    }
+    starts = [e["ts"] for e in events if e.get("name") == "navigationStart"]
+    if not starts:
+        return {}
+    t0 = min(starts)
+    end = t0 + until_ms * 1000
+    out = dict.fromkeys(["total", *KINDS], 0.0)
+    for thread in threads:
+        xs = sorted(
+            (e for e in events if (e.get("pid"), e.get("tid")) == thread and e.get("ph") == "X"),
+            key=lambda e: (e["ts"], -e.get("dur", 0)),
+        )
+        open_until = dict.fromkeys(KINDS, 0.0)
+        for e in xs:
+            ts, dur = e["ts"], e.get("dur", 0)
+            if ts < t0 or ts > end:
+                continue
+            clipped = min(ts + dur, end) - ts
+            if e["name"] in BUSY:
+                out["total"] += clipped / 1000
+                continue
+            for kind, names in KINDS.items():
+                if e["name"] in names and ts >= open_until[kind]:
+                    out[kind] += clipped / 1000
+                    open_until[kind] = ts + dur
+    return out
+
+
+def measure(
+    browser, url: str, cpu: int, *, points: bool, repeat: bool = False, trace: bool = False
+):  # type: ignore[no-untyped-def]
     context = browser.new_context(viewport=PHONE, device_scale_factor=2, locale="ro-RO")
     page = context.new_page()
-    if block_streets:
-        page.route(re.compile(r".*/geo/osm/.*"), lambda route: route.abort())
-    cdp = context.new_cdp_session(page)
-    if warm:  # first visit fills the cache, unthrottled
+    if repeat:  # a first visit fills the browser's cache
         page.goto(url, wait_until="load")
-        page.evaluate(DRAWN_JS)
-    cdp.send("Emulation.setCPUThrottlingRate", {"rate": profile["cpu"]})
-    if profile["network"]:
-        cdp.send("Network.enable")
-        net = profile["network"]
-        cdp.send(
-            "Network.emulateNetworkConditions",
-            {
-                "offline": False,
-                "latency": net["latency"],
-                "downloadThroughput": net["download"],
-                "uploadThroughput": net["upload"],
-            },
-        )
+        page.evaluate(DRAWN_JS, points)
+        page.wait_for_load_state("networkidle")
+        page.goto("about:blank")
+    cdp = context.new_cdp_session(page)
+    cdp.send("Emulation.setCPUThrottlingRate", {"rate": cpu})
     responses = []
     page.on("requestfinished", lambda r: responses.append(r))
+    if trace:
+        browser.start_tracing(page=page, categories=TRACE_CATEGORIES)
     page.goto(url, wait_until="commit")
-    result = None if block_streets else page.evaluate(DRAWN_JS)
-    loaded = page.evaluate(LOADED_JS)
+    result = page.evaluate(DRAWN_JS, points)
     page.wait_for_load_state("networkidle")
+    busy = main_thread(browser.stop_tracing(), result["drawn"]) if trace and result else {}
     wire = raw = 0
+    geojson = None
     for request in responses:
         sizes = request.sizes()
-        wire += sizes["responseBodySize"] + sizes["responseHeadersSize"]
+        size = sizes["responseBodySize"] + sizes["responseHeadersSize"]
+        wire += size
+        if "/api/proposals.geojson" in request.url:
+            geojson = size
         response = request.response()
         if response is not None:
             try:
@@ -260,9 +369,10 @@ def measure(browser, url: str, profile: dict, *, block_streets: bool = False, wa
         "wire": wire,
         "raw": raw,
         "requests": len(responses),
+        "geojson": geojson,
         "drawn": result["drawn"] if result else None,
-        "work": result["work"] if result else None,
-        "loaded": loaded,
+        "points": result["points"] if result else None,
+        **{f"busy_{k}": v for k, v in busy.items()},
     }
 
 
@@ -271,84 +381,126 @@ def median(values):  # type: ignore[no-untyped-def]
     return statistics.median(values) if values else None
 
 
+def summarise(runs: list[dict]) -> dict:  # type: ignore[type-arg]
+    keys = {k for r in runs for k in r}
+    return {k: median([r.get(k) for r in runs]) for k in keys}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--write", action="store_true")
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--port", type=int, default=8149)
+    parser.add_argument("--port", type=int, default=8150)
+    parser.add_argument("--proposals", type=int, default=5000)
+    parser.add_argument("--database", default="ciic_geo_streets_bench")
+    parser.add_argument(
+        "--redis-url",
+        default="",
+        help="default: a private redis-server of this benchmark's own, on --port + 9",
+    )
+    parser.add_argument("--baseline", default="", help="a git revision to measure in the same run")
     parser.add_argument("--setup", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    sys.path.insert(0, str(ROOT))
     if args.setup:
-        sys.path.insert(0, str(ROOT))
-        setup_data()
+        setup_data(args.proposals)
         return
 
-    sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ciic.settings.test")
     from geo.streets import PLACES_FILE, STATIC_DIR, STREETS_FILE, layer_stats
 
-    layer = [layer_stats(STATIC_DIR / name) for name in (STREETS_FILE, PLACES_FILE)]
+    layer = [
+        layer_stats(p)
+        for p in sorted(STATIC_DIR.glob("*.geojson"))
+        if p.name in (STREETS_FILE, PLACES_FILE) or p.name.startswith("streets")
+    ]
 
     from playwright.sync_api import sync_playwright
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-streets-"))
-    server, reference = start_server(tmp, args.port)
-    base = f"http://127.0.0.1:{args.port}"
+    redis_server = None
+    if not args.redis_url:  # flushed between runs: nobody else's data
+        redis_port = args.port + 9
+        redis_server = subprocess.Popen(  # noqa: S603 - Debian's redis-server, fixed arguments
+            ["redis-server", "--port", str(redis_port), "--save", "", "--appendonly", "no"],  # noqa: S607
+            stdout=subprocess.DEVNULL,
+        )
+        args.redis_url = f"redis://127.0.0.1:{redis_port}/0"
+        time.sleep(0.5)
+    try:
+        installs, reference = install(args, tmp)
+    except BaseException:
+        if redis_server is not None:
+            redis_server.terminate()
+        raise
     pages = {
-        "map of proposals `/map/`": f"{base}/map/",
-        "participation by zone": f"{base}/map/participation/bench/",
-        "a proposal's page (small map)": f"{base}/proposals/{reference}/",
+        f"map of proposals `/map/` ({args.proposals:,} proposals)": ("/map/", True),
+        "participation by zone": ("/map/participation/bench/", False),
+        "a proposal's page (small map)": (f"/proposals/{reference}/", False),
     }
-    rows = []
+    first_page = next(iter(pages))
+    results: dict[tuple[str, str, str, str], dict] = {}  # type: ignore[type-arg]
+    load_before = os.getloadavg()
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(
                 executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
             )
-            for label, url in pages.items():
-                row = {"page": label}
-                for name, profile in PROFILES.items():
-                    runs = [measure(browser, url, profile) for _ in range(args.runs)]
-                    ref = [
-                        measure(browser, url, profile, block_streets=True) for _ in range(args.runs)
-                    ]
-                    row[name] = {
-                        "wire": median([r["wire"] for r in runs]),
-                        "raw": median([r["raw"] for r in runs]),
-                        "requests": median([r["requests"] for r in runs]),
-                        "drawn": median([r["drawn"] for r in runs]),
-                        "work": median([r["work"] for r in runs]),
-                        "ref_loaded": median([r["loaded"] for r in ref]),
-                        "ref_wire": median([r["wire"] for r in ref]),
-                    }
-                warm = [
-                    measure(browser, url, PROFILES["slow 4G"], warm=True) for _ in range(args.runs)
-                ]
-                row["warm"] = {
-                    "drawn": median([r["drawn"] for r in warm]),
-                    "wire": median([r["wire"] for r in warm]),
-                }
-                rows.append(row)
-                print(label, row)
+            # Cold: a restart (fresh workers, empty caches) before every run of /map/.
+            path, points = pages[first_page]
+            cold: dict[tuple[str, str], list[dict]] = {}  # type: ignore[type-arg]
+            for _ in range(args.runs):
+                for inst in installs:
+                    for profile, cpu in PROFILES.items():
+                        inst.start()
+                        run = measure(browser, inst.base + path, cpu, points=points)
+                        cold.setdefault((inst.name, profile), []).append(run)
+                        print("cold", inst.name, profile, run, flush=True)
+            for (name, profile), runs in cold.items():
+                results[(name, first_page, profile, "cold")] = summarise(runs)
+            # Warm servers: both versions running side by side, measured in turn.
+            for inst in installs:
+                inst.start()
+                for path, points in pages.values():
+                    measure(browser, inst.base + path, 1, points=points)  # fills the caches
+            for label, (path, points) in pages.items():
+                for profile, cpu in PROFILES.items():
+                    first: dict[str, list[dict]] = {}  # type: ignore[type-arg]
+                    again: dict[str, list[dict]] = {}  # type: ignore[type-arg]
+                    for _ in range(args.runs):
+                        for inst in installs:
+                            url = inst.base + path
+                            first.setdefault(inst.name, []).append(
+                                measure(browser, url, cpu, points=points, trace=cpu == 4)
+                            )
+                            again.setdefault(inst.name, []).append(
+                                measure(browser, url, cpu, points=points, repeat=True)
+                            )
+                    for inst in installs:
+                        results[(inst.name, label, profile, "warm server")] = summarise(
+                            first[inst.name]
+                        )
+                        results[(inst.name, label, profile, "repeat visit")] = summarise(
+                            again[inst.name]
+                        )
+                        print(inst.name, label, profile, summarise(first[inst.name]), flush=True)
             browser.close()
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        for inst in installs:
+            inst.stop()
+        if redis_server is not None:
+            redis_server.terminate()
+            redis_server.wait(timeout=10)
         shutil.rmtree(tmp, ignore_errors=True)
+    load_after = os.getloadavg()
 
-    text = report(layer, rows, args.runs)
+    text = report(layer, pages, results, args, (load_before, load_after))
     print(text)
     if args.write:
-        path = ROOT / "BENCHMARKS.md"
-        current = path.read_text(encoding="utf-8")
-        section = f"{MARK_START}\n{text}\n{MARK_END}"
-        if MARK_START in current:
-            current = re.sub(rf"{MARK_START}.*?{MARK_END}", lambda _m: section, current, flags=re.S)
-        elif "<!-- geo:end -->" in current:
-            current = current.replace("<!-- geo:end -->", "<!-- geo:end -->\n\n" + section, 1)
-        else:
-            current = current.rstrip() + "\n\n" + section + "\n"
-        path.write_text(current, encoding="utf-8")
+        sys.path.append(str(ROOT / "bench"))  # after the project: bench/geo.py is not `geo`
+        import loadgen
+
+        loadgen.write_section("geo-streets", text)
 
 
 def _kb(n: float | None) -> str:
@@ -359,20 +511,30 @@ def _ms(n: float | None) -> str:
     return "—" if n is None else f"{n:,.0f} ms"
 
 
-def report(layer, rows, runs) -> str:  # type: ignore[no-untyped-def]
-    total_raw = sum(f.raw_bytes for f in layer)
-    total_gz = sum(f.gzip_bytes for f in layer)
+def report(layer, pages, results, args, loads) -> str:  # type: ignore[no-untyped-def]
+    names = ["baseline", "new"] if args.baseline else ["new"]
     lines = [
-        "## Geo: the offline street layer",
+        "## Geo: map pages in Chromium (the offline street layer, the map of proposals)",
         "",
-        f"Measured {time.strftime('%Y-%m-%d')} on {platform.machine()} ({os.cpu_count()} cores, "
-        f"load average {os.getloadavg()[0]:.1f} at the end: the machine was shared), "
-        "`.venv/bin/python bench/geo_streets.py --write`: gunicorn + whitenoise (gzip) under the "
-        "production settings, Debian's Chromium at 360×780 px (pixel ratio 2), cold cache, "
-        f"median of {runs} runs. Drawn = navigation start → streets, landmarks and every label on "
-        "screen; script work = the street layer's own JavaScript in it (building the layers, "
-        "placing and painting the labels; the canvas rasterisation comes on top). Reference = the same page with the street files blocked (the outline-only maps "
-        "of before), to its `load` event.",
+        f"Measured {time.strftime('%Y-%m-%d %H:%M')} UTC on {platform.machine()} "
+        f"({os.cpu_count()} cores, shared: load average {loads[0][0]:.1f} at the start, "
+        f"{loads[1][0]:.1f} at the end), `.venv/bin/python bench/geo_streets.py --write"
+        + (f" --baseline {args.baseline}" if args.baseline else "")
+        + "`: gunicorn (sync × 2) + PostgreSQL + Redis under the production settings (whitenoise, "
+        f"gzip), {args.proposals:,} public proposals spread over the sector, Debian's Chromium at "
+        f"360×780 px (pixel ratio 2), median of {args.runs} runs"
+        + (
+            f"; *before* = the code of `{args.baseline}`, measured in the same run, interleaved, "
+            "on the same database"
+            if args.baseline
+            else ""
+        )
+        + ". *Drawn* = navigation start → streets, landmarks, every label and (on `/map/`) the "
+        "proposals on screen. *Main thread* = the renderer's busy time until then (4× runs; "
+        "script / style and layout / paint and compositing). *Cold* = gunicorn restarted and "
+        "Redis flushed before each run (fresh workers, empty page and map caches), empty browser "
+        "cache; *warm server* = a first visit (empty browser cache) to a server that answered "
+        "before; *repeat visit* = the browser's cache holds the hashed static files.",
         "",
         "| layer file | features | vertices | raw | gzip |",
         "|---|---:|---:|---:|---:|",
@@ -382,47 +544,52 @@ def report(layer, rows, runs) -> str:  # type: ignore[no-untyped-def]
             f"| `geo/static/geo/osm/{f.name}` | {f.features} | {f.vertices:,} | "
             f"{f.raw_bytes:,} B | {f.gzip_bytes:,} B |"
         )
+    header = "| page | state | profile |"
+    rule = "|---|---|---|"
+    for n in names:
+        tag = "" if len(names) == 1 else (" before" if n == "baseline" else " after")
+        header += f" drawn{tag} | transferred{tag} |"
+        rule += "---:|---:|"
+    header += " main thread" + (" before → after" if len(names) > 1 else "")
+    header += " (after: script / layout / paint) | requests |"
+    rule += "---|---:|"
+    lines += ["", header, rule]
+    for label in pages:
+        for state in ("cold", "warm server", "repeat visit"):
+            for profile in PROFILES:
+                row = [results.get((n, label, profile, state)) for n in names]
+                if not any(row):
+                    continue
+                cells = f"| {label} | {state} | {profile} |"
+                for r in row:
+                    cells += (
+                        f" **{_ms(r.get('drawn'))}** | {_kb(r.get('wire'))} |" if r else " — | — |"
+                    )
+                new = row[-1] or {}
+                old = row[0] or {}
+                before = (
+                    f"{_ms(old.get('busy_total'))} → "
+                    if len(row) > 1 and old.get("busy_total")
+                    else ""
+                )
+                busy = (
+                    f"{before}{_ms(new.get('busy_total'))} ({_ms(new.get('busy_script'))} / "
+                    f"{_ms(new.get('busy_layout'))} / {_ms(new.get('busy_paint'))})"
+                    if new.get("busy_total")
+                    else ""
+                )
+                cells += f" {busy} | {new.get('requests', 0):.0f} |"
+                lines.append(cells)
+    first = next(iter(pages))
+    geo = {n: results.get((n, first, "1× CPU", "warm server"), {}).get("geojson") for n in names}
     lines += [
-        f"| **both** | | | {total_raw:,} B | **{total_gz:,} B** |",
         "",
-        "| page | profile | transferred (uncompressed) | requests | drawn | street-layer script work | reference: outline only, loaded (transferred) |",
-        "|---|---|---:|---:|---:|---:|---:|",
-    ]
-    for row in rows:
-        for name in PROFILES:
-            r = row[name]
-            lines.append(
-                f"| {row['page']} | {name} | **{_kb(r['wire'])}** ({_kb(r['raw'])}) | "
-                f"{r['requests']:.0f} | **{_ms(r['drawn'])}** | {_ms(r['work'])} | "
-                f"{_ms(r['ref_loaded'])} ({_kb(r['ref_wire'])}) |"
-            )
-        lines.append(
-            f"| {row['page']} | slow 4G, repeat visit | {_kb(row['warm']['wire'])} | | "
-            f"**{_ms(row['warm']['drawn'])}** | | |"
+        "`/api/proposals.geojson` on the wire (gzip, headers included): "
+        + ", ".join(
+            f"{'before' if n == 'baseline' else 'after'} {_kb(v)}" if len(names) > 1 else _kb(v)
+            for n, v in geo.items()
         )
-    fast = [row["1× CPU"]["drawn"] for row in rows if row["1× CPU"]["drawn"] is not None]
-    extra = [
-        row["4× CPU"]["drawn"] - row["4× CPU"]["ref_loaded"]
-        for row in rows
-        if row["4× CPU"]["drawn"] is not None and row["4× CPU"]["ref_loaded"] is not None
-    ]
-    most_wire = max(r[name]["wire"] for r in rows for name in PROFILES)
-    lines += [
-        "",
-        f"Every page transfers at most {_kb(most_wire)} (target: under 1 MB). Unthrottled, every "
-        f"map is drawn in at most {_ms(max(fast) if fast else None)} (target: under 1 s). With "
-        "the CPU slowed 4×, the outline-only reference alone takes over a second on this machine; "
-        f"the street layer adds {_ms(min(extra) if extra else None)} to "
-        f"{_ms(max(extra) if extra else None)} to it.",
-        "",
-        "Profiles: *1× CPU* = this machine unthrottled; *4× CPU* = Chromium's CPU throttling ×4 "
-        "(the usual stand-in for a mid-range phone) on the loopback network; *slow 4G* = "
-        "4× CPU with 150 ms round trip and 1.6 Mbit/s down (Lighthouse's mobile profile). "
-        "The street layer adds "
-        f"{total_gz / 1000:.0f} kB gzipped to a first visit and nothing to a repeat visit "
-        "(whitenoise serves the hashed files with a one-year cache lifetime). Drawing needs no "
-        "tile server and no other host: the browser test `tests/e2e/test_street_map.py` fails "
-        "on any request that leaves the host.",
+        + f" for {args.proposals:,} proposals.",
     ]
     return "\n".join(lines)
 

@@ -41,6 +41,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from folium.elements import JSCSSMixin  # type: ignore[import-untyped]
 from folium.template import Template  # type: ignore[import-untyped]
+from folium.utilities import camelize  # type: ignore[import-untyped]
 
 from .defaults import ANCPI_ATTRIBUTION, ANCPI_SHORT_ATTRIBUTION
 from .streets import OSM_ATTRIBUTION, PLACES_STATIC, STREETS_STATIC
@@ -53,7 +54,7 @@ CLUSTER_DEFAULT_CSS = "vendor/leaflet.markercluster/MarkerCluster.Default.css"
 STREETMAP_JS = "geo/streetmap.js"
 POINT_LAYER_JS = "geo/point_layer.js"
 # Bump when the builders' output changes in a way the static URLs do not show.
-RENDER_VERSION = "2"
+RENDER_VERSION = "3"
 
 DEFAULT_COLOUR = "#0b5cab"
 NO_DATA_COLOUR = "#d9dde3"
@@ -169,12 +170,63 @@ def _script_json(data: Any) -> str:
 class OfflineMap(folium.Map):
     """A folium map whose Leaflet comes from our static files and which drops
     folium's other default assets (jQuery, Bootstrap, awesome-markers, Font
-    Awesome): we draw circle markers and plain-HTML controls instead."""
+    Awesome): we draw circle markers and plain-HTML controls instead.
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    With `bounds` the map is created straight at the view that fits them:
+    folium's own `fit_bounds` runs after the map has a view (its `location`
+    and `zoom_start`), so Leaflet animates the zoom and every layer is drawn
+    twice, once at each zoom, a quarter of a second apart."""
+
+    _template = Template(
+        """
+        {% macro header(this, kwargs) %}
+            <meta name="viewport" content="width=device-width, initial-scale=1.0">
+            <style>
+                html, body { width: 100%; height: 100%; margin: 0; padding: 0; }
+                #{{ this.get_name() }} { position: relative; width: 100%; height: 100%; }
+            </style>
+        {% endmacro %}
+
+        {% macro html(this, kwargs) %}
+            <div class="folium-map" id={{ this.get_name()|tojson }}></div>
+        {% endmacro %}
+
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = L.map({{ this.get_name()|tojson }}, {{ this.map_options }});
+            {%- if this.fit_to %}
+            {{ this.get_name() }}.fitBounds({{ this.fit_to }}, {{ this.fit_options }});
+            {%- else %}
+            {{ this.get_name() }}.setView({{ this.location|tojson }}, {{ this.zoom }});
+            {%- endif %}
+            {%- if this.control_scale %}
+            L.control.scale().addTo({{ this.get_name() }});
+            {%- endif %}
+        {% endmacro %}
+        """
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        bounds: Sequence[Sequence[float]] | None = None,
+        padding_top_left: tuple[int, int] = (0, 0),
+        padding_bottom_right: tuple[int, int] = (0, 0),
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.default_js = [("leaflet", static(LEAFLET_JS))]
         self.default_css = [("leaflet_css", static(LEAFLET_CSS))]
+        options = {camelize(k): v for k, v in self.options.items() if k != "zoom"}
+        zoom = self.options.get("zoom", 13)
+        self.zoom = int(zoom) if isinstance(zoom, int | float) else 13
+        self.map_options = _script_json(options)
+        self.fit_to = _script_json([list(b) for b in bounds]) if bounds else ""
+        self.fit_options = _script_json(
+            {
+                "paddingTopLeft": list(padding_top_left),
+                "paddingBottomRight": list(padding_bottom_right),
+            }
+        )
 
 
 class _StaticAssets(JSCSSMixin):
@@ -355,8 +407,9 @@ class _PointLayer(JSCSSMixin):
 
 
 class _RemotePointLayer(JSCSSMixin):
-    """Points loaded by the browser from a GeoJSON address and clustered there
-    (`geo/static/geo/point_layer.js`): the document carries no data."""
+    """Points loaded by the browser from a GeoJSON address, clustered and drawn
+    there on one canvas (`geo/static/geo/point_layer.js`, no marker objects,
+    no Leaflet.markercluster): the document carries no data."""
 
     _template = Template(
         """
@@ -374,16 +427,8 @@ class _RemotePointLayer(JSCSSMixin):
         self._name = "RemotePointLayer"
         self.url = html.escape(safe_local_url(str(config["url"])), quote=True)
         self.config = _script_json({**config, "url": safe_local_url(str(config["url"]))})
-        self.default_js = [("markercluster", static(CLUSTER_JS))] if config.get("cluster") else []
-        self.default_js.append(("ciic_point_layer", static(POINT_LAYER_JS)))
-        self.default_css = (
-            [
-                ("markercluster_css", static(CLUSTER_CSS)),
-                ("markercluster_default_css", static(CLUSTER_DEFAULT_CSS)),
-            ]
-            if config.get("cluster")
-            else []
-        )
+        self.default_js = [("ciic_point_layer", static(POINT_LAYER_JS))]
+        self.default_css = []
 
 
 class _MapStyle(MacroElement):
@@ -420,6 +465,8 @@ class _MapStyle(MacroElement):
   .map-popup strong { display: block; margin-bottom: 2px; }
   .map-popup span { display: block; color: #5a6472; }
   .map-popup a { display: inline-block; margin-top: 4px; font-weight: 600; }
+  .map-popup-list { margin: 0; padding-left: 1.1em; max-height: 200px; overflow: auto; }
+  .map-popup-list a { margin-top: 2px; }
         </style>
         {% endmacro %}
         """
@@ -577,6 +624,10 @@ def _new_map(areas: Sequence[AreaLike], *, title: str, subtitle: str = "") -> Of
     fig = Figure(title=_esc(title) if title else None)
     m = OfflineMap(
         location=centre,
+        # the bottom padding keeps the sector clear of the attribution line
+        bounds=bounds,
+        padding_top_left=(10, 10),
+        padding_bottom_right=(10, 28),
         zoom_start=13,
         tiles=None,
         prefer_canvas=True,
@@ -597,9 +648,6 @@ def _new_map(areas: Sequence[AreaLike], *, title: str, subtitle: str = "") -> Of
             name="base",
             max_zoom=19,
         ).add_to(m)
-    if bounds:
-        # the bottom padding keeps the sector clear of the attribution line
-        m.fit_bounds(bounds, padding_top_left=(10, 10), padding_bottom_right=(10, 28))
     texts = [ANCPI_ATTRIBUTION]
     short = [ANCPI_SHORT_ATTRIBUTION]
     for a in areas:

@@ -25,6 +25,11 @@ def voting_open_at(call: Call, moment: dt.datetime | None = None) -> bool:
     return BallotRule.objects.filter(call=call, opened_at__isnull=False).exists()
 
 
+def voting_open_with(rule: BallotRule, call: Call, moment: dt.datetime) -> bool:
+    """`voting_open_at` for a rule already loaded (no query)."""
+    return rule.opened_at is not None and call.phase_at(moment) == Phase.VOTING
+
+
 @rules.predicate
 def voting_open(user: Any, call: Call | None) -> bool:
     return call is not None and voting_open_at(call)
@@ -48,4 +53,5 @@ __all__ = [
     "results_published",
     "voting_open",
     "voting_open_at",
+    "voting_open_with",
 ]

@@ -52,7 +52,9 @@ def voting_start_instant(call: Call) -> dt.datetime:
 
 def budget_units(call: Call) -> list[BudgetUnit]:
     """The sector-wide unit first, then one per zone budget (by zone name)."""
-    zone_budgets = list(call.zone_budgets.select_related("zone").order_by("zone__name"))
+    zone_budgets = list(
+        call.zone_budgets.select_related("zone").defer("zone__geometry").order_by("zone__name")
+    )
     sector_budget = Decimal(call.total_budget) - sum(
         (Decimal(zb.amount) for zb in zone_budgets), Decimal(0)
     )
@@ -80,21 +82,43 @@ def ballot_proposals(call: Call) -> QuerySet[Proposal]:
     )
 
 
+# What checking a ballot needs of each proposal (`services.ballot_errors`).
+LEAN_FIELDS = (
+    "id",
+    "call_id",
+    "reference",
+    "title",
+    "status",
+    "assessed_cost",
+    "cost_estimate",
+    "zone_id",
+    "whole_sector",
+)
+
+
 def units_with_proposals(
-    call: Call, *, statuses: tuple[str, ...] | None = None
+    call: Call, *, statuses: tuple[str, ...] | None = None, lean: bool = False
 ) -> list[BudgetUnit]:
+    """The budget units with their proposals (on the ballot, or in `statuses`).
+    `lean`: only the fields a ballot check needs (the voting-day hot path);
+    never the zone's outline (a GeoJSON polygon per row)."""
     units = budget_units(call)
     by_key = {u.key: u for u in units}
-    qs = Proposal.objects.filter(call=call).select_related("zone").order_by("reference")
+    qs = Proposal.objects.filter(call=call).order_by("reference")
+    qs = qs.only(*LEAN_FIELDS) if lean else qs.select_related("zone").defer("zone__geometry")
     qs = qs.filter(status__in=statuses) if statuses else qs.filter(status=Proposal.Status.ON_BALLOT)
     for proposal in qs:
         by_key[unit_key_of(proposal, units)].proposals.append(proposal)
     return units
 
 
-def voter_units(call: Call, zone_id: int | None) -> list[BudgetUnit]:
+def voter_units(call: Call, zone_id: int | None, *, lean: bool = False) -> list[BudgetUnit]:
     """The units a resident living in zone `zone_id` votes in, with their proposals."""
-    return [u for u in units_with_proposals(call) if u.zone_id is None or u.zone_id == zone_id]
+    return [
+        u
+        for u in units_with_proposals(call, lean=lean)
+        if u.zone_id is None or u.zone_id == zone_id
+    ]
 
 
 def residence_zone_id(user: Any) -> int | None:
@@ -120,6 +144,20 @@ def ballot_current(call: Call, voter: Any) -> Ballot | None:
 
 def result_get(call: Call) -> Result | None:
     return Result.objects.filter(call=call).first()
+
+
+def result_units(result: Result, language: str) -> list[dict[str, Any]]:
+    """The result's budget units with `explanation` in `language` (Romanian,
+    the site's first language, when the engine has no text in it)."""
+    units = []
+    for unit in result.units:
+        texts = unit.get("explanation") or {}
+        if isinstance(texts, list):  # computed before both languages were kept
+            texts = {"en": texts}
+        lang = (language or "ro").split("-")[0]
+        lines: list[str] = texts.get(lang) or texts.get("ro") or next(iter(texts.values()), [])
+        units.append({**unit, "explanation": lines})
+    return units
 
 
 def results_published() -> QuerySet[Result]:

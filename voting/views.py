@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -23,14 +26,25 @@ from proposals.models import Call
 from . import selectors as sel
 from . import services
 from .forms import BallotForm, BallotRuleForm, DeskLookupForm, ReceiptLookupForm
-from .models import Channel
+from .models import BallotRule, Channel
 from .predicates import voting_open_at
 
-RECEIPT_SESSION_KEY = "voting-receipt:{}"
+RECEIPT_COOKIE = "voting-receipt-{}"
+RECEIPT_SALT = "voting.receipt"
+RECEIPT_MAX_AGE = 600  # seconds
 
 
 def _call(slug: str) -> Call:
     return get_object_or_404(Call, slug=slug)
+
+
+def _call_and_rule(slug: str) -> tuple[Call, BallotRule | None]:
+    """The call and its ballot rule, in one query."""
+    call = get_object_or_404(Call.objects.select_related("ballot_rule"), slug=slug)
+    try:
+        return call, call.ballot_rule
+    except BallotRule.DoesNotExist:
+        return call, None
 
 
 def _errors(exc: ValidationError) -> list[str]:
@@ -61,23 +75,32 @@ def _ballot_context(
     }
 
 
+def _receipt_cookie(call: Call) -> str:
+    return RECEIPT_COOKIE.format(call.pk)
+
+
+def _refusal_status(exc: ValidationError) -> int:
+    """403 when the resident may not vote now at all, 400 for a bad ballot."""
+    code = str(getattr(exc, "code", "") or "")
+    return 403 if code in ("closed", "not_open") or code.startswith("ineligible") else 400
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def ballot(request: HttpRequest, call: str) -> HttpResponse:
-    call_obj = _call(call)
-    rule = sel.ballot_rule_get(call_obj)
-    is_open = voting_open_at(call_obj)
-    decision = participation_check(user=request.user, on_date=timezone.localdate())
+    """The ballot page. A POST goes straight to `services.ballot_cast`, which
+    applies the predicates of the `voting.cast_ballot` rule itself (voting
+    open, `participation_check` today) inside its transaction; checking them
+    here first as well would only repeat their queries on voting day's hot
+    path. The page (GET, or a refused POST) shows why a resident may not vote."""
+    call_obj, rule = _call_and_rule(call)
     errors: list[str] = []
     status = 200
     posted: dict[int, int] | None = None
     if request.method == "POST":
         form = BallotForm(request.POST, rule=rule) if rule else None
-        if form is None or not request.user.has_perm("voting.cast_ballot", call_obj):
-            errors = [
-                decision.message if is_open and not decision.allowed else _("Voting is not open.")
-            ]
-            status = 403
+        if form is None:
+            errors, status = [_("Voting is not open.")], 403
         elif not form.is_valid():
             errors = [str(e) for e in form.non_field_errors()] or [
                 _("The ballot could not be read. Reload the page and try again.")
@@ -91,13 +114,30 @@ def ballot(request: HttpRequest, call: str) -> HttpResponse:
                     voter=request.user,
                     choices=form.choices,
                     expected_revision=form.cleaned_data["revision"],
+                    rule=rule,
                 )
             except ValidationError as exc:
-                errors, status = _errors(exc), 400
+                errors, status = _errors(exc), _refusal_status(exc)
                 posted = form.choices
             else:
-                request.session[RECEIPT_SESSION_KEY.format(call_obj.pk)] = receipt.code
-                return redirect("voting:ballot_done", call=call_obj.slug)
+                # The code is shown once on the next page: carried there in a
+                # signed, short-lived cookie bound to the voter (not the session,
+                # whose write would cost this request three more queries).
+                done = reverse("voting:ballot_done", kwargs={"call": call_obj.slug})
+                response = redirect(done)
+                response.set_signed_cookie(
+                    _receipt_cookie(call_obj),
+                    f"{request.user.pk}:{receipt.code}",
+                    salt=RECEIPT_SALT,
+                    max_age=RECEIPT_MAX_AGE,
+                    path=done,
+                    secure=settings.SESSION_COOKIE_SECURE,
+                    httponly=True,
+                    samesite="Lax",
+                )
+                return response
+    is_open = voting_open_at(call_obj)
+    decision = participation_check(user=request.user, on_date=timezone.localdate())
     context: dict[str, Any] = (
         _ballot_context(call_obj, request.user, rule, posted) if rule else {"call": call_obj}
     )
@@ -112,17 +152,22 @@ def ballot_done(request: HttpRequest, call: str) -> HttpResponse:
     ballot_obj = sel.ballot_current(call_obj, request.user)
     if ballot_obj is None:
         return redirect("voting:ballot", call=call_obj.slug)
-    code = request.session.pop(RECEIPT_SESSION_KEY.format(call_obj.pk), None)
-    return render(
+    name = _receipt_cookie(call_obj)
+    signed = request.get_signed_cookie(name, default="", salt=RECEIPT_SALT, max_age=RECEIPT_MAX_AGE)
+    owner, _sep, code = (signed or "").partition(":")
+    response = render(
         request,
         "voting/ballot_done.html",
         {
             "call": call_obj,
             "ballot": ballot_obj,
-            "code": code,
+            "code": code if code and owner == str(request.user.pk) else None,
             "closes": sel.voting_last_minute(call_obj),
         },
     )
+    if name in request.COOKIES:  # shown once
+        response.delete_cookie(name, path=request.path, samesite="Lax")
+    return response
 
 
 @staff_area("voting.use_desk")
@@ -251,7 +296,13 @@ def results_detail(request: HttpRequest, call: str) -> HttpResponse:
     return render(
         request,
         "voting/results_detail.html",
-        {"call": result.call, "result": result, "rule": rule, "charts": sel.result_charts(result)},
+        {
+            "call": result.call,
+            "result": result,
+            "units": sel.result_units(result, get_language()),
+            "rule": rule,
+            "charts": sel.result_charts(result),
+        },
     )
 
 

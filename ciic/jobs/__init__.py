@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import weakref
 from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -54,6 +55,30 @@ def job_name(func: Callable[..., Any]) -> str:
     return f"{func.__module__}.{func.__qualname__}"
 
 
+# One Redis connection pool per process and queue configuration: django-rq's
+# `get_queue` opens a new connection (and handshake) on every call, which a
+# request that enqueues a job (every ballot's receipt) would pay each time.
+# Keyed weakly by django-rq's connection factory, so a test that replaces it
+# (an in-memory Redis) gets its own connection and nothing outlives the test.
+_RQ_CONNECTIONS: weakref.WeakKeyDictionary[Callable[..., Any], dict[str, Any]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _rq_queue(name: str) -> Any:
+    import django_rq
+    import django_rq.queues
+
+    factory = django_rq.queues.get_redis_connection
+    config = settings.RQ_QUEUES[name]
+    by_config = _RQ_CONNECTIONS.setdefault(factory, {})
+    key = repr(sorted(config.items()))
+    connection = by_config.get(key)
+    if connection is None:
+        connection = by_config[key] = factory(config)
+    return django_rq.get_queue(name, connection=connection)
+
+
 def queue_put(
     func: Callable[..., Any],
     args: tuple[Any, ...],
@@ -65,9 +90,7 @@ def queue_put(
     """Hand a job to Redis (RQ), now or, with `at`, to RQ's scheduler. Returns
     False, after logging, when Redis cannot be reached; never raises for that."""
     try:
-        import django_rq
-
-        rq_queue = django_rq.get_queue(queue)
+        rq_queue = _rq_queue(queue)
         if at is None:
             rq_queue.enqueue(func, *args, **kwargs)
         else:

@@ -130,13 +130,14 @@ def email_queue(
         "language": language,
         "key": key,
     }
-    try:
-        with transaction.atomic():
-            row = OutgoingEmail.objects.create(**fields)
-    except IntegrityError:
-        if key is None:
-            raise
-        return OutgoingEmail.objects.get(key=key)  # queued at the same moment elsewhere
+    if key is None:  # nothing to collide with: no savepoint needed
+        row = OutgoingEmail.objects.create(**fields)
+    else:
+        try:
+            with transaction.atomic():
+                row = OutgoingEmail.objects.create(**fields)
+        except IntegrityError:
+            return OutgoingEmail.objects.get(key=key)  # queued at the same moment elsewhere
     enqueue(email_deliver, row.pk)
     return row
 

@@ -119,6 +119,28 @@ EMAILS: dict[str, tuple[Any, bool]] = {
         },
         False,
     ),
+    "voting/email/on_ballot": (
+        lambda: {
+            "call": {"name": "Bugetare participativă 2026", "slug": "bp-2026"},
+            "proposals": [
+                {"reference": "S6-2026-0042", "title": "Bănci noi", "cost": 120000},
+                {"reference": "S6-2026-0043", "title": "Umbră în parc", "cost": 80000},
+            ],
+            "voting_start": dt.date(2026, 6, 10),
+            "voting_end": dt.date(2026, 6, 20),
+            "url": site_url("/vote/bp-2026/"),
+        },
+        False,
+    ),
+    "voting/email/results": (
+        lambda: {
+            "call": {"name": "Bugetare participativă 2026", "slug": "bp-2026"},
+            "selected": [{"reference": "S6-2026-0042", "title": "Bănci noi", "votes": 412}],
+            "not_selected": [{"reference": "S6-2026-0043", "title": "Umbră", "votes": 1}],
+            "url": site_url("/results/bp-2026/"),
+        },
+        False,
+    ),
     "workshops/email/reminder": (_workshop_sample, False),
     "workshops/email/moved": (_workshop_sample, False),
     "workshops/email/postponed": (_workshop_sample, False),

@@ -148,7 +148,9 @@ def test_the_map_renders_offline_with_zones_and_markers(page, home_page, open_ca
     frame_locator.locator(".leaflet-overlay-pane canvas").first.wait_for()
     assert "ANCPI" in frame_locator.locator(".leaflet-control-attribution").inner_text()
     frame = next(f for f in page.frames if "/map/embed/" in f.url)
-    # Count what Leaflet actually drew (the map renders to a canvas).
+    frame.wait_for_function("() => window.ciicPointsDrawnAt !== undefined", timeout=20_000)
+    # Count what was actually drawn (the map renders to canvases): the zones
+    # are Leaflet polygons, the proposals the point layer's circles on screen.
     drawn = frame.evaluate(
         """() => {
             const map = Object.keys(window).filter(k => k.startsWith('map_'))
@@ -156,7 +158,7 @@ def test_the_map_renders_offline_with_zones_and_markers(page, home_page, open_ca
             const layers = Object.values(map._layers);
             return {
               polygons: layers.filter(l => l instanceof L.Polygon).length,
-              points: layers.filter(l => l instanceof L.CircleMarker).length,
+              points: window.ciicPointLayer.drawn.length,
             };
         }"""
     )

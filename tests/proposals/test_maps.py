@@ -114,7 +114,8 @@ def test_proposals_map_loads_its_points_from_the_geojson(client, data):
     assert "Bibliotec" not in html and "S6-2026-0002" not in html
     assert "CiicPointLayer.attach" in html and "geo/point_layer.js" in html
     assert '"url": "/api/proposals.geojson"' in html or '"url":"/api/proposals.geojson"' in html
-    assert "leaflet.markercluster.js" in html
+    # clustered in the browser on one canvas, without a marker per point
+    assert '"cluster":true' in html and "leaflet.markercluster.js" not in html
     assert "/proposals/{value}/" in html  # each popup links to its proposal
     titles = _geojson_titles(client)
     assert "Bibliotecă de cartier" in titles and EVIL in titles

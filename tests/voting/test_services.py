@@ -34,17 +34,56 @@ def refused(fn, *args, **kwargs) -> str:  # type: ignore[no-untyped-def]
 
 
 def test_opening_puts_eligible_proposals_on_the_ballot_in_one_step(setup):  # type: ignore[no-untyped-def]
-    open_vote(setup)
-    statuses = {n: p.status for n, p in setup["proposals"].items()}
+    from ciic.jobs.models import ScheduledJob
+    from ciic.jobs.services import scheduled_job_run
+
+    setup["dt"][1].preferred_language = "ro"
+    setup["dt"][1].save(update_fields=["preferred_language"])
+    with time_machine.travel(dt.datetime(2026, 6, 1, 10, tzinfo=LOCAL_TZ), tick=False):
+        services.ballot_rule_set(
+            actor=setup["admin"],
+            call=setup["call"],
+            kind="approval",
+            max_choices=2,
+            counting_rule="greedy",
+        )
+    before = OutgoingEmail.objects.count()
+    job = ScheduledJob.objects.get(key=f"voting-open:{setup['call'].pk}")
+    with time_machine.travel(VOTING_DAY, tick=False):
+        assert scheduled_job_run(job_id=job.pk)  # the single job
+    statuses = {n: Proposal.objects.get(pk=p.pk).status for n, p in setup["proposals"].items()}
     assert statuses.pop("rejected") == S.INELIGIBLE
     assert set(statuses.values()) == {S.ON_BALLOT}
     events = Event.objects.filter(action="proposal.status_changed", after__status=S.ON_BALLOT)
     assert events.count() == 5 and all(e.public for e in events)
-    # No email per proposal: the authors' outbox has nothing about going on the ballot.
-    assert not OutgoingEmail.objects.filter(
-        template="proposals/email/status_changed", body__contains="On the ballot"
-    ).exists()
     assert Event.objects.filter(action="voting.opened").count() == 1
+    # No status email per proposal: one email per author, naming all their proposals
+    # on the ballot, in the author's language.
+    assert (
+        not OutgoingEmail.objects.filter(template="proposals/email/status_changed")
+        .exclude(pk__lte=before)
+        .exists()
+    )
+    mails = {m.to[0]: m for m in OutgoingEmail.objects.filter(template="voting/email/on_ballot")}
+    p = setup["proposals"]
+    expected = {
+        setup["dt"][0].email: ("en", [p["park"], p["benches"]]),
+        setup["dt"][1].email: ("ro", [p["library"], p["sector"]]),
+        setup["militari"][0].email: ("en", [p["militari"]]),
+    }
+    assert set(mails) == set(expected)
+    for address, (language, proposals) in expected.items():
+        mail = mails[address]
+        assert mail.language == language and mail.status == "pending"
+        assert all(x.reference in mail.body and x.title in mail.body for x in proposals)
+        assert p["rejected"].reference not in mail.body
+        assert f"/vote/{setup['call'].slug}/" in mail.body
+    assert "Votul a început" in mails[setup["dt"][1].email].body
+    assert "proposals are on the ballot" in mails[setup["dt"][0].email].subject
+    # Idempotent: running the opening again sends nothing more.
+    with time_machine.travel(VOTING_DAY, tick=False):
+        services.voting_open(actor=None, call=setup["call"])
+    assert OutgoingEmail.objects.filter(template="voting/email/on_ballot").count() == 3
 
 
 def test_rule_is_locked_once_voting_opens(setup):  # type: ignore[no-untyped-def]
@@ -264,9 +303,25 @@ def test_close_job_computes_and_admin_publishes(setup):  # type: ignore[no-untyp
     with time_machine.travel(AFTER_CLOSE, tick=False):
         services.results_publish(actor=setup["admin"], call=setup["call"])
     winners = {p["reference"] for u in result.units for p in u["projects"] if p["selected"]}
-    for p in Proposal.objects.filter(call=setup["call"]).exclude(status=S.INELIGIBLE):
+    moved = list(Proposal.objects.filter(call=setup["call"]).exclude(status=S.INELIGIBLE))
+    for p in moved:
         assert p.status == (S.SELECTED if p.reference in winners else S.NOT_SELECTED)
     assert winners and Result.objects.get().is_published
+    assert {p.status for p in moved} == {S.SELECTED, S.NOT_SELECTED}
+    # Each author gets one email about all their proposals: selected or not, with votes.
+    mails = OutgoingEmail.objects.filter(template="voting/email/results")
+    assert sorted(m.to[0] for m in mails) == sorted(
+        u.email for u in (setup["dt"][0], setup["dt"][1], setup["militari"][0])
+    )
+    for p in moved:
+        body = mails.get(to=[p.author.email]).body
+        head, _sep, tail = body.partition("Not selected:")
+        assert p.reference in (head if p.status == S.SELECTED else tail), (p.reference, body)
+        assert f"/results/{setup['call'].slug}/" in body
+    # Publishing again sends nothing more.
+    with time_machine.travel(AFTER_CLOSE, tick=False):
+        services.results_publish(actor=setup["admin"], call=setup["call"])
+    assert mails.count() == 3
 
 
 def test_published_file_recomputes_to_the_published_outcome(setup):  # type: ignore[no-untyped-def]

@@ -77,3 +77,23 @@ def test_explanations_name_rounds_payments_and_skips() -> None:
     text = "\n".join(explain(tally(e, "greedy", "cost")))
     assert "5: 101 votes, cost 9200, money left 2025: skipped" in text
     assert "ties are broken by project id" in text
+
+
+@pytest.mark.parametrize(
+    ("rule", "completion", "named"),
+    [
+        ("mes", "add1", "Regula: Metoda părților egale; satisfacția se măsoară prin costul"),
+        ("mes", "greedy", "completarea: suma rămasă se cheltuie după numărul de voturi"),
+        ("greedy", "none", "Regula: cele mai multe voturi întâi;"),
+    ],
+)
+def test_the_romanian_explanation_names_the_rule_in_plain_words(
+    rule: str, completion: str, named: str
+) -> None:
+    e = read_pabulib(require_shared() / "Netherlands_Assen_2024.pb")
+    outcome = tally(e, rule, "cost", completion)  # type: ignore[arg-type]
+    ro = explain(outcome, "ro")
+    assert named in ro[1]
+    assert "mes" not in ro[1] and "add1" not in ro[1] and "cost satisfaction" not in ro[1]
+    # English keeps the engine's own names (those of the command line's options).
+    assert explain(outcome, "en")[1].startswith(f"Rule: {rule} with cost satisfaction")

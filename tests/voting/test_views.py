@@ -47,6 +47,26 @@ def test_cast_on_the_page_then_change(client, setup, voting_day):  # type: ignor
     assert Ballot.objects.get().revision == 2
 
 
+def test_a_cast_costs_a_fixed_small_number_of_queries(
+    client, setup, voting_day, django_assert_max_num_queries
+):  # type: ignore[no-untyped-def]
+    """Voting day's hot path: session, user, call with its rule, eligibility,
+    the identity hold, the ballot row, the zone, the ballot's projects, then
+    the ballot, its choices in one insert, the audit row and the receipt in the
+    outbox. No count query, no second look at the rule, no session write."""
+    open_vote(setup)
+    p = setup["proposals"]
+    for voter in setup["dt"][:2]:
+        login(client, voter)
+        with django_assert_max_num_queries(17):
+            response = client.post(
+                _url("ballot", setup), {"revision": "0", "choice": [p["park"].pk, p["sector"].pk]}
+            )
+        assert response.status_code == 302
+        assert Ballot.objects.filter(voter=voter).count() == 1
+        assert response.cookies[f"voting-receipt-{setup['call'].pk}"]["httponly"]
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [
@@ -180,6 +200,28 @@ def test_results_pages_and_downloads(client, setup):  # type: ignore[no-untyped-
     assert receipt.ballot.receipt_hash.encode() in receipts.content
     assert receipts.context["found"] is True
     assert client.get(_url("receipts", setup), {"code": "AAAA-BBBB-CCCC"}).context["found"] is False
+
+
+def test_the_rule_is_explained_in_the_pages_language(client, setup):  # type: ignore[no-untyped-def]
+    from django.conf import settings
+
+    _published(client, setup)
+    result = Result.objects.get()
+    sector = result.unit("sector")
+    assert set(sector["explanation"]) == {"ro", "en"}
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ro"
+    page = client.get(_url("results_detail", setup))
+    text = page.content.decode()
+    lines = page.context["units"][0]["explanation"]
+    assert lines == sector["explanation"]["ro"]
+    assert "Regula: Metoda părților egale" in text
+    assert "fiecare votant pornește cu" in text and "Round 1" not in text
+    assert "Au fost selectate" in text and "Selected 2 projects" not in text
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(_url("results_detail", setup))
+    text = page.content.decode()
+    assert "Rule: mes with cost satisfaction" in text and "Regula:" not in text
+    assert "each voter starts with" in text
 
 
 def test_administrator_sets_the_rule_then_opens_the_vote(client, setup):  # type: ignore[no-untyped-def]

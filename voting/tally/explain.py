@@ -30,9 +30,9 @@ _TEXT: dict[str, dict[Lang, str]] = {
     },
     "rule": {
         "en": "Rule: {rule} with {sat} satisfaction{completion}.",
-        "ro": "Regula: {rule}, cu satisfacția „{sat}”{completion}.",
+        "ro": "Regula: {rule}; satisfacția se măsoară prin {sat}{completion}.",
     },
-    "completion": {"en": ", completion: {name}", "ro": ", completare: {name}"},
+    "completion": {"en": ", completion: {name}", "ro": "; completarea: {name}"},
     "meta_rule": {
         "en": "The counting rule the file names: {rule}.",
         "ro": "Regula de numărare indicată de fișier: {rule}.",
@@ -167,6 +167,26 @@ _ORDER_OF: dict[str, dict[Lang, str]] = {
 }
 
 
+# What the "rule" line calls the rule, satisfaction and completion: the engine's
+# own names in English (they are the CLI's options), plain words in Romanian.
+_NAMES: dict[str, dict[str, str]] = {
+    "mes": {"ro": "Metoda părților egale"},
+    "greedy": {"ro": "cele mai multe voturi întâi"},
+    "sat:cost": {"ro": "costul proiectelor susținute"},
+    "sat:cardinality": {"ro": "numărul de proiecte susținute"},
+    "sat:points": {"ro": "punctele acordate"},
+    "completion:greedy": {"ro": "suma rămasă se cheltuie după numărul de voturi"},
+    "completion:add1": {"ro": "plus unu (partea fiecărui votant crește pas cu pas)"},
+    "completion:add1-greedy": {
+        "ro": "plus unu, apoi suma rămasă se cheltuie după numărul de voturi"
+    },
+}
+
+
+def _name(key: str, lang: Lang, default: str) -> str:
+    return _NAMES.get(key, {}).get(lang, default)
+
+
 def _money(value: Any) -> str:
     return format_number(value)
 
@@ -180,10 +200,19 @@ def explain(outcome: Outcome, lang: Lang = "en") -> list[str]:
         return _TEXT[key][lang].format(**values)
 
     e = outcome.election
-    completion = t("completion", name=outcome.completion) if outcome.completion != "none" else ""
+    completion = (
+        t("completion", name=_name(f"completion:{outcome.completion}", lang, outcome.completion))
+        if outcome.completion != "none"
+        else ""
+    )
     lines = [
         t("header", budget=_money(e.budget), voters=e.num_voters, projects=len(e.projects)),
-        t("rule", rule=outcome.rule, sat=outcome.sat, completion=completion),
+        t(
+            "rule",
+            rule=_name(outcome.rule, lang, outcome.rule),
+            sat=_name(f"sat:{outcome.sat}", lang, outcome.sat),
+            completion=completion,
+        ),
     ]
     if outcome.meta_rule:
         lines.append(t("meta_rule", rule=outcome.meta_rule))

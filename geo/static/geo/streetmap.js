@@ -131,9 +131,19 @@
       map.on("moveend resize viewreset", this.redraw, this);
       map.on("zoomstart", this._hide, this);
       // a legend or a note folded or unfolded frees or takes room
-      this._onToggle = L.bind(this.redraw, this);
+      this._onToggle = L.bind(this._request, this);
       map.getContainer().addEventListener("toggle", this._onToggle, true);
-      this.redraw();
+      // at the next frame: the page's script is still adding controls, whose
+      // size the first draw reads (one layout, not one per control)
+      this._request();
+    },
+
+    _request: function () {
+      if (this._pending) return;
+      this._pending = L.Util.requestAnimFrame(function () {
+        this._pending = null;
+        this.redraw();
+      }, this);
     },
 
     onRemove: function (map) {
@@ -273,6 +283,7 @@
         }
         var spacing = Math.max(260, total * 2.5);
         var done = placedByName[road.name] || (placedByName[road.name] = []);
+        if (!road.parts) road.parts = roadParts(road.lines);
         road.parts.forEach(function (part) {
           if (!part.bounds.intersects(map.getBounds())) return;
           visibleRuns(part.latlngs.map(pt), size).forEach(function (run) {
@@ -411,6 +422,15 @@
     return runs;
   }
 
+  function roadParts(lines) {
+    var parts = lines.map(function (line) {
+      var latlngs = line.map(function (c) { return L.latLng(c[1], c[0]); });
+      return { latlngs: latlngs, bounds: L.latLngBounds(latlngs) };
+    });
+    parts.sort(function (a, b) { return b.latlngs.length - a.latlngs.length; });
+    return parts;
+  }
+
   function splitInTwo(text) {
     var best = null, mid = text.length / 2;
     for (var i = 1; i < text.length - 1; i++) {
@@ -482,57 +502,119 @@
     this.ready.catch(function (err) { if (window.console) console.warn("street layer:", err); });
   }
 
+  // Web Mercator, as Leaflet's EPSG:3857, in units of the world's width.
+  function mercX(lon) { return lon / 360 + 0.5; }
+  function mercY(lat) {
+    var s = Math.sin(lat * Math.PI / 180);
+    return 0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI);
+  }
+
+  // Every street as one path on the street canvas: per class, one stroke for
+  // all its lines (cased from CASED_FROM: all casings first, then the fills).
+  // Leaflet's own polylines cost an object, its LatLngs, bounds and events per
+  // feature and a stroke per line; here the lines are typed arrays projected
+  // at each zoom, with the vertices closer than a pixel dropped.
+  var StreetsPath = L.Path.extend({
+    options: { interactive: false, weight: 24 },
+
+    initialize: function (features, options) {
+      L.setOptions(this, options);
+      var lines = {};
+      ORDER.forEach(function (cls) { lines[cls] = []; });
+      features.forEach(function (f) {
+        var cls = CLASSES[f.properties["class"]] ? f.properties["class"] : "minor";
+        f.geometry.coordinates.forEach(function (line) {
+          var xy = new Float64Array(line.length * 2);
+          for (var i = 0; i < line.length; i++) {
+            xy[2 * i] = mercX(line[i][0]);
+            xy[2 * i + 1] = mercY(line[i][1]);
+          }
+          lines[cls].push(xy);
+        });
+      });
+      this._lines = lines;
+    },
+
+    _project: function () {
+      var map = this._map, zoom = map.getZoom(), scale = 256 * Math.pow(2, zoom);
+      var origin = map.getPixelOrigin(), projected = {};
+      var minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+      ORDER.forEach(function (cls) {
+        var out = (projected[cls] = []);
+        if (cls === "minor" && zoom < MINOR_FROM) return;
+        this._lines[cls].forEach(function (xy) {
+          var n = xy.length / 2, pts = new Float32Array(xy.length), k = 0, lx = 0, ly = 0;
+          for (var i = 0; i < n; i++) {
+            var x = xy[2 * i] * scale - origin.x, y = xy[2 * i + 1] * scale - origin.y;
+            if (k && i < n - 1 && Math.abs(x - lx) < 0.8 && Math.abs(y - ly) < 0.8) continue;
+            pts[k++] = lx = x;
+            pts[k++] = ly = y;
+            if (x < minX) minX = x;
+            if (x > maxX) maxX = x;
+            if (y < minY) minY = y;
+            if (y > maxY) maxY = y;
+          }
+          out.push(pts.subarray(0, k));
+        });
+      }, this);
+      this._projected = projected;
+      this._pxBounds = minX <= maxX ? L.bounds([minX, minY], [maxX, maxY]) : L.bounds([0, 0], [0, 0]);
+    },
+
+    _update: function () {},
+
+    _containsPoint: function () { return false; },
+
+    _stroke: function (ctx, cls, colour, width, opacity) {
+      var lines = this._projected[cls];
+      if (!lines.length) return;
+      ctx.beginPath();
+      lines.forEach(function (pts) {
+        ctx.moveTo(pts[0], pts[1]);
+        for (var i = 2; i < pts.length; i += 2) ctx.lineTo(pts[i], pts[i + 1]);
+      });
+      ctx.globalAlpha = opacity;
+      ctx.strokeStyle = colour;
+      ctx.lineWidth = width;
+      ctx.stroke();
+    },
+
+    _updatePath: function () {
+      var ctx = this._renderer._ctx, zoom = this._map.getZoom(), muted = !!this.options.muted, self = this;
+      ctx.save();
+      ctx.lineCap = "round";
+      ctx.lineJoin = "round";
+      if (zoom >= CASED_FROM) {
+        ORDER.forEach(function (cls) {
+          self._stroke(ctx, cls, CLASSES[cls].casing, widthAt(cls, zoom) + 2, muted ? 0.45 : 1);
+        });
+      }
+      ORDER.forEach(function (cls) {
+        var s = CLASSES[cls];
+        self._stroke(ctx, cls, zoom < CASED_FROM ? s.line : s.fill, widthAt(cls, zoom), muted ? 0.6 : 1);
+      });
+      ctx.restore();
+    }
+  });
+
   Controller.prototype._streets = function (data) {
     var map = this.map, muted = !!this.options.muted;
-    var renderer = L.canvas({ pane: "ciicStreets", padding: 0.2 });
+    var renderer = L.canvas({ pane: "ciicStreets", padding: 0.1 });
     this.renderer = renderer;
-    var features = (data.features || []).slice().sort(function (a, b) {
-      return ORDER.indexOf(a.properties["class"]) - ORDER.indexOf(b.properties["class"]);
-    });
+    var features = data.features || [];
     this.features = features;
-    // Hidden lines are not stroked at all (stroke: false), and the casing
-    // layer is off the map below CASED_FROM: no work for what is not seen.
-    function casing(f) {
-      var cls = f.properties["class"], z = map.getZoom(), s = CLASSES[cls] || CLASSES.minor;
-      var hidden = cls === "minor" && z < MINOR_FROM;
-      return { stroke: !hidden, color: s.casing, weight: widthAt(cls, z) + 2, opacity: muted ? 0.45 : 1, lineCap: "round", lineJoin: "round", interactive: false };
-    }
-    function fill(f) {
-      var cls = f.properties["class"], z = map.getZoom(), s = CLASSES[cls] || CLASSES.minor;
-      var hidden = cls === "minor" && z < MINOR_FROM;
-      return { stroke: !hidden, color: z < CASED_FROM ? s.line : s.fill, weight: widthAt(cls, z), opacity: muted ? 0.6 : 1, lineCap: "round", lineJoin: "round", interactive: false };
-    }
-    var common = { renderer: renderer, pane: "ciicStreets", interactive: false, smoothFactor: 1.5 };
-    this.casing = L.geoJSON(data, L.extend({ style: casing }, common));
-    this.fill = L.geoJSON(data, L.extend({ style: fill }, common)).addTo(map);
+    this.streets = new StreetsPath(features, { renderer: renderer, pane: "ciicStreets", muted: muted }).addTo(map);
     var self = this;
-    function update() {
-      var cased = map.getZoom() >= CASED_FROM;
-      if (cased && !map.hasLayer(self.casing)) {
-        self.casing.setStyle(casing).addTo(map);
-        self.fill.bringToFront();
-        if (self._highlight) self._highlight.bringToFront();
-      } else if (!cased && map.hasLayer(self.casing)) {
-        map.removeLayer(self.casing);
-      } else if (cased) {
-        self.casing.setStyle(casing);
-      }
-      self.fill.setStyle(fill);
+    map.on("zoomend", function () {
       if (self._highlight) self._highlight.setStyle(self._highlightStyle());
-    }
-    update();
-    map.on("zoomend", update);
+    });
     // Named roads for the labels, the most important classes first.
     var rank = { motorway: 0, primary: 1, secondary: 2, tertiary: 3, minor: 4 };
     this.namedRoads = features
       .filter(function (f) { return f.properties.name; })
       .map(function (f) {
-        var parts = f.geometry.coordinates.map(function (line) {
-          var latlngs = line.map(function (c) { return L.latLng(c[1], c[0]); });
-          return { latlngs: latlngs, bounds: L.latLngBounds(latlngs) };
-        });
-        parts.sort(function (a, b) { return b.latlngs.length - a.latlngs.length; });
-        return { name: f.properties.name, cls: f.properties["class"], parts: parts };
+        // parts (LatLngs and bounds) are built when the name is first written
+        return { name: f.properties.name, cls: f.properties["class"], lines: f.geometry.coordinates, parts: null };
       })
       .sort(function (a, b) { return rank[a.cls] - rank[b.cls]; });
   };

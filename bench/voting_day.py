@@ -1,0 +1,419 @@
+"""Voting day under load: the whole platform at 10, 50 and 200 users (not a test).
+
+    .venv/bin/python bench/voting_day.py [--write] [--seconds 20] [--users 10,50,200] [--port 8110]
+
+The production shape on loopback, on this machine: gunicorn (sync workers)
+under `ciic.settings.production`, PostgreSQL (a fresh database
+`ciic_voting_day_bench`), Redis (database 6, flushed), and a real `rqworker`
+sending the receipts and notifications the casts enqueue. The data: 5,000
+public proposals in a call taking proposals (as in bench/public_pages.py), a
+call in its voting phase with 20 proposals on the ballot, a call whose results
+(2,000 ballots) are published, 8 workshops open for registration, and verified
+residents with a signed-in session each (made in the session store: signing
+hundreds of accounts in through allauth would measure allauth).
+
+Each simulated user (bench/loadgen.py) requests back to back, no think time,
+with this mix of requests:
+
+| kind | share | what |
+|---|---:|---|
+| home | 10 % | `/` |
+| list | 20 % | `/proposals/` with a filter or page |
+| search | 8 % | `/proposals/?q=…&page=…` |
+| detail | 14 % | a proposal's page |
+| map | 4 % | `/map/` |
+| geojson | 2 % | `/api/proposals.geojson` |
+| results | 7 % | the published results page |
+| cast | 30 % | a resident casts or changes their ballot (POST, 302) |
+| register | 5 % | a resident registers for a workshop (POST, 302) |
+
+Visitors are anonymous (the page cache serves them once warm); casts and
+registrations are signed-in residents, each user owning two residents and
+keeping their ballot's revision (a change replaces the ballot). Every level
+starts on fresh workers with an empty page cache. After the runs the database
+must hold exactly one ballot per resident who cast, with the revision of their
+last accepted cast, and the outbox every receipt.
+
+With --write the figures replace the voting-day section of BENCHMARKS.md."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import json
+import os
+import platform
+import secrets
+import subprocess
+import tempfile
+import time
+import urllib.parse
+from pathlib import Path
+
+import loadgen
+import public_pages
+from loadgen import Request
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = ROOT / ".venv" / "bin" / "python"
+DB_NAME = "ciic_voting_day_bench"
+REDIS_URL = "redis://127.0.0.1:6379/6"
+RESIDENTS = 400
+WORKSHOPS = 8
+RESULT_BALLOTS = 2_000
+# The installation is public_pages' with our own database and Redis.
+public_pages.DB_NAME = DB_NAME
+public_pages.REDIS_URL = REDIS_URL
+
+
+# --- the data, inside the benchmark's installation ------------------------------------------
+
+
+def _voting_bench():  # type: ignore[no-untyped-def]
+    """bench/voting.py, the casting benchmark, for its set-up helpers (imported by
+    path: its name would shadow the `voting` app)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("voting_bench", ROOT / "bench" / "voting.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def setup_data(out: Path) -> None:
+    public_pages.setup_data()  # django.setup(), 5,000 proposals
+    import time_machine
+    from django.utils import timezone
+
+    vbench = _voting_bench()
+    vote_call, _admin, on_ballot = vbench._setup_call()
+    sessions = [_session(vbench._resident()) for _ in range(RESIDENTS)]
+    with time_machine.travel(timezone.now() - dt.timedelta(days=5), tick=False):
+        results_call, admin, results_ballot = vbench._setup_call()
+    _published(results_call, admin, results_ballot)
+    out.write_text(
+        json.dumps(
+            {
+                "vote": vote_call.slug,
+                "ballot": [p.pk for p in on_ballot],
+                "results": results_call.slug,
+                "workshops": _workshops(),
+                "sessions": sessions,
+            }
+        )
+    )
+    print(f"S6-{timezone.localdate().year}-")  # the prefix of the 5,000 proposals' references
+
+
+def _session(user) -> str:  # type: ignore[no-untyped-def]
+    """A signed-in session, as the log-in leaves it (through the site's
+    authentication backend)."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    store = SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = "ciic.accounts.backends.StaffSessionAuthenticationBackend"
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.create()
+    return str(store.session_key)
+
+
+def _published(call, admin, on_ballot) -> None:  # type: ignore[no-untyped-def]
+    """RESULT_BALLOTS ballots (in bulk: set-up), closed by the job and published."""
+    import random
+
+    import time_machine
+    from django.utils import timezone
+
+    from ciic.accounts.models import User
+    from voting import services, tasks
+    from voting.models import Ballot, BallotChoice, Channel
+
+    rng = random.Random(16)
+    users = User.objects.bulk_create(
+        [User(email=f"v{n}-{secrets.token_hex(4)}@bench.invalid") for n in range(RESULT_BALLOTS)]
+    )
+    when = timezone.now() - dt.timedelta(days=4)
+    ballots = Ballot.objects.bulk_create(
+        [
+            Ballot(
+                call=call,
+                voter=u,
+                channel=Channel.ONLINE,
+                receipt_hash=secrets.token_hex(32),
+                first_cast_at=when,
+                cast_at=when,
+                age_band="30-44",
+            )
+            for u in users
+        ]
+    )
+    BallotChoice.objects.bulk_create(
+        [
+            BallotChoice(ballot=b, proposal_id=p.pk)
+            for b in ballots
+            for p in rng.sample(on_ballot, 3)
+        ]
+    )
+    with time_machine.travel(timezone.now() - dt.timedelta(days=2), tick=False):
+        tasks.voting_close_job(call.pk)
+        services.results_publish(actor=admin, call=call)
+
+
+def _workshops() -> list[int]:
+    from django.utils import timezone
+
+    from ciic.accounts.models import Role
+    from tests.factories import staff_user
+    from workshops.services import programme_create, workshop_create
+
+    facilitator = staff_user(Role.FACILITATOR)
+    today = timezone.localdate()
+    programme = programme_create(
+        actor=facilitator,
+        name="Programul CIIC — bench",
+        slug="bench",
+        period_start=today - dt.timedelta(days=30),
+        period_end=today + dt.timedelta(days=300),
+    )
+    pks = []
+    for n in range(WORKSHOPS):
+        start = timezone.now() + dt.timedelta(days=10 + n, hours=2)
+        w = workshop_create(
+            actor=facilitator,
+            programme=programme,
+            theme=f"Atelier {n}",
+            venue_name=f"Școala {n + 1}",
+            venue_address="Strada Brașov 21",
+            starts_at=start,
+            ends_at=start + dt.timedelta(hours=2),
+            capacity=30,
+            facilitators=[facilitator],
+            open_registration=True,
+        )
+        pks.append(w.pk)
+    return pks
+
+
+# --- the load ----------------------------------------------------------------------------------
+
+
+class Voters:
+    """Each simulated user owns two residents; casts alternate between them,
+    carrying each ballot's revision, and registrations walk the workshops."""
+
+    def __init__(self, data: dict, prefix: str) -> None:  # type: ignore[type-arg]
+        self.data = data
+        self.prefix = prefix
+        self.revision = [0] * len(data["sessions"])
+        self.next_workshop = [0] * len(data["sessions"])
+        self.turn = [0] * len(data["sessions"])
+        self.accepted = 0
+
+    def _post(self, path: str, resident: int, fields: list[tuple[str, str]], kind: str) -> Request:
+        token = secrets.token_hex(16)
+        body = urllib.parse.urlencode([("csrfmiddlewaretoken", token), *fields]).encode()
+        headers = {
+            "Cookie": f"sessionid={self.data['sessions'][resident]}; csrftoken={token}",
+            "Content-Type": "application/x-www-form-urlencoded",
+        }
+        return Request("POST", path, headers, body, kind=kind, expect=(302,))
+
+    def pick(self, rng, n: int) -> Request:  # type: ignore[no-untyped-def]
+        r = rng.random()
+        if r < 0.10:
+            return Request("GET", "/", kind="home")
+        if r < 0.30:
+            path = "/proposals/" + rng.choice(["", "?page=2", "?category=mediu", "?sort=cost"])
+            return Request("GET", path, kind="list")
+        if r < 0.38:
+            word = rng.choice(public_pages.TYPED)
+            return Request("GET", f"/proposals/?q={word}&page={rng.randint(1, 5)}", kind="search")
+        if r < 0.52:
+            return Request(
+                "GET", f"/proposals/{self.prefix}{rng.randint(1, 200):04d}/", kind="detail"
+            )
+        if r < 0.56:
+            return Request("GET", "/map/", kind="map")
+        if r < 0.58:
+            return Request("GET", "/api/proposals.geojson", kind="geojson")
+        if r < 0.65:
+            return Request("GET", f"/results/{self.data['results']}/", kind="results")
+        size = len(self.data["sessions"])
+        resident = (2 * n + self.turn[n % size]) % size
+        self.turn[n % size] ^= 1
+        if r < 0.95:
+            picks = rng.sample(self.data["ballot"], 3)
+            fields = [("revision", str(self.revision[resident]))]
+            fields += [("choice", str(p)) for p in picks]
+
+            def cast_answered(status: int, resident: int = resident) -> None:
+                if status == 302:  # accepted: the ballot's next revision
+                    self.revision[resident] += 1
+                    self.accepted += 1
+
+            vote = f"/vote/{self.data['vote']}/"
+            request = self._post(vote, resident, fields, "cast")
+            return dataclasses.replace(request, done=cast_answered, location=vote + "done/")
+        workshops = self.data["workshops"]
+        k = self.next_workshop[resident]
+        self.next_workshop[resident] = (k + 1) % len(workshops)
+        return self._post(f"/workshops/{workshops[k]}/register/", resident, [], "register")
+
+
+def start_rqworker(tmp: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(  # noqa: S603 - our own manage.py
+        [str(PY), "manage.py", "rqworker", "default", "--with-scheduler"],
+        cwd=ROOT,
+        env=public_pages._env(tmp),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def check(slug: str, tmp: Path) -> dict[str, int]:
+    """Ballots in the database against what the clients had accepted."""
+    out = subprocess.run(  # noqa: S603 - our own script
+        [str(PY), __file__, "--count", slug],
+        cwd=ROOT,
+        env=public_pages._env(tmp),
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def count(slug: str) -> None:
+    import django
+
+    django.setup()
+    from ciic.notifications.models import OutgoingEmail
+    from voting.models import Ballot
+    from workshops.models import Registration
+
+    ballots = Ballot.objects.filter(call__slug=slug)
+    print(
+        json.dumps(
+            {
+                "ballots": ballots.count(),
+                "registrations": Registration.objects.count(),
+                "revisions": sum(ballots.values_list("revision", flat=True)),
+                "receipts": OutgoingEmail.objects.filter(key__startswith="ballot-receipt:").count(),
+                "receipts_sent": OutgoingEmail.objects.filter(
+                    key__startswith="ballot-receipt:", status=OutgoingEmail.Status.SENT
+                ).count(),
+            }
+        )
+    )
+
+
+# --- the report --------------------------------------------------------------------------------
+
+
+def report(levels: list[tuple[int, dict, float]], seconds: float, workers: str, ok: dict) -> str:  # type: ignore[type-arg]
+    kinds = ["home", "list", "search", "detail", "map", "geojson", "results", "cast", "register"]
+    lines = [
+        "## Voting day under load",
+        "",
+        f"Measured {time.strftime('%Y-%m-%d')} on {platform.machine()} / Python "
+        f"{platform.python_version()} ({os.cpu_count()} cores, shared with the load generator and "
+        f"the worker), `.venv/bin/python bench/voting_day.py --write`: gunicorn ({workers}) + "
+        "PostgreSQL + Redis + one `rqworker`, production settings, 5,000 public proposals, "
+        f"{RESIDENTS} signed-in residents; {seconds:.0f} s per level, each level on fresh workers "
+        "with an empty page cache. Requests per second and latency per kind of request; "
+        "server memory is the gunicorn master and workers' resident memory at the end of the level.",
+        "",
+        "| users | kind | requests/s | p50 | p95 | p99 | errors |",
+        "|---:|---|---:|---:|---:|---:|---:|",
+    ]
+    for users, stats, _mem in levels:
+        for kind in [*kinds, "all"]:
+            s = stats.get(kind)
+            if not s or not s["requests"]:
+                continue
+            label = f"**{kind}**" if kind == "all" else kind
+            lines.append(
+                f"| {users} | {label} | {s['rps']:.0f} | {s['p50']:.0f} ms | {s['p95']:.0f} ms | "
+                f"{s['p99']:.0f} ms | {s['errors']} |"
+            )
+    lines += ["", "| users | server memory |", "|---:|---:|"]
+    lines += [f"| {users} | {mem:.0f} MB |" for users, _s, mem in levels]
+    lines += [
+        "",
+        f"Ballots: {ok['ballots']} in the database for {ok['expected_ballots']} residents who "
+        f"cast; their revisions add up to {ok['revisions']} for {ok['accepted']} accepted casts "
+        f"(each accepted cast once, none lost); {ok['receipts']} receipts in the outbox, "
+        f"{ok['receipts_sent']} sent by the worker when the run ended. Workshop registrations: "
+        f"{ok['registrations']} for {ok['register_sent']} requests (a second registration of "
+        "the same resident is refused with a message, so fewer is expected once residents "
+        "have registered for every workshop).",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--setup", default="", help=argparse.SUPPRESS)
+    parser.add_argument("--count", default="", help=argparse.SUPPRESS)
+    parser.add_argument("--write", action="store_true")
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--users", default="10,50,200")
+    parser.add_argument("--port", type=int, default=8110)
+    parser.add_argument("--workers", default="sync:3")
+    parser.add_argument(
+        "--keep", default="", help="a folder for the installation, reused if already set up"
+    )
+    args = parser.parse_args()
+    if args.setup:
+        setup_data(Path(args.setup))
+        return
+    if args.count:
+        count(args.count)
+        return
+    levels: list[tuple[int, dict, float]] = []  # type: ignore[type-arg]
+    with tempfile.TemporaryDirectory(prefix="bench-voting-day-") as tmp_name:
+        tmp = Path(args.keep or tmp_name)
+        data_file = tmp / "data.json"
+        if data_file.exists():  # --keep: the same installation again (casts go on)
+            prefix = data_file.with_suffix(".prefix").read_text()
+        else:
+            tmp.mkdir(parents=True, exist_ok=True)
+            prefix = public_pages.install(tmp, [__file__, "--setup", str(data_file)])
+            data_file.with_suffix(".prefix").write_text(prefix)
+        data = json.loads(data_file.read_text())
+        voters = Voters(data, prefix)
+        worker = start_rqworker(tmp)
+        try:
+            for users in [int(u) for u in args.users.split(",")]:
+                server = public_pages.start_server(
+                    tmp, args.port, public_pages._worker_args(args.workers)
+                )
+                try:
+                    stats = loadgen.run(
+                        "127.0.0.1", args.port, users=users, seconds=args.seconds, pick=voters.pick
+                    )
+                    memory = loadgen.rss_mb(server.pid)
+                finally:
+                    public_pages.stop_server(server)
+                levels.append((users, stats, memory))
+                print(users, json.dumps(stats, default=str), flush=True)
+        finally:
+            worker.terminate()
+            worker.wait(timeout=30)
+        counted = check(data["vote"], tmp)
+    expected = sum(1 for r in voters.revision if r)
+    register_sent = sum(int(s.get("register", {}).get("requests", 0)) for _u, s, _m in levels)
+    ok = {**counted, "expected_ballots": expected, "accepted": voters.accepted}
+    ok["register_sent"] = register_sent
+    section = report(levels, args.seconds, args.workers.replace(":", " × "), ok)
+    print(section)
+    if args.write:
+        loadgen.write_section("voting-day", section)
+
+
+if __name__ == "__main__":
+    main()
