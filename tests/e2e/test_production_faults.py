@@ -195,8 +195,7 @@ def test_redis_stopped_during_voting(browser, stack_factory, own_redis, voting_c
     stack.cron()
     assert {m.status for m in mails.all()} == {"sent"}
     for email, code in zip(VOTERS, receipts, strict=True):
-        [receipt] = stack.mail_to(email)
-        assert code in receipt["body"]
+        assert len([m for m in stack.mail_to(email) if code in m["body"]]) == 1
 
 
 def _cast_ballots(voting_call) -> None:  # type: ignore[no-untyped-def]
