@@ -84,14 +84,12 @@ def _voting_bench():  # type: ignore[no-untyped-def]
 
 def setup_data(out: Path) -> None:
     public_pages.setup_data()  # django.setup(), 5,000 proposals
-    import time_machine
     from django.utils import timezone
 
     vbench = _voting_bench()
-    vote_call, _admin, on_ballot = vbench._setup_call()
-    sessions = [_session(vbench._resident()) for _ in range(RESIDENTS)]
-    with time_machine.travel(timezone.now() - dt.timedelta(days=5), tick=False):
-        results_call, admin, results_ballot = vbench._setup_call()
+    vote_call, _admin, on_ballot = vbench.setup_call("day")
+    sessions = vbench.sessions_bulk(vbench.residents_bulk(RESIDENTS, tag="day"))
+    results_call, admin, results_ballot = vbench.setup_call("res", days_ago=5)
     _published(results_call, admin, results_ballot)
     out.write_text(
         json.dumps(
@@ -107,20 +105,6 @@ def setup_data(out: Path) -> None:
     print(f"S6-{timezone.localdate().year}-")  # the prefix of the 5,000 proposals' references
 
 
-def _session(user) -> str:  # type: ignore[no-untyped-def]
-    """A signed-in session, as the log-in leaves it (through the site's
-    authentication backend)."""
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-
-    store = SessionStore()
-    store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "ciic.accounts.backends.StaffSessionAuthenticationBackend"
-    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    store.create()
-    return str(store.session_key)
-
-
 def _published(call, admin, on_ballot) -> None:  # type: ignore[no-untyped-def]
     """RESULT_BALLOTS ballots (in bulk: set-up), closed by the job and published."""
     import random
@@ -129,6 +113,7 @@ def _published(call, admin, on_ballot) -> None:  # type: ignore[no-untyped-def]
     from django.utils import timezone
 
     from ciic.accounts.models import User
+    from ciic.jobs import job_cancel
     from voting import services, tasks
     from voting.models import Ballot, BallotChoice, Channel
 
@@ -158,6 +143,9 @@ def _published(call, admin, on_ballot) -> None:  # type: ignore[no-untyped-def]
             for p in rng.sample(on_ballot, 3)
         ]
     )
+    # Closed and published here, before the worker starts: the close scheduled
+    # when voting opened is due already and is cancelled.
+    job_cancel(f"voting-close:{call.pk}")
     with time_machine.travel(timezone.now() - dt.timedelta(days=2), tick=False):
         tasks.voting_close_job(call.pk)
         services.results_publish(actor=admin, call=call)
@@ -268,7 +256,10 @@ def start_rqworker(tmp: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen(  # noqa: S603 - our own manage.py
         [str(PY), "manage.py", "rqworker", "default", "--with-scheduler"],
         cwd=ROOT,
-        env=public_pages._env(tmp),
+        # Delivered to nowhere: the mail server is not what is measured.
+        env=public_pages._env(
+            tmp, OUTBOX_DELIVERY_BACKEND="django.core.mail.backends.dummy.EmailBackend"
+        ),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -296,16 +287,17 @@ def count(slug: str) -> None:
     from workshops.models import Registration
 
     ballots = Ballot.objects.filter(call__slug=slug)
+    receipts = OutgoingEmail.objects.filter(
+        template="voting/email/receipt", user_id__in=ballots.values("voter_id")
+    )
     print(
         json.dumps(
             {
                 "ballots": ballots.count(),
                 "registrations": Registration.objects.count(),
                 "revisions": sum(ballots.values_list("revision", flat=True)),
-                "receipts": OutgoingEmail.objects.filter(key__startswith="ballot-receipt:").count(),
-                "receipts_sent": OutgoingEmail.objects.filter(
-                    key__startswith="ballot-receipt:", status=OutgoingEmail.Status.SENT
-                ).count(),
+                "receipts": receipts.count(),
+                "receipts_sent": receipts.filter(status=OutgoingEmail.Status.SENT).count(),
             }
         )
     )
@@ -346,7 +338,8 @@ def report(levels: list[tuple[int, dict, float]], seconds: float, workers: str, 
         "",
         f"Ballots: {ok['ballots']} in the database for {ok['expected_ballots']} residents who "
         f"cast; their revisions add up to {ok['revisions']} for {ok['accepted']} accepted casts "
-        f"(each accepted cast once, none lost); {ok['receipts']} receipts in the outbox, "
+        f"(each accepted cast once, none lost); {ok['receipts']} receipts in the outbox (one "
+        "per accepted cast, changes included), "
         f"{ok['receipts_sent']} sent by the worker when the run ended. Workshop registrations: "
         f"{ok['registrations']} for {ok['register_sent']} requests (a second registration of "
         "the same resident is refused with a message, so fewer is expected once residents "
