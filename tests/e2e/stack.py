@@ -127,6 +127,7 @@ class Stack:
         self.console_errors: list[str] = []
         self.server_errors: list[str] = []
         self.contexts: list[Any] = []
+        self.expected_console: list[str] = []  # see expect_console()
         self.proc: subprocess.Popen[bytes] | None = None
         self.log = root / "gunicorn.log"
 
@@ -275,7 +276,9 @@ class Stack:
 
         def console(msg: Any) -> None:
             if msg.type == "error":
-                self.console_errors.append(f"{msg.text} ({msg.location.get('url', '')})")
+                text = f"{msg.text} ({msg.location.get('url', '')})"
+                if not any(re.search(p, text) for p in self.expected_console):
+                    self.console_errors.append(text)
 
         def new_page(page: Any) -> None:
             page.on("console", console)
@@ -285,6 +288,11 @@ class Stack:
         ctx.on("response", response)
         ctx.on("page", new_page)
         return ctx
+
+    def expect_console(self, pattern: str) -> None:
+        """A console error the test provokes on purpose (e.g. the browser's
+        note on a page answered 400 for a refused form); `pattern` is a regex."""
+        self.expected_console.append(pattern)
 
     def page(self, browser: Any, **options: Any) -> Any:
         return self.context(browser, **options).new_page()
