@@ -134,6 +134,18 @@ class MesEngine:
                     self.free.append(p)
         self.total_sat = [q(t) for t in self.sup.total_sat]
         self.free.sort(key=lambda x: self.ids[x])  # deterministic: by id, like ties
+        # projects by id (as strings): the tie-break when sorting by price bound
+        self.id_rank = np.empty(n_proj, dtype=np.int64)
+        self.id_rank[sorted(range(n_proj), key=lambda x: self.ids[x])] = np.arange(n_proj)
+        # a price bound no purchase can lower: every supporter pays the same
+        self.lower0 = [math.inf] * n_proj
+        for p in self.eligible:
+            self.lower0[p] = float(self.cost[p] / self.total_sat[p]) * (1 - _REL_FLOOR)
+
+    def _by_lower(self, lower: list[float]) -> list[int]:
+        """Projects by price bound, then id (the inactive ones are skipped by callers)."""
+        order: list[int] = np.lexsort((self.id_rank, np.array(lower))).tolist()
+        return order
 
     # -- one run ---------------------------------------------------------------
 
@@ -165,9 +177,7 @@ class MesEngine:
         rhos: list[Rational] = []
         selected = list(self.free)
         active = set(self.eligible)
-        lower: dict[int, float] = {}
-        for p in self.eligible:
-            lower[p] = float(self.cost[p] / self.total_sat[p]) * (1 - _REL_FLOOR)
+        lower = list(self.lower0)
         forced = list(zip(follow.bought, follow.rhos, strict=True)) if follow is not None else []
         certified = follow is not None and follow.budget_per_voter <= share
         # The followed run replayed on demand (its winners at its prices) for the
@@ -198,7 +208,7 @@ class MesEngine:
         while active:
             rnd += 1
             best: tuple[Rational, str, int] | None = None
-            relied = False  # this round's check needs the winner's drained voters unchanged
+            relied = False  # a rival needed the two-ended check
             if certified and rnd <= len(forced):
                 if rnd <= trusted:
                     best = self._trusted_round(state, active, *forced[rnd - 1])
@@ -220,11 +230,7 @@ class MesEngine:
             payments = state.buy(winner, rho, record=record)
             if certified:
                 drained.append(state.last_drained)
-                if relied:
-                    two_ended = True
-                    if replay(rnd) is None:
-                        certified = False
-                        failed_round = rnd
+                two_ended = two_ended or relied
             active.discard(winner)
             selected.append(winner)
             rhos.append(rho)
@@ -274,13 +280,15 @@ class MesEngine:
         return rho_f * (1 - rel), rho_f * (1 + rel), None
 
     def _free_round(
-        self, state: _RunState, active: set[int], lower: dict[int, float]
+        self, state: _RunState, active: set[int], lower: list[float]
     ) -> tuple[Rational, str, int] | None:
         """The project MES buys next (exact price, id, index), or None."""
         while True:
             best_hi = math.inf
             evaluated: dict[int, tuple[float, float, Rational | None]] = {}
-            for p in sorted(active, key=lambda x: (lower[x], self.ids[x])):
+            for p in self._by_lower(lower):
+                if p not in active:
+                    continue
                 if lower[p] > best_hi:
                     break
                 res = self._evaluate(state, p)
@@ -313,15 +321,14 @@ class MesEngine:
         self,
         state: _RunState,
         active: set[int],
-        lower: dict[int, float],
+        lower: list[float],
         winner: int,
         threshold: Rational,
         replay: Callable[[], _RunState | None] | None = None,
     ) -> tuple[tuple[Rational, str, int] | None, bool]:
         """Check that ``winner`` wins this round for every share from the followed
         run's to this one, and return its price at this share (None if not sure),
-        and whether the check relied on ``winner``'s drained voters being the same
-        at both shares (the caller checks that once it has bought it at both).
+        and whether a rival needed the two-ended check.
 
         With the same purchases so far, every voter's money grows with the
         share (so every price falls): ``winner``'s price at any share in
@@ -332,14 +339,18 @@ class MesEngine:
 
         A rival that fails this is checked at both ends (``replay()``: the
         followed run replayed to this round, or None unless every purchase so
-        far drained the same voters at both shares).  Then every voter's money is an affine
-        function of the share in between, and so is ``winner``'s price if its
-        purchase drains the same voters at both ends.  For any set P of a
-        rival's supporters, ``(cost - money of P) / (satisfaction of the
-        others)`` is affine too and never above the rival's price (with P
-        paying all they have and the others that price, the rival is not
-        covered).  If that bound beats ``winner``'s price at both ends, it
-        beats it everywhere in between.
+        far drained the same voters at both shares).  Then every voter's money
+        is an affine function of the share in between (each of those purchases
+        has one drained set throughout, so its price is affine).  A price is
+        then a convex function of the share (the smallest price at which
+        ``sum min(money, price x satisfaction)`` covers the cost, with that sum
+        concave in price and share together), so ``winner``'s price lies below
+        the line joining its prices at both ends.  For any set P of a rival's
+        supporters, ``(cost - money of P) / (satisfaction of the others)`` is
+        affine and never above the rival's price (with P paying all they have
+        and the others that price, the rival is not covered).  If that bound
+        beats ``winner``'s price at both ends, it beats the line, so the rival
+        loses everywhere in between.
         """
         if winner not in active:
             return None, False
@@ -354,8 +365,8 @@ class MesEngine:
             return None, False
         thr_f = float(threshold)
         relied = False
-        for p in sorted(active, key=lambda x: (lower[x], self.ids[x])):
-            if p == winner:
+        for p in self._by_lower(lower):
+            if p == winner or p not in active:
                 continue
             if lower[p] > thr_f * (1 + 1e-9):
                 break
