@@ -1,10 +1,10 @@
 """Public pages under load: gunicorn + PostgreSQL + Redis with 5,000 proposals.
 
-    .venv/bin/python bench/public_pages.py [--write] [--seconds 20] [--port 8150]
+    .venv/bin/python bench/public_pages.py [--write] [--seconds 20] [--port 8100] [--compare gthread:4]
 
-locust is not installed in .venv, so this is a small load generator of its
-own: N threads, each a simulated user that requests a page, waits for the
-answer and requests the next one at once (no think time), with the mix of
+The load comes from `bench/loadgen.py` (asyncio, one process): N simulated
+users, each requesting a page, waiting for the answer and requesting the next
+one at once (no think time), with the mix of
 issue 14 (list 40 %, detail 30 %, home 15 %, map 10 %, GeoJSON 5 %), sending
 `Accept-Encoding: gzip` as browsers do. It runs on the same 2-core machine as
 the server, so its own CPU use is part of the figures.
@@ -31,14 +31,15 @@ import os
 import platform
 import random
 import secrets
-import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.request
 from pathlib import Path
+
+import loadgen
+from loadgen import Request
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -205,54 +206,17 @@ def stop_server(server: subprocess.Popen[bytes]) -> None:
 # --- the load ----------------------------------------------------------------------------------
 
 
-def _get(url: str) -> tuple[int, int]:
-    request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"})  # noqa: S310
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-            return response.status, len(response.read())
-    except urllib.error.HTTPError as exc:
-        return exc.code, 0
-    except OSError:
-        return 0, 0
-
-
-def load(base: str, pick, users: int, seconds: float) -> dict[str, float]:  # type: ignore[no-untyped-def]
-    """`users` threads requesting `pick(rng)` paths back to back for `seconds`."""
-    times: list[float] = []
-    errors = [0]
-    sizes: list[int] = []
-    lock = threading.Lock()
-    stop = time.perf_counter() + seconds
-
-    def user(seed: int) -> None:
-        rng = random.Random(seed)
-        while time.perf_counter() < stop:
-            path = pick(rng)
-            t0 = time.perf_counter()
-            status, size = _get(base + path)
-            elapsed = time.perf_counter() - t0
-            with lock:
-                times.append(elapsed)
-                sizes.append(size)
-                if status != 200:
-                    errors[0] += 1
-
-    threads = [threading.Thread(target=user, args=(i,)) for i in range(users)]
-    started = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    wall = time.perf_counter() - started
-    ordered = sorted(times)
-    return {
-        "requests": len(times),
-        "rps": len(times) / wall,
-        "p50": ordered[len(ordered) // 2] * 1000,
-        "p95": ordered[int(len(ordered) * 0.95)] * 1000,
-        "errors": errors[0],
-        "bytes": statistics.mean(sizes) if sizes else 0,
-    }
+def load(port: int, pick, users: int, seconds: float) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    """`users` simulated users requesting `pick(rng)` paths back to back for `seconds`
+    (bench/loadgen.py: one asyncio loop, far lighter than a thread per user)."""
+    stats = loadgen.run(
+        "127.0.0.1",
+        port,
+        users=users,
+        seconds=seconds,
+        pick=lambda rng, _n: Request("GET", pick(rng), kind="page"),
+    )
+    return stats["all"]
 
 
 def mixed(prefix: str):  # type: ignore[no-untyped-def]
@@ -337,21 +301,29 @@ def write(section: str) -> None:
     path.write_text(text)
 
 
+def _worker_args(spec: str) -> list[str]:
+    worker_class, count = spec.split(":")
+    worker_args = ["--workers", count, "--worker-class", worker_class]
+    if worker_class == "gthread":
+        worker_args += ["--threads", "2"]
+    return worker_args
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--setup", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--write", action="store_true")
     parser.add_argument("--seconds", type=float, default=20)
-    parser.add_argument("--port", type=int, default=8150)
+    parser.add_argument("--port", type=int, default=8100)
     parser.add_argument("--workers", default="sync:3")
+    parser.add_argument(
+        "--compare", default="", help="another worker class:count for the cached mixed traffic"
+    )
     args = parser.parse_args()
     if args.setup:
         setup_data()
         return
     worker_class, count = args.workers.split(":")
-    worker_args = ["--workers", count, "--worker-class", worker_class]
-    if worker_class == "gthread":
-        worker_args += ["--threads", "2"]
     base = f"http://127.0.0.1:{args.port}"
     rows: list[tuple[str, dict[str, float]]] = []
     with tempfile.TemporaryDirectory(prefix="bench-public-") as tmp_name:
@@ -364,14 +336,29 @@ def main() -> None:
             ("list, any page (cache off)", "false", plain_list, 10, ""),
             ("search, any word and page (cache off)", "false", search, 10, ""),
         ]
+        if args.compare:
+            scenarios.append(
+                (
+                    f"mixed, page cache on, {args.compare.replace(':', ' × ')}",
+                    "true",
+                    mixed(prefix),
+                    50,
+                    f"mixed, page cache on, warm, {args.compare.replace(':', ' × ')}",
+                )
+            )
         sizes: dict[str, tuple[int, int]] = {}
         for label, cache, pick, users, warm_label in scenarios:
-            server = start_server(tmp, args.port, worker_args, PUBLIC_PAGE_CACHE=cache)
+            spec = (
+                args.compare
+                if label.endswith(args.compare.replace(":", " × ")) and args.compare
+                else args.workers
+            )
+            server = start_server(tmp, args.port, _worker_args(spec), PUBLIC_PAGE_CACHE=cache)
             try:
                 for name in (label, warm_label):
                     if not name:
                         continue
-                    result = load(base, pick, users, args.seconds)
+                    result = load(args.port, pick, users, args.seconds)
                     result["users"] = users
                     rows.append((name, result))
                     print(name, {k: round(v, 1) for k, v in result.items()}, flush=True)
