@@ -246,7 +246,7 @@ def fmt(x: float | None) -> str:
 def ratio(a: float | None, b: float | None) -> str:
     if a is None or b is None or b == 0:
         return "–"
-    return f"{a / b:,.0f}×"
+    return f"{a / b:,.1f}×" if a / b < 10 else f"{a / b:,.0f}×"
 
 
 def main() -> int:
@@ -410,7 +410,9 @@ def write_section(
         f"Slowest add1 whole command: {worst['name'][:-3]}, {fmt(worst['seconds'])} s. "
         f"Stepwise finished within the limit on {len(slow)} of {len(add1_rows)} files; on "
         f"those it took {fmt(sum(r['stepwise'] for r in slow))} s in all against "
-        f"{fmt(sum(r['seconds'] for r in slow))} s for the fast version.",
+        f"{fmt(sum(r['seconds'] for r in slow))} s for the fast version (CPU time: "
+        f"{fmt(sum(r['stepwise_cpu'] for r in slow))} s against "
+        f"{fmt(sum(r['cpu'] for r in slow))} s).",
     ]
     if not_run:
         lines += [

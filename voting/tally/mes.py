@@ -856,11 +856,25 @@ def mes_add1(
     # current's winners at every share up to there (and so at any share below).
     trusted = limit = 0
     streak = 0  # certified tries in a row: the jump doubles from the second one
+    # Right after the outcome changed, MES is run plainly (no check to make, so
+    # cheaper) at each step until two steps in a row give the same outcome.
+    plain = False
     while True:
         if max_rounds is not None:
             jump = min(jump, max_rounds - 1 - k)
             if jump <= 0:
                 return finish(current, k + 1)
+        if plain:
+            trial = at(k + 1, None)  # exactly the stepwise run at step k + 1
+            k += 1
+            if _cost(election, trial.selected) > election.budget:
+                return finish(current, k + 1)
+            plain = trial.selected != current.selected
+            current = trial
+            if stops(current):
+                return finish(current, k + 1)
+            jump = 1
+            continue
         trial = at(k + jump, current, trusted if jump <= limit else 0)
         if trial.certified:
             # every step up to k + jump gives current's outcome: none of them stops
@@ -880,6 +894,7 @@ def mes_add1(
         k += 1  # trial is exactly the stepwise run at step k
         if _cost(election, trial.selected) > election.budget:
             return finish(current, k + 1)
+        plain = trial.selected != current.selected
         current = trial
         if stops(current):
             return finish(current, k + 1)
