@@ -311,7 +311,9 @@ def _parse_votes_fast(
     distinct = {key: i for i, key in enumerate(dict.fromkeys(keys))}
     raw_of_voter = np.fromiter(map(distinct.__getitem__, keys), dtype=np.int64, count=n)
     raw_counts = np.bincount(raw_of_voter, minlength=len(distinct))
-    vectorised = None if kind == "cumulative" else _distinct_ballots(list(distinct), index, kind)
+    vectorised = None
+    if kind != "cumulative":
+        vectorised = _distinct_ballots([str(key) for key in distinct], index, kind)
     if vectorised is not None:
         position, indptr, indices = vectorised
         group_counts = np.bincount(position, weights=raw_counts, minlength=len(indptr) - 1)
