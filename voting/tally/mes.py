@@ -859,13 +859,15 @@ def mes_add1(
     # Right after the outcome changed, MES is run plainly (no check to make, so
     # cheaper) at each step until two steps in a row give the same outcome.
     plain = False
+    known: dict[int, MesRun] = {}  # exact runs at later steps, from failed tries
     while True:
         if max_rounds is not None:
             jump = min(jump, max_rounds - 1 - k)
             if jump <= 0:
                 return finish(current, k + 1)
         if plain:
-            trial = at(k + 1, None)  # exactly the stepwise run at step k + 1
+            # exactly the stepwise run at step k + 1 (a failed try there was one)
+            trial = known.pop(k + 1, None) or at(k + 1, None)
             k += 1
             if _cost(election, trial.selected) > election.budget:
                 return finish(current, k + 1)
@@ -889,6 +891,11 @@ def mes_add1(
         trusted, limit = trial.failed_round - 1, jump
         if jump > 1:
             jump = max(1, jump // _SHRINK)
+            if jump == 1:
+                # the outcome changes within a few steps: run them plainly
+                known = {k + limit: trial}
+                trusted = limit = 0
+                plain = True
             continue
         trusted = limit = 0
         k += 1  # trial is exactly the stepwise run at step k
