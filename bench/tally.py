@@ -49,8 +49,12 @@ FILES = [
 START, END = "<!-- tally:start -->", "<!-- tally:end -->"
 
 
-def command(args: list[str], timeout: float | None = None) -> tuple[float, float, str] | None:
-    """Run ``python -m voting.tally ARGS``: (seconds, peak MB, stdout), None on timeout."""
+def command(
+    args: list[str], timeout: float | None = None
+) -> tuple[float, float, str, float] | None:
+    """Run ``python -m voting.tally ARGS``: (seconds, peak MB, stdout, CPU seconds), None on
+    timeout.  CPU seconds (the child's user + system time) vary less than wall time when
+    other jobs share the machine."""
     import tempfile
 
     out_file = tempfile.TemporaryFile(mode="w+", encoding="utf-8")
@@ -65,7 +69,7 @@ def command(args: list[str], timeout: float | None = None) -> tuple[float, float
     deadline = None if timeout is None else t + timeout
     chunks: list[str] = []
     while True:
-        pid, status, _ = os.wait4(proc.pid, os.WNOHANG)
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
         if pid:
             break
         if deadline is not None and time.perf_counter() > deadline:
@@ -83,7 +87,7 @@ def command(args: list[str], timeout: float | None = None) -> tuple[float, float
         raise RuntimeError(f"python -m voting.tally {' '.join(args)} failed")
     peak = float(peak_file.read() or "nan") / 1024
     peak_file.close()
-    return seconds, peak, "".join(chunks)
+    return seconds, peak, "".join(chunks), usage.ru_utime + usage.ru_stime
 
 
 # ``python -m voting.tally ARGS`` that writes its own peak memory (VmHWM, kB) at exit.
@@ -106,7 +110,12 @@ def whole_commands(
     lodz = str(SHARED / "Poland_Lodz_2022.pb")
     runs = [command([lodz, "--rule", "mes", "--sat", "cost"]) for _ in range(3)]
     done = [r for r in runs if r is not None]
-    lodz_row = {"seconds": min(r[0] for r in done), "peak_mb": max(r[1] for r in done)}
+    lodz_row = {
+        "seconds": min(r[0] for r in done),
+        "cpu": min(r[3] for r in done),
+        "peak_mb": max(r[1] for r in done),
+        "load": os.getloadavg()[0],
+    }
     rows = []
     skipped: list[str] = []
     start = time.perf_counter()
@@ -115,6 +124,7 @@ def whole_commands(
             skipped.append(path.name)
             continue
         print(f"{path.name} add1 ...", file=sys.stderr, flush=True)
+        load = os.getloadavg()[0]
         fast = command(
             [str(path), "--rule", "mes", "--sat", "cost", "--completion", "add1", "--json"]
         )
@@ -137,10 +147,13 @@ def whole_commands(
         row: dict[str, Any] = {
             "name": path.name,
             "seconds": fast[0],
+            "cpu": fast[3],
+            "load": load,
             "peak_mb": fast[1],
             "steps": data.get("add1_steps", 0),
             "mes_runs": data.get("add1_mes_runs", 0),
             "stepwise": slow[0] if slow else None,
+            "stepwise_cpu": slow[3] if slow else None,
             "same": (json.loads(slow[2])["selected"] == data["selected"]) if slow else None,
         }
         rows.append(row)
@@ -233,7 +246,7 @@ def fmt(x: float | None) -> str:
 def ratio(a: float | None, b: float | None) -> str:
     if a is None or b is None or b == 0:
         return "–"
-    return f"{a / b:,.0f}×"
+    return f"{a / b:,.1f}×" if a / b < 10 else f"{a / b:,.0f}×"
 
 
 def main() -> int:
@@ -259,6 +272,7 @@ def main() -> int:
         print(f"shared Pabulib folder not found at {SHARED}", file=sys.stderr)
         return 1
     rows = []
+    load_start = os.getloadavg()
     for name in FILES:
         print(f"{name} ...", file=sys.stderr, flush=True)
         path = SHARED / name
@@ -304,6 +318,7 @@ def main() -> int:
         pabutools=not args.no_pabutools,
         limit=args.stepwise_limit,
         not_run=not_run,
+        loads=(load_start, os.getloadavg()),
     )
     return 0
 
@@ -317,6 +332,7 @@ def write_section(
     pabutools: bool,
     limit: float,
     not_run: list[str],
+    loads: tuple[tuple[float, float, float], tuple[float, float, float]],
 ) -> None:
     import numpy as np
 
@@ -334,7 +350,11 @@ def write_section(
         f"({platform.python_implementation()} {platform.python_version()}, NumPy {np.__version__}, "
         f"pabutools {pb_version}, {os.cpu_count()} CPUs, single-threaded; other jobs may have "
         "shared the machine). Seconds of wall time; this engine: best of 3; pabutools: one run, "
-        "measured live in the same process. Rules with cost satisfaction, no completion.",
+        "measured live in the same process. Rules with cost satisfaction, no completion. "
+        "Load average (1, 5, 15 min, as `uptime` gives it) at the start of the run: "
+        f"{', '.join(f'{x:.2f}' for x in loads[0])}; at the end: "
+        f"{', '.join(f'{x:.2f}' for x in loads[1])} (2 CPUs: a load above 2 means the "
+        "figures are stretched by other jobs).",
         "",
         "| file | voters | projects | distinct ballots | parse | parse pabutools | greedy | "
         "greedy pabutools | MES | MES pabutools | MES speed-up | same outcomes |",
@@ -358,7 +378,8 @@ def write_section(
         "the child's own maximum resident set (VmHWM, read as it exits).",
         "",
         f"`python -m voting.tally Poland_Lodz_2022.pb --rule mes --sat cost`: "
-        f"**{fmt(lodz['seconds'])} s** (best of 3), peak **{lodz['peak_mb']:,.0f} MB**.",
+        f"**{fmt(lodz['seconds'])} s** (best of 3; CPU time {fmt(lodz['cpu'])} s), peak "
+        f"**{lodz['peak_mb']:,.0f} MB**, load average {lodz['load']:.2f}.",
         "",
         "MES (cost satisfaction) + `add1` on every shared file, whole command "
         "(`--completion add1 --json`), and in the same run the stepwise reference "
@@ -367,17 +388,21 @@ def write_section(
         "(the MES runs the stepwise version makes); *MES runs*: the runs the fast version "
         "actually made. *Same*: the stepwise command printed the same projects in the same "
         "order (the full comparison, shares and step counts included, is "
-        "`TALLY_FULL=1 pytest tests/voting/test_tally_add1.py`).",
+        "`TALLY_FULL=1 pytest tests/voting/test_tally_add1.py`). *CPU*: the command's own "
+        "user + system time (less affected by other jobs than wall time); *load*: the 1-minute "
+        "load average when the fast command started; *ratio*: stepwise CPU time / add1 CPU time.",
         "",
-        "| file | steps | MES runs | add1 (s) | peak MB | stepwise (s) | same |",
-        "|---|---:|---:|---:|---:|---:|---|",
+        "| file | steps | MES runs | add1 (s) | add1 CPU (s) | peak MB | load | stepwise (s) | "
+        "stepwise CPU (s) | ratio | same |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in add1_rows:
         stepwise = fmt(r["stepwise"]) if r["stepwise"] is not None else f"> {limit:.0f} (stopped)"
         same = {True: "yes", False: "NO", None: "–"}[r["same"]]
         lines.append(
             f"| {r['name'][:-3]} | {r['steps']:,} | {r['mes_runs']:,} | {fmt(r['seconds'])} | "
-            f"{r['peak_mb']:,.0f} | {stepwise} | {same} |"
+            f"{fmt(r['cpu'])} | {r['peak_mb']:,.0f} | {r['load']:.2f} | {stepwise} | "
+            f"{fmt(r['stepwise_cpu'])} | {ratio(r['stepwise_cpu'], r['cpu'])} | {same} |"
         )
     worst = max(add1_rows, key=lambda r: r["seconds"])
     lines += [
@@ -385,7 +410,9 @@ def write_section(
         f"Slowest add1 whole command: {worst['name'][:-3]}, {fmt(worst['seconds'])} s. "
         f"Stepwise finished within the limit on {len(slow)} of {len(add1_rows)} files; on "
         f"those it took {fmt(sum(r['stepwise'] for r in slow))} s in all against "
-        f"{fmt(sum(r['seconds'] for r in slow))} s for the fast version.",
+        f"{fmt(sum(r['seconds'] for r in slow))} s for the fast version (CPU time: "
+        f"{fmt(sum(r['stepwise_cpu'] for r in slow))} s against "
+        f"{fmt(sum(r['cpu'] for r in slow))} s).",
     ]
     if not_run:
         lines += [

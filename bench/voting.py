@@ -388,6 +388,7 @@ def cast_request(port: int, slug: str, session: str, picks: list[int]) -> bytes:
 def bench_casting(env: dict[str, str], port: int, seconds: float) -> dict[str, object]:
     from django.db import connection
 
+    from ciic.audit import events
     from ciic.audit.models import Event
     from ciic.notifications.models import OutgoingEmail
     from voting.models import Ballot, BallotChoice
@@ -465,7 +466,7 @@ def bench_casting(env: dict[str, str], port: int, seconds: float) -> dict[str, o
         template="voting/email/receipt", user_id__in=[v.pk for v in voters]
     ).count()
     audit = Event.objects.filter(
-        action="ballot.cast", object_id=str(call.pk), created_at__isnull=False
+        action=events.BALLOT_CAST, object_id=str(call.pk), created_at__isnull=False
     ).count()
     check = {
         "answered_302": len(voted),

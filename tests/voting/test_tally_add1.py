@@ -83,6 +83,73 @@ def test_fast_add1_small_units_and_caps(
     )
 
 
+@st.composite
+def cumulative_elections(draw: st.DrawFn) -> Election:
+    """Cumulative ballots (points satisfaction: each supporter's share differs)."""
+    n_projects = draw(st.integers(1, 6))
+    unit = draw(st.sampled_from([1, 5, 25]))
+    costs = draw(
+        st.lists(
+            st.integers(0, 60).map(lambda c: c * unit), min_size=n_projects, max_size=n_projects
+        )
+    )
+    ids = draw(project_ids(n_projects))
+    ballots = [
+        draw(st.dictionaries(st.integers(0, n_projects - 1), st.integers(0, 4), max_size=4))
+        for _ in range(draw(st.integers(1, 12)))
+    ]
+    budget = draw(st.integers(0, 150)) * unit
+    projects = tuple(Project(i, Fraction(c)) for i, c in zip(ids, costs, strict=True))
+    return Election(
+        projects, Fraction(budget), Profile.from_ballots("cumulative", n_projects, ballots)
+    )
+
+
+def has_points(e: Election) -> bool:
+    return e.profile.points is not None and bool(e.profile.points.any())
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    cumulative_elections(),
+    st.sampled_from(["cost", "cardinality", "points"]),
+    st.sampled_from(VARIANTS),
+)
+def test_fast_add1_equals_stepwise_with_points(e: Election, sat: str, completion: str) -> None:
+    if sat == "points" and not has_points(e):
+        sat = "cost"
+    assert_same(e, sat, completion)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.one_of(elections(), cumulative_elections()),
+    st.sampled_from(["cost", "cardinality", "points"]),
+    st.integers(0, 40),
+    st.integers(1, 60),
+    st.integers(1, 9),
+)
+def test_a_certified_run_holds_at_every_share_in_between(
+    e: Election, sat: str, start: int, span: int, parts: int
+) -> None:
+    """What the skipping rests on: when a run following another is certified
+    (by the one-ended or the two-ended check), every share in between, grid
+    point or not, gives the same outcome."""
+    if sat == "points" and not has_points(e):
+        sat = "cost"
+    engine = MesEngine(e, sat)  # type: ignore[arg-type]
+    low = initial_share(e) + start
+    high = low + span
+    first = engine.run(low, record=False)
+    trial = engine.run(high, record=False, follow=first)
+    assert trial.selected == engine.run(high, record=False).selected  # always the true run
+    if not trial.certified:
+        return
+    for i in range(1, 4 * parts):
+        share = low + Fraction(span * i, 4 * parts)
+        assert engine.run(share, record=False).selected == first.selected
+
+
 def changing_election(seed: int) -> Election:
     """Many projects of similar cost and support: the outcome changes often as the
     share grows."""
@@ -112,6 +179,28 @@ def test_fast_add1_when_the_outcome_changes_many_times(seed: int) -> None:
     )
     for completion in VARIANTS:
         assert_same(e, "cost", completion)
+
+
+def test_the_two_ended_check_certifies_and_holds_in_between() -> None:
+    """Runs certified only thanks to the two-ended check (the rival's price bound and
+    the winner's price compared at both shares) give the same outcome at every
+    share in between; and the check is really used on these elections."""
+    used = 0
+    for seed in range(4):
+        e = changing_election(seed)
+        engine = MesEngine(e, "cost")
+        share = initial_share(e)
+        for k in range(0, 60, 3):
+            first = engine.run(share + k, record=False)
+            for span in (1, 2, 5, 11):
+                trial = engine.run(share + k + span, record=False, follow=first)
+                if not trial.two_ended:
+                    continue
+                used += 1
+                for i in range(1, 2 * span):
+                    middle = engine.run(share + k + Fraction(i, 2), record=False)
+                    assert middle.selected == first.selected
+    assert used >= 3
 
 
 def test_fast_add1_skips_steps() -> None:
@@ -154,3 +243,27 @@ def test_fast_add1_equals_stepwise_on_shared_files(name: str, completion: str) -
     shared = require_shared()
     e = read_pabulib(shared / name)
     assert_same(e, "cost", completion)
+
+
+# With TALLY_FULL=1 but not TALLY_HUGE=1, the huge files are still compared with the
+# stepwise reference over their first steps (both capped at the same number of steps:
+# the capped completion returns the last outcome within budget, as documented).
+PREFIX_STEPS = 400
+
+
+@pytest.mark.parametrize("exhaustive_stop", [True, False])
+@pytest.mark.parametrize("name", sorted(HUGE))
+def test_fast_add1_equals_stepwise_over_the_first_steps_of_huge_files(
+    name: str, exhaustive_stop: bool
+) -> None:
+    if not FULL:
+        pytest.skip("set TALLY_FULL=1 to run")
+    e = read_pabulib(require_shared() / name)
+    engine = MesEngine(e, "cost")
+    kwargs = {"exhaustive_stop": exhaustive_stop, "max_rounds": PREFIX_STEPS}
+    fast, fast_steps = mes_add1(e, "cost", engine=engine, **kwargs)  # type: ignore[arg-type]
+    slow, slow_steps = mes_add1_stepwise(e, "cost", engine=engine, **kwargs)  # type: ignore[arg-type]
+    assert fast_steps == slow_steps
+    assert fast.budget_per_voter == slow.budget_per_voter
+    assert fast.selected == slow.selected
+    assert fast.purchases == slow.purchases

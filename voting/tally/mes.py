@@ -33,6 +33,7 @@ error, which widens the float intervals accordingly.  A float therefore never de
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import partial
@@ -49,6 +50,8 @@ _REL_FLOOR = 1e-10
 _REL_FACTOR = 1e-11
 _NEAR = 1e-9
 _EPS = 2.0**-52
+_SHRINK = 4  # the add-one jump after a failed try
+_STREAK = 2  # certified tries in a row before the add-one jump doubles
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,11 @@ class MesRun:
     rhos: tuple[Rational, ...] = ()  # price per unit of satisfaction of each purchase
     # with ``follow``: every share from the followed run's to this one gives this outcome
     certified: bool = False
+    # with ``follow`` and not certified: the first round not certified (every round
+    # before it has the followed run's winner at every share in between)
+    failed_round: int = 0
+    # certified, and some round needed the two-ended check (:meth:`MesEngine._forced_round`)
+    two_ended: bool = False
 
     @property
     def bought(self) -> tuple[int, ...]:
@@ -126,47 +134,103 @@ class MesEngine:
                     self.free.append(p)
         self.total_sat = [q(t) for t in self.sup.total_sat]
         self.free.sort(key=lambda x: self.ids[x])  # deterministic: by id, like ties
+        # projects by id (as strings): the tie-break when sorting by price bound
+        self.id_rank = np.empty(n_proj, dtype=np.int64)
+        self.id_rank[sorted(range(n_proj), key=lambda x: self.ids[x])] = np.arange(n_proj)
+        # a price bound no purchase can lower: every supporter pays the same
+        self.lower0 = [math.inf] * n_proj
+        for p in self.eligible:
+            self.lower0[p] = float(self.cost[p] / self.total_sat[p]) * (1 - _REL_FLOOR)
+
+    def _by_lower(self, lower: list[float]) -> list[int]:
+        """Projects by price bound, then id (the inactive ones are skipped by callers)."""
+        order: list[int] = np.lexsort((self.id_rank, np.array(lower))).tolist()
+        return order
 
     # -- one run ---------------------------------------------------------------
 
     def run(
-        self, budget_per_voter: Rational, *, record: bool = True, follow: MesRun | None = None
+        self,
+        budget_per_voter: Rational,
+        *,
+        record: bool = True,
+        follow: MesRun | None = None,
+        trusted: int = 0,
     ) -> MesRun:
         """One MES run with the given share.
 
         ``follow``: a run made with a share no larger than this one.  The run then
         also tells (``MesRun.certified``) whether every share between the two
-        gives exactly ``follow``'s outcome (see :func:`mes_add1`).
+        gives exactly ``follow``'s outcome (see :func:`mes_add1`).  ``trusted``:
+        the caller already knows (from a run following ``follow`` at a larger
+        share, :attr:`MesRun.failed_round`) that in the first ``trusted`` rounds
+        ``follow``'s winner wins at every share in between; those rounds are
+        not checked again (only the winner's price is computed).
         """
-        return self._run(q(budget_per_voter), record, follow)
+        return self._run(q(budget_per_voter), record, follow, trusted)
 
-    def _run(self, share: Rational, record: bool, follow: MesRun | None) -> MesRun:
+    def _run(
+        self, share: Rational, record: bool, follow: MesRun | None, trusted: int = 0
+    ) -> MesRun:
         state = _RunState(self, share)
         purchases: list[Purchase] = []
         rhos: list[Rational] = []
         selected = list(self.free)
         active = set(self.eligible)
-        lower: dict[int, float] = {}
-        for p in self.eligible:
-            lower[p] = float(self.cost[p] / self.total_sat[p]) * (1 - _REL_FLOOR)
+        lower = list(self.lower0)
         forced = list(zip(follow.bought, follow.rhos, strict=True)) if follow is not None else []
         certified = follow is not None and follow.budget_per_voter <= share
+        # The followed run replayed on demand (its winners at its prices) for the
+        # two-ended check of :meth:`_forced_round`, while every purchase drains
+        # exactly the same voters at both shares (``drained``: those at this share).
+        low: _RunState | None = None
+        replayed = 0
+        stable = certified
+        drained: list[npt.NDArray[np.int64]] = []
+
+        def replay(upto: int) -> _RunState | None:
+            nonlocal low, replayed, stable
+            if not stable or follow is None:
+                return None
+            if low is None:
+                low = _RunState(self, follow.budget_per_voter)
+            while replayed < upto:
+                low.buy(*forced[replayed], record=False)
+                if not np.array_equal(low.last_drained, drained[replayed]):
+                    stable = False
+                    return None
+                replayed += 1
+            return low
+
+        failed_round = 0
+        two_ended = False
         rnd = 0
         while active:
             rnd += 1
             best: tuple[Rational, str, int] | None = None
+            relied = False  # a rival needed the two-ended check
             if certified and rnd <= len(forced):
-                best = self._forced_round(state, active, lower, *forced[rnd - 1])
+                if rnd <= trusted:
+                    best = self._trusted_round(state, active, *forced[rnd - 1])
+                else:
+                    best, relied = self._forced_round(
+                        state, active, lower, *forced[rnd - 1], partial(replay, rnd - 1)
+                    )
                 if best is None:
                     certified = False
+                    failed_round = rnd
             if best is None:
                 best = self._free_round(state, active, lower)
                 if best is None:
                     break
                 if certified:
                     certified = False  # buys more than the run it follows
+                    failed_round = rnd
             rho, _, winner = best
             payments = state.buy(winner, rho, record=record)
+            if certified:
+                drained.append(state.last_drained)
+                two_ended = two_ended or relied
             active.discard(winner)
             selected.append(winner)
             rhos.append(rho)
@@ -174,6 +238,7 @@ class MesEngine:
                 purchases.append(Purchase(rnd, winner, rho, payments, self.sup.voters[winner]))
         if certified and len(rhos) < len(forced):
             certified = False  # (cannot happen: money only grows with the share)
+            failed_round = len(rhos) + 1
         return MesRun(
             share,
             tuple(selected),
@@ -181,7 +246,25 @@ class MesEngine:
             frozenset(self.eligible),
             tuple(rhos),
             certified,
+            failed_round,
+            certified and two_ended,
         )
+
+    def _trusted_round(
+        self, state: _RunState, active: set[int], winner: int, threshold: Rational
+    ) -> tuple[Rational, str, int] | None:
+        """``winner``'s exact price in a round already known to be its (see ``trusted``)."""
+        if winner not in active:
+            return None
+        res = self._evaluate(state, winner)
+        if res is None:
+            return None
+        lo, hi, exact = res
+        if exact is None:
+            exact = state.eval_exact(winner, (lo, hi))
+        if exact is None or exact > threshold:
+            return None
+        return (exact, self.ids[winner], winner)
 
     def _evaluate(self, state: _RunState, p: int) -> tuple[float, float, Rational | None] | None:
         """(lo, hi, exact or None) bracketing p's price, or None if unaffordable."""
@@ -197,13 +280,15 @@ class MesEngine:
         return rho_f * (1 - rel), rho_f * (1 + rel), None
 
     def _free_round(
-        self, state: _RunState, active: set[int], lower: dict[int, float]
+        self, state: _RunState, active: set[int], lower: list[float]
     ) -> tuple[Rational, str, int] | None:
         """The project MES buys next (exact price, id, index), or None."""
         while True:
             best_hi = math.inf
             evaluated: dict[int, tuple[float, float, Rational | None]] = {}
-            for p in sorted(active, key=lambda x: (lower[x], self.ids[x])):
+            for p in self._by_lower(lower):
+                if p not in active:
+                    continue
                 if lower[p] > best_hi:
                     break
                 res = self._evaluate(state, p)
@@ -236,12 +321,14 @@ class MesEngine:
         self,
         state: _RunState,
         active: set[int],
-        lower: dict[int, float],
+        lower: list[float],
         winner: int,
         threshold: Rational,
-    ) -> tuple[Rational, str, int] | None:
+        replay: Callable[[], _RunState | None] | None = None,
+    ) -> tuple[tuple[Rational, str, int] | None, bool]:
         """Check that ``winner`` wins this round for every share from the followed
-        run's to this one, and return its price at this share; None if not sure.
+        run's to this one, and return its price at this share (None if not sure),
+        and whether a rival needed the two-ended check.
 
         With the same purchases so far, every voter's money grows with the
         share (so every price falls): ``winner``'s price at any share in
@@ -249,13 +336,37 @@ class MesEngine:
         every other project's is at least its price at this share.  So if every
         other project costs more than ``threshold`` here (or the same and
         loses the tie), ``winner`` wins at every share in between.
+
+        A rival that fails this is checked at both ends (``replay()``: the
+        followed run replayed to this round, or None unless every purchase so
+        far drained the same voters at both shares).  Then every voter's money
+        is an affine function of the share in between (each of those purchases
+        has one drained set throughout, so its price is affine).  A price is
+        then a convex function of the share (the smallest price at which
+        ``sum min(money, price x satisfaction)`` covers the cost, with that sum
+        concave in price and share together), so ``winner``'s price lies below
+        the line joining its prices at both ends.  For any set P of a rival's
+        supporters, ``(cost - money of P) / (satisfaction of the others)`` is
+        affine and never above the rival's price (with P paying all they have
+        and the others that price, the rival is not covered).  If that bound
+        beats ``winner``'s price at both ends, it beats the line, so the rival
+        loses everywhere in between.
         """
         if winner not in active:
-            return None
+            return None, False
         wid = self.ids[winner]
+        res = self._evaluate(state, winner)
+        if res is None:
+            return None, False
+        wlo, whi, wexact = res
+        if wexact is None:
+            wexact = state.eval_exact(winner, (wlo, whi))
+        if wexact is None or wexact > threshold:
+            return None, False
         thr_f = float(threshold)
-        for p in sorted(active, key=lambda x: (lower[x], self.ids[x])):
-            if p == winner:
+        relied = False
+        for p in self._by_lower(lower):
+            if p == winner or p not in active:
                 continue
             if lower[p] > thr_f * (1 + 1e-9):
                 break
@@ -267,24 +378,53 @@ class MesEngine:
             lower[p] = lo
             if lo > thr_f * (1 + 1e-9):
                 continue
-            if hi < thr_f * (1 - 1e-9):
-                return None
-            if exact is None:
-                exact = state.eval_exact(p, (lo, hi))
+            if hi >= thr_f * (1 - 1e-9):
                 if exact is None:
-                    active.discard(p)
+                    exact = state.eval_exact(p, (lo, hi))
+                    if exact is None:
+                        active.discard(p)
+                        continue
+                if exact > threshold or (exact == threshold and wid < self.ids[p]):
                     continue
-            if exact < threshold or (exact == threshold and self.ids[p] < wid):
-                return None
-        res = self._evaluate(state, winner)
-        if res is None:
-            return None
-        lo, hi, exact = res
-        if exact is None:
-            exact = state.eval_exact(winner, (lo, hi))
-        if exact is None or exact > threshold:
-            return None
-        return (exact, wid, winner)
+            low = replay() if replay is not None else None
+            if low is None or not self._below_both_ends(
+                state, low, p, (lo + hi) / 2, winner, wexact, threshold
+            ):
+                return None, False
+            relied = True
+        return (wexact, wid, winner), relied
+
+    def _below_both_ends(
+        self,
+        state: _RunState,
+        low: _RunState,
+        p: int,
+        price_f: float,
+        winner: int,
+        w_high: Rational,
+        w_low: Rational,
+    ) -> bool:
+        """Whether rival ``p`` loses to ``winner`` at both shares by the affine bound."""
+        g = self.groups[p]
+        w = self.sup.weights[p]
+        empty = state.empty[g]
+        if self.uniform:
+            poor = empty | (state.budget[g] < price_f * self.unit_f[p])
+            sat_rest: Rational = self.unit[p] * int(w[~poor].sum())
+        else:
+            pts = self.pts[p]
+            poor = empty | (state.budget[g] < price_f * self.pts_f[p])
+            sat_rest = q(int(np.dot(w[~poor], pts[~poor])), self.scale)
+        if sat_rest <= 0:
+            return False
+        paying = g[poor & ~empty]
+        cost = self.cost[p]
+        wins_tie = self.ids[winner] < self.ids[p]
+        for st, w_price in ((state, w_high), (low, w_low)):
+            bound = (cost - st.exact_sum(paying)) / sat_rest
+            if bound < w_price or (bound == w_price and not wins_tie):
+                return False
+        return True
 
 
 @dataclass
@@ -323,6 +463,7 @@ class _RunState:
         self.err = 0.0  # bound on |float budget - exact budget|
         self.n_empty = 0
         self._live: dict[int, _Live] = {}
+        self.last_drained: npt.NDArray[np.int64] = np.zeros(0, dtype=np.int64)
 
     def live(self, p: int) -> _Live:
         """p's supporter arrays, dropping those with no money left when worthwhile."""
@@ -588,6 +729,7 @@ class _RunState:
         self.rho[p] = rho
         self.bought.append(p)
         gd = g[drained]
+        self.last_drained = gd
         self.n_empty += len(gd)
         self.empty[gd] = True
         self.budget[gd] = 0.0
@@ -683,10 +825,10 @@ def mes_add1(
         return _add1_stepwise(election, engine, base_share, step, exhaustive_stop, max_rounds)
     evaluations = 0
 
-    def at(k: int, follow: MesRun | None) -> MesRun:
+    def at(k: int, follow: MesRun | None, trusted: int = 0) -> MesRun:
         nonlocal evaluations
         evaluations += 1
-        return engine.run(base_share + k * step, record=False, follow=follow)
+        return engine.run(base_share + k * step, record=False, follow=follow, trusted=trusted)
 
     def finish(run: MesRun | None, steps: int) -> tuple[MesRun, int]:
         if stats is not None:
@@ -710,24 +852,56 @@ def mes_add1(
     if stops(current):
         return finish(current, 1)
     jump = 1
+    # After a failed try at k + ``limit``: its first ``trusted`` rounds keep
+    # current's winners at every share up to there (and so at any share below).
+    trusted = limit = 0
+    streak = 0  # certified tries in a row: the jump doubles from the second one
+    # Right after the outcome changed, MES is run plainly (no check to make, so
+    # cheaper) at each step until two steps in a row give the same outcome.
+    plain = False
+    known: dict[int, MesRun] = {}  # exact runs at later steps, from failed tries
     while True:
         if max_rounds is not None:
             jump = min(jump, max_rounds - 1 - k)
             if jump <= 0:
                 return finish(current, k + 1)
-        trial = at(k + jump, current)
+        if plain:
+            # exactly the stepwise run at step k + 1 (a failed try there was one)
+            trial = known.pop(k + 1, None) or at(k + 1, None)
+            k += 1
+            if _cost(election, trial.selected) > election.budget:
+                return finish(current, k + 1)
+            plain = trial.selected != current.selected
+            current = trial
+            if stops(current):
+                return finish(current, k + 1)
+            jump = 1
+            continue
+        trial = at(k + jump, current, trusted if jump <= limit else 0)
         if trial.certified:
             # every step up to k + jump gives current's outcome: none of them stops
             k += jump
             current = trial
-            jump *= 2
+            trusted = limit = 0
+            streak += 1
+            if streak >= _STREAK:
+                jump *= 2
             continue
+        streak = 0
+        trusted, limit = trial.failed_round - 1, jump
         if jump > 1:
-            jump = max(1, jump // 4)
+            jump = max(1, jump // _SHRINK)
+            if jump == 1:
+                # the outcome changes within a few steps: run them plainly
+                known = {k + limit: trial}
+                trusted = limit = 0
+                plain = True
             continue
+        trusted = limit = 0
         k += 1  # trial is exactly the stepwise run at step k
         if _cost(election, trial.selected) > election.budget:
             return finish(current, k + 1)
+        plain = trial.selected != current.selected
         current = trial
         if stops(current):
             return finish(current, k + 1)

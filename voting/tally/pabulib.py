@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import io
+import operator
 import os
 import re
 from collections.abc import Iterable
@@ -28,6 +29,7 @@ from operator import methodcaller
 from typing import Literal, TextIO
 
 import numpy as np
+import numpy.typing as npt
 
 from .model import BallotKind, Election, Profile, ProfileBuilder, Project, VoterRecords
 
@@ -308,7 +310,23 @@ def _parse_votes_fast(
         keys = list(columns[vote_col])
     distinct = {key: i for i, key in enumerate(dict.fromkeys(keys))}
     raw_of_voter = np.fromiter(map(distinct.__getitem__, keys), dtype=np.int64, count=n)
-    counts = np.bincount(raw_of_voter, minlength=len(distinct)).tolist()
+    raw_counts = np.bincount(raw_of_voter, minlength=len(distinct))
+    vectorised = None
+    if kind != "cumulative":
+        vectorised = _distinct_ballots([str(key) for key in distinct], index, kind)
+    if vectorised is not None:
+        position, indptr, indices = vectorised
+        group_counts = np.bincount(position, weights=raw_counts, minlength=len(indptr) - 1)
+        profile = Profile(kind, len(projects), indptr, indices, group_counts.astype(np.int64))
+        return _finish_fast(
+            columns,
+            vheader,
+            voter_ids,
+            position[raw_of_voter],
+            profile,
+            (meta, budget, vote_type, projects, project_extra),
+        )
+    counts = raw_counts.tolist()
     builder = ProfileBuilder(kind, len(projects))
     position = np.zeros(len(distinct), dtype=np.int64)
     for i, key in enumerate(distinct):
@@ -341,11 +359,98 @@ def _parse_votes_fast(
         else:
             position[i] = builder.add(ballot_idx, counts[i], track=False, checked=True)
     profile = builder.build()
+    return _finish_fast(
+        columns,
+        vheader,
+        voter_ids,
+        position[raw_of_voter],
+        profile,
+        (meta, budget, vote_type, projects, project_extra),
+    )
+
+
+def _finish_fast(
+    columns: list[list[str]],
+    vheader: list[str],
+    voter_ids: list[str],
+    ballot_of_voter: npt.NDArray[np.int64],
+    profile: Profile,
+    rest: tuple[dict[str, str], Fraction, str, list[Project], dict[str, list[str]]],
+) -> Election:
+    meta, budget, vote_type, projects, project_extra = rest
     vextra = [h for h in vheader if h not in ("voter_id", "vote", "points")]
-    voter_extra = {h: list(columns[vheader.index(h)]) for h in vextra}
-    ballot_of_voter = position[raw_of_voter]
+    voter_extra = {h: columns[vheader.index(h)] for h in vextra}
     voters = VoterRecords(voter_ids, ballot_of_voter, voter_extra)
     return Election(tuple(projects), budget, profile, meta, vote_type, voters, project_extra)
+
+
+# Above this many cells (distinct ballots x longest ballot) the distinct ballots are
+# compared one by one instead of as rows of a matrix.
+_MATRIX_CELLS = 20_000_000
+
+
+def _distinct_ballots(
+    raw: list[str], index: dict[str, int], kind: BallotKind
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]] | None:
+    """Approval or ordinal ballots from their distinct ``vote`` texts, with NumPy.
+
+    Returns (distinct ballot of each text, indptr, indices): the ballots in the
+    order of their first text, each as :class:`ProfileBuilder` keeps it (approval:
+    sorted, a repeated project once; ordinal: a repeated project at its first
+    position).  None when a text is not a plain comma-separated list of known ids
+    (spaces, empty items...): the caller then reads the texts one by one.
+    """
+    nd = len(raw)
+    if nd == 0:
+        return None
+    filled = [r for r in raw if r]
+    tokens = ",".join(filled).split(",") if filled else []
+    ids = list(map(index.get, tokens))
+    if None in ids:
+        return None
+    lengths = np.fromiter(map(methodcaller("count", ","), raw), dtype=np.int64, count=nd) + 1
+    if len(filled) != nd:
+        lengths[np.fromiter(map(operator.not_, raw), dtype=np.bool_, count=nd)] = 0
+    flat = np.array(ids, dtype=np.int64)
+    row = np.repeat(np.arange(nd, dtype=np.int64), lengths)
+    if len(flat):
+        if kind == "approval":
+            order = np.lexsort((flat, row))
+            flat, row = flat[order], row[order]
+            keep = np.ones(len(flat), dtype=np.bool_)
+            keep[1:] = (flat[1:] != flat[:-1]) | (row[1:] != row[:-1])
+        else:
+            order = np.lexsort((np.arange(len(flat)), flat, row))
+            sf, sr = flat[order], row[order]
+            repeat = np.zeros(len(flat), dtype=np.bool_)
+            repeat[1:] = (sf[1:] == sf[:-1]) & (sr[1:] == sr[:-1])
+            keep = np.ones(len(flat), dtype=np.bool_)
+            keep[order[repeat]] = False
+        if not keep.all():
+            flat, row = flat[keep], row[keep]
+            lengths = np.bincount(row, minlength=nd).astype(np.int64)
+    width = int(lengths.max())
+    if nd * max(width, 1) > _MATRIX_CELLS:
+        return None
+    starts = np.zeros(nd + 1, dtype=np.int64)
+    np.cumsum(lengths, out=starts[1:])
+    matrix = np.full((nd, max(width, 1)), -1, dtype=np.int32)
+    if len(flat):
+        matrix[row, np.arange(len(flat), dtype=np.int64) - starts[row]] = flat
+    rows = np.ascontiguousarray(matrix).view(np.dtype((np.void, matrix.itemsize * matrix.shape[1])))
+    _, first, inverse = np.unique(rows.ravel(), return_index=True, return_inverse=True)
+    # number the distinct ballots in the order of their first text
+    rank = np.empty(len(first), dtype=np.int64)
+    by_first = np.argsort(first, kind="stable")
+    rank[by_first] = np.arange(len(first), dtype=np.int64)
+    position = rank[inverse.ravel()]
+    rep = first[by_first]
+    rep_len = lengths[rep]
+    indptr = np.zeros(len(rep) + 1, dtype=np.int64)
+    np.cumsum(rep_len, out=indptr[1:])
+    total = int(indptr[-1])
+    gather = np.repeat(starts[rep] - indptr[:-1], rep_len) + np.arange(total, dtype=np.int64)
+    return position, indptr, flat[gather]
 
 
 def _parse_general(text: str, cumulative_duplicates: Literal["last", "sum"] = "last") -> Election:
