@@ -1,8 +1,9 @@
 """axe-core (WCAG 2.1 A/AA, serious and critical) on every page without URL
 parameters that the resolver knows under the public, resident and staff
 areas, in Romanian and in English: as a visitor, as a verified resident and
-as an administrator who passed the second factor (every staff page). Pages
-with parameters (a proposal, a workshop...) are covered by the journeys."""
+as an administrator who passed the second factor (every staff page); then
+the pages with parameters, on one of each: a proposal's page, its staff
+assessment, a workshop's page and its console, the call's edit page."""
 
 from __future__ import annotations
 
@@ -43,6 +44,30 @@ def _routes() -> list[str]:
     return sorted(set(out) | {"/"})
 
 
+def _one_of_each(call) -> list[str]:  # type: ignore[no-untyped-def]
+    """A page of each kind that takes a parameter: a submitted proposal, its
+    staff assessment, a workshop and its console, the call's edit page
+    (pages a role may not see answer with a redirect and are passed over)."""
+    from django.urls import reverse
+
+    from ciic.accounts.models import Role
+    from tests.factories import staff_user, verified_resident
+    from tests.proposals.conftest import make_submitted
+    from tests.workshops.conftest import make_programme, make_workshop
+
+    author = verified_resident(serial=951)[0]
+    proposal = make_submitted(author=author, call=call, title="Bănci noi în parc")
+    facilitator = staff_user(Role.FACILITATOR)
+    workshop = make_workshop(make_programme(facilitator), facilitator)
+    return [
+        proposal.get_absolute_url(),
+        reverse("assessment:detail", kwargs={"reference": proposal.reference}),
+        reverse("workshops:detail", kwargs={"pk": workshop.pk}),
+        reverse("workshops:console", kwargs={"pk": workshop.pk}),
+        reverse("proposals:staff_call_edit", kwargs={"pk": call.pk}),
+    ]
+
+
 @pytest.mark.parametrize("lang", ["ro", "en"])
 @pytest.mark.parametrize("who", ["visitor", "resident", "administrator"])
 def test_every_page_without_parameters_passes_axe(
@@ -77,7 +102,7 @@ def test_every_page_without_parameters_passes_axe(
                 page.locator("form:has(input[name=code]) [type=submit]").first.click()
     found: dict[str, list[str]] = {}
     checked = 0
-    for route in _routes():
+    for route in _routes() + _one_of_each(open_call):
         try:
             response = page.goto(route)
         except Exception:  # noqa: S112 - an empty answer (e.g. 405 to GET): not a page
