@@ -241,6 +241,9 @@ def test_fast_reader_gives_what_the_general_reader_gives(name: str) -> None:
         "META\nkey;value\nbudget;10\nPROJECTS\nproject_id;cost\n1;5\n2;5\n"
         "VOTES\nvoter_id;vote;age\n1;1,2;30\n\n2;2,1;31\n;;\n3;;40\n4;2;50",
         "META\nkey;value\nbudget;10\nPROJECTS\nproject_id;cost\n1;5\nVOTES\nvote\n1\n1\n\n",
+        # lines of spaces, tabs and semicolons only are skipped, wherever they are
+        "META\nkey;value\nbudget;10\nPROJECTS\nproject_id;cost\n1;5\nVOTES\nvoter_id;vote\n"
+        " \n1;1\n \t\n2;1\n ; \n;\t\n3;\n\u00a0\n4;1",
         "META\nkey;value\nbudget;10\nPROJECTS\nproject_id;cost\n1;5\nVOTES\nvoter_id;vote\n",
     ],
 )

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import json
+import os
 import sys
 from collections.abc import Sequence
 from fractions import Fraction
+from typing import Literal
 
+from .cache import read_pabulib_cached
 from .explain import LANGS, explain
 from .greedy import GreedyOptions
 from .pabulib import PabulibError, read_pabulib
@@ -78,11 +80,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="add up the points of a project listed twice on a cumulative ballot "
         "(default: the last one counts, as in pabutools)",
     )
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="read the file without the cache of parsed files (also TALLY_NO_CACHE=1; "
+        "the cache is kept in $TALLY_CACHE_DIR, default $XDG_CACHE_HOME/ciic-tally)",
+    )
     args = parser.parse_args(argv)
+    duplicates: Literal["last", "sum"] = "sum" if args.sum_duplicate_points else "last"
     try:
-        election = read_pabulib(
-            args.file, cumulative_duplicates="sum" if args.sum_duplicate_points else "last"
-        )
+        if args.no_cache or os.environ.get("TALLY_NO_CACHE") == "1":
+            election = read_pabulib(args.file, cumulative_duplicates=duplicates)
+        else:
+            election = read_pabulib_cached(args.file, cumulative_duplicates=duplicates)
     except (OSError, PabulibError) as exc:
         print(f"error: {args.file}: {exc}", file=sys.stderr)
         return 2
@@ -112,6 +122,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if args.json:
+        import json
+
         votes = election.profile.approval_counts()
         points = election.profile.point_totals() if election.profile.kind == "cumulative" else None
         data: dict[str, object] = {

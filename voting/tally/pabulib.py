@@ -230,7 +230,12 @@ class _Fallback(Exception):
 _SECTION_LINE = re.compile(
     r"^[^\S\n]*(?:meta|projects|votes)[^\S\n;]*(?:;[^\S\n]*)*$", re.IGNORECASE | re.MULTILINE
 )
-_BLANK_LINE = re.compile(r"^[^\S\n]*(?:;[^\S\n]*)*$", re.MULTILINE)
+
+
+def _maybe_blank(line: str) -> bool:
+    return not line or line[0] == ";" or line[0].isspace()
+
+
 _VOTES_MARKER = re.compile(r"^[ \t]*votes[ \t;]*\r?$", re.IGNORECASE | re.MULTILINE)
 
 
@@ -280,10 +285,10 @@ def _parse_votes_fast(
     lowered = body.lower()
     if any(name in lowered for name in SECTIONS) and _SECTION_LINE.search(body):
         raise _Fallback
-    if _BLANK_LINE.search(body):
-        lines = [line for line in body.split("\n") if line.replace(";", "").strip()]
-    else:
-        lines = body.split("\n")
+    lines = body.split("\n")
+    # a blank line (only spaces and semicolons) is empty or starts with one of them
+    if any(map(_maybe_blank, lines)):
+        lines = [line for line in lines if line.replace(";", "").strip()]
     if not lines or not lines[0]:
         raise _Fallback
     vheader = [cell.strip() for cell in lines[0].split(";")]
@@ -533,6 +538,11 @@ def read_pabulib(
     """Read a ``.pb`` file (UTF-8, with or without a byte-order mark)."""
     with open(path, "rb") as fh:
         data = fh.read()
+    return parse_bytes(data, cumulative_duplicates=cumulative_duplicates)
+
+
+def parse_bytes(data: bytes, *, cumulative_duplicates: Literal["last", "sum"] = "last") -> Election:
+    """Parse the bytes of a ``.pb`` file (UTF-8, with or without a byte-order mark)."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
