@@ -150,6 +150,32 @@ def test_a_certified_run_holds_at_every_share_in_between(
         assert engine.run(share, record=False).selected == first.selected
 
 
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.one_of(elections(), cumulative_elections()),
+    st.sampled_from(["cost", "cardinality", "points"]),
+    st.integers(0, 40),
+    st.integers(2, 40),
+    st.sampled_from([Fraction(1), Fraction(1, 3), Fraction(5, 2)]),
+)
+def test_a_run_certified_on_a_grid_holds_at_every_step_in_between(
+    e: Election, sat: str, start: int, steps: int, grid: Fraction
+) -> None:
+    """With ``grid`` (the piecewise check may cut the interval at grid shares), a
+    certified run gives the followed run's outcome at every grid share in between."""
+    if sat == "points" and not has_points(e):
+        sat = "cost"
+    engine = MesEngine(e, sat)  # type: ignore[arg-type]
+    low = initial_share(e) + start
+    first = engine.run(low, record=False)
+    trial = engine.run(low + steps * grid, record=False, follow=first, grid=grid)
+    assert trial.selected == engine.run(low + steps * grid, record=False).selected
+    if not trial.certified:
+        return
+    for i in range(1, steps):
+        assert engine.run(low + i * grid, record=False).selected == first.selected
+
+
 def changing_election(seed: int) -> Election:
     """Many projects of similar cost and support: the outcome changes often as the
     share grows."""
@@ -200,6 +226,33 @@ def test_the_two_ended_check_certifies_and_holds_in_between() -> None:
                 for i in range(1, 2 * span):
                     middle = engine.run(share + k + Fraction(i, 2), record=False)
                     assert middle.selected == first.selected
+    assert used >= 3
+
+
+def test_the_piecewise_check_certifies_and_holds_at_every_step_in_between() -> None:
+    """Runs certified with the piecewise check (a rival that fails both checks over
+    the whole interval, checked over pieces of it with replayed shares in between)
+    give the same outcome at every add-one step in between; and the check is
+    really used on these elections."""
+    used = 0
+    for seed in range(6):
+        e = changing_election(seed)
+        engine = MesEngine(e, "cost")
+        share = initial_share(e)
+        for k in range(0, 60, 3):
+            first = engine.run(share + k, record=False)
+            for span in (2, 5, 11, 23):
+                trial = engine.run(share + k + span, record=False, follow=first, grid=1)
+                assert trial.selected == engine.run(share + k + span, record=False).selected
+                plain = engine.run(share + k + span, record=False, follow=first)
+                assert trial.certified or not plain.certified  # never weaker
+                if not trial.certified:
+                    continue
+                for i in range(1, span):
+                    middle = engine.run(share + k + i, record=False)
+                    assert middle.selected == first.selected
+                if trial.pieces and not plain.certified:
+                    used += 1
     assert used >= 3
 
 

@@ -83,12 +83,17 @@ class MesRun:
     eligible: frozenset[int]  # projects MES could buy (positive cost and support)
     rhos: tuple[Rational, ...] = ()  # price per unit of satisfaction of each purchase
     # with ``follow``: every share from the followed run's to this one gives this outcome
+    # (with ``grid``: every share on the grid from the followed run's, see ``run``)
     certified: bool = False
     # with ``follow`` and not certified: the first round not certified (every round
     # before it has the followed run's winner at every share in between)
     failed_round: int = 0
     # certified, and some round needed the two-ended check (:meth:`MesEngine._forced_round`)
     two_ended: bool = False
+    # shares in between replayed by the piecewise check (:meth:`MesEngine._split_check`)
+    pieces: int = 0
+    # not certified: a share in between where the outcome differs, if one was found
+    change_at: Rational | None = None
 
     @property
     def bought(self) -> tuple[int, ...]:
@@ -156,6 +161,7 @@ class MesEngine:
         record: bool = True,
         follow: MesRun | None = None,
         trusted: int = 0,
+        grid: Rational | None = None,
     ) -> MesRun:
         """One MES run with the given share.
 
@@ -165,12 +171,20 @@ class MesEngine:
         the caller already knows (from a run following ``follow`` at a larger
         share, :attr:`MesRun.failed_round`) that in the first ``trusted`` rounds
         ``follow``'s winner wins at every share in between; those rounds are
-        not checked again (only the winner's price is computed).
+        not checked again (only the winner's price is computed).  ``grid``: only
+        the shares ``follow``'s plus a multiple of ``grid`` matter (the add-one
+        steps); a round whose rival fails both checks over the whole interval is
+        then checked over pieces of it (:meth:`_split_check`).
         """
-        return self._run(q(budget_per_voter), record, follow, trusted)
+        return self._run(q(budget_per_voter), record, follow, trusted, grid)
 
     def _run(
-        self, share: Rational, record: bool, follow: MesRun | None, trusted: int = 0
+        self,
+        share: Rational,
+        record: bool,
+        follow: MesRun | None,
+        trusted: int = 0,
+        grid: Rational | None = None,
     ) -> MesRun:
         state = _RunState(self, share)
         purchases: list[Purchase] = []
@@ -202,6 +216,8 @@ class MesEngine:
                 replayed += 1
             return low
 
+        mids: dict[Rational, _Replay] = {}  # shares in between, replayed on demand
+        changes: list[Rational] = []  # shares in between found to change the outcome
         failed_round = 0
         two_ended = False
         rnd = 0
@@ -213,8 +229,24 @@ class MesEngine:
                 if rnd <= trusted:
                     best = self._trusted_round(state, active, *forced[rnd - 1])
                 else:
+                    split = None
+                    if grid is not None and follow is not None:
+                        split = partial(
+                            self._split_check,
+                            _Splitter(
+                                self, follow.budget_per_voter, share, grid, forced, mids, changes
+                            ),
+                            state,
+                            drained,
+                            rnd,
+                        )
                     best, relied = self._forced_round(
-                        state, active, lower, *forced[rnd - 1], partial(replay, rnd - 1)
+                        state,
+                        active,
+                        lower,
+                        *forced[rnd - 1],
+                        partial(replay, rnd - 1),
+                        split,
                     )
                 if best is None:
                     certified = False
@@ -248,6 +280,8 @@ class MesEngine:
             certified,
             failed_round,
             certified and two_ended,
+            len(mids),
+            None if certified or not changes else min(changes),
         )
 
     def _trusted_round(
@@ -325,6 +359,7 @@ class MesEngine:
         winner: int,
         threshold: Rational,
         replay: Callable[[], _RunState | None] | None = None,
+        split: Callable[[int, int, Rational, float, float, Rational | None], bool] | None = None,
     ) -> tuple[tuple[Rational, str, int] | None, bool]:
         """Check that ``winner`` wins this round for every share from the followed
         run's to this one, and return its price at this share (None if not sure),
@@ -390,9 +425,121 @@ class MesEngine:
             if low is None or not self._below_both_ends(
                 state, low, p, (lo + hi) / 2, winner, wexact, threshold
             ):
-                return None, False
+                if split is None or not split(p, winner, wexact, lo, hi, exact):
+                    return None, False
             relied = True
         return (wexact, wid, winner), relied
+
+    def _split_check(
+        self,
+        sp: _Splitter,
+        state: _RunState,
+        drained: list[npt.NDArray[np.int64]],
+        rnd: int,
+        p: int,
+        winner: int,
+        w_high: Rational,
+        lo: float,
+        hi: float,
+        exact: Rational | None,
+    ) -> bool:
+        """Whether rival ``p`` loses round ``rnd`` to ``winner`` at every add-one step
+        between the followed run's share and this one, checked piece by piece.
+
+        Every earlier round is certified over the whole interval, so at any share
+        in it the state before this round is the one the forced purchases give.
+        Over a piece ``[x, y]`` of the interval, with both ends replayed: the
+        one-ended check (p's price at y beats the winner's at x) or the two-ended
+        one (the same drained voters at x and y) covers every share of the piece;
+        otherwise the piece is cut in two at a step in between, and a piece of one
+        step is checked at its upper end directly (its lower end is covered by the
+        piece before it, or is the followed run itself).  At most
+        :data:`_SPLITS` replayed shares per run.
+        """
+        if exact is None:
+            exact = state.eval_exact(p, (lo, hi))
+            if exact is None:
+                return True  # unaffordable here: only at a smaller share could it matter
+        if sp.high - sp.low <= sp.grid:  # no step in between: check this one directly
+            return exact > w_high or (exact == w_high and self.ids[winner] < self.ids[p])
+        if sp.high - sp.low < _SPLIT_FROM * sp.grid:
+            return False  # replaying costs about what the steps in between would
+        top = _Point(sp.high, state, drained, w_high, exact)
+        bottom = sp.point(sp.low, rnd, p, winner)
+        if bottom is None:
+            return False
+        return self._piece(sp, rnd, p, winner, bottom, top, 0)
+
+    def _piece(
+        self, sp: _Splitter, rnd: int, p: int, winner: int, x: _Point, y: _Point, depth: int
+    ) -> bool:
+        wins_tie = self.ids[winner] < self.ids[p]
+
+        def beats(rival: Rational | None, w_price: Rational) -> bool:
+            return rival is None or rival > w_price or (rival == w_price and wins_tie)
+
+        if beats(y.rival, x.winner):  # one-ended over [x, y]
+            return True
+        if not beats(y.rival, y.winner):
+            # p wins (or ties and wins) at y: the outcome changes.  Where, first?
+            sp.changes.append(self._first_change(sp, rnd, p, winner, x, y, beats))
+            return False
+        n = (y.share - x.share) / sp.grid
+        if n <= 1:
+            return True  # checked at y; x is covered already
+        if (
+            y.rival is not None
+            and len(x.drained) >= rnd - 1
+            and len(y.drained) >= rnd - 1
+            and all(np.array_equal(a, b) for a, b in zip(x.drained, y.drained, strict=False))
+            and self._below_both_ends(
+                y.state, x.state, p, float(y.rival), winner, y.winner, x.winner
+            )
+        ):
+            return True
+        if depth >= 8 or len(sp.mids) >= _SPLITS:
+            return False
+        mid_share = x.share + (int(n) // 2) * sp.grid
+        mid = sp.point(mid_share, rnd, p, winner)
+        if mid is None:
+            return False
+        return self._piece(sp, rnd, p, winner, x, mid, depth + 1) and self._piece(
+            sp, rnd, p, winner, mid, y, depth + 1
+        )
+
+    def _first_change(
+        self,
+        sp: _Splitter,
+        rnd: int,
+        p: int,
+        winner: int,
+        x: _Point,
+        y: _Point,
+        beats: Callable[[Rational | None, Rational], bool],
+    ) -> Rational:
+        """A share of ``(x, y]`` where ``p`` beats ``winner`` and one step before
+        it where it does not (by bisection): where the add-one completion looks
+        next (only a guide: what it skips is certified all the same)."""
+        low, high = x, y
+        tries = 0
+        while high.share - low.share > sp.grid and len(sp.mids) < 2 * _SPLITS:
+            n = int((high.share - low.share) / sp.grid)
+            cut = n // 2
+            if tries < 3 and low.rival is not None and high.rival is not None:
+                # where the gap between the two prices, linear between the ends, closes
+                d_low = float(low.rival - low.winner)
+                d_high = float(high.rival - high.winner)
+                if d_low > d_high:
+                    cut = min(n - 1, max(1, math.ceil(n * d_low / (d_low - d_high)) - 1))
+            tries += 1
+            mid = sp.point(low.share + cut * sp.grid, rnd, p, winner)
+            if mid is None:
+                break
+            if beats(mid.rival, mid.winner):
+                low = mid
+            else:
+                high = mid
+        return high.share
 
     def _below_both_ends(
         self,
@@ -440,6 +587,81 @@ class _Live:
     w_sum: float
     wu_sum: float
     empties_seen: int
+
+
+_SPLITS = 32  # replayed shares per run for :meth:`MesEngine._split_check`
+_SPLIT_FROM = 4  # steps from which an interval is checked piecewise
+
+
+@dataclass
+class _Point:
+    """One end of a piece: a share, its state before the round, the prices there."""
+
+    share: Rational
+    state: _RunState
+    drained: list[npt.NDArray[np.int64]]
+    winner: Rational  # the winner's exact price
+    rival: Rational | None  # the rival's exact price (None: unaffordable)
+
+
+class _Replay:
+    """MES at one share, buying the followed run's winners, advanced on demand."""
+
+    def __init__(self, engine: MesEngine, share: Rational) -> None:
+        self.e = engine
+        self.state = _RunState(engine, share)
+        self.drained: list[npt.NDArray[np.int64]] = []
+
+    def price(self, p: int) -> Rational | None:
+        res = self.e._evaluate(self.state, p)
+        if res is None:
+            return None
+        lo, hi, exact = res
+        return exact if exact is not None else self.state.eval_exact(p, (lo, hi))
+
+    def advance(self, upto: int, forced: list[tuple[int, Rational]]) -> bool:
+        while len(self.drained) < upto:
+            w = forced[len(self.drained)][0]
+            rho = self.price(w)
+            if rho is None:
+                return False
+            self.state.buy(w, rho, record=False)
+            self.drained.append(self.state.last_drained)
+        return True
+
+
+class _Splitter:
+    """Replayed shares between a followed run's (``low``) and a try's (``high``)."""
+
+    def __init__(
+        self,
+        engine: MesEngine,
+        low: Rational,
+        high: Rational,
+        grid: Rational,
+        forced: list[tuple[int, Rational]],
+        mids: dict[Rational, _Replay],
+        changes: list[Rational],
+    ) -> None:
+        self.e = engine
+        self.low, self.high, self.grid = low, high, grid
+        self.forced = forced
+        self.mids = mids
+        self.changes = changes  # shares where the outcome changes
+
+    def point(self, share: Rational, rnd: int, p: int, winner: int) -> _Point | None:
+        rep = self.mids.get(share)
+        if rep is None:
+            rep = self.mids[share] = _Replay(self.e, share)
+        if not rep.advance(rnd - 1, self.forced):
+            return None
+        if share == self.low:
+            w_price: Rational | None = self.forced[rnd - 1][1]
+        else:
+            w_price = rep.price(winner)
+        if w_price is None:
+            return None
+        return _Point(share, rep.state, rep.drained, w_price, rep.price(p))
 
 
 class _RunState:
@@ -815,7 +1037,11 @@ def mes_add1(
     ``s'`` down to ``s``.  The stopping rules only look at the outcome, so
     none of the skipped steps could have stopped.  The distance tried doubles
     after each success and halves after a failure; a failed try at the next
-    step is exactly the stepwise run there.  ``stats`` (optional) receives the
+    step is exactly the stepwise run there.  Tries are made on the grid of steps
+    (``grid``), so a rival that fails both checks over a whole interval is checked
+    over pieces of it (:meth:`MesEngine._split_check`); a failed try that found
+    where the outcome changes (``MesRun.change_at``) aims the next try at the step
+    before.  ``stats`` (optional) receives the
     number of MES runs made (``runs``).
     """
     engine = engine or MesEngine(election, sat)
@@ -828,7 +1054,9 @@ def mes_add1(
     def at(k: int, follow: MesRun | None, trusted: int = 0) -> MesRun:
         nonlocal evaluations
         evaluations += 1
-        return engine.run(base_share + k * step, record=False, follow=follow, trusted=trusted)
+        return engine.run(
+            base_share + k * step, record=False, follow=follow, trusted=trusted, grid=step
+        )
 
     def finish(run: MesRun | None, steps: int) -> tuple[MesRun, int]:
         if stats is not None:
@@ -860,6 +1088,7 @@ def mes_add1(
     # cheaper) at each step until two steps in a row give the same outcome.
     plain = False
     known: dict[int, MesRun] = {}  # exact runs at later steps, from failed tries
+    aim = -1  # a step where a failed try saw the outcome change
     while True:
         if max_rounds is not None:
             jump = min(jump, max_rounds - 1 - k)
@@ -886,11 +1115,18 @@ def mes_add1(
             streak += 1
             if streak >= _STREAK:
                 jump *= 2
+            if k + 1 == aim:
+                jump, streak = 1, 0  # the step where the outcome was seen to change
             continue
         streak = 0
         trusted, limit = trial.failed_round - 1, jump
         if jump > 1:
-            jump = max(1, jump // _SHRINK)
+            if trial.change_at is not None:
+                # the outcome differs at step ``aim``: certify up to the step before it
+                aim = int((trial.change_at - base_share) / step)
+                jump = max(1, min(jump - 1, aim - 1 - k))
+            else:
+                jump = max(1, jump // _SHRINK)
             if jump == 1:
                 # the outcome changes within a few steps: run them plainly
                 known = {k + limit: trial}
