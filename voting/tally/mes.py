@@ -52,6 +52,7 @@ _NEAR = 1e-9
 _EPS = 2.0**-52
 _SHRINK = 4  # the add-one jump after a failed try
 _STREAK = 2  # certified tries in a row before the add-one jump doubles
+_RESUME = 2  # after a change found at distance d, tries start again from d / _RESUME
 
 
 @dataclass(frozen=True)
@@ -1089,6 +1090,7 @@ def mes_add1(
     plain = False
     known: dict[int, MesRun] = {}  # exact runs at later steps, from failed tries
     aim = -1  # a step where a failed try saw the outcome change
+    resume = 1  # the first distance tried once the outcome settles after a change
     while True:
         if max_rounds is not None:
             jump = min(jump, max_rounds - 1 - k)
@@ -1104,7 +1106,9 @@ def mes_add1(
             current = trial
             if stops(current):
                 return finish(current, k + 1)
-            jump = 1
+            # once the outcome settles, tries start from a fraction of the distance
+            # at which the last change was found (then double as usual)
+            jump = 1 if plain else resume
             continue
         trial = at(k + jump, current, trusted if jump <= limit else 0)
         if trial.certified:
@@ -1124,6 +1128,7 @@ def mes_add1(
             if trial.change_at is not None:
                 # the outcome differs at step ``aim``: certify up to the step before it
                 aim = int((trial.change_at - base_share) / step)
+                resume = jump // _RESUME if jump >= 4 * _RESUME else 1
                 jump = max(1, min(jump - 1, aim - 1 - k))
             else:
                 jump = max(1, jump // _SHRINK)
