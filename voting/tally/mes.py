@@ -53,6 +53,7 @@ _EPS = 2.0**-52
 _SHRINK = 4  # the add-one jump after a failed try
 _STREAK = 2  # certified tries in a row before the add-one jump doubles
 _RESUME = 2  # after a change found at distance d, tries start again from d / _RESUME
+_RESUME_FROM = 8  # ... if d is at least this
 
 
 @dataclass(frozen=True)
@@ -1108,7 +1109,9 @@ def mes_add1(
                 return finish(current, k + 1)
             # once the outcome settles, tries start from a fraction of the distance
             # at which the last change was found (then double as usual)
-            jump = 1 if plain else resume
+            jump = 1
+            if not plain:
+                jump, resume = resume, 1
             continue
         trial = at(k + jump, current, trusted if jump <= limit else 0)
         if trial.certified:
@@ -1128,7 +1131,7 @@ def mes_add1(
             if trial.change_at is not None:
                 # the outcome differs at step ``aim``: certify up to the step before it
                 aim = int((trial.change_at - base_share) / step)
-                resume = jump // _RESUME if jump >= 4 * _RESUME else 1
+                resume = jump // _RESUME if jump >= _RESUME_FROM else 1
                 jump = max(1, min(jump - 1, aim - 1 - k))
             else:
                 jump = max(1, jump // _SHRINK)
