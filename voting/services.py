@@ -534,6 +534,8 @@ def ballot_cast(
             "closes": sel.voting_last_minute(call),
             "receipts_url": site_url(f"/results/{call.slug}/receipts/"),
         },
+        # Voting day sends a receipt per ballot: one job delivers them in batches.
+        batched=True,
     )
     return CastReceipt(ballot=ballot, code=code)
 
