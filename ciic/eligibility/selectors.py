@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -31,6 +31,7 @@ from .models import (
     RegisterEntry,
     RegisterImport,
     ResidentProfile,
+    RetainedIdentity,
     Verification,
 )
 
@@ -62,6 +63,10 @@ class Decision:
     reason: str
     verification: Verification | None = None
     eligible_from: date | None = None  # for "under_18": the day the person reaches the age
+    # Read with `participation_check(..., for_ballot=True)` only:
+    residence_zone_id: int | None = None  # the planning zone on the profile, as stored now
+    # The verified identity is kept from a deleted account (`personal_data.identity_retained`).
+    identity_retained: bool = False
 
     def __bool__(self) -> bool:
         return self.allowed
@@ -92,14 +97,26 @@ def verification_in_force(verifications: list[Verification], on_date: date) -> V
     return None
 
 
-def participation_check(*, user: Any, on_date: date) -> Decision:
+def participation_check(*, user: Any, on_date: date, for_ballot: bool = False) -> Decision:
     """May `user` take part on `on_date`? Verified (not revoked, not expired),
-    living in Sector 6, and at least 18 years old *on that date*."""
+    living in Sector 6, and at least 18 years old *on that date*.
+
+    `for_ballot`: also read, in the same query, what casting a ballot needs
+    (voting day's hot path): the residence zone on the profile and whether
+    the verified identity is kept from a deleted account."""
     if user is None or not getattr(user, "is_authenticated", False):
         return Decision(False, "anonymous")
-    verifications = list(
-        Verification.objects.filter(user_id=user.pk).order_by("-verified_at", "-id")
-    )
+    rows = Verification.objects.filter(user_id=user.pk).order_by("-verified_at", "-id")
+    if for_ballot:
+        rows = rows.annotate(
+            residence_zone=F("user__resident_profile__residence_zone_id"),
+            retained=Exists(
+                RetainedIdentity.objects.filter(
+                    cnp_hash=OuterRef("cnp_hash"), keep_until__gte=on_date
+                )
+            ),
+        )
+    verifications = list(rows)
     current = verification_in_force(verifications, on_date)
     if current is None:
         started = [v for v in verifications if _local_date(v.verified_at) <= on_date]
@@ -116,6 +133,14 @@ def participation_check(*, user: Any, on_date: date) -> Decision:
             "under_18",
             current,
             eligible_from=anniversary(current.birth_date, minimum_age()),
+        )
+    if for_ballot:
+        return Decision(
+            True,
+            "ok",
+            current,
+            residence_zone_id=getattr(current, "residence_zone", None),
+            identity_retained=bool(getattr(current, "retained", False)),
         )
     return Decision(True, "ok", current)
 
