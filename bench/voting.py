@@ -539,7 +539,11 @@ def bench_casting(env: dict[str, str], port: int, seconds: float) -> dict[str, o
                     "Connection: close\r\n\r\n"
                 ).encode()
                 drive(port, [ref_request] * 200, CLIENTS, 10)  # warm the workers
+                ref_cpu = cpu_snapshot(server=server.pid, worker=None, database="")
                 ref, ref_wall = drive(port, [ref_request] * 100_000, CLIENTS, min(seconds, 3))
+                ref_cpu = cpu_per_ballot(
+                    ref_cpu, cpu_snapshot(server=server.pid, worker=None, database=""), len(ref)
+                )
                 lo, hi = n * per_setting, (n + 1) * per_setting
                 requests = [
                     cast_request(port, call.slug, sessions[i], picks[i]) for i in range(lo, hi)
@@ -579,6 +583,7 @@ def bench_casting(env: dict[str, str], port: int, seconds: float) -> dict[str, o
                     "p95": percentile(latencies, 0.95) * 1000,
                     "p99": percentile(latencies, 0.99) * 1000,
                     "load": f"{load_before} → {load_after}",
+                    "reference_cpu_ms": {k: ref_cpu[k] for k in ("gunicorn", "loadgen")},
                     "cpu_ms": cpu_per_ballot(
                         cpu_before, cpu_after, sum(1 for r in results if r[1] == 302)
                     ),
