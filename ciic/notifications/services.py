@@ -220,7 +220,9 @@ def emails_deliver_fresh(*, batch: int = 100, seconds: float = 60) -> int:
 
 
 def _deliver_batch(size: int) -> tuple[int, int, bool]:
-    """(sent, rows looked at, a failure) for one batch of `emails_deliver_fresh`."""
+    """(sent, rows looked at, a failure) for one batch of `emails_deliver_fresh`.
+    The rows are written back in at most three UPDATEs (sent, the one that
+    failed, or all of them when no connection could be opened)."""
     with transaction.atomic():
         rows = list(
             OutgoingEmail.objects.select_for_update(skip_locked=True)
@@ -229,44 +231,45 @@ def _deliver_batch(size: int) -> tuple[int, int, bool]:
         )
         if not rows:
             return 0, 0, False
-        tried: list[OutgoingEmail] = []
-        failed = False
+        tried_at = timezone.now()
+        sent: list[int] = []
+        error = ""
+        failed_id = None
         connection = None
         try:
             connection = get_connection(settings.OUTBOX_DELIVERY_BACKEND)
             connection.open()
             for row in rows:
-                row.attempts += 1
-                row.last_attempt_at = timezone.now()
-                tried.append(row)
+                failed_id = row.pk
                 message = email_message(row)
                 message.connection = connection
                 message.send()
-                row.status = OutgoingEmail.Status.SENT
-                row.sent_at = timezone.now()
+                sent.append(row.pk)
+            failed_id = None
         except Exception as exc:
-            failed = True
             logger.warning("batch delivery of email stopped: %s", exc)
-            if not tried:  # no connection: every message of the batch counts a try
-                tried = rows
-                for row in rows:
-                    row.attempts += 1
-                    row.last_attempt_at = timezone.now()
-            for row in tried:
-                if row.status == OutgoingEmail.Status.PENDING:  # the one that failed
-                    row.last_error = str(exc)[:2000]
-                    if row.attempts >= MAX_ATTEMPTS:
-                        row.status = OutgoingEmail.Status.FAILED
+            error = str(exc)[:2000]
         finally:
             if connection is not None:
                 try:
                     connection.close()
                 except Exception:  # noqa: S110 - a broken connection to a server that failed
                     pass
-        OutgoingEmail.objects.bulk_update(
-            tried, ["attempts", "last_attempt_at", "last_error", "status", "sent_at"]
-        )
-        return sum(r.status == OutgoingEmail.Status.SENT for r in tried), len(rows), failed
+        batch = OutgoingEmail.objects.filter(pk__in=[r.pk for r in rows])
+        if sent:
+            batch.filter(pk__in=sent).update(
+                status=OutgoingEmail.Status.SENT,
+                attempts=1,
+                last_attempt_at=tried_at,
+                sent_at=timezone.now(),
+                last_error="",
+            )
+        if error:
+            # The message that failed, or all of them when no connection opened:
+            # one try each (MAX_ATTEMPTS is far); the sweep retries after its pause.
+            failing = batch.filter(pk=failed_id) if failed_id is not None else batch
+            failing.update(attempts=1, last_attempt_at=tried_at, last_error=error)
+        return len(sent), len(rows), bool(error)
 
 
 def emails_pending_ids(*, older_than: dt.timedelta = dt.timedelta(minutes=2)) -> list[int]:
