@@ -31,7 +31,10 @@ def _media_and_cache(settings, tmp_path):  # type: ignore[no-untyped-def]
     settings.MEDIA_ROOT = str(tmp_path / "media")
     from django.core.cache import cache
 
+    from voting.selectors import opened_ballots_forget
+
     cache.clear()
+    opened_ballots_forget()  # kept per process; a new test database may reuse a call's id
     yield
 
 

@@ -9,7 +9,8 @@ votes in the sector-wide unit and in the unit of their residence zone."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+import time
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -110,6 +111,41 @@ def units_with_proposals(
     for proposal in qs:
         by_key[unit_key_of(proposal, units)].proposals.append(proposal)
     return units
+
+
+# The ballot of calls whose voting has opened, per process: {(call id, opened
+# at): (when read, units)}. From the opening (`services.voting_open`, one bulk
+# step) to the publication of the results (after the close) which proposals
+# are on the ballot, their costs and zones never change, nor do the zone
+# budgets (fixed once submission opens): casting need not read them each time.
+_OPENED_BALLOTS: dict[tuple[int, str], tuple[float, list[BudgetUnit]]] = {}
+OPENED_BALLOT_SECONDS = 300.0  # read again after this long all the same
+_OPENED_BALLOTS_KEPT = 16
+
+
+def opened_ballot_units(call: Call, rule: BallotRule) -> list[BudgetUnit]:
+    """`units_with_proposals(call, lean=True)` of a call whose voting has
+    opened (`rule.opened_at` set), read once per process (and again every
+    OPENED_BALLOT_SECONDS). Shared between requests: read them, never change
+    them. Before the opening: read each time."""
+    if rule.opened_at is None or rule.call_id != call.pk:
+        return units_with_proposals(call, lean=True)
+    key = (call.pk, rule.opened_at.isoformat())
+    now = time.monotonic()
+    kept = _OPENED_BALLOTS.get(key)
+    if kept is None or now - kept[0] > OPENED_BALLOT_SECONDS:
+        kept = (now, units_with_proposals(call, lean=True))
+        if len(_OPENED_BALLOTS) >= _OPENED_BALLOTS_KEPT:
+            _OPENED_BALLOTS.pop(next(iter(_OPENED_BALLOTS)))
+        _OPENED_BALLOTS[key] = kept
+    # The sector-wide unit's label in the language of this request.
+    return [replace(u, label=_("Whole sector")) if u.key == SECTOR else u for u in kept[1]]
+
+
+def opened_ballots_forget() -> None:
+    """Forget the ballots kept by `opened_ballot_units` (tests: a new database
+    may reuse a call's id)."""
+    _OPENED_BALLOTS.clear()
 
 
 def voter_units(call: Call, zone_id: int | None, *, lean: bool = False) -> list[BudgetUnit]:

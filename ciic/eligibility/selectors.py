@@ -13,9 +13,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -31,6 +33,7 @@ from .models import (
     RegisterEntry,
     RegisterImport,
     ResidentProfile,
+    RetainedIdentity,
     Verification,
 )
 
@@ -62,6 +65,10 @@ class Decision:
     reason: str
     verification: Verification | None = None
     eligible_from: date | None = None  # for "under_18": the day the person reaches the age
+    # Read with `participation_check(..., for_ballot=True)` only:
+    residence_zone_id: int | None = None  # the planning zone on the profile, as stored now
+    # The verified identity is kept from a deleted account (`personal_data.identity_retained`).
+    identity_retained: bool = False
 
     def __bool__(self) -> bool:
         return self.allowed
@@ -92,14 +99,46 @@ def verification_in_force(verifications: list[Verification], on_date: date) -> V
     return None
 
 
-def participation_check(*, user: Any, on_date: date) -> Decision:
+@lru_cache(maxsize=1)
+def _for_ballot_sql() -> str:
+    """The verifications of a user (newest first) with the residence zone on
+    the profile and whether the identity is kept from a deleted account: what
+    `participation_check(for_ballot=True)` reads in one query. Written out
+    (names from the models' metadata) because the ORM took 0.8 ms of CPU per
+    ballot more to build the same query (a join and an EXISTS) on voting day's
+    hot path. Parameters: the date, the user id."""
+    qn = connection.ops.quote_name
+
+    def col(model: Any, name: str) -> str:
+        return qn(str(model._meta.get_field(name).column))
+
+    v, p, r = (qn(str(m._meta.db_table)) for m in (Verification, ResidentProfile, RetainedIdentity))
+    zone, user = col(ResidentProfile, "residence_zone"), col(ResidentProfile, "user")
+    same = f"r.{col(RetainedIdentity, 'cnp_hash')} = v.{col(Verification, 'cnp_hash')}"
+    kept = f"r.{col(RetainedIdentity, 'keep_until')} >= %s"
+    retained = f"EXISTS (SELECT 1 FROM {r} r WHERE {same} AND {kept})"  # noqa: S608
+    joined = f"{v} v LEFT JOIN {p} p ON p.{user} = v.{col(Verification, 'user')}"
+    order = f"v.{col(Verification, 'verified_at')} DESC, v.{col(Verification, 'id')} DESC"
+    # No value in the text: the date and the user id are parameters.
+    sql = f"SELECT v.*, p.{zone} AS residence_zone, {retained} AS retained FROM {joined}"  # noqa: S608
+    return f"{sql} WHERE v.{col(Verification, 'user')} = %s ORDER BY {order}"
+
+
+def participation_check(*, user: Any, on_date: date, for_ballot: bool = False) -> Decision:
     """May `user` take part on `on_date`? Verified (not revoked, not expired),
-    living in Sector 6, and at least 18 years old *on that date*."""
+    living in Sector 6, and at least 18 years old *on that date*.
+
+    `for_ballot`: also read, in the same query, what casting a ballot needs
+    (voting day's hot path): the residence zone on the profile and whether
+    the verified identity is kept from a deleted account."""
     if user is None or not getattr(user, "is_authenticated", False):
         return Decision(False, "anonymous")
-    verifications = list(
-        Verification.objects.filter(user_id=user.pk).order_by("-verified_at", "-id")
-    )
+    if for_ballot:
+        verifications = list(Verification.objects.raw(_for_ballot_sql(), [on_date, user.pk]))
+    else:
+        verifications = list(
+            Verification.objects.filter(user_id=user.pk).order_by("-verified_at", "-id")
+        )
     current = verification_in_force(verifications, on_date)
     if current is None:
         started = [v for v in verifications if _local_date(v.verified_at) <= on_date]
@@ -116,6 +155,14 @@ def participation_check(*, user: Any, on_date: date) -> Decision:
             "under_18",
             current,
             eligible_from=anniversary(current.birth_date, minimum_age()),
+        )
+    if for_ballot:
+        return Decision(
+            True,
+            "ok",
+            current,
+            residence_zone_id=getattr(current, "residence_zone", None),
+            identity_retained=bool(getattr(current, "retained", False)),
         )
     return Decision(True, "ok", current)
 

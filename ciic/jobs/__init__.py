@@ -19,6 +19,15 @@ At a given time
     again), `job_cancel(key)` cancels it. `func` must be a module-level function
     (it is stored by dotted path) and `args` JSON values (ids, not objects).
 
+Once, for everything committed so far
+    `enqueue_coalesced(func, key=...)` after many commits in a burst (a receipt
+    email per ballot) hands `func()` to Redis once: a flag in Redis says a run
+    is queued and has not started; the job clears it first
+    (`coalesced_started(key)`) and then does all the pending work it finds, so
+    whatever was committed before it started is its work, and whatever is
+    committed later queues the next run. The work itself must be persisted
+    (the sweep stays the safety net).
+
 Every job must be idempotent: a job may run twice (a retry after a lost
 acknowledgement, a sweep racing a worker). Scheduled jobs run inside a
 transaction holding their row's lock, so their database writes (and the mail
@@ -29,6 +38,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 import weakref
 from collections.abc import Callable
 from functools import partial
@@ -42,7 +52,16 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["dispatch", "enqueue", "enqueue_at", "enqueue_in", "job_cancel", "queue_put"]
+__all__ = [
+    "coalesced_started",
+    "dispatch",
+    "enqueue",
+    "enqueue_at",
+    "enqueue_coalesced",
+    "enqueue_in",
+    "job_cancel",
+    "queue_put",
+]
 
 
 def enqueue(func: Callable[..., Any], *args: Any, queue: str = "default", **kwargs: Any) -> None:
@@ -125,6 +144,62 @@ def dispatch(
         logger.exception("in-process job %s failed; the sweep will retry", job_name(func))
         return False
     return True
+
+
+# How long a "run queued" flag of `enqueue_coalesced` lives if the run it
+# announces never starts (a Redis flushed, a job lost): then the next commit
+# queues a run again.
+COALESCED_FLAG_SECONDS = 60
+
+
+def _coalesced_flag(key: str) -> str:
+    return f"ciic:jobs:coalesced:{key}"
+
+
+def enqueue_coalesced(func: Callable[[], Any], *, key: str, queue: str = "default") -> None:
+    """After the current transaction commits, make sure a run of `func()`
+    starts later than now: hand it to Redis, unless a run of `key` is already
+    queued and has not started yet (its flag is set), which will then find
+    this transaction's work. One Redis command per call instead of a job per
+    call. `func` takes no arguments, calls `coalesced_started(key)` before it
+    reads what to do, then does all the pending work it finds (idempotent).
+    In-process (`JOBS_IN_PROCESS`) it runs after the commit, as `enqueue`."""
+    transaction.on_commit(partial(_coalesced_dispatch, func, key, queue), robust=True)
+
+
+def _coalesced_dispatch(func: Callable[[], Any], key: str, queue: str) -> None:
+    if settings.JOBS_IN_PROCESS:
+        dispatch(func, (), {}, queue)
+        return
+    flag = _coalesced_flag(key)
+    try:
+        redis = _rq_queue(queue).connection
+        if not redis.set(flag, 1, nx=True, ex=COALESCED_FLAG_SECONDS):
+            return  # a run is queued and has not started: it will find this work
+    except Exception as exc:  # Redis unreachable: the sweep will do the work
+        logger.warning("could not enqueue %s (%s); the sweep will retry", job_name(func), exc)
+        return
+    if not queue_put(func, (), {}, queue):
+        try:
+            redis.delete(flag)
+        except Exception:  # noqa: S110 - the flag expires by itself
+            pass
+
+
+def coalesced_started(key: str, queue: str = "default", *, settle: float = 0) -> None:
+    """Called first by a job of `enqueue_coalesced`: from now on a commit
+    queues another run (this one may not see it). `settle`: seconds to wait
+    first, while commits still rely on this run, so that a burst is one run
+    (a job costs the worker a process fork). If Redis cannot be reached the
+    flag expires by itself (`COALESCED_FLAG_SECONDS`)."""
+    if settings.JOBS_IN_PROCESS:
+        return
+    if settle > 0:
+        time.sleep(settle)
+    try:
+        _rq_queue(queue).connection.delete(_coalesced_flag(key))
+    except Exception as exc:
+        logger.warning("could not clear the flag of %s (%s)", key, exc)
 
 
 def enqueue_at(

@@ -248,6 +248,9 @@ OUTBOX_DELIVERY_BACKEND = env(
     "OUTBOX_DELIVERY_BACKEND", default="django.core.mail.backends.filebased.EmailBackend"
 )
 EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(BASE_DIR / "var" / "mail"))
+# Mail sent in bursts (a receipt per ballot) is delivered in batches: the job
+# waits this long first, so that a burst is one job (each costs the worker a fork).
+OUTBOX_BATCH_SETTLE_SECONDS = env.float("OUTBOX_BATCH_SETTLE_SECONDS", default=0.5)
 # The text of sent messages is blanked after this many days (0: kept).
 OUTBOX_RETENTION_DAYS = env.int("OUTBOX_RETENTION_DAYS", default=30)
 # Whether the staff outbox page shows the messages' text (links with tokens

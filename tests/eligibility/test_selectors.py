@@ -147,3 +147,41 @@ def test_check_is_one_query():
     with CaptureQueriesContext(connection) as ctx:
         participation_check(user=user, on_date=date(2025, 1, 10))
     assert len(ctx.captured_queries) == 1
+
+
+def test_the_ballot_reading_decides_alike_and_adds_zone_and_identity_hold(areas):  # type: ignore[no-untyped-def]
+    """`for_ballot=True` (voting day's one query, written out) gives the same
+    decision as the plain check, plus the residence zone and the identity hold."""
+    import datetime as dt
+
+    from ciic.eligibility.models import ResidentProfile, RetainedIdentity
+
+    zone = next(iter(areas["zones"].values()))
+    with at(2025, 3, 1):
+        adult, v, _ = verified_resident(born=date(1990, 5, 17), serial=11, zone=zone)
+        minor, _m, _ = verified_resident(born=date(2008, 5, 17), serial=12)
+        elsewhere, _e, _ = verified_resident(born=date(1980, 1, 2), serial=13, sector6=False)
+    with at(2025, 3, 2):
+        revoked_user, revoked, _ = verified_resident(born=date(1970, 1, 2), serial=14)
+        verification_revoke(actor=staff_user(Role.ADMINISTRATOR), verification=revoked, reason="x")
+    day = date(2025, 3, 5)
+    for user in (adult, minor, elsewhere, revoked_user, UserFactory(), AnonymousUser()):
+        plain = participation_check(user=user, on_date=day)
+        ballot = participation_check(user=user, on_date=day, for_ballot=True)
+        assert (ballot.allowed, ballot.reason, ballot.verification) == (
+            plain.allowed,
+            plain.reason,
+            plain.verification,
+        )
+    with CaptureQueriesContext(connection) as queries:
+        d = participation_check(user=adult, on_date=day, for_ballot=True)
+    assert len(queries) == 1
+    profile_zone = ResidentProfile.objects.get(user=adult).residence_zone_id
+    assert d.allowed and d.residence_zone_id == profile_zone is not None
+    assert d.identity_retained is False
+    RetainedIdentity.objects.create(cnp_hash=v.cnp_hash, keep_until=day - dt.timedelta(days=1))
+    assert participation_check(user=adult, on_date=day, for_ballot=True).identity_retained is False
+    RetainedIdentity.objects.create(cnp_hash=v.cnp_hash, keep_until=day)
+    assert participation_check(user=adult, on_date=day, for_ballot=True).identity_retained is True
+    ResidentProfile.objects.filter(user=adult).update(residence_zone=None)
+    assert participation_check(user=adult, on_date=day, for_ballot=True).residence_zone_id is None

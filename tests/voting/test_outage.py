@@ -51,3 +51,35 @@ def test_ballots_are_accepted_during_a_redis_outage_and_receipts_mailed_later(
     assert {r.status for r in receipts.all()} == {"sent"}
     sent_to = {m.to[0] for m in mail.outbox if "receipt" in m.subject.lower()}
     assert sent_to == {v.email for v in voters}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_receipts_of_many_ballots_go_out_in_one_job(client, settings, monkeypatch, setup):  # type: ignore[no-untyped-def]
+    """Voting day: a receipt per ballot, but not a job per receipt (each job
+    costs the worker a process fork): one run delivers those committed before
+    it started."""
+    settings.JOBS_IN_PROCESS = False
+    settings.OUTBOX_BATCH_SETTLE_SECONDS = 0
+    use_fake_redis(monkeypatch, settings)
+    open_vote(setup)
+    import django_rq
+    from rq import SimpleWorker
+
+    queue = django_rq.get_queue("default")
+    before = queue.count  # opening the vote queued its own jobs
+    voters = setup["dt"][:3]
+    park = setup["proposals"]["park"]
+    with time_machine.travel(VOTING_DAY, tick=False):
+        for voter in voters:
+            login(client, voter)
+            response = client.post(
+                f"/vote/{setup['call'].slug}/", {"revision": "0", "choice": [park.pk]}
+            )
+            assert response.status_code == 302
+        assert queue.count == before + 1
+        SimpleWorker([queue], connection=queue.connection).work(burst=True)
+    receipts = OutgoingEmail.objects.filter(template="voting/email/receipt")
+    assert receipts.count() == 3 and {r.status for r in receipts} == {"sent"}
+    assert sorted(m.to[0] for m in mail.outbox if "receipt" in m.subject.lower()) == sorted(
+        v.email for v in voters
+    )

@@ -224,6 +224,42 @@ def test_militari_resident_votes_on_their_zone_and_the_sector(setup, voting_day)
     ]
 
 
+def test_the_zone_is_the_one_on_the_profile_at_each_cast(setup, voting_day):  # type: ignore[no-untyped-def]
+    """A resident who moved votes in their new zone at once, although the
+    ballot's projects are read once per process."""
+    from ciic.eligibility.models import ResidentProfile
+
+    def zone_of(user):  # type: ignore[no-untyped-def]
+        return ResidentProfile.objects.get(user=user).residence_zone_id
+
+    open_vote(setup)
+    voter, elsewhere = setup["militari"][1], setup["dt"][1]
+    first = cast(setup, voter, "militari", "sector")
+    assert first.ballot.zone_id == zone_of(voter) != zone_of(elsewhere)
+    ResidentProfile.objects.filter(user=voter).update(residence_zone_id=zone_of(elsewhere))
+    assert "another planning zone" in refused(cast, setup, voter, "militari", expected_revision=1)
+    moved = cast(setup, voter, "park", "sector", expected_revision=1)
+    assert moved.ballot.zone_id == zone_of(elsewhere)
+
+
+def test_a_change_of_a_ballot_that_is_not_there_is_refused_as_stale(setup, voting_day):  # type: ignore[no-untyped-def]
+    open_vote(setup)
+    assert "changed in the meantime" in refused(
+        cast, setup, setup["dt"][1], "park", expected_revision=1
+    )
+    assert not Ballot.objects.exists()
+
+
+def test_an_invalid_first_ballot_leaves_nothing(setup, voting_day):  # type: ignore[no-untyped-def]
+    """The first ballot is inserted before it is checked; a refusal rolls it back."""
+    open_vote(setup)
+    msg = refused(cast, setup, setup["dt"][1], "park", "library", "benches", expected_revision=0)
+    assert "at most 2" in msg
+    assert not Ballot.objects.exists() and not BallotChoice.objects.exists()
+    cast(setup, setup["dt"][1], "park", expected_revision=0)
+    assert Ballot.objects.get().revision == 1
+
+
 def test_after_the_close_ballots_are_refused(setup):  # type: ignore[no-untyped-def]
     open_vote(setup)
     with time_machine.travel(AFTER_CLOSE, tick=False):
