@@ -250,8 +250,20 @@ def install(args: argparse.Namespace, tmp: Path) -> tuple[list[Install], str]:
 
 # --- measuring ------------------------------------------------------------------------------
 
+# A page without a map is "drawn" two animation frames after its load event
+# (as a map is two frames after its layers are on the canvas): the floor every
+# map page stands on (HTML, CSS, the site's scripts, layout and first paint).
+FLOOR_INIT_JS = """(() => {
+    if (window.top !== window) return;
+    addEventListener('load', () => requestAnimationFrame(() => requestAnimationFrame(() => {
+        if (!document.querySelector('.map-frame, [data-ciic-map], .proposal-map, #location-map'))
+            window.ciicFloorDrawnAt = performance.now();
+    })));
+})()"""
+
 DRAWN_JS = """async (points) => {
     for (let i = 0; i < 1200; i++) {
+        if (window.ciicFloorDrawnAt) return {drawn: window.ciicFloorDrawnAt, points: 0};
         const frames = [window, ...Array.from(document.querySelectorAll('iframe')).map(f => f.contentWindow)];
         for (const w of frames) {
             if (w && w.ciicStreetsDrawnAt && (!points || w.ciicPointsDrawnAt)) {
@@ -333,6 +345,7 @@ def measure(
 ):  # type: ignore[no-untyped-def]
     context = browser.new_context(viewport=PHONE, device_scale_factor=2, locale="ro-RO")
     page = context.new_page()
+    page.add_init_script(FLOOR_INIT_JS)
     if repeat:  # a first visit fills the browser's cache
         page.goto(url, wait_until="load")
         page.evaluate(DRAWN_JS, points)
@@ -399,6 +412,12 @@ def main() -> None:
         help="default: a private redis-server of this benchmark's own, on --port + 9",
     )
     parser.add_argument("--baseline", default="", help="a git revision to measure in the same run")
+    parser.add_argument(
+        "--only",
+        default="",
+        help="measure only the pages whose label contains this text (no cold runs unless /map/)",
+    )
+    parser.add_argument("--no-cold", action="store_true", help="skip the cold runs of /map/")
     parser.add_argument("--setup", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
@@ -437,7 +456,11 @@ def main() -> None:
         f"map of proposals `/map/` ({args.proposals:,} proposals)": ("/map/", True),
         "participation by zone": ("/map/participation/bench/", False),
         "a proposal's page (small map)": (f"/proposals/{reference}/", False),
+        "no map: the list of proposals (the floor)": ("/proposals/", False),
+        "no map: the home page (the floor)": ("/", False),
     }
+    if args.only:
+        pages = {k: v for k, v in pages.items() if args.only in k or args.only in v[0]}
     first_page = next(iter(pages))
     results: dict[tuple[str, str, str, str], dict] = {}  # type: ignore[type-arg]
     load_before = os.getloadavg()
@@ -449,7 +472,7 @@ def main() -> None:
             # Cold: a restart (fresh workers, empty caches) before every run of /map/.
             path, points = pages[first_page]
             cold: dict[tuple[str, str], list[dict]] = {}  # type: ignore[type-arg]
-            for _ in range(args.runs):
+            for _ in range(0 if args.no_cold or path != "/map/" else args.runs):
                 for inst in installs:
                     for profile, cpu in PROFILES.items():
                         inst.start()
