@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
@@ -85,11 +86,11 @@ class WorkshopIndexView(TemplateView):
             held_count=(programme.workshops.filter(status=S.HELD).count() if programme else 0),
         )
         if ctx["upcoming"]:
-            ctx["map_config"] = points_map_config(**_workshop_map_args())
+            ctx["map_config"] = points_map_config(**_workshop_map_args(ctx["upcoming"]))
         return ctx
 
 
-def _workshop_map_args() -> dict[str, Any]:
+def _workshop_map_args(upcoming: Iterable[Workshop]) -> dict[str, Any]:
     points = [
         MapPoint(
             lat=w.latitude,
@@ -102,7 +103,7 @@ def _workshop_map_args() -> dict[str, Any]:
             ],
             colour="#D55E00" if w.status == S.FULL else "#0072B2",
         )
-        for w in selectors.workshops_upcoming(programme=selectors.programme_current())
+        for w in upcoming
         if w.latitude is not None and w.longitude is not None
     ]
     return {
@@ -124,7 +125,8 @@ def _workshop_map_args() -> dict[str, Any]:
 def workshop_map(request: HttpRequest) -> HttpResponse:
     """The map of upcoming workshops as a whole document (for an <iframe>
     elsewhere; the index draws the same map in the page)."""
-    document = points_map(cluster=False, **_workshop_map_args())
+    upcoming = selectors.workshops_upcoming(programme=selectors.programme_current())
+    document = points_map(cluster=False, **_workshop_map_args(upcoming))
     return HttpResponse(with_script_nonce(document, str(request.csp_nonce)))  # type: ignore[attr-defined]
 
 
