@@ -155,6 +155,8 @@ def geo_map(
         cls=css_class,
         lazy=mark_safe(" data-ciic-map-lazy") if lazy else "",  # noqa: S308 (a constant)
         label=label,
-        fallback=_("The map needs JavaScript. Everything it shows is also listed on this page."),
+        fallback=_(
+            "The map needs JavaScript; what it shows is also listed or offered as a download on this page."
+        ),
         config=json_script(config, f"{element_id}-config"),
     )
