@@ -301,22 +301,26 @@ KINDS = {
 
 
 def main_thread(trace: bytes, until_ms: float) -> dict[str, float]:
-    """Busy time of the renderer's main thread (the page and its same-origin
-    frame share it) from navigation start to `until_ms`, by kind (top-level
-    events of each kind, not nested in one of the same kind)."""
+    """Busy time of the page renderer's main thread (the page and its
+    same-origin frame share it) from navigation start to `until_ms`, by kind
+    (top-level events of each kind, not nested in one of the same kind)."""
     events = json.loads(trace)
     events = events["traceEvents"] if isinstance(events, dict) else events
-    threads = {
-        (e["pid"], e["tid"])
+    # The page's renderer only (its same-origin frames share it): the thread
+    # that started navigating to an http(s) address. Other renderers (the
+    # initial about:blank, processes of closed pages winding down) would
+    # count time the page never waited for.
+    navigations = [
+        e
         for e in events
-        if e.get("ph") == "M"
-        and e.get("name") == "thread_name"
-        and e["args"].get("name") == "CrRendererMain"
-    }
-    starts = [e["ts"] for e in events if e.get("name") == "navigationStart"]
-    if not starts:
+        if e.get("name") == "navigationStart"
+        and str(e.get("args", {}).get("data", {}).get("documentLoaderURL", "")).startswith("http")
+    ]
+    if not navigations:
         return {}
-    t0 = min(starts)
+    first = min(navigations, key=lambda e: e["ts"])
+    threads = {(first["pid"], first["tid"])}
+    t0 = first["ts"]
     end = t0 + until_ms * 1000
     out = dict.fromkeys(["total", *KINDS], 0.0)
     for thread in threads:
