@@ -1,8 +1,14 @@
 """Generic map builders (folium + Leaflet served from our own static files).
 
 Every builder takes plain records (`MapPoint`, `LegendItem`, a mapping of zone
-slug to value) and the areas to draw, and returns a complete HTML document
-meant for an `<iframe>` served from our own host. Nothing here knows a
+slug to value) and the areas to draw. `points_map_config` and
+`choropleth_map_config` return the map as a configuration (JSON-ready data)
+that a page draws itself, in its own document (`{% geo_map %}` and
+`geo/static/geo/map.js`): that is how our pages show maps. `points_map`,
+`choropleth_map` and `areas_map` return the same maps as complete folium HTML
+documents, for an `<iframe>` (the /map/embed/ addresses other sites may frame,
+the staff preview). Both share every part that matters (`_frame`, the area
+features, the legend, the street layer's configuration). Nothing here knows a
 feature's models: proposals, ballots and workshops turn their rows into these
 records in their own selectors.
 
