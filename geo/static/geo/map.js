@@ -98,8 +98,11 @@
   function startAll() {
     var boxes = document.querySelectorAll("[data-ciic-map]");
     var lazy = [];
+    var reach = window.innerHeight + 300;
     Array.prototype.forEach.call(boxes, function (el) {
-      if (el.hasAttribute("data-ciic-map-lazy") && "IntersectionObserver" in window) lazy.push(el);
+      // a lazy box already near the screen is drawn at once
+      if (el.hasAttribute("data-ciic-map-lazy") && "IntersectionObserver" in window &&
+          el.getBoundingClientRect().top > reach) lazy.push(el);
       else start(el);
     });
     if (!lazy.length) return;
