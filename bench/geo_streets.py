@@ -2,6 +2,13 @@
 
     .venv/bin/python bench/geo_streets.py [--write] [--runs 5] [--port 8150]
         [--baseline REV] [--database NAME] [--redis-url URL] [--proposals 5000]
+        [--only TEXT] [--no-cold]
+
+Pages: the three map pages, and two pages without any map (the list of
+proposals, the home page): the floor every page stands on (HTML, CSS, the
+site's script, layout, first paint), "drawn" two animation frames after their
+load event. --only keeps the pages whose label or path contains TEXT;
+--no-cold skips the cold runs (quick comparisons while working).
 
 Set-up, as production runs: PostgreSQL (database --database, dropped and
 created) with the default areas, a call and --proposals public proposals
