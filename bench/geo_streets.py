@@ -58,12 +58,12 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
+
+import loadgen
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = ROOT / ".venv" / "bin" / "python"
-GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 PG = "postgres://postgres@127.0.0.1:5432"
 PHONE = {"width": 360, "height": 780}
@@ -193,26 +193,9 @@ class Install:
 
         self.stop()
         redis.Redis.from_url(self.redis_url).flushdb()
-        self.server = subprocess.Popen(  # noqa: S603 - the venv's gunicorn, fixed arguments
-            [str(GUNICORN), "ciic.wsgi", "--bind", f"127.0.0.1:{self.port}", "--workers", "2"],
-            cwd=self.code,
-            env=self.env(),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+        self.server = loadgen.gunicorn_start(
+            ["--workers", "2"], port=self.port, cwd=self.code, env=self.env(), name=self.name
         )
-        for _ in range(200):
-            if self.server.poll() is not None:  # could not bind: another server on the port
-                sys.exit(f"gunicorn ({self.name}) exited with {self.server.returncode}")
-            try:
-                urllib.request.urlopen(f"{self.base}/robots.txt", timeout=2)  # noqa: S310
-                break
-            except urllib.error.HTTPError:
-                break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            self.stop()
-            sys.exit("gunicorn did not answer")
         time.sleep(1)  # the second worker boots too
         if self.server.poll() is not None:
             sys.exit(f"gunicorn ({self.name}) exited with {self.server.returncode}")
@@ -220,8 +203,7 @@ class Install:
 
     def stop(self) -> None:
         if self.server is not None:
-            self.server.terminate()
-            self.server.wait(timeout=30)
+            loadgen.gunicorn_stop(self.server)
             self.server = None
 
 

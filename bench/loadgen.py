@@ -21,7 +21,11 @@ from __future__ import annotations
 import asyncio
 import random
 import statistics
+import subprocess
+import sys
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -160,6 +164,42 @@ def summarise(s: _Samples, wall: float) -> dict[str, float]:
         "errors": s.errors,
         "bytes": statistics.fmean(s.sizes),
     }
+
+
+def gunicorn_start(
+    args: list[str], *, port: int, cwd: Path, env: dict[str, str], name: str = "gunicorn"
+) -> subprocess.Popen[bytes]:
+    """The virtualenv's gunicorn serving `ciic.wsgi` on 127.0.0.1:`port` with
+    `args` (workers and such), returned once it answers `/robots.txt` (an HTTP
+    error is an answer too). The benchmark exits if gunicorn stops (another
+    server on the port) or does not answer within 30 s."""
+    gunicorn = Path(__file__).resolve().parent.parent / ".venv" / "bin" / "gunicorn"
+    server = subprocess.Popen(  # noqa: S603 - the venv's gunicorn, fixed arguments
+        [str(gunicorn), "ciic.wsgi", "--bind", f"127.0.0.1:{port}", *args],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    while True:
+        if server.poll() is not None:
+            sys.exit(f"{name} exited with {server.returncode}")
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/robots.txt", timeout=2)  # noqa: S310
+            return server
+        except urllib.error.HTTPError:
+            return server
+        except OSError:
+            if time.monotonic() > deadline:
+                server.kill()
+                sys.exit(f"{name} did not answer")
+            time.sleep(0.1)
+
+
+def gunicorn_stop(server: subprocess.Popen[bytes]) -> None:
+    server.terminate()
+    server.wait(timeout=30)
 
 
 def rss_mb(pid: int) -> float:

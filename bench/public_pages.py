@@ -44,7 +44,6 @@ from loadgen import Request
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 PY = ROOT / ".venv" / "bin" / "python"
-GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
 DB_NAME = "ciic_fast_pages_bench"
 PG = "postgres://postgres@127.0.0.1:5432"
 REDIS_URL = "redis://127.0.0.1:6379/5"
@@ -183,30 +182,11 @@ def start_server(
     import redis
 
     redis.Redis.from_url(REDIS_URL).flushdb()  # cold: empty page cache
-    server = subprocess.Popen(  # noqa: S603 - the venv's gunicorn, fixed arguments
-        [str(GUNICORN), "ciic.wsgi", "--bind", f"127.0.0.1:{port}", *worker_args],
-        cwd=ROOT,
-        env=_env(tmp, **extra),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    for _ in range(150):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/robots.txt", timeout=2)  # noqa: S310
-            break
-        except urllib.error.HTTPError:
-            break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        server.kill()
-        sys.exit("gunicorn did not answer")
-    return server
+    return loadgen.gunicorn_start(worker_args, port=port, cwd=ROOT, env=_env(tmp, **extra))
 
 
 def stop_server(server: subprocess.Popen[bytes]) -> None:
-    server.terminate()
-    server.wait(timeout=30)
+    loadgen.gunicorn_stop(server)
 
 
 # --- the load ----------------------------------------------------------------------------------

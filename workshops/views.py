@@ -413,9 +413,12 @@ class _ConsoleFormView(_WorkshopPermissionMixin, View):
             else:
                 messages.success(request, self.success_message)
                 return redirect(reverse("workshops:console", kwargs={"pk": pk}) + self.anchor)
-        response = ConsoleView.as_view()(request, pk=pk, **{self.form_name: form})
-        response.status_code = 400
-        return response
+        # The console again, with this form's errors (rendered directly: the
+        # console's view answers GET only).
+        console = ConsoleView()
+        console.setup(request, pk=pk)
+        context = console.get_context_data(pk=pk, **{self.form_name: form})
+        return console.render_to_response(context, status=400)
 
 
 class WalkInsView(_ConsoleFormView):

@@ -30,6 +30,12 @@ def follow() -> None:
             text = fh.read().strip()
     except FileNotFoundError:
         text = ""
+    travel(text)
+
+
+def travel(text: str) -> None:
+    """Run the clock from the ISO instant `text` (empty: real time)."""
+    global _current
     if _current is not None and _current[0] == text:
         return
     if _current is not None:
@@ -45,17 +51,22 @@ def follow() -> None:
 
 def _commands(argv: list[str]) -> None:
     """`manage.py A ... + B ...`: the commands one after the other, in one
-    process (what cron runs every few minutes, without a start-up each)."""
+    process (what cron runs every few minutes, without a start-up each). A
+    group `@INSTANT` moves this process's clock there (what the clock file
+    would say when cron comes round again)."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ciic.settings.production")
     from django.core.management import execute_from_command_line
 
     group: list[str] = []
     for arg in [*argv[1:], "+"]:
-        if arg == "+":
+        if arg != "+":
+            group.append(arg)
+        elif len(group) == 1 and group[0].startswith("@"):
+            travel(group[0][1:])
+            group = []
+        elif group:
             execute_from_command_line([argv[0], *group])
             group = []
-        else:
-            group.append(arg)
 
 
 if __name__ == "__main__":

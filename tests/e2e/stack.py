@@ -223,9 +223,19 @@ class Stack:
         """What cron runs every few minutes in production."""
         return self.manage("jobs_sweep")
 
-    def cron(self) -> str:
-        """The sweep, then a burst of the worker (one process)."""
-        return self.manage("jobs_sweep", "+", "rqworker", "--burst", "--with-scheduler", "default")
+    def cron(self, *instants: Any) -> str:
+        """The sweep, then a burst of the worker (one process); with
+        `instants` (aware datetimes), both at each instant in turn, in that
+        one process (cron coming round, without a start-up each time), the
+        stack's clock left at the last."""
+        tick = ["jobs_sweep", "+", "rqworker", "--burst", "--with-scheduler", "default"]
+        if not instants:
+            return self.manage(*tick)
+        args: list[str] = []
+        for instant in instants:
+            args += ["+", f"@{instant.isoformat()}", "+", *tick]
+        self.clock(instants[-1])
+        return self.manage(*args[1:])
 
     # --- mail ---------------------------------------------------------------------------------
 
@@ -309,10 +319,13 @@ class Stack:
         assert self.server_errors == [], f"server errors: {self.server_errors}"
 
 
-def log_in(page: Any, email: str, *, password: str = PASSWORD, totp: bool = False) -> None:
-    """allauth's log-in form, then the TOTP step (real time: log staff in
-    before moving the stack's clock)."""
-    from tests.auth import totp_code
+def log_in(
+    page: Any, email: str, *, password: str = PASSWORD, totp: bool = False, secret: str = ""
+) -> None:
+    """allauth's log-in form, then the TOTP step with the code of `secret`
+    (default: tests.auth's) when `totp` (real time: log staff in before
+    moving the stack's clock). The one log-in of the browser tests."""
+    from tests.auth import TOTP_SECRET, totp_code
 
     page.goto("/accounts/login/")
     page.fill("input[name=login]", email)
@@ -321,7 +334,7 @@ def log_in(page: Any, email: str, *, password: str = PASSWORD, totp: bool = Fals
         page.locator("form:has(input[name=password]) [type=submit]").first.click()
     if totp:
         assert "/accounts/2fa/authenticate/" in page.url, page.url
-        page.fill("input[name=code]", totp_code())
+        page.fill("input[name=code]", totp_code(secret or TOTP_SECRET))
         with page.expect_navigation():
             page.locator("form:has(input[name=code]) [type=submit]").first.click()
     assert "/accounts/login/" not in page.url, page.url

@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+from .stack import log_in
 
-PASSWORD = "correct-horse-battery"
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
@@ -71,21 +71,6 @@ def _context(browser, live_server):  # type: ignore[no-untyped-def]
     return context, context.new_page()
 
 
-def _log_in(page, user, *, totp: bool = False) -> None:  # type: ignore[no-untyped-def]
-    from tests.auth import totp_code
-
-    page.goto("/accounts/login/")
-    page.fill("input[name=login]", user.email)
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_navigation():
-        page.locator("form:has(input[name=password]) [type=submit]").first.click()
-    if totp:
-        assert "/accounts/2fa/authenticate/" in page.url, page.url
-        page.fill("input[name=code]", totp_code())
-        with page.expect_navigation():
-            page.locator("form:has(input[name=code]) [type=submit]").first.click()
-
-
 def _submit(page, form_selector: str) -> None:  # type: ignore[no-untyped-def]
     with page.expect_navigation():
         page.locator(f"{form_selector} [type=submit]").first.click()
@@ -101,7 +86,7 @@ def test_change_request_resubmission_decision_and_appeal(browser, live_server, a
 
     # 1. The assessor asks for a change.
     ctx1, assessor = _context(browser, live_server)
-    _log_in(assessor, assessed_call["first"], totp=True)
+    log_in(assessor, assessed_call["first"].email, totp=True)
     assessor.goto("/staff/assessment/?call=bp-eval")
     assert ref in assessor.content()
     assessor.goto(staff_url)
@@ -112,7 +97,7 @@ def test_change_request_resubmission_decision_and_appeal(browser, live_server, a
 
     # 2. The author reads it, answers in the thread, edits and resubmits.
     ctx2, author = _context(browser, live_server)
-    _log_in(author, assessed_call["author"])
+    log_in(author, assessed_call["author"].email)
     author.goto(f"/proposals/{ref}/")
     assert "Precizați unde anume în parc" in author.content()
     author.fill("#thread textarea[name=body]", "Lângă intrarea dinspre strada Brașov.")
@@ -147,7 +132,7 @@ def test_change_request_resubmission_decision_and_appeal(browser, live_server, a
     assessor.goto(staff_url)
     assert assessor.locator(f"form[action='{staff_url}appeal/']").count() == 0
     ctx3, second = _context(browser, live_server)
-    _log_in(second, assessed_call["second"], totp=True)
+    log_in(second, assessed_call["second"].email, totp=True)
     second.goto(staff_url)
     assert "Intrarea este în administrarea ADP Sector 6." in second.content()
     second.check("input[name=upheld][value=yes]")

@@ -17,6 +17,8 @@ import pytest
 
 from tests.conftest import REPO_ROOT
 
+from .stack import log_in
+
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 DEMO_PASSWORD = "ciic6-demo-2025"  # printed by seed_demo, in the README
@@ -74,24 +76,6 @@ def fresh_site(tmp_path_factory):  # type: ignore[no-untyped-def]
         server.wait(timeout=30)
 
 
-def _log_in(page, email: str) -> None:  # type: ignore[no-untyped-def]
-    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
-
-    from ciic.accounts.demo import DEMO_TOTP_SECRET
-
-    page.goto("/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    with page.expect_navigation():
-        page.locator("form:has(input[name=password]) [type=submit]").first.click()
-    assert "/accounts/2fa/authenticate/" in page.url, page.url  # the TOTP step
-    code = format_hotp_value(hotp_value(DEMO_TOTP_SECRET, int(time.time()) // 30))
-    page.fill("input[name=code]", code)
-    with page.expect_navigation():
-        page.locator("form:has(input[name=code]) [type=submit]").first.click()
-    assert "/accounts/" not in page.url, page.url
-
-
 def test_facilitator_of_a_fresh_install_edits_pages_in_wagtail(browser, fresh_site):
     context = browser.new_context(base_url=fresh_site, locale="ro-RO")
     external: list[str] = []
@@ -105,7 +89,15 @@ def test_facilitator_of_a_fresh_install_edits_pages_in_wagtail(browser, fresh_si
     )
     page = context.new_page()
     try:
-        _log_in(page, "facilitator@demo.ciic6.ro")
+        from ciic.accounts.demo import DEMO_TOTP_SECRET
+
+        log_in(
+            page,
+            "facilitator@demo.ciic6.ro",
+            password=DEMO_PASSWORD,
+            totp=True,
+            secret=DEMO_TOTP_SECRET,
+        )
 
         response = page.goto("/cms-admin/")
         assert response is not None and response.status == 200

@@ -59,12 +59,12 @@ def _published_vote_and_a_workshop(voting_call):  # type: ignore[no-untyped-def]
     """Through the services, on the call's dates: voting opens, three ballots,
     results computed and published; a workshop with registrations."""
     import time_machine
-    from django.utils import timezone
 
     from proposals.models import LOCAL_TZ
     from voting.services import ballot_rule_set, results_compute, results_publish, voting_open
     from workshops import services as ws
 
+    from .production_data import make_workshop
     from .test_production_faults import _cast_ballots
 
     call, admin = voting_call["call"], voting_call["admin"]
@@ -78,19 +78,7 @@ def _published_vote_and_a_workshop(voting_call):  # type: ignore[no-untyped-def]
     ):
         results_compute(actor=admin, call=call)
         results_publish(actor=admin, call=call)
-    facilitator = voting_call["facilitator"]
-    today = timezone.localdate()
-    programme = ws.programme_create(
-        actor=facilitator, name="Programul CIIC", slug="ciic",
-        period_start=today - dt.timedelta(days=30), period_end=today + dt.timedelta(days=300),
-    )  # fmt: skip
-    start = timezone.now() + dt.timedelta(days=3)
-    workshop = ws.workshop_create(
-        actor=facilitator, programme=programme, theme="Curți verzi în Drumul Taberei",
-        venue_name="Biblioteca Drumul Taberei", venue_address="Strada Brașov 21",
-        starts_at=start, ends_at=start + dt.timedelta(hours=2), capacity=2,
-        facilitators=[facilitator], open_registration=True,
-    )  # fmt: skip
+    workshop = make_workshop(voting_call["facilitator"], starts_in=dt.timedelta(days=3))
     for voter in voting_call["voters"]:
         ws.registration_create(actor=voter, workshop=workshop)
     return workshop

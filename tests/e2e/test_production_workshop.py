@@ -28,12 +28,11 @@ NAMES = ("Maria Popa", "Dan Ilie", "Elena Radu")
 def workshop_setup(areas, home_page, open_call):  # type: ignore[no-untyped-def]
     """A workshop starting in an hour with two seats, its facilitator (second
     factor) and three verified residents."""
-    from django.utils import timezone
-
     from ciic.accounts.models import Role
     from tests.auth import add_totp, confirm_email
     from tests.factories import staff_user, verified_resident
-    from workshops import services
+
+    from .production_data import make_workshop
 
     facilitator = confirm_email(add_totp(staff_user(Role.FACILITATOR)))
     residents = []
@@ -42,18 +41,7 @@ def workshop_setup(areas, home_page, open_call):  # type: ignore[no-untyped-def]
         user.resident_profile.full_name = name
         user.resident_profile.save(update_fields=["full_name"])
         residents.append(confirm_email(user))
-    today = timezone.localdate()
-    programme = services.programme_create(
-        actor=facilitator, name="Programul CIIC", slug="ciic",
-        period_start=today - dt.timedelta(days=30), period_end=today + dt.timedelta(days=300),
-    )  # fmt: skip
-    start = timezone.now() + dt.timedelta(hours=1)
-    workshop = services.workshop_create(
-        actor=facilitator, programme=programme, theme="Curți verzi în Drumul Taberei",
-        venue_name="Biblioteca Drumul Taberei", venue_address="Strada Brașov 21",
-        starts_at=start, ends_at=start + dt.timedelta(hours=2), capacity=2,
-        facilitators=[facilitator], open_registration=True,
-    )  # fmt: skip
+    workshop = make_workshop(facilitator, starts_in=dt.timedelta(hours=1))
     return {"workshop": workshop, "facilitator": facilitator, "residents": residents}
 
 

@@ -9,9 +9,9 @@ from decimal import Decimal
 import pytest
 from PIL import Image
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+from .stack import log_in
 
-PASSWORD = "correct-horse-battery"
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
@@ -23,14 +23,6 @@ def resident(db):  # type: ignore[no-untyped-def]
     user, _verification, _cnp = verified_resident(born=dt.date(1985, 3, 2), serial=77)
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     return user
-
-
-def _log_in(page, user) -> None:  # type: ignore[no-untyped-def]
-    page.goto("/accounts/login/")
-    page.fill("input[name=login]", user.email)
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_navigation():
-        page.locator("form:has(input[name=password]) [type=submit]").first.click()
 
 
 def _photo_with_gps(path) -> None:  # type: ignore[no-untyped-def]
@@ -46,7 +38,7 @@ def _photo_with_gps(path) -> None:  # type: ignore[no-untyped-def]
 def test_a_resident_submits_a_proposal_end_to_end(page, home_page, open_call, resident, tmp_path):
     from proposals.models import Proposal
 
-    _log_in(page, resident)
+    log_in(page, resident.email)
     page.goto(f"/proposals/new/{open_call.slug}/")
 
     # Step 1: what

@@ -9,9 +9,10 @@ import re
 
 import pytest
 
+from .stack import log_in
+
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "correct-horse-battery"
 PHONE = {"width": 360, "height": 780}
 
 
@@ -71,14 +72,6 @@ def published(open_call, resident):  # type: ignore[no-untyped-def]
     return proposal_submit(actor=resident, proposal=proposal)
 
 
-def _log_in(page, user) -> None:  # type: ignore[no-untyped-def]
-    page.goto("/accounts/login/")
-    page.fill("input[name=login]", user.email)
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_navigation():
-        page.locator("form:has(input[name=password]) [type=submit]").first.click()
-
-
 def _map_state(page):  # type: ignore[no-untyped-def]
     return page.evaluate(
         """() => { const m = document.getElementById('location-map').ciicMap;
@@ -93,7 +86,7 @@ def _streets_drawn(frame_or_page) -> None:  # type: ignore[no-untyped-def]
 def test_typing_a_boulevard_moves_the_map_and_a_click_places_the_point(page, draft, resident):
     from proposals.models import Proposal
 
-    _log_in(page, resident)
+    log_in(page, resident.email)
     street_requests = []
     page.on(
         "request",
@@ -150,7 +143,7 @@ def test_typing_a_boulevard_moves_the_map_and_a_click_places_the_point(page, dra
 
 
 def test_a_metro_station_by_mouse_and_coordinates_typed_in_the_search(page, draft, resident):
-    _log_in(page, resident)
+    log_in(page, resident.email)
     page.goto(f"/proposals/edit/{draft.pk}/where/")
     _streets_drawn(page)
     search = page.locator("#location-search-input")
@@ -168,7 +161,7 @@ def test_a_metro_station_by_mouse_and_coordinates_typed_in_the_search(page, draf
 
 
 def test_a_point_outside_the_sector_is_refused_and_the_map_stays_on_it(page, draft, resident):
-    _log_in(page, resident)
+    log_in(page, resident.email)
     page.goto(f"/proposals/edit/{draft.pk}/where/")
     _streets_drawn(page)
     sector = page.evaluate(
@@ -284,7 +277,7 @@ def test_no_map_page_or_the_proposal_form_is_wider_than_a_phone(phone, published
     assert legend and mapbox
     assert legend["height"] * legend["width"] < 0.5 * mapbox["height"] * mapbox["width"]
 
-    _log_in(phone, resident)
+    log_in(phone, resident.email)
     for step in ("where", "what", "review"):
         _no_horizontal_scroll(phone, f"/proposals/edit/{draft.pk}/{step}/")
 

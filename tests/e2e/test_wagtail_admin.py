@@ -3,9 +3,10 @@ update check, no fonts or help pages from wagtail.org) and its menus read in
 Romanian. The `page` fixture fails the test on any request to another host."""
 
 import re
-import time
 
 import pytest
+
+from .stack import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -26,31 +27,12 @@ def administrator(home_page):  # type: ignore[no-untyped-def]
     return confirm_email(add_totp(user))
 
 
-def _log_in(page, user) -> None:  # type: ignore[no-untyped-def]
-    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
-
-    from tests.auth import PASSWORD, TOTP_SECRET
-
-    page.goto("/accounts/login/")
-    page.fill("input[name=login]", user.email)
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_navigation():
-        page.locator("form:has(input[name=password]) [type=submit]").first.click()
-    assert "/accounts/2fa/authenticate/" in page.url, page.url
-    page.fill(
-        "input[name=code]", format_hotp_value(hotp_value(TOTP_SECRET, int(time.time()) // 30))
-    )
-    with page.expect_navigation():
-        page.locator("form:has(input[name=code]) [type=submit]").first.click()
-    assert "/accounts/" not in page.url, page.url
-
-
 def test_wagtail_admin_stays_on_this_host_and_reads_in_romanian(
     page, administrator, home_page, settings
 ):
     settings.LANGUAGE_CODE = "ro"
     page.set_viewport_size({"width": 1280, "height": 900})
-    _log_in(page, administrator)
+    log_in(page, administrator.email, totp=True)
     for url in (
         "/cms-admin/",
         "/cms-admin/pages/",

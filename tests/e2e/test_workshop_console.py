@@ -6,9 +6,10 @@ import datetime as dt
 
 import pytest
 
+from .stack import log_in
+
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "correct-horse-battery"
 PHONE = {"width": 360, "height": 780}
 
 
@@ -57,20 +58,6 @@ def workshop(facilitator):  # type: ignore[no-untyped-def]
     return w
 
 
-def _log_in_with_code(page, user) -> None:  # type: ignore[no-untyped-def]
-    from tests.auth import totp_code
-
-    page.goto("/accounts/login/")
-    page.fill("input[name=login]", user.email)
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_navigation():
-        page.locator("form:has(input[name=password]) [type=submit]").first.click()
-    assert "/2fa/" in page.url, page.url
-    page.fill("input[name=code]", totp_code())
-    with page.expect_navigation():
-        page.locator("form:has(input[name=code]) [type=submit]").first.click()
-
-
 def _fits(page) -> bool:  # type: ignore[no-untyped-def]
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
@@ -79,7 +66,7 @@ def test_check_in_walk_ins_and_minutes_on_a_phone(page, home_page, facilitator, 
     from workshops.models import Registration
 
     page.set_viewport_size(PHONE)
-    _log_in_with_code(page, facilitator)
+    log_in(page, facilitator.email, totp=True)
     page.goto(f"/staff/workshops/{workshop.pk}/")
     assert page.locator("h1").inner_text().startswith(f"#{workshop.number}")
     assert _fits(page), "the console scrolls sideways on a phone"
