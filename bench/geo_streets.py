@@ -2,6 +2,13 @@
 
     .venv/bin/python bench/geo_streets.py [--write] [--runs 5] [--port 8150]
         [--baseline REV] [--database NAME] [--redis-url URL] [--proposals 5000]
+        [--only TEXT] [--no-cold]
+
+Pages: the three map pages, and two pages without any map (the list of
+proposals, the home page): the floor every page stands on (HTML, CSS, the
+site's script, layout, first paint), "drawn" two animation frames after their
+load event. --only keeps the pages whose label or path contains TEXT;
+--no-cold skips the cold runs (quick comparisons while working).
 
 Set-up, as production runs: PostgreSQL (database --database, dropped and
 created) with the default areas, a call and --proposals public proposals
@@ -232,8 +239,20 @@ def install(args: argparse.Namespace, tmp: Path) -> tuple[list[Install], str]:
 
 # --- measuring ------------------------------------------------------------------------------
 
+# A page without a map is "drawn" two animation frames after its load event
+# (as a map is two frames after its layers are on the canvas): the floor every
+# map page stands on (HTML, CSS, the site's scripts, layout and first paint).
+FLOOR_INIT_JS = """(() => {
+    if (window.top !== window) return;
+    addEventListener('load', () => requestAnimationFrame(() => requestAnimationFrame(() => {
+        if (!document.querySelector('.map-frame, [data-ciic-map], .proposal-map, #location-map'))
+            window.ciicFloorDrawnAt = performance.now();
+    })));
+})()"""
+
 DRAWN_JS = """async (points) => {
     for (let i = 0; i < 1200; i++) {
+        if (window.ciicFloorDrawnAt) return {drawn: window.ciicFloorDrawnAt, points: 0};
         const frames = [window, ...Array.from(document.querySelectorAll('iframe')).map(f => f.contentWindow)];
         for (const w of frames) {
             if (w && w.ciicStreetsDrawnAt && (!points || w.ciicPointsDrawnAt)) {
@@ -271,22 +290,26 @@ KINDS = {
 
 
 def main_thread(trace: bytes, until_ms: float) -> dict[str, float]:
-    """Busy time of the renderer's main thread (the page and its same-origin
-    frame share it) from navigation start to `until_ms`, by kind (top-level
-    events of each kind, not nested in one of the same kind)."""
+    """Busy time of the page renderer's main thread (the page and its
+    same-origin frame share it) from navigation start to `until_ms`, by kind
+    (top-level events of each kind, not nested in one of the same kind)."""
     events = json.loads(trace)
     events = events["traceEvents"] if isinstance(events, dict) else events
-    threads = {
-        (e["pid"], e["tid"])
+    # The page's renderer only (its same-origin frames share it): the thread
+    # that started navigating to an http(s) address. Other renderers (the
+    # initial about:blank, processes of closed pages winding down) would
+    # count time the page never waited for.
+    navigations = [
+        e
         for e in events
-        if e.get("ph") == "M"
-        and e.get("name") == "thread_name"
-        and e["args"].get("name") == "CrRendererMain"
-    }
-    starts = [e["ts"] for e in events if e.get("name") == "navigationStart"]
-    if not starts:
+        if e.get("name") == "navigationStart"
+        and str(e.get("args", {}).get("data", {}).get("documentLoaderURL", "")).startswith("http")
+    ]
+    if not navigations:
         return {}
-    t0 = min(starts)
+    first = min(navigations, key=lambda e: e["ts"])
+    threads = {(first["pid"], first["tid"])}
+    t0 = first["ts"]
     end = t0 + until_ms * 1000
     out = dict.fromkeys(["total", *KINDS], 0.0)
     for thread in threads:
@@ -315,6 +338,7 @@ def measure(
 ):  # type: ignore[no-untyped-def]
     context = browser.new_context(viewport=PHONE, device_scale_factor=2, locale="ro-RO")
     page = context.new_page()
+    page.add_init_script(FLOOR_INIT_JS)
     if repeat:  # a first visit fills the browser's cache
         page.goto(url, wait_until="load")
         page.evaluate(DRAWN_JS, points)
@@ -381,6 +405,12 @@ def main() -> None:
         help="default: a private redis-server of this benchmark's own, on --port + 9",
     )
     parser.add_argument("--baseline", default="", help="a git revision to measure in the same run")
+    parser.add_argument(
+        "--only",
+        default="",
+        help="measure only the pages whose label contains this text (no cold runs unless /map/)",
+    )
+    parser.add_argument("--no-cold", action="store_true", help="skip the cold runs of /map/")
     parser.add_argument("--setup", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
@@ -419,7 +449,11 @@ def main() -> None:
         f"map of proposals `/map/` ({args.proposals:,} proposals)": ("/map/", True),
         "participation by zone": ("/map/participation/bench/", False),
         "a proposal's page (small map)": (f"/proposals/{reference}/", False),
+        "no map: the list of proposals (the floor)": ("/proposals/", False),
+        "no map: the home page (the floor)": ("/", False),
     }
+    if args.only:
+        pages = {k: v for k, v in pages.items() if args.only in k or args.only in v[0]}
     first_page = next(iter(pages))
     results: dict[tuple[str, str, str, str], dict] = {}  # type: ignore[type-arg]
     load_before = os.getloadavg()
@@ -431,7 +465,7 @@ def main() -> None:
             # Cold: a restart (fresh workers, empty caches) before every run of /map/.
             path, points = pages[first_page]
             cold: dict[tuple[str, str], list[dict]] = {}  # type: ignore[type-arg]
-            for _ in range(args.runs):
+            for _ in range(0 if args.no_cold or path != "/map/" else args.runs):
                 for inst in installs:
                     for profile, cpu in PROFILES.items():
                         inst.start()

@@ -1,8 +1,14 @@
 """Generic map builders (folium + Leaflet served from our own static files).
 
 Every builder takes plain records (`MapPoint`, `LegendItem`, a mapping of zone
-slug to value) and the areas to draw, and returns a complete HTML document
-meant for an `<iframe>` served from our own host. Nothing here knows a
+slug to value) and the areas to draw. `points_map_config` and
+`choropleth_map_config` return the map as a configuration (JSON-ready data)
+that a page draws itself, in its own document (`{% geo_map %}` and
+`geo/static/geo/map.js`): that is how our pages show maps. `points_map`,
+`choropleth_map` and `areas_map` return the same maps as complete folium HTML
+documents, for an `<iframe>` (the /map/embed/ addresses other sites may frame,
+the staff preview). Both share every part that matters (`_frame`, the area
+features, the legend, the street layer's configuration). Nothing here knows a
 feature's models: proposals, ballots and workshops turn their rows into these
 records in their own selectors.
 
@@ -52,6 +58,8 @@ CLUSTER_JS = "vendor/leaflet.markercluster/leaflet.markercluster.js"
 CLUSTER_CSS = "vendor/leaflet.markercluster/MarkerCluster.css"
 CLUSTER_DEFAULT_CSS = "vendor/leaflet.markercluster/MarkerCluster.Default.css"
 STREETMAP_JS = "geo/streetmap.js"
+MAP_JS = "geo/map.js"
+MAP_CSS = "geo/map.css"
 POINT_LAYER_JS = "geo/point_layer.js"
 # Bump when the builders' output changes in a way the static URLs do not show.
 RENDER_VERSION = "3"
@@ -148,7 +156,18 @@ def with_script_nonce(document: str, nonce: str) -> str:
 def render_stamp() -> str:
     """A short stamp of the builders' version and the static files a rendered
     map links to (hashed names in production), for cache keys."""
-    urls = [static(p) for p in (LEAFLET_JS, LEAFLET_CSS, CLUSTER_JS, STREETMAP_JS)]
+    urls = [
+        static(p)
+        for p in (
+            LEAFLET_JS,
+            LEAFLET_CSS,
+            CLUSTER_JS,
+            STREETMAP_JS,
+            POINT_LAYER_JS,
+            MAP_JS,
+            MAP_CSS,
+        )
+    ]
     urls += [static(STREETS_STATIC), static(PLACES_STATIC)]
     raw = "|".join([RENDER_VERSION, *urls])
     return hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()[:8]
@@ -613,41 +632,33 @@ def street_map_config(
     }
 
 
-def _new_map(areas: Sequence[AreaLike], *, title: str, subtitle: str = "") -> OfflineMap:
+# Leaflet options of every map (folium's min_zoom/max_zoom only reach its own
+# tile layer, so they are passed as map options).
+MAP_OPTIONS: dict[str, Any] = {
+    "preferCanvas": True,
+    "scrollWheelZoom": False,
+    "minZoom": 11,
+    "maxZoom": 19,
+    "zoomSnap": 0.25,
+}
+# The bottom padding keeps the sector clear of the attribution line.
+PADDING_TOP_LEFT = (10, 10)
+PADDING_BOTTOM_RIGHT = (10, 28)
+# Below this width (px) the legend and the notes start folded, and the credits
+# drop the "Leaflet" prefix.
+NARROW_BELOW = 600
+
+
+def _frame(areas: Sequence[AreaLike], *, title: str, subtitle: str = "") -> dict[str, Any]:
+    """What every map shows around its layers: the view, the tile server if
+    any, the attributions, the title and the approximate-zones note (HTML
+    escaped here). Shared by the in-page maps and the folium documents."""
     bounds = _bounds(areas)
     centre = (
         [(bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2]
         if bounds
         else list(SECTOR6_CENTRE)
     )
-    tiles_url = getattr(settings, "MAP_TILES_URL", "") or ""
-    fig = Figure(title=_esc(title) if title else None)
-    m = OfflineMap(
-        location=centre,
-        # the bottom padding keeps the sector clear of the attribution line
-        bounds=bounds,
-        padding_top_left=(10, 10),
-        padding_bottom_right=(10, 28),
-        zoom_start=13,
-        tiles=None,
-        prefer_canvas=True,
-        control_scale=True,
-        scrollWheelZoom=False,
-        # Passed as Leaflet map options (folium's min_zoom/max_zoom only reach
-        # its own tile layer); markercluster needs the map's maxZoom.
-        minZoom=11,
-        maxZoom=19,
-        zoomSnap=0.25,
-    )
-    fig.add_child(m)
-    m.add_child(_MapStyle())
-    if tiles_url:
-        folium.TileLayer(
-            tiles=tiles_url,
-            attr=getattr(settings, "MAP_TILES_ATTRIBUTION", ""),
-            name="base",
-            max_zoom=19,
-        ).add_to(m)
     texts = [ANCPI_ATTRIBUTION]
     short = [ANCPI_SHORT_ATTRIBUTION]
     for a in areas:
@@ -655,22 +666,101 @@ def _new_map(areas: Sequence[AreaLike], *, title: str, subtitle: str = "") -> Of
             texts.append(a.attribution)
             if a.attribution != ANCPI_ATTRIBUTION:
                 short.append(a.attribution)
-    m.add_child(_Attribution(texts, short))
+    heading = ""
     if title:
-        heading = f"{_esc(title)}"
+        heading = _esc(title)
         if subtitle:
             heading += f"<small>{_esc(subtitle)}</small>"
-        m.add_child(_HtmlControl(heading, position="topright", css_class="map-title"))
+    note = ""
     if any(a.is_approximate and a.kind == "zone" for a in areas):
         summary = _esc(_("Approximate zones"))
         detail = _esc(_("Outlines are indicative, not official boundaries."))
         note = f"<details open><summary>{summary}</summary>{detail}</details>"
+    return {
+        "bounds": bounds,
+        "centre": centre,
+        "zoom": 13,
+        "tiles": getattr(settings, "MAP_TILES_URL", "") or "",
+        "tilesAttribution": getattr(settings, "MAP_TILES_ATTRIBUTION", "") or "",
+        "texts": texts,
+        "short": short,
+        "title": heading,
+        "note": note,
+    }
+
+
+def _new_map(areas: Sequence[AreaLike], *, title: str, subtitle: str = "") -> OfflineMap:
+    frame = _frame(areas, title=title, subtitle=subtitle)
+    fig = Figure(title=_esc(title) if title else None)
+    m = OfflineMap(
+        location=frame["centre"],
+        bounds=frame["bounds"],
+        padding_top_left=PADDING_TOP_LEFT,
+        padding_bottom_right=PADDING_BOTTOM_RIGHT,
+        zoom_start=frame["zoom"],
+        tiles=None,
+        control_scale=True,
+        prefer_canvas=True,
+        **{k: v for k, v in MAP_OPTIONS.items() if k != "preferCanvas"},
+    )
+    fig.add_child(m)
+    m.add_child(_MapStyle())
+    if frame["tiles"]:
+        folium.TileLayer(
+            tiles=frame["tiles"], attr=frame["tilesAttribution"], name="base", max_zoom=19
+        ).add_to(m)
+    m.add_child(_Attribution(frame["texts"], frame["short"]))
+    if frame["title"]:
+        m.add_child(_HtmlControl(frame["title"], position="topright", css_class="map-title"))
+    if frame["note"]:
         m.add_child(
             # top left, under the zoom buttons: the bottom corners hold the
             # legend, the scale and the credits, which meet on a phone
-            _HtmlControl(note, position="topleft", css_class="map-note", collapse_below=600)
+            _HtmlControl(
+                frame["note"], position="topleft", css_class="map-note", collapse_below=NARROW_BELOW
+            )
         )
     return m
+
+
+def _page_config(
+    areas: Sequence[AreaLike],
+    *,
+    title: str,
+    subtitle: str,
+    features: list[dict[str, Any]],
+    streets: dict[str, Any],
+    legend_html: str = "",
+    points: list[list[Any]] | None = None,
+    remote: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The configuration of `geo/static/geo/map.js` (`CiicMap.mount`): the same
+    map as the folium document, drawn in the page itself."""
+    frame = _frame(areas, title=title, subtitle=subtitle)
+    return {
+        "bounds": frame["bounds"],
+        "centre": frame["centre"],
+        "zoom": frame["zoom"],
+        "padding": [list(PADDING_TOP_LEFT), list(PADDING_BOTTOM_RIGHT)],
+        "options": MAP_OPTIONS,
+        "narrowBelow": NARROW_BELOW,
+        "tiles": frame["tiles"],
+        # HTML, as folium passes a tile layer's attribution
+        "tilesAttribution": frame["tilesAttribution"],
+        "attribution": {
+            "prefix": "Leaflet",
+            "short": [_esc(t) for t in frame["short"] if t],
+            # a DOM property (the control's tooltip): plain text
+            "full": " · ".join(t for t in frame["texts"] if t),
+        },
+        "title": frame["title"],
+        "note": frame["note"],
+        "legend": legend_html,
+        "areas": {"type": "FeatureCollection", "features": features},
+        "points": points,
+        "remote": remote,
+        "streets": streets,
+    }
 
 
 def _area_features(
@@ -762,6 +852,47 @@ MAX_LABEL_OBSTACLES = 1500
 # --- public builders -----------------------------------------------------------
 
 
+@dataclass
+class _PointsParts:
+    features: list[dict[str, Any]]
+    rows: list[list[Any]]
+    streets: dict[str, Any]
+    legend_html: str
+    remote: dict[str, Any] | None
+
+
+def _points_parts(
+    records: Iterable[MapPoint],
+    *,
+    areas: Sequence[AreaLike],
+    legend: Legend | None,
+    cluster: bool,
+    points_from: dict[str, Any] | None,
+) -> _PointsParts:
+    features, labels = _area_features(areas)
+    default_link = _("Open")
+    rows = [row for p in records if (row := _point_row(p, default_link)) is not None]
+    remote = None
+    if points_from is not None:
+        # The browser loads the points (point_layer.js); none inline.
+        url = safe_local_url(str(points_from["url"]))
+        remote = {**points_from, "url": url, "cluster": cluster}
+    # Labels keep clear of the markers; clustered markers sit in their
+    # clusters' icons (drawn above the labels), so only unclustered ones count.
+    obstacles = (
+        [[r[0], r[1], r[2] + r[4]] for r in rows]
+        if not cluster and len(rows) <= MAX_LABEL_OBSTACLES
+        else []
+    )
+    return _PointsParts(
+        features=features,
+        rows=rows,
+        streets=street_map_config(zones=labels, obstacles=obstacles),
+        legend_html=_legend_html(legend) if legend and legend.items else "",
+        remote=remote,
+    )
+
+
 def points_map(
     records: Iterable[MapPoint],
     *,
@@ -773,34 +904,57 @@ def points_map(
     points_from: dict[str, Any] | None = None,
 ) -> str:
     """A map of circle markers over the streets and the area outlines.
-    Returns an HTML document. With `points_from` (the configuration of
-    `geo/static/geo/point_layer.js`: a GeoJSON `url`, styles by property) the
-    browser loads the points from that address instead of `records`."""
-    m = _new_map(areas, title=title, subtitle=subtitle)
-    features, labels = _area_features(areas)
-    m.add_child(_AreaLayer(features))
-    default_link = _("Open")
-    rows = [row for p in records if (row := _point_row(p, default_link)) is not None]
-    if points_from is not None:
-        # The browser loads the points (see _RemotePointLayer); none inline.
-        m.add_child(_RemotePointLayer({**points_from, "cluster": cluster}))
-    else:
-        m.add_child(_PointLayer(rows, cluster=cluster))
-    # Labels keep clear of the markers; clustered markers sit in their
-    # clusters' icons (drawn above the labels), so only unclustered ones count.
-    obstacles = (
-        [[r[0], r[1], r[2] + r[4]] for r in rows]
-        if not cluster and len(rows) <= MAX_LABEL_OBSTACLES
-        else []
+    Returns an HTML document (for an <iframe> or an embed). With `points_from`
+    (the configuration of `geo/static/geo/point_layer.js`: a GeoJSON `url`,
+    styles by property) the browser loads the points from that address
+    instead of `records`. `points_map_config` is the same map drawn in a page."""
+    parts = _points_parts(
+        records, areas=areas, legend=legend, cluster=cluster, points_from=points_from
     )
-    m.add_child(_StreetMap(street_map_config(zones=labels, obstacles=obstacles)))
-    if legend and legend.items:
+    m = _new_map(areas, title=title, subtitle=subtitle)
+    m.add_child(_AreaLayer(parts.features))
+    if parts.remote is not None:
+        m.add_child(_RemotePointLayer(parts.remote))
+    else:
+        m.add_child(_PointLayer(parts.rows, cluster=cluster))
+    m.add_child(_StreetMap(parts.streets))
+    if parts.legend_html:
         m.add_child(
             _HtmlControl(
-                _legend_html(legend), position="bottomright", css_class="", collapse_below=600
+                parts.legend_html, position="bottomright", css_class="", collapse_below=NARROW_BELOW
             )
         )
     return _render(m)
+
+
+def points_map_config(
+    records: Iterable[MapPoint],
+    *,
+    areas: Sequence[AreaLike],
+    legend: Legend | None = None,
+    title: str = "",
+    subtitle: str = "",
+    points_from: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """`points_map` drawn in the page itself (`{% geo_map %}` and
+    `geo/static/geo/map.js`): the configuration, as plain JSON-ready data.
+    Points given as `records` are never clustered (the pages that pass them
+    show a few dozen); `points_from` are, by `point_layer.js`."""
+    parts = _points_parts(
+        records, areas=areas, legend=legend, cluster=False, points_from=points_from
+    )
+    if parts.remote is not None:
+        parts.remote["cluster"] = True
+    return _page_config(
+        areas,
+        title=title,
+        subtitle=subtitle,
+        features=parts.features,
+        streets=parts.streets,
+        legend_html=parts.legend_html,
+        points=None if parts.remote is not None else parts.rows,
+        remote=parts.remote,
+    )
 
 
 @dataclass(frozen=True)
@@ -875,17 +1029,13 @@ def class_label(cls: ChoroplethClass, decimals: int = 0) -> str:
     return f"{format_value(cls.lower, decimals)} – {format_value(cls.upper, decimals)}"
 
 
-def choropleth_map(
+def _choropleth_parts(
     areas: Sequence[AreaLike],
     values: Mapping[str, float | None],
     *,
-    title: str,
     legend: str,
-    subtitle: str = "",
-    decimals: int = 0,
-) -> str:
-    """Zones coloured by `values[slug]` (None or missing = no data, in grey).
-    Returns an HTML document."""
+    decimals: int,
+) -> tuple[list[dict[str, Any]], dict[str, Any], str]:
     zones = [a for a in areas if a.kind == "zone"]
     present = [float(v) for a in zones if (v := values.get(a.slug)) is not None]
     classes = choropleth_classes(present, decimals=decimals)
@@ -897,22 +1047,59 @@ def choropleth_map(
         f"{_esc(format_value(values.get(a.slug), decimals))}"
         for a in zones
     }
-    m = _new_map(areas, title=title, subtitle=subtitle)
     features, labels = _area_features(areas, fills=fills, tooltips=tooltips)
-    m.add_child(_AreaLayer(features))
-    m.add_child(_StreetMap(street_map_config(zones=labels, muted=True)))
     items = [LegendItem(class_label(c, decimals), c.colour, "square") for c in classes]
     if any(values.get(a.slug) is None for a in zones):
         items.append(LegendItem(_("no data"), NO_DATA_COLOUR, "square"))
+    legend_html = _legend_html(Legend(title=legend, items=items))
+    return features, street_map_config(zones=labels, muted=True), legend_html
+
+
+def choropleth_map(
+    areas: Sequence[AreaLike],
+    values: Mapping[str, float | None],
+    *,
+    title: str,
+    legend: str,
+    subtitle: str = "",
+    decimals: int = 0,
+) -> str:
+    """Zones coloured by `values[slug]` (None or missing = no data, in grey).
+    Returns an HTML document; `choropleth_map_config` is the same map drawn
+    in a page."""
+    features, streets, legend_html = _choropleth_parts(
+        areas, values, legend=legend, decimals=decimals
+    )
+    m = _new_map(areas, title=title, subtitle=subtitle)
+    m.add_child(_AreaLayer(features))
+    m.add_child(_StreetMap(streets))
     m.add_child(
-        _HtmlControl(
-            _legend_html(Legend(title=legend, items=items)),
-            position="bottomright",
-            css_class="",
-            collapse_below=600,
-        )
+        _HtmlControl(legend_html, position="bottomright", css_class="", collapse_below=NARROW_BELOW)
     )
     return _render(m)
+
+
+def choropleth_map_config(
+    areas: Sequence[AreaLike],
+    values: Mapping[str, float | None],
+    *,
+    title: str,
+    legend: str,
+    subtitle: str = "",
+    decimals: int = 0,
+) -> dict[str, Any]:
+    """`choropleth_map` drawn in the page itself (see `points_map_config`)."""
+    features, streets, legend_html = _choropleth_parts(
+        areas, values, legend=legend, decimals=decimals
+    )
+    return _page_config(
+        areas,
+        title=title,
+        subtitle=subtitle,
+        features=features,
+        streets=streets,
+        legend_html=legend_html,
+    )
 
 
 def areas_map(areas: Sequence[AreaLike], *, title: str = "") -> str:

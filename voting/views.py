@@ -21,6 +21,7 @@ from ciic.accounts.decorators import staff_area
 from ciic.accounts.models import User
 from ciic.eligibility.selectors import participation_check
 from ciic.exports import csv_response
+from proposals.maps.rendering import results_map_config
 from proposals.models import Call
 
 from . import selectors as sel
@@ -302,6 +303,7 @@ def results_detail(request: HttpRequest, call: str) -> HttpResponse:
             "units": sel.result_units(result, get_language()),
             "rule": rule,
             "charts": sel.result_charts(result),
+            "map_config": results_map_config(result.call),
         },
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
@@ -22,7 +23,14 @@ from ciic import charts, exports
 from ciic.accounts.mixins import RulesPermissionMixin
 from ciic.accounts.models import User
 from ciic.eligibility.services import IdentityConflictError
-from geo.maps import Legend, LegendItem, MapPoint, points_map, with_script_nonce
+from geo.maps import (
+    Legend,
+    LegendItem,
+    MapPoint,
+    points_map,
+    points_map_config,
+    with_script_nonce,
+)
 from geo.selectors import areas_for_map
 
 from . import selectors, services
@@ -77,13 +85,12 @@ class WorkshopIndexView(TemplateView):
             past=list(selectors.workshops_past(programme=programme)[:60]),
             held_count=(programme.workshops.filter(status=S.HELD).count() if programme else 0),
         )
+        if ctx["upcoming"]:
+            ctx["map_config"] = points_map_config(**_workshop_map_args(ctx["upcoming"]))
         return ctx
 
 
-@require_GET
-@xframe_options_sameorigin
-def workshop_map(request: HttpRequest) -> HttpResponse:
-    """The map of upcoming workshops (a document for the index's <iframe>)."""
+def _workshop_map_args(upcoming: Iterable[Workshop]) -> dict[str, Any]:
     points = [
         MapPoint(
             lat=w.latitude,
@@ -96,22 +103,30 @@ def workshop_map(request: HttpRequest) -> HttpResponse:
             ],
             colour="#D55E00" if w.status == S.FULL else "#0072B2",
         )
-        for w in selectors.workshops_upcoming(programme=selectors.programme_current())
+        for w in upcoming
         if w.latitude is not None and w.longitude is not None
     ]
-    document = points_map(
-        points,
-        areas=areas_for_map(),
-        legend=Legend(
+    return {
+        "records": points,
+        "areas": areas_for_map(),
+        "legend": Legend(
             title=_("Upcoming workshops"),
             items=(
                 LegendItem(label=_("Places free"), colour="#0072B2"),
                 LegendItem(label=_("Full (waiting list)"), colour="#D55E00"),
             ),
         ),
-        cluster=False,
-        title=_("Upcoming workshops"),
-    )
+        "title": _("Upcoming workshops"),
+    }
+
+
+@require_GET
+@xframe_options_sameorigin
+def workshop_map(request: HttpRequest) -> HttpResponse:
+    """The map of upcoming workshops as a whole document (for an <iframe>
+    elsewhere; the index draws the same map in the page)."""
+    upcoming = selectors.workshops_upcoming(programme=selectors.programme_current())
+    document = points_map(cluster=False, **_workshop_map_args(upcoming))
     return HttpResponse(with_script_nonce(document, str(request.csp_nonce)))  # type: ignore[attr-defined]
 
 

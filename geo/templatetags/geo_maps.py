@@ -1,7 +1,18 @@
-"""`{% map_config %}`: the JSON a small Leaflet map (a proposal's page, the
-location step) is built from by `CiicStreetMap.smallMap`: the tile server or
-the offline street layer, the sector and zone outlines (simplified) and the
-attributions. Generic: no feature's data."""
+"""Maps drawn in the page itself (no <iframe>, no second document):
+
+- `{% geo_map_assets config %}` in the page's head: Leaflet's and our map
+  stylesheets, the scripts (deferred: they download while the HTML is parsed
+  and run once it is) and preload hints for the data the map fetches (street
+  layer, landmarks, points), so that all of it downloads at once;
+- `{% geo_map config label %}` where the map goes: a `<div data-ciic-map>` and
+  its configuration as JSON (`<script type="application/json">`), drawn by
+  `geo/static/geo/map.js` from a configuration built by `geo.maps.*_config`;
+- `{% map_config %}`: the JSON a small Leaflet map (a proposal's page, the
+  location step) is built from by `CiicStreetMap.smallMap`: the tile server or
+  the offline street layer, the sector and zone outlines (simplified) and the
+  attributions.
+
+Generic: no feature's data."""
 
 from __future__ import annotations
 
@@ -9,11 +20,24 @@ from typing import Any
 
 from django import template
 from django.conf import settings
-from django.utils.html import escape, format_html_join, json_script
+from django.templatetags.static import static
+from django.utils.html import escape, format_html, format_html_join, json_script
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 from geo.defaults import ANCPI_SHORT_ATTRIBUTION
-from geo.maps import display_areas, street_map_config, streets_enabled
+from geo.maps import (
+    LEAFLET_CSS,
+    LEAFLET_JS,
+    MAP_CSS,
+    MAP_JS,
+    POINT_LAYER_JS,
+    STREETMAP_JS,
+    display_areas,
+    safe_local_url,
+    street_map_config,
+    streets_enabled,
+)
 from geo.selectors import PlaceDescription, areas_for_map, place_describe
 from geo.streets import OSM_ATTRIBUTION
 
@@ -74,3 +98,65 @@ def streets_attribution() -> str:
     """ "© OpenStreetMap contributors (ODbL)" when the offline street layer is
     shown, for the credits line under a map; empty with a tile server."""
     return f"{OSM_ATTRIBUTION} (ODbL)" if streets_enabled() else ""
+
+
+def _preloads(config: dict[str, Any]) -> list[str]:
+    streets = config.get("streets") or {}
+    urls = [streets.get("streets"), streets.get("places")]
+    remote = config.get("remote") or {}
+    urls.append(safe_local_url(str(remote.get("url") or "")))
+    return [u for u in urls if u]
+
+
+@register.simple_tag
+def geo_map_assets(config: dict[str, Any] | None = None) -> SafeString:
+    """The stylesheets, deferred scripts and data preloads of `{% geo_map %}`
+    (in the page's head)."""
+    config = config or {}
+    scripts = [LEAFLET_JS, STREETMAP_JS]
+    if config.get("remote"):
+        scripts.append(POINT_LAYER_JS)
+    scripts.append(MAP_JS)
+    return mark_safe(  # noqa: S308 (every part escaped by format_html)
+        format_html_join(
+            "",
+            '<link rel="stylesheet" href="{}">',
+            ((static(css),) for css in (LEAFLET_CSS, MAP_CSS)),
+        )
+        + format_html_join(
+            "",
+            '<link rel="preload" href="{}" as="fetch" crossorigin="anonymous">',
+            ((url,) for url in _preloads(config)),
+        )
+        + format_html_join(
+            "", '<script src="{}" defer></script>', ((static(js),) for js in scripts)
+        )
+    )
+
+
+@register.simple_tag
+def geo_map(
+    config: dict[str, Any],
+    label: str,
+    element_id: str = "map",
+    css_class: str = "",
+    lazy: bool = False,
+) -> SafeString:
+    """A map drawn in the page: its box (a labelled region, sized by CSS
+    before any script runs, so nothing moves when the map appears) and its
+    configuration. With `lazy` it is drawn when it comes near the screen (a
+    map far down a long page). Without JavaScript the box says where the same
+    data is."""
+    return format_html(
+        '<div id="{id}" class="map-box {cls}" role="region" aria-label="{label}"'
+        ' data-ciic-map="{id}-config"{lazy}><noscript><p class="map-noscript">{fallback}</p>'
+        "</noscript></div>{config}",
+        id=element_id,
+        cls=css_class,
+        lazy=mark_safe(" data-ciic-map-lazy") if lazy else "",  # noqa: S308 (a constant)
+        label=label,
+        fallback=_(
+            "The map needs JavaScript; what it shows is also listed or offered as a download on this page."
+        ),
+        config=json_script(config, f"{element_id}-config"),
+    )

@@ -1,6 +1,7 @@
-"""Proposal maps as HTML documents (folium, offline) and GeoJSON records, and
-their cache: one rendering per filter set, language and zone version,
-re-rendered by `tasks.proposal_maps_rebuild` after a content change."""
+"""Proposal maps as configurations drawn in the page (`{% geo_map %}`), as
+HTML documents (folium, offline: the /map/embed/ addresses) and as GeoJSON
+records, and their cache: one rendering per filter set, language and zone
+version, re-rendered by `tasks.proposal_maps_rebuild` after a content change."""
 
 from __future__ import annotations
 
@@ -19,7 +20,16 @@ from django.utils.translation import gettext as _
 
 from geo.cache import map_cache_key, map_cache_version
 from geo.geojson import PointFeature
-from geo.maps import Legend, LegendItem, MapPoint, choropleth_map, points_map, sqrt_radius
+from geo.maps import (
+    Legend,
+    LegendItem,
+    MapPoint,
+    choropleth_map,
+    choropleth_map_config,
+    points_map,
+    points_map_config,
+    sqrt_radius,
+)
 from geo.selectors import areas_for_map
 
 from ..models import Call, Category
@@ -211,78 +221,120 @@ def _key(*parts: object) -> str:
     return map_cache_key(NAMESPACE, lang, f"a{map_cache_version('areas')}", *parts)
 
 
-def _cached(key: str, build: Any) -> str:
-    html = cache.get(key)
-    if html is None:
-        html = build()
-        cache.set(key, html, MAP_CACHE_SECONDS)
-    return str(html)
+def _cached(key: str, build: Any) -> Any:
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, MAP_CACHE_SECONDS)
+    return value
+
+
+def _proposals_map_args(filters: MapFilters) -> dict[str, Any]:
+    counts = proposal_counts(public_proposals(filters))
+    present = set(
+        public_proposals(filters).order_by().values_list("category", flat=True).distinct()
+    )
+    query = {
+        k: v
+        for k, v in (
+            ("call", filters.call),
+            ("category", filters.category),
+            ("status", filters.status),
+        )
+        if v
+    }
+    data_url = reverse("maps:proposals_geojson") + (f"?{urlencode(query)}" if query else "")
+    return {
+        "areas": areas_for_map(),
+        "legend": proposal_legend(present or None),
+        "title": _("Proposals"),
+        "subtitle": _("%(count)d on the map") % {"count": counts.located},
+        "points_from": proposal_points_config(data_url),
+    }
 
 
 def proposals_map_render(filters: MapFilters, *, cluster: bool = True) -> str:
     """The map document: streets, zones and the legend; the browser loads the
     points from the (cached, compressed) GeoJSON with the same filters."""
-
-    def build() -> str:
-        counts = proposal_counts(public_proposals(filters))
-        present = set(
-            public_proposals(filters).order_by().values_list("category", flat=True).distinct()
+    return str(
+        _cached(
+            _key("points", *filters.key_parts(), int(cluster)),
+            lambda: points_map([], cluster=cluster, **_proposals_map_args(filters)),
         )
-        query = {
-            k: v
-            for k, v in (
-                ("call", filters.call),
-                ("category", filters.category),
-                ("status", filters.status),
-            )
-            if v
-        }
-        data_url = reverse("maps:proposals_geojson") + (f"?{urlencode(query)}" if query else "")
-        return points_map(
-            [],
-            areas=areas_for_map(),
-            legend=proposal_legend(present or None),
-            cluster=cluster,
-            title=_("Proposals"),
-            subtitle=_("%(count)d on the map") % {"count": counts.located},
-            points_from=proposal_points_config(data_url),
-        )
+    )
 
-    return _cached(_key("points", *filters.key_parts(), int(cluster)), build)
+
+def proposals_map_config(filters: MapFilters) -> dict[str, Any]:
+    """The same map, drawn in the page (`{% geo_map %}`)."""
+    return dict(
+        _cached(
+            _key("page-points", *filters.key_parts()),
+            lambda: points_map_config([], **_proposals_map_args(filters)),
+        )
+    )
+
+
+def _results_map_args(call: Call) -> dict[str, Any]:
+    rows = results_rows(call)
+    return {
+        "areas": areas_for_map(),
+        "legend": Legend(
+            title=_("Category (size: cost)"),
+            items=proposal_legend({r["category"] for r in rows} or None).items[
+                : len(CATEGORY_COLOURS)
+            ],
+        ),
+        "title": _("Funded projects: %(call)s") % {"call": call.display_name},
+        "subtitle": _("%(count)d projects") % {"count": len(rows)},
+        "records": proposal_points(rows, size_by_cost=True),
+    }
 
 
 def results_map_render(call: Call) -> str:
-    def build() -> str:
-        rows = results_rows(call)
-        return points_map(
-            proposal_points(rows, size_by_cost=True),
-            areas=areas_for_map(),
-            legend=Legend(
-                title=_("Category (size: cost)"),
-                items=proposal_legend({r["category"] for r in rows} or None).items[
-                    : len(CATEGORY_COLOURS)
-                ],
-            ),
-            cluster=False,
-            title=_("Funded projects: %(call)s") % {"call": call.display_name},
-            subtitle=_("%(count)d projects") % {"count": len(rows)},
+    return str(
+        _cached(
+            _key("results", call.slug),
+            lambda: points_map(cluster=False, **_results_map_args(call)),
         )
+    )
 
-    return _cached(_key("results", call.slug), build)
+
+def results_map_config(call: Call) -> dict[str, Any]:
+    return dict(
+        _cached(
+            _key("page-results", call.slug),
+            lambda: points_map_config(**_results_map_args(call)),
+        )
+    )
+
+
+def _participation_map_args(call: Call, metric: str) -> dict[str, Any]:
+    areas = areas_for_map()
+    rows = zone_participation(call, areas)
+    label = metric_labels()[metric]
+    return {
+        "areas": areas,
+        "values": {r.slug: r.values[metric] for r in rows},
+        "title": label,
+        "subtitle": call.display_name,
+        "legend": label,
+        "decimals": 2 if metric == "per_1000" else 0,
+    }
 
 
 def participation_map_render(call: Call, metric: str) -> str:
-    def build() -> str:
-        areas = areas_for_map()
-        rows = zone_participation(call, areas)
-        label = metric_labels()[metric]
-        return choropleth_map(
-            areas,
-            {r.slug: r.values[metric] for r in rows},
-            title=label,
-            subtitle=call.display_name,
-            legend=label,
-            decimals=2 if metric == "per_1000" else 0,
+    return str(
+        _cached(
+            _key("participation", call.slug, metric),
+            lambda: choropleth_map(**_participation_map_args(call, metric)),
         )
+    )
 
-    return _cached(_key("participation", call.slug, metric), build)
+
+def participation_map_config(call: Call, metric: str) -> dict[str, Any]:
+    return dict(
+        _cached(
+            _key("page-participation", call.slug, metric),
+            lambda: choropleth_map_config(**_participation_map_args(call, metric)),
+        )
+    )

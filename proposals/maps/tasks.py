@@ -1,4 +1,5 @@
-"""django-rq job: re-render the default proposal maps after a content change
+"""django-rq job: re-render the default proposal maps (drawn in the page and
+as documents) after a content change
 (`ciic.cache.content_changed("proposals")` enqueues it, see
 `settings.CONTENT_WARMERS`). Idempotent: maps already cached for the
 current version are not rendered again."""
@@ -23,10 +24,13 @@ def proposal_maps_rebuild() -> int:
     count = 0
     for lang, _label in settings.LANGUAGES:
         with translation.override(lang):
+            rendering.proposals_map_config(sel.MapFilters())
             rendering.proposals_map_render(sel.MapFilters())
-            count += 1
+            count += 2
             for call in calls:
+                rendering.results_map_config(call)
+                rendering.participation_map_config(call, "proposals")
                 rendering.results_map_render(call)
                 rendering.participation_map_render(call, "proposals")
-                count += 2
+                count += 4
     return count

@@ -1,8 +1,9 @@
 """Public map pages (thin): parse the filters, pick the cached map, render.
 
-Each page embeds its map in an <iframe> served from our own /map/embed/...
-URL: folium produces a whole HTML document (its own <head> and page-wide
-CSS), which an iframe keeps apart from our layout; every asset it loads comes
+Each page draws its map itself (`{% geo_map %}` + geo/static/geo/map.js, from
+a cached configuration): one document, its scripts deferred and its data
+preloaded. The /map/embed/... addresses still serve the same maps as whole
+folium documents, for other sites' <iframe>s; every asset either loads comes
 from /static/."""
 
 from __future__ import annotations
@@ -88,6 +89,7 @@ def proposals_map(request: HttpRequest) -> HttpResponse:
             "form": form,
             "filters": filters,
             "embed_src": embed_src,
+            "map_config": rendering.proposals_map_config(filters),
             "total": total,
             "located": located,
             "whole_sector": whole_sector,
@@ -127,6 +129,7 @@ def results_map(request: HttpRequest, call: str) -> HttpResponse:
             "call": call_obj,
             "rows": rows,
             "total_cost": sum((r["cost_estimate"] or 0) for r in rows),
+            "map_config": rendering.results_map_config(call_obj),
             "approximate": areas_any_approximate(areas_for_map()),
             "ancpi_attribution": ANCPI_ATTRIBUTION,
         },
@@ -171,6 +174,7 @@ def participation_map(request: HttpRequest, call: str) -> HttpResponse:
         "approximate": areas_any_approximate(areas),
         "has_population": any(r.adult_population for r in rows),
         "ancpi_attribution": ANCPI_ATTRIBUTION,
+        "map_config": rendering.participation_map_config(call_obj, metric),
         "embed_src": reverse("maps:participation_embed", args=[call_obj.slug])
         + "?"
         + urlencode({"metric": metric}),

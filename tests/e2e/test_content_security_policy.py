@@ -1,6 +1,6 @@
 """The Content-Security-Policy in a real browser: an injected inline script does
-not run, while the site's own scripts and the folium maps (inline scripts with
-this response's nonce) still work."""
+not run, while the site's own scripts, the maps drawn in the page and the
+folium map documents (inline scripts with this response's nonce) still work."""
 
 from decimal import Decimal
 
@@ -84,10 +84,17 @@ def test_site_scripts_and_maps_still_work_under_the_policy(page, home_page, prop
     page.goto(proposal.get_absolute_url())
     page.locator("#proposal-map .leaflet-interactive").first.wait_for()
 
-    # Folium documents in iframes: their inline scripts run with the nonce.
+    # Maps drawn in the page: deferred scripts from /static/, their
+    # configuration a JSON <script> (data, not code).
     for url in ("/map/", f"/map/participation/{proposal.call.slug}/"):
         page.goto(url)
-        frame = page.frame_locator("iframe").first
-        frame.locator(".leaflet-overlay-pane canvas, .leaflet-overlay-pane svg").first.wait_for()
-        assert "ANCPI" in frame.locator(".leaflet-control-attribution").inner_text()
+        box = page.locator("[data-ciic-map]")
+        box.locator(".leaflet-overlay-pane canvas, .leaflet-overlay-pane svg").first.wait_for()
+        assert "ANCPI" in box.locator(".leaflet-control-attribution").inner_text()
+        page.wait_for_function("() => window.ciicStreetsDrawnAt > 0", timeout=15_000)
+    # Folium documents (the /map/embed/ addresses, for other sites' iframes):
+    # their inline scripts run with the nonce.
+    page.goto("/map/embed/proposals/")
+    page.locator(".leaflet-overlay-pane canvas").first.wait_for()
+    assert "ANCPI" in page.locator(".leaflet-control-attribution").inner_text()
     assert violations == []

@@ -156,9 +156,9 @@ def test_vote_on_schedule_results_on_the_worker_and_the_tally_of_ballots_pb(
     for ref in selected_refs:
         assert ref in visitor.inner_text("main")
     assert visitor.locator(".chart-grid figure, .chart-grid svg, .chart-grid .chart").count() >= 1
-    frame = visitor.frame_locator("iframe.map-frame")
-    visitor.locator("iframe.map-frame").scroll_into_view_if_needed()
-    frame.locator(".leaflet-container").first.wait_for()
+    # the map, drawn in the page when it comes near the screen
+    visitor.locator("[data-ciic-map]").scroll_into_view_if_needed()
+    visitor.locator("[data-ciic-map].leaflet-container").wait_for()
     stack.shot(visitor, "visitor-results")
 
     # ... downloads the anonymous ballots and counts them again.

@@ -136,17 +136,14 @@ def test_the_map_renders_offline_with_zones_and_markers(page, home_page, open_ca
     proposal_submit(actor=resident, proposal=proposal)
 
     page.goto("/map/")
-    frame_locator = page.frame_locator("iframe").first
-    frame_locator.locator(".leaflet-overlay-pane canvas").first.wait_for()
-    assert "ANCPI" in frame_locator.locator(".leaflet-control-attribution").inner_text()
-    frame = next(f for f in page.frames if "/map/embed/" in f.url)
-    frame.wait_for_function("() => window.ciicPointsDrawnAt !== undefined", timeout=20_000)
+    page.locator("[data-ciic-map] .leaflet-overlay-pane canvas").first.wait_for()
+    assert "ANCPI" in page.locator("[data-ciic-map] .leaflet-control-attribution").inner_text()
+    page.wait_for_function("() => window.ciicPointsDrawnAt !== undefined", timeout=20_000)
     # Count what was actually drawn (the map renders to canvases): the zones
     # are Leaflet polygons, the proposals the point layer's circles on screen.
-    drawn = frame.evaluate(
+    drawn = page.evaluate(
         """() => {
-            const map = Object.keys(window).filter(k => k.startsWith('map_'))
-                .map(k => window[k]).find(v => v && v._layers);
+            const map = document.querySelector('[data-ciic-map]').ciicMap;
             const layers = Object.values(map._layers);
             return {
               polygons: layers.filter(l => l instanceof L.Polygon).length,

@@ -15,8 +15,10 @@ from geo.maps import (
     choropleth_classes,
     choropleth_colour,
     choropleth_map,
+    choropleth_map_config,
     class_label,
     points_map,
+    points_map_config,
     safe_local_url,
 )
 
@@ -320,3 +322,79 @@ def test_small_map_config_draws_streets_or_the_tile_server(areas, settings):
     assert config["tiles"] == settings.MAP_TILES_URL and config["tilesAttribution"] == "© Tiles"
     assert config["streets"] is None and config["places"] is None and config["attribution"] == []
     assert "preload" not in str(map_config())
+
+
+# --- maps drawn in the page ({% geo_map %}, geo/static/geo/map.js) ---------------------
+
+
+def _page(config: dict, **kwargs) -> str:  # type: ignore[type-arg]
+    from geo.templatetags.geo_maps import geo_map, geo_map_assets
+
+    return str(geo_map_assets(config)) + str(geo_map(config, "Harta", **kwargs))
+
+
+def test_a_page_map_is_the_document_map_as_data(areas):
+    legend = Legend("L", [LegendItem("Mediu")])
+    config = points_map_config(_points(3), areas=_areas(areas), legend=legend, title="T")
+    document = points_map(_points(3), areas=_areas(areas), legend=legend, title="T", cluster=False)
+    # the same street layer, labels, markers and controls as the folium document
+    assert config["streets"] == _street_config(document)
+    assert len(config["points"]) == 3 and config["remote"] is None
+    assert "<details" in config["legend"] and "Mediu" in config["legend"]
+    assert config["note"] and "Approximate zones" in config["note"]
+    assert len(config["areas"]["features"]) == 14
+    assert config["attribution"]["short"][0] in document
+    assert config["narrowBelow"] == 600  # legend and note fold away on phones
+    json.dumps(config, allow_nan=False)  # plain JSON
+    html = _page(config)
+    assert_offline(html)
+    assert "<iframe" not in html
+    assert re.findall(r'<script src="([^"]+)" defer></script>', html) == [
+        "/static/vendor/leaflet/leaflet.js",
+        "/static/geo/streetmap.js",
+        "/static/geo/map.js",
+    ]
+    assert 'href="/static/geo/osm/streets.geojson" as="fetch"' in html
+    assert "<noscript>" in html and 'role="region" aria-label="Harta"' in html
+    assert "data-ciic-map-lazy" not in html and "data-ciic-map-lazy" in _page(config, lazy=True)
+
+
+def test_a_page_map_loading_its_points_preloads_them(areas):
+    config = points_map_config(
+        [], areas=_areas(areas), points_from={"url": "/api/proposals.geojson?call=x&status=y"}
+    )
+    assert config["points"] is None and config["remote"]["cluster"] is True
+    html = _page(config)
+    assert "/static/geo/point_layer.js" in html
+    assert 'href="/api/proposals.geojson?call=x&amp;status=y" as="fetch"' in html
+    unsafe = points_map_config([], areas=_areas(areas), points_from={"url": "//evil.example/x"})
+    assert unsafe["remote"]["url"] == "" and "evil" not in _page(unsafe)
+
+
+def test_user_text_in_a_page_map_stays_text(areas):
+    zone = areas["zones"]["ghencea"]
+    zone.name = EVIL
+    configs = [
+        points_map_config(
+            _points(3, title=EVIL),
+            areas=_areas(areas),
+            title=EVIL,
+            legend=Legend(EVIL, [LegendItem(EVIL)]),
+        ),
+        choropleth_map_config(_areas(areas), {"ghencea": 1}, title=EVIL, legend=EVIL),
+    ]
+    for config in configs:
+        html = _page(config)
+        assert "<script>alert" not in html and "</script><script>" not in html
+        assert html.count("<script") == html.count("</script>")
+        # HTML the map writes as HTML (controls, popups) is escaped in Python
+        assert "<script>" not in config["title"] and "&lt;/script&gt;" in config["title"]
+    assert all("&lt;/script&gt;" in row[9] for row in configs[0]["points"])
+
+
+@override_settings(MAP_TILES_URL="https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+def test_a_tile_server_replaces_the_street_layer_of_a_page_map(areas):
+    config = choropleth_map_config(_areas(areas), {"ghencea": 2}, title="T", legend="L")
+    assert config["tiles"] == "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    assert config["streets"]["streets"] is None and config["streets"]["attribution"] == []
+    assert "streets.geojson" not in _page(config)

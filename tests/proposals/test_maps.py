@@ -108,6 +108,15 @@ def _geojson_titles(client, **params) -> set[str]:  # type: ignore[no-untyped-de
     return {f["properties"]["title"] for f in json.loads(body)["features"]}
 
 
+def _page_map(page: str) -> dict:  # type: ignore[type-arg]
+    """The configuration of the map a page draws itself (no <iframe>)."""
+    assert "<iframe" not in page
+    assert 'data-ciic-map="map-config"' in page
+    match = re.search(r'<script id="map-config" type="application/json">(.*?)</script>', page, re.S)
+    assert match
+    return json.loads(match.group(1))
+
+
 def test_proposals_map_loads_its_points_from_the_geojson(client, data):
     html = client.get(reverse("maps:proposals_embed")).content.decode()
     # The document carries no proposal: the browser loads and clusters them.
@@ -122,7 +131,16 @@ def test_proposals_map_loads_its_points_from_the_geojson(client, data):
     assert "Pentru tot sectorul" not in titles  # whole-sector proposals have no marker
     page = client.get(reverse("maps:proposals")).content.decode()
     assert "concern the whole sector" in page or "concerns the whole sector" in page
-    assert 'src="/map/embed/proposals/"' in page
+    # The page draws the same map itself: one document, the points loaded
+    # (and preloaded) from the GeoJSON, deferred scripts.
+    config = _page_map(page)
+    assert config["remote"]["url"] == "/api/proposals.geojson" and config["remote"]["cluster"]
+    assert config["points"] is None
+    assert "Bibliotec" not in page and "S6-2026-0002" not in page
+    assert '<link rel="preload" href="/api/proposals.geojson" as="fetch"' in page
+    for script in ("leaflet/leaflet.js", "geo/streetmap.js", "geo/point_layer.js", "geo/map.js"):
+        assert re.search(rf'<script src="[^"]*{script}" defer></script>', page), script
+    assert "leaflet.markercluster" not in page
 
 
 def test_filters_by_call_category_and_status(client, data):
@@ -137,7 +155,7 @@ def test_filters_by_call_category_and_status(client, data):
     )
     assert _geojson_titles(client, status="selected", call="bp-2026") == {"Iluminat în parc"}
     page = client.get(reverse("maps:proposals"), {"call": "bp-2027"}).content.decode()
-    assert 'src="/map/embed/proposals/?call=bp-2027"' in page
+    assert _page_map(page)["remote"]["url"] == "/api/proposals.geojson?call=bp-2027"
 
 
 def test_bad_filters_are_reported_and_ignored(client, data):
@@ -159,6 +177,10 @@ def test_results_map_shows_funded_projects_sized_by_cost(client, data):
     assert radii[0] < radii[1]  # 30,000 RON smaller than 40,000 RON
     page = client.get(reverse("maps:results", args=["bp-2026"])).content.decode()
     assert "70,000" in page or "70.000" in page  # total of the two funded projects
+    config = _page_map(page)
+    assert config["remote"] is None
+    assert sorted(p[8] for p in config["points"]) == ["Iluminat în parc", "Teren de sport"]
+    assert [p[2] for p in config["points"]] == radii  # sized by cost, as in the document
     assert client.get(reverse("maps:results", args=["nope"])).status_code == 404
 
 
@@ -180,6 +202,12 @@ def test_participation_values_and_metrics(client, data, areas):
         reverse("maps:participation_embed", args=["bp-2026"]), {"metric": "per_1000"}
     ).content.decode()
     assert "no data" in html and "Proposals per 1,000 adults" in html
+    page = client.get(
+        reverse("maps:participation", args=["bp-2026"]), {"metric": "per_1000"}
+    ).content.decode()
+    config = _page_map(page)
+    assert "no data" in config["legend"] and "Proposals per 1,000 adults" in config["title"]
+    assert config["streets"]["muted"] and config["streets"]["places"] is None
     bad = client.get(
         reverse("maps:participation", args=["bp-2026"]), {"metric": "x"}
     ).content.decode()
@@ -238,7 +266,8 @@ def test_maps_are_cached_and_rebuilt_after_a_bump(
 def test_rebuild_job_warms_every_language_and_call(data, settings):
     cache.clear()
     count = proposal_maps_rebuild()
-    assert count == len(settings.LANGUAGES) * (1 + 2 * 2)
+    # each map twice: drawn in the page and as an embeddable document
+    assert count == len(settings.LANGUAGES) * 2 * (1 + 2 * 2)
 
 
 def _halves(sector):
