@@ -17,6 +17,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from ciic.cache import content_version
 from proposals.models import LOCAL_TZ, Call, Proposal, local_day_start
 
 from .models import Ballot, BallotRule, Result
@@ -142,10 +143,47 @@ def opened_ballot_units(call: Call, rule: BallotRule) -> list[BudgetUnit]:
     return [replace(u, label=_("Whole sector")) if u.key == SECTOR else u for u in kept[1]]
 
 
+# Calls whose voting has opened, with their ballot rule, per process: {(slug,
+# "calls" content version): (when read, call, rule)}. A cast needs the call's
+# dates and rule; while voting is open they change only through the calls'
+# services, which bump the "calls" version, so a kept call is read again at
+# once after a change and, whatever happens (an edit that bypasses the
+# services, Redis unreachable), after OPENED_CALL_SECONDS.
+_OPENED_CALLS: dict[tuple[str, int], tuple[float, Call, BallotRule]] = {}
+OPENED_CALL_SECONDS = 10.0
+_OPENED_CALLS_KEPT = 16
+
+
+def call_and_rule(slug: str, *, opened_kept: bool = False) -> tuple[Call, BallotRule | None] | None:
+    """The call `slug` and its ballot rule (None if it has none) in one
+    query; None if there is no such call. `opened_kept`: a call whose voting
+    has opened is kept per process (the ballot's hot path; see
+    `_OPENED_CALLS`): shared between requests, read it, never change it."""
+    key: tuple[str, int] | None = None
+    if opened_kept:
+        key = (slug, content_version("calls"))
+        kept = _OPENED_CALLS.get(key)
+        if kept is not None and time.monotonic() - kept[0] <= OPENED_CALL_SECONDS:
+            return kept[1], kept[2]
+    call = Call.objects.select_related("ballot_rule").filter(slug=slug).first()
+    if call is None:
+        return None
+    try:
+        rule: BallotRule | None = call.ballot_rule
+    except BallotRule.DoesNotExist:
+        rule = None
+    if key is not None and rule is not None and rule.opened_at is not None:
+        if len(_OPENED_CALLS) >= _OPENED_CALLS_KEPT:
+            _OPENED_CALLS.pop(next(iter(_OPENED_CALLS)))
+        _OPENED_CALLS[key] = (time.monotonic(), call, rule)
+    return call, rule
+
+
 def opened_ballots_forget() -> None:
-    """Forget the ballots kept by `opened_ballot_units` (tests: a new database
-    may reuse a call's id)."""
+    """Forget the ballots and calls kept by `opened_ballot_units` and
+    `call_and_rule` (tests: a new database may reuse a call's id)."""
     _OPENED_BALLOTS.clear()
+    _OPENED_CALLS.clear()
 
 
 def voter_units(call: Call, zone_id: int | None, *, lean: bool = False) -> list[BudgetUnit]:

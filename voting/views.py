@@ -39,13 +39,13 @@ def _call(slug: str) -> Call:
     return get_object_or_404(Call, slug=slug)
 
 
-def _call_and_rule(slug: str) -> tuple[Call, BallotRule | None]:
-    """The call and its ballot rule, in one query."""
-    call = get_object_or_404(Call.objects.select_related("ballot_rule"), slug=slug)
-    try:
-        return call, call.ballot_rule
-    except BallotRule.DoesNotExist:
-        return call, None
+def _call_and_rule(slug: str, *, opened_kept: bool = False) -> tuple[Call, BallotRule | None]:
+    """The call and its ballot rule, in one query (`opened_kept`: see
+    `selectors.call_and_rule`)."""
+    found = sel.call_and_rule(slug, opened_kept=opened_kept)
+    if found is None:
+        raise Http404
+    return found
 
 
 def _errors(exc: ValidationError) -> list[str]:
@@ -94,7 +94,7 @@ def ballot(request: HttpRequest, call: str) -> HttpResponse:
     open, `participation_check` today) inside its transaction; checking them
     here first as well would only repeat their queries on voting day's hot
     path. The page (GET, or a refused POST) shows why a resident may not vote."""
-    call_obj, rule = _call_and_rule(call)
+    call_obj, rule = _call_and_rule(call, opened_kept=True)
     errors: list[str] = []
     status = 200
     posted: dict[int, int] | None = None

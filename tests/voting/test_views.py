@@ -61,13 +61,81 @@ def test_a_cast_costs_a_fixed_small_number_of_queries(
     p = setup["proposals"]
     for n, voter in enumerate(setup["dt"][:3]):
         login(client, voter)
-        with django_assert_max_num_queries(12 if n == 0 else 10):
+        # From the second cast on, the call and its rule are kept too.
+        with django_assert_max_num_queries(12 if n == 0 else 9):
             response = client.post(
                 _url("ballot", setup), {"revision": "0", "choice": [p["park"].pk, p["sector"].pk]}
             )
         assert response.status_code == 302
         assert Ballot.objects.filter(voter=voter).count() == 1
         assert response.cookies[f"voting-receipt-{setup['call'].pk}"]["httponly"]
+
+
+def _extend_voting(call, by):  # type: ignore[no-untyped-def]
+    """Move the call's close (and the dates after it) later, behind the
+    services' back: no "calls" version bump."""
+    from proposals.models import Call
+
+    Call.objects.filter(pk=call.pk).update(
+        voting_end=call.voting_end + by,
+        results_date=call.results_date + by,
+        implementation_start=call.implementation_start + by,
+    )
+
+
+@pytest.mark.parametrize("how", ["version", "time"])
+def test_a_kept_call_is_read_again_after_it_changes(client, setup, voting_day, monkeypatch, how):  # type: ignore[no-untyped-def]
+    """The ballot page keeps an opened call per process; a change of the call
+    (its "calls" version bumped by the services) is seen at the next cast, and
+    a change that bypassed the services within OPENED_CALL_SECONDS."""
+    import datetime as dt
+    import time
+
+    from ciic.cache import content_bump
+    from voting import selectors
+
+    open_vote(setup)
+    p = setup["proposals"]
+    first, second = setup["dt"][:2]
+    login(client, first)
+    ok = client.post(_url("ballot", setup), {"revision": "0", "choice": [p["park"].pk]})
+    assert ok.status_code == 302
+    # Voting is extended by five days; the resident casts after the old close.
+    call = setup["call"]
+    _extend_voting(call, dt.timedelta(days=5))
+    if how == "version":
+        content_bump("calls", warm=False)
+    else:
+        later = time.monotonic() + selectors.OPENED_CALL_SECONDS + 1
+        monkeypatch.setattr(selectors.time, "monotonic", lambda: later)
+    with time_machine.travel(AFTER_CLOSE, tick=False):
+        login(client, second)
+        late = client.post(_url("ballot", setup), {"revision": "0", "choice": [p["park"].pk]})
+    assert late.status_code == 302, late.content[:300]
+    assert Ballot.objects.filter(voter=second).exists()
+
+
+def test_a_kept_call_is_not_read_again_without_a_change(client, setup, voting_day):  # type: ignore[no-untyped-def]
+    """The counterpart: the same late cast without any sign of a change is
+    judged by the kept call, whose voting has closed (so the test above
+    proves the re-read)."""
+    import datetime as dt
+
+    open_vote(setup)
+    p = setup["proposals"]
+    first, second = setup["dt"][:2]
+    login(client, first)
+    assert (
+        client.post(_url("ballot", setup), {"revision": "0", "choice": [p["park"].pk]}).status_code
+        == 302
+    )
+    call = setup["call"]
+    _extend_voting(call, dt.timedelta(days=5))
+    with time_machine.travel(AFTER_CLOSE, tick=False):
+        login(client, second)
+        late = client.post(_url("ballot", setup), {"revision": "0", "choice": [p["park"].pk]})
+    assert late.status_code == 403
+    assert not Ballot.objects.filter(voter=second).exists()
 
 
 @pytest.mark.parametrize(
