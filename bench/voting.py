@@ -54,7 +54,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 PY = ROOT / ".venv" / "bin" / "python"
-GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
 PG = "postgres://postgres@127.0.0.1:5432"
 OWN_DB = "ciic_voting_bench"
 PUBLISH_BALLOTS = 50_000
@@ -388,26 +387,9 @@ def sessions_bulk(users) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 def start_gunicorn(env: dict[str, str], port: int, args: list[str]) -> subprocess.Popen[bytes]:
-    server = subprocess.Popen(  # noqa: S603 - the venv's gunicorn, fixed arguments
-        [str(GUNICORN), "ciic.wsgi", "--bind", f"127.0.0.1:{port}", "--backlog", "512", *args],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    import urllib.error
-    import urllib.request
+    from loadgen import gunicorn_start
 
-    for _ in range(300):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/robots.txt", timeout=2)  # noqa: S310
-            return server
-        except urllib.error.HTTPError:
-            return server
-        except OSError:
-            time.sleep(0.1)
-    server.kill()
-    sys.exit("gunicorn did not answer")
+    return gunicorn_start(["--backlog", "512", *args], port=port, cwd=ROOT, env=env)
 
 
 def start_rqworker(env: dict[str, str]) -> subprocess.Popen[bytes]:

@@ -17,6 +17,16 @@ from voting.models import Ballot
 
 
 @pytest.mark.django_db(transaction=True)
+def _cast(client, setup, voter, proposal):  # type: ignore[no-untyped-def]
+    """`voter` logs in and casts a ballot for `proposal` on the ballot page."""
+    login(client, voter)
+    response = client.post(
+        f"/vote/{setup['call'].slug}/", {"revision": "0", "choice": [proposal.pk]}
+    )
+    assert response.status_code == 302
+    return response
+
+
 def test_ballots_are_accepted_during_a_redis_outage_and_receipts_mailed_later(
     client, settings, monkeypatch, setup
 ):  # type: ignore[no-untyped-def]
@@ -29,11 +39,7 @@ def test_ballots_are_accepted_during_a_redis_outage_and_receipts_mailed_later(
     park = setup["proposals"]["park"]
     with time_machine.travel(VOTING_DAY, tick=False):
         for voter in voters:
-            login(client, voter)
-            response = client.post(
-                f"/vote/{setup['call'].slug}/", {"revision": "0", "choice": [park.pk]}
-            )
-            assert response.status_code == 302
+            response = _cast(client, setup, voter, park)
             assert client.get(response["Location"]).context["code"]
     assert Ballot.objects.count() == 3
     receipts = OutgoingEmail.objects.filter(template="voting/email/receipt")
@@ -71,11 +77,7 @@ def test_receipts_of_many_ballots_go_out_in_one_job(client, settings, monkeypatc
     park = setup["proposals"]["park"]
     with time_machine.travel(VOTING_DAY, tick=False):
         for voter in voters:
-            login(client, voter)
-            response = client.post(
-                f"/vote/{setup['call'].slug}/", {"revision": "0", "choice": [park.pk]}
-            )
-            assert response.status_code == 302
+            _cast(client, setup, voter, park)
         assert queue.count == before + 1
         SimpleWorker([queue], connection=queue.connection).work(burst=True)
     receipts = OutgoingEmail.objects.filter(template="voting/email/receipt")
