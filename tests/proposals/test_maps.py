@@ -139,7 +139,7 @@ def test_proposals_map_loads_its_points_from_the_geojson(client, data):
     assert "Bibliotec" not in page and "S6-2026-0002" not in page
     assert '<link rel="preload" href="/api/proposals.geojson" as="fetch"' in page
     for script in ("leaflet/leaflet.js", "geo/streetmap.js", "geo/point_layer.js", "geo/map.js"):
-        assert re.search(rf'<script src="[^"]*{script}" defer></script>', page), script
+        assert re.search(rf'<script src="[^"]*{script}" defer fetchpriority="high"></script>', page), script
     assert "leaflet.markercluster" not in page
 
 

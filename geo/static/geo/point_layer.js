@@ -180,13 +180,18 @@
 
     redraw: function () {
       var map = this._map;
-      if (!map) return;
+      // nothing to show before the data is in: no empty canvas to allocate and paint
+      if (!map || (!this.n && !this._painted)) return;
+      this._painted = true;
       var size = map.getSize(), ratio = window.devicePixelRatio || 1, canvas = this._canvas;
       var pad = size.multiplyBy(PAD).round(), full = size.add(pad.multiplyBy(2));
-      canvas.width = Math.round(full.x * ratio);
-      canvas.height = Math.round(full.y * ratio);
-      canvas.style.width = full.x + "px";
-      canvas.style.height = full.y + "px";
+      var w = Math.round(full.x * ratio), h = Math.round(full.y * ratio);
+      if (canvas.width !== w || canvas.height !== h) { // a new backing store only when the size changes
+        canvas.width = w;
+        canvas.height = h;
+        canvas.style.width = full.x + "px";
+        canvas.style.height = full.y + "px";
+      }
       var topLeft = map.containerPointToLayerPoint([-pad.x, -pad.y]);
       L.DomUtil.setPosition(canvas, topLeft);
       this._bounds = L.latLngBounds(
