@@ -613,11 +613,18 @@
 
   Controller.prototype._streets = function (data) {
     var map = this.map, muted = !!this.options.muted;
-    var renderer = L.canvas({ pane: "ciicStreets", padding: 0.1 });
-    this.renderer = renderer;
     var features = data.features || [];
     this.features = features;
-    this.streets = new StreetsPath(features, { renderer: renderer, pane: "ciicStreets", muted: muted }).addTo(map);
+    if (map.options.preferCanvas) {
+      // On the map's own canvas, under the outlines and shapes drawn there:
+      // one canvas less to allocate, draw and composite.
+      this.streets = new StreetsPath(features, { muted: muted }).addTo(map);
+      this.streets.bringToBack();
+    } else {
+      var own = L.canvas({ pane: "ciicStreets", padding: 0.1 });
+      this.streets = new StreetsPath(features, { renderer: own, pane: "ciicStreets", muted: muted }).addTo(map);
+    }
+    this.renderer = this.streets._renderer;
     var self = this;
     map.on("zoomend", function () {
       if (self._highlight) self._highlight.setStyle(self._highlightStyle());
@@ -652,7 +659,7 @@
       var matches = self.features.filter(function (f) { return f.properties.name === name; });
       if (!matches.length) return null;
       self._highlight = L.geoJSON({ type: "FeatureCollection", features: matches }, {
-        renderer: self.renderer, pane: "ciicStreets", interactive: false, style: function () { return self._highlightStyle(); }
+        renderer: self.renderer, pane: self.streets.options.pane, interactive: false, style: function () { return self._highlightStyle(); }
       }).addTo(self.map);
       return self._highlight;
     });
