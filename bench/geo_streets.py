@@ -360,7 +360,7 @@ def measure(
         sizes = request.sizes()
         size = sizes["responseBodySize"] + sizes["responseHeadersSize"]
         wire += size
-        if "/api/proposals.geojson" in request.url:
+        if "/api/proposals." in request.url:  # the map's points (GeoJSON or columns)
             geojson = size
         response = request.response()
         if response is not None:
@@ -600,7 +600,8 @@ def report(layer, pages, results, args, loads) -> str:  # type: ignore[no-untype
     geo = {n: results.get((n, first, "1× CPU", "warm server"), {}).get("geojson") for n in names}
     lines += [
         "",
-        "`/api/proposals.geojson` on the wire (gzip, headers included): "
+        "The points `/map/` loads, on the wire (gzip, headers included; the GeoJSON "
+        "`/api/proposals.geojson`, or the same in columns, `/api/proposals.points.json`): "
         + ", ".join(
             f"{'before' if n == 'baseline' else 'after'} {_kb(v)}" if len(names) > 1 else _kb(v)
             for n, v in geo.items()

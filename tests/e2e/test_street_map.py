@@ -341,16 +341,16 @@ def test_labels_never_overlap(browser, live_server, published, width):  # type: 
     context.close()
 
 
-def test_the_proposals_map_loads_its_points_from_the_geojson(page, published):  # type: ignore[no-untyped-def]
+def test_the_proposals_map_loads_its_points_in_columns(page, published):  # type: ignore[no-untyped-def]
     data_requests: list[str] = []
     page.on(
         "request",
-        lambda r: data_requests.append(r.url) if "/api/proposals.geojson" in r.url else None,
+        lambda r: data_requests.append(r.url) if "/api/proposals." in r.url else None,
     )
     page.goto("/map/")
     page.wait_for_function("() => window.ciicPointsDrawnAt !== undefined", timeout=20_000)
     assert page.evaluate("() => window.ciicPointsCount") == 1
-    assert data_requests and all(u.endswith("/api/proposals.geojson") for u in data_requests)
+    assert data_requests and all(u.endswith("/api/proposals.points.json") for u in data_requests)
     # preloaded by the page's head and fetched once: the preload is reused
     assert len(data_requests) == 1, data_requests
     assert published.title not in page.content()  # the page carries no point data
