@@ -189,14 +189,15 @@
       var key = String(zoom);
       if (this._clusters[key]) return this._clusters[key];
       var scale = 256 * Math.pow(2, zoom), r = this.config.cluster === false ? 0 : CLUSTER_RADIUS;
-      var clusters = [], grid = {}, cell = Math.max(r, 1), mx = this.mx, my = this.my;
+      // cells keyed by a number (a string per lookup cost more than the rest)
+      var clusters = [], grid = new Map(), cell = Math.max(r, 1), mx = this.mx, my = this.my, K = 4194304;
       for (var i = 0; i < this.n; i++) {
         var x = mx[i] * scale, y = my[i] * scale, found = null;
         if (r > 0) {
           var gx = Math.floor(x / cell), gy = Math.floor(y / cell);
           for (var dx = -1; dx <= 1 && !found; dx++) {
             for (var dy = -1; dy <= 1 && !found; dy++) {
-              var list = grid[(gx + dx) + ":" + (gy + dy)];
+              var list = grid.get((gx + dx) * K + gy + dy);
               if (!list) continue;
               for (var k = 0; k < list.length; k++) {
                 var c = list[k];
@@ -212,8 +213,8 @@
           var made = { x: x, y: y, members: [i] };
           clusters.push(made);
           if (r > 0) {
-            var key2 = Math.floor(x / cell) + ":" + Math.floor(y / cell);
-            (grid[key2] = grid[key2] || []).push(made);
+            var key2 = Math.floor(x / cell) * K + Math.floor(y / cell), at = grid.get(key2);
+            if (at) at.push(made); else grid.set(key2, [made]);
           }
         }
       }
