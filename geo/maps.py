@@ -450,42 +450,18 @@ class _RemotePointLayer(JSCSSMixin):
         self.default_css = []
 
 
-class _MapStyle(MacroElement):
-    """Our map CSS, placed in the header after Leaflet's own stylesheet."""
+class _MapStyle(JSCSSMixin, MacroElement):
+    """Our map CSS after Leaflet's own stylesheet: the controls' styles are the
+    in-page maps' (`geo/map.css`, one file for both), plus what only a folium
+    document needs (its container, the attribution on phones)."""
 
     _template = Template(
         """
         {% macro header(this, kwargs) %}
         <style>
   .leaflet-container.folium-map { background: #eef0f3; font: 14px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
-  .map-control { background: rgba(255,255,255,.94); padding: 6px 10px; border-radius: 6px;
-                 box-shadow: 0 1px 4px rgba(0,0,0,.25); max-width: 260px; color: #1d2430; }
-  .map-title { font-weight: 700; font-size: 15px; }
-  .map-title small { display: block; font-weight: 400; color: #5a6472; }
-  .map-note { background: #fff5e0; border: 1px solid #f2d59b; color: #7a4b00; font-weight: 600;
-              font-size: 12px; max-width: 220px; }
-  .map-legend { max-height: 45vh; overflow: auto; }
-  .map-legend summary { font-weight: 700; font-size: 13px; cursor: pointer; padding: 2px 0; }
-  .map-legend[open] summary { margin-bottom: 4px; }
-  .map-legend ul { list-style: none; margin: 0; padding: 0; }
-  .map-legend li { display: flex; align-items: center; gap: 6px; margin: 2px 0; font-size: 12.5px; }
-  .map-swatch { display: inline-block; width: 14px; height: 14px; flex: none; box-sizing: border-box; }
-  .map-swatch.circle, .map-swatch.ring { border-radius: 50%; }
-  .map-swatch.square { border: 1px solid #8a94a3; }
-  .map-note summary { cursor: pointer; }
-  .map-note details[open] summary { margin-bottom: 2px; }
-  .leaflet-control-scale-line + .leaflet-control-scale-line { display: none; }
-  @media (max-width: 600px) {
-    .map-control { max-width: 58vw; padding: 4px 8px; }
-    .map-title { font-size: 13px; }
-    .map-note { font-size: 11px; max-width: 46vw; }
-    .leaflet-control-attribution { font-size: 9px; line-height: 1.25; }
-  }
-  .map-popup strong { display: block; margin-bottom: 2px; }
-  .map-popup span { display: block; color: #5a6472; }
-  .map-popup a { display: inline-block; margin-top: 4px; font-weight: 600; }
-  .map-popup-list { margin: 0; padding-left: 1.1em; max-height: 200px; overflow: auto; }
-  .map-popup-list a { margin-top: 2px; }
+  .folium-map .leaflet-control-scale-line + .leaflet-control-scale-line { display: none; }
+  @media (max-width: 600px) { .leaflet-control-attribution { font-size: 9px; line-height: 1.25; } }
         </style>
         {% endmacro %}
         """
@@ -494,6 +470,7 @@ class _MapStyle(MacroElement):
     def __init__(self) -> None:
         super().__init__()
         self._name = "MapStyle"
+        self.default_css = [("ciic_map_css", static(MAP_CSS))]
 
 
 # --- building blocks -----------------------------------------------------------
