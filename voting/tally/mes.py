@@ -32,8 +32,10 @@ error, which widens the float intervals accordingly.  A float therefore never de
 
 from __future__ import annotations
 
+import heapq
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Generator
+from contextlib import closing
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import partial
@@ -144,15 +146,11 @@ class MesEngine:
         # projects by id (as strings): the tie-break when sorting by price bound
         self.id_rank = np.empty(n_proj, dtype=np.int64)
         self.id_rank[sorted(range(n_proj), key=lambda x: self.ids[x])] = np.arange(n_proj)
+        self.id_rank_list: list[int] = self.id_rank.tolist()
         # a price bound no purchase can lower: every supporter pays the same
         self.lower0 = [math.inf] * n_proj
         for p in self.eligible:
             self.lower0[p] = float(self.cost[p] / self.total_sat[p]) * (1 - _REL_FLOOR)
-
-    def _by_lower(self, lower: list[float]) -> list[int]:
-        """Projects by price bound, then id (the inactive ones are skipped by callers)."""
-        order: list[int] = np.lexsort((self.id_rank, np.array(lower))).tolist()
-        return order
 
     # -- one run ---------------------------------------------------------------
 
@@ -193,7 +191,7 @@ class MesEngine:
         rhos: list[Rational] = []
         selected = list(self.free)
         active = set(self.eligible)
-        lower = list(self.lower0)
+        lower = _Bounds(self.lower0, self.id_rank_list, self.eligible)
         forced = list(zip(follow.bought, follow.rhos, strict=True)) if follow is not None else []
         certified = follow is not None and follow.budget_per_voter <= share
         # The followed run replayed on demand (its winners at its prices) for the
@@ -316,24 +314,25 @@ class MesEngine:
         return rho_f * (1 - rel), rho_f * (1 + rel), None
 
     def _free_round(
-        self, state: _RunState, active: set[int], lower: list[float]
+        self, state: _RunState, active: set[int], lower: _Bounds
     ) -> tuple[Rational, str, int] | None:
         """The project MES buys next (exact price, id, index), or None."""
         while True:
             best_hi = math.inf
             evaluated: dict[int, tuple[float, float, Rational | None]] = {}
-            for p in self._by_lower(lower):
-                if p not in active:
-                    continue
-                if lower[p] > best_hi:
-                    break
-                res = self._evaluate(state, p)
-                if res is None:
-                    active.discard(p)
-                    continue
-                lower[p] = res[0]
-                evaluated[p] = res
-                best_hi = min(best_hi, res[1])
+            with closing(lower.ordered(active)) as order:
+                for p in order:
+                    if p not in active:
+                        continue
+                    if lower[p] > best_hi:
+                        break
+                    res = self._evaluate(state, p)
+                    if res is None:
+                        active.discard(p)
+                        continue
+                    lower[p] = res[0]
+                    evaluated[p] = res
+                    best_hi = min(best_hi, res[1])
             if not evaluated:
                 return None
             candidates = [p for p, (lo, _, _) in evaluated.items() if lo <= best_hi]
@@ -357,7 +356,7 @@ class MesEngine:
         self,
         state: _RunState,
         active: set[int],
-        lower: list[float],
+        lower: _Bounds,
         winner: int,
         threshold: Rational,
         replay: Callable[[], _RunState | None] | None = None,
@@ -402,34 +401,35 @@ class MesEngine:
             return None, False
         thr_f = float(threshold)
         relied = False
-        for p in self._by_lower(lower):
-            if p == winner or p not in active:
-                continue
-            if lower[p] > thr_f * (1 + 1e-9):
-                break
-            res = self._evaluate(state, p)
-            if res is None:
-                active.discard(p)
-                continue
-            lo, hi, exact = res
-            lower[p] = lo
-            if lo > thr_f * (1 + 1e-9):
-                continue
-            if hi >= thr_f * (1 - 1e-9):
-                if exact is None:
-                    exact = state.eval_exact(p, (lo, hi))
-                    if exact is None:
-                        active.discard(p)
-                        continue
-                if exact > threshold or (exact == threshold and wid < self.ids[p]):
+        with closing(lower.ordered(active)) as order:
+            for p in order:
+                if p == winner or p not in active:
                     continue
-            low = replay() if replay is not None else None
-            if low is None or not self._below_both_ends(
-                state, low, p, (lo + hi) / 2, winner, wexact, threshold
-            ):
-                if split is None or not split(p, winner, wexact, lo, hi, exact):
-                    return None, False
-            relied = True
+                if lower[p] > thr_f * (1 + 1e-9):
+                    break
+                res = self._evaluate(state, p)
+                if res is None:
+                    active.discard(p)
+                    continue
+                lo, hi, exact = res
+                lower[p] = lo
+                if lo > thr_f * (1 + 1e-9):
+                    continue
+                if hi >= thr_f * (1 - 1e-9):
+                    if exact is None:
+                        exact = state.eval_exact(p, (lo, hi))
+                        if exact is None:
+                            active.discard(p)
+                            continue
+                    if exact > threshold or (exact == threshold and wid < self.ids[p]):
+                        continue
+                low = replay() if replay is not None else None
+                if low is None or not self._below_both_ends(
+                    state, low, p, (lo + hi) / 2, winner, wexact, threshold
+                ):
+                    if split is None or not split(p, winner, wexact, lo, hi, exact):
+                        return None, False
+                relied = True
         return (wexact, wid, winner), relied
 
     def _split_check(
@@ -576,6 +576,39 @@ class MesEngine:
         return True
 
 
+class _Bounds(list[float]):
+    """Each project's bound on its price in a run (they only rise), with the
+    projects kept in a heap by bound, then id, for :meth:`ordered`."""
+
+    def __init__(self, bounds: list[float], rank: list[int], projects: list[int]) -> None:
+        super().__init__(bounds)
+        self.rank = rank
+        self.heap = [(bounds[p], rank[p], p) for p in projects]
+        heapq.heapify(self.heap)
+
+    def ordered(self, active: set[int]) -> Generator[int, None, None]:
+        """The active projects by bound, then id (as sorting them all would give),
+        as far as the caller reads; projects no longer active are dropped for good
+        (a run never makes one active again).  Close it when done (``closing``)."""
+        heap = self.heap
+        popped: list[int] = []
+        try:
+            while heap:
+                key, rank, p = heap[0]
+                if p not in active:
+                    heapq.heappop(heap)
+                    continue
+                if key < self[p]:  # raised since it was pushed
+                    heapq.heapreplace(heap, (self[p], rank, p))
+                    continue
+                heapq.heappop(heap)
+                popped.append(p)
+                yield p
+        finally:
+            for p in popped:
+                heapq.heappush(heap, (self[p], self.rank[p], p))
+
+
 @dataclass
 class _Live:
     """A project's supporters that still have money (compacted now and then)."""
@@ -684,6 +717,9 @@ class _RunState:
         self.empty = np.zeros(engine.n_groups, dtype=np.bool_)
         self.bought: list[int] = []
         self.rho: dict[int, Rational] = {}
+        # per purchase, in order: what one supporter paying in full paid (per point)
+        self._pay: list[Rational] = []
+        self._bought_arr: npt.NDArray[np.int64] = np.zeros(0, dtype=np.int64)
         self.err = 0.0  # bound on |float budget - exact budget|
         self.n_empty = 0
         self._live: dict[int, _Live] = {}
@@ -835,10 +871,12 @@ class _RunState:
         if prof.points is not None and not e.uniform:
             weights = weights * prof.points[offsets]
         per_project = np.bincount(prof.indices[offsets], weights=weights, minlength=len(e.cost))
-        for k in self.bought:
-            n_k = int(per_project[k])
-            if n_k:
-                total -= (self.rho[k] * e.unit[k] if e.uniform else self.rho[k] / e.scale) * n_k
+        if len(self._bought_arr) != len(self.bought):
+            self._bought_arr = np.array(self.bought, dtype=np.int64)
+        counts = per_project[self._bought_arr]
+        pay = self._pay
+        for i in np.flatnonzero(counts).tolist():
+            total -= pay[i] * int(counts[i])
         return total
 
     def eval_exact(self, p: int, bounds: tuple[float, float] | None) -> Rational | None:
@@ -952,6 +990,7 @@ class _RunState:
                     paid_by[amount] = paid_by.get(amount, 0) + int(w[j])
         self.rho[p] = rho
         self.bought.append(p)
+        self._pay.append(rho * e.unit[p] if e.uniform else rho / e.scale)
         gd = g[drained]
         self.last_drained = gd
         self.n_empty += len(gd)
