@@ -56,6 +56,7 @@ _SHRINK = 4  # the add-one jump after a failed try
 _STREAK = 2  # certified tries in a row before the add-one jump doubles
 _RESUME = 2  # after a change found at distance d, tries start again from d / _RESUME
 _RESUME_FROM = 8  # ... if d is at least this
+_SETTLE = 1  # plain runs in a row with the same outcome before tries start again
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,9 @@ class MesRun:
     pieces: int = 0
     # not certified: a share in between where the outcome differs, if one was found
     change_at: Rational | None = None
+    # decided in floats (:meth:`MesEngine.run_float`): ``selected`` only, no prices
+    # (``rhos`` and ``purchases`` empty), so not a run to follow
+    floated: bool = False
 
     @property
     def bought(self) -> tuple[int, ...]:
@@ -283,6 +287,61 @@ class MesEngine:
             len(mids),
             None if certified or not changes else min(changes),
         )
+
+    # -- a run decided in floats ---------------------------------------------------
+
+    def run_float(self, budget_per_voter: Rational) -> tuple[int, ...] | None:
+        """The projects :meth:`run` selects at this share (free ones first, then in
+        purchase order), decided with floats alone, or None when some decision is
+        too close to call in floats (then only :meth:`run` can tell).
+
+        The same rounds as :meth:`run`, without any exact arithmetic: every
+        price is a float with an error bound (:meth:`_RunState.price_float`),
+        every budget a float within ``err`` of its exact value (which grows with
+        each purchase by the error of the price paid).  A round's winner must beat
+        every other project by its bounds (a tie or an overlap gives None), and
+        every supporter of the winner must be clearly above or clearly below the
+        price paid (who pays all they have is then the exact run's choice too).
+        So when a result is returned, every decision is the exact run's.
+        """
+        state = _RunState(self, q(budget_per_voter))
+        state.err = 2 * _EPS * abs(state.b0_f)
+        state.errs = np.full(self.n_groups, state.err)
+        selected = list(self.free)
+        active = set(self.eligible)
+        lower = _Bounds(self.lower0, self.id_rank_list, self.eligible)
+        while active:
+            best_hi = math.inf
+            evaluated: dict[int, tuple[float, float, bool]] = {}
+            with closing(lower.ordered(active)) as order:
+                for p in order:
+                    if lower[p] > best_hi:
+                        break
+                    res = state.price_float(p)
+                    if res is None:
+                        active.discard(p)
+                        continue
+                    rho_f, rel, _ = res
+                    if rel < 0:
+                        return None
+                    lower[p] = rho_f * (1 - rel)
+                    evaluated[p] = res
+                    best_hi = min(best_hi, rho_f * (1 + rel))
+            if not evaluated:
+                break
+            cands = [p for p, (rho_f, rel, _) in evaluated.items() if rho_f * (1 - rel) <= best_hi]
+            winner = cands[0]
+            if len(cands) > 1:
+                # too close to call in floats: decided exactly only when every one of
+                # them is paid equally by all its supporters (price = cost / satisfaction)
+                if not all(evaluated[p][2] for p in cands):
+                    return None
+                winner = min(cands, key=lambda x: (state.all_rich_price(x), self.ids[x]))
+            if not state.buy_float(winner, *evaluated[winner][:2]):
+                return None
+            active.discard(winner)
+            selected.append(winner)
+        return tuple(selected)
 
     def _trusted_round(
         self, state: _RunState, active: set[int], winner: int, threshold: Rational
@@ -724,6 +783,8 @@ class _RunState:
         self.n_empty = 0
         self._live: dict[int, _Live] = {}
         self.last_drained: npt.NDArray[np.int64] = np.zeros(0, dtype=np.int64)
+        # each ballot's bound on |float budget - exact budget| (``run_float`` only)
+        self.errs: npt.NDArray[np.float64] = np.zeros(0)
 
     def live(self, p: int) -> _Live:
         """p's supporter arrays, dropping those with no money left when worthwhile."""
@@ -824,6 +885,158 @@ class _RunState:
             return (math.nan, -1.0)
         rel = _REL_FLOOR + (_REL_FACTOR * (c + paid) + 2 * w_poor * self.err) / num
         return (price / u, rel)
+
+    # -- floats with a bound that holds for float prices too (``run_float``) --------
+
+    def price_float(self, p: int) -> tuple[float, float, bool] | None:
+        """p's price per unit of satisfaction, its relative error bound and whether
+        every supporter pays it in full (see :meth:`all_rich_price`), for
+        :meth:`MesEngine.run_float`: None if the supporters surely cannot pay,
+        a negative bound if it is too close to call.
+
+        Each distinct ballot's money is within ``errs`` (at most ``err``) of its
+        exact value (:meth:`buy_float`).  The supporters who pay all they have
+        are found in floats (a fixed point, as in :meth:`eval_float`), and the
+        result is only returned when nobody's money is within its error plus the
+        price's of the price: then those who pay all they have are the same at
+        the exact price, the exact price is the same formula over the same
+        voters, and the bound counts the budgets' errors and every rounding in
+        that formula.
+        """
+        e = self.e
+        sup = self.live(p)
+        g = sup.g
+        b = self.budget[g]
+        w = sup.w_f
+        c = e.cost_f[p]
+        n = len(b)
+        gamma = (n + 4) * _EPS
+        err = self.err
+        if sup.pts_f is None:
+            r = b  # compare budgets with the price per voter
+            wu = w
+            total = sup.w_sum  # a sum of integers: exact
+            total_err = 0.0
+            u = e.unit_f[p]
+        else:
+            if not (sup.wu_f is not None):
+                raise RuntimeError("internal invariant violated")
+            r = b / sup.pts_f
+            wu = sup.wu_f
+            total = sup.wu_sum
+            total_err = gamma * total
+            u = 1.0
+        if total <= 0:
+            return None
+        wb = w * b
+        avail = float(wb.sum())
+        slack = sup.w_sum * err + gamma * (avail + c)
+        if avail < c - slack:
+            return None
+        if avail <= c + slack:
+            return (math.nan, -1.0, False)
+        price = c / total
+        poor = r < price
+        paid = paid_err = 0.0
+        sat_left = total
+        for _ in range(40):
+            if poor.any():
+                paid = float(wb[poor].sum())
+                sat_left = total - float(wu[poor].sum())
+            else:
+                paid = 0.0
+                sat_left = total
+            if sat_left <= 2 * total_err:
+                return (math.nan, -1.0, False)
+            price = (c - paid) / sat_left
+            more = r < price
+            if np.array_equal(more, poor):
+                break
+            poor = more
+        else:
+            return (math.nan, -1.0, False)
+        all_rich = not poor.any()
+        if not all_rich:
+            paid_err = float(np.dot(w[poor], self.errs[g[poor]]))
+        num = c - paid
+        num_err = _EPS * c + paid_err + gamma * paid
+        if num <= 2 * num_err:
+            return (math.nan, -1.0, False)
+        rel = (num_err / (num - num_err) + 2 * total_err / sat_left + 4 * _EPS) * 1.001
+        # nobody's money within its error plus the price's of the price
+        dist = np.abs(r - price)
+        if sup.pts_f is None:
+            near = dist <= err + price * (2 * rel)
+        else:
+            near = dist <= err / sup.pts_f + r * (2 * _EPS) + price * (2 * rel)
+        if near.any():
+            j = np.flatnonzero(near)
+            eb = self.errs[g[j]]
+            if sup.pts_f is None:
+                margin = eb + price * (2 * rel)
+            else:
+                margin = eb / sup.pts_f[j] + r[j] * (2 * _EPS) + price * (2 * rel)
+            if (dist[j] <= margin).any():
+                return (math.nan, -1.0, False)  # someone's money is too close to the price
+        return (price / u, rel, all_rich)
+
+    def all_rich_price(self, p: int) -> Rational:
+        """p's exact price when every live supporter surely pays it in full
+        (``price_float`` said so): its cost over their satisfaction."""
+        e = self.e
+        sup = self.live(p)
+        if sup.pts is None:
+            return e.cost[p] / (e.unit[p] * int(sup.w.sum()))
+        return e.cost[p] / q(int(np.dot(sup.w, sup.pts)), e.scale)
+
+    def buy_float(self, p: int, rho_f: float, rel: float) -> bool:
+        """Charge p's supporters at the float price ``rho_f`` (relative error
+        ``rel``); False if someone's money is too close to the price to tell
+        whether they pay all of it.  Those who keep money add the price's error
+        (and the subtraction's rounding) to their budget's error bound."""
+        e = self.e
+        sup = self.live(p)
+        g = sup.g
+        b = self.budget[g]
+        live = ~self.empty[g]
+        rel2 = rel * 1.001 + 4 * _EPS
+        if sup.pts_f is None:
+            price_f: float | npt.NDArray[np.float64] = rho_f * e.unit_f[p]
+        else:
+            price_f = rho_f * sup.pts_f
+        tol = self.err + price_f * rel2  # first with the largest error bound
+        drained = live & (b + tol < price_f)
+        keeps = live & (b - tol > price_f)
+        unsure = np.flatnonzero(live & ~drained & ~keeps)
+        if len(unsure):  # then with their own
+            eb = self.errs[g[unsure]]
+            pj = price_f if isinstance(price_f, float) else price_f[unsure]
+            tol_j = eb + pj * rel2
+            below = b[unsure] + tol_j < pj
+            above = b[unsure] - tol_j > pj
+            if not (below | above).all():
+                return False
+            drained[unsure] = below
+            keeps[unsure] = above
+        self.bought.append(p)
+        gd = g[drained]
+        self.last_drained = gd
+        self.n_empty += len(gd)
+        self.empty[gd] = True
+        self.budget[gd] = 0.0
+        self.errs[gd] = 0.0
+        gk = g[keeps]
+        if isinstance(price_f, np.ndarray):
+            self.budget[gk] -= price_f[keeps]
+            added = price_f[keeps] * rel2 + 2 * _EPS * abs(self.b0_f)
+            self.errs[gk] += added
+            top = float(added.max()) if len(added) else 0.0
+        else:
+            self.budget[gk] -= price_f
+            top = price_f * rel2 + 2 * _EPS * abs(self.b0_f)
+            self.errs[gk] += top
+        self.err += top  # still a bound on every ballot's error
+        return True
 
     # -- exact values -----------------------------------------------------------
 
@@ -1095,9 +1308,21 @@ def mes_add1(
     def at(k: int, follow: MesRun | None, trusted: int = 0) -> MesRun:
         nonlocal evaluations
         evaluations += 1
+        if follow is not None and follow.floated:
+            raise RuntimeError("internal invariant violated")
         return engine.run(
             base_share + k * step, record=False, follow=follow, trusted=trusted, grid=step
         )
+
+    def plain_at(k: int) -> MesRun:
+        # a plain run decided in floats when they are clear enough, else exactly
+        nonlocal evaluations
+        share = base_share + k * step
+        selected = engine.run_float(share)
+        if selected is None:
+            return at(k, None)
+        evaluations += 1
+        return MesRun(share, selected, (), frozenset(engine.eligible), floated=True)
 
     def finish(run: MesRun | None, steps: int) -> tuple[MesRun, int]:
         if stats is not None:
@@ -1115,7 +1340,7 @@ def mes_add1(
         )
 
     k = 0
-    current = at(0, None)
+    current = plain_at(0)
     if _cost(election, current.selected) > election.budget:
         return finish(None, 1)
     if stops(current):
@@ -1128,6 +1353,7 @@ def mes_add1(
     # Right after the outcome changed, MES is run plainly (no check to make, so
     # cheaper) at each step until two steps in a row give the same outcome.
     plain = False
+    settled = 0  # plain runs in a row with the same outcome
     known: dict[int, MesRun] = {}  # exact runs at later steps, from failed tries
     aim = -1  # a step where a failed try saw the outcome change
     resume = 1  # the first distance tried once the outcome settles after a change
@@ -1138,11 +1364,12 @@ def mes_add1(
                 return finish(current, k + 1)
         if plain:
             # exactly the stepwise run at step k + 1 (a failed try there was one)
-            trial = known.pop(k + 1, None) or at(k + 1, None)
+            trial = known.pop(k + 1, None) or plain_at(k + 1)
             k += 1
             if _cost(election, trial.selected) > election.budget:
                 return finish(current, k + 1)
-            plain = trial.selected != current.selected
+            settled = settled + 1 if trial.selected == current.selected else 0
+            plain = settled < _SETTLE
             current = trial
             if stops(current):
                 return finish(current, k + 1)
@@ -1151,6 +1378,18 @@ def mes_add1(
             jump = 1
             if not plain:
                 jump, resume = resume, 1
+            continue
+        if current.floated:
+            # a try follows an exact run: the next step is run exactly (plainly)
+            trial = known.pop(k + 1) if k + 1 in known else at(k + 1, None)
+            k += 1
+            if _cost(election, trial.selected) > election.budget:
+                return finish(current, k + 1)
+            if trial.selected != current.selected:
+                plain, jump, settled = True, 1, 0
+            current = trial
+            if stops(current):
+                return finish(current, k + 1)
             continue
         trial = at(k + jump, current, trusted if jump <= limit else 0)
         if trial.certified:
@@ -1178,13 +1417,14 @@ def mes_add1(
                 # the outcome changes within a few steps: run them plainly
                 known = {k + limit: trial}
                 trusted = limit = 0
-                plain = True
+                plain, settled = True, 0
             continue
         trusted = limit = 0
         k += 1  # trial is exactly the stepwise run at step k
         if _cost(election, trial.selected) > election.budget:
             return finish(current, k + 1)
         plain = trial.selected != current.selected
+        settled = 0
         current = trial
         if stops(current):
             return finish(current, k + 1)
