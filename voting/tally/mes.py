@@ -56,7 +56,7 @@ _SHRINK = 4  # the add-one jump after a failed try
 _STREAK = 2  # certified tries in a row before the add-one jump doubles
 _RESUME = 2  # after a change found at distance d, tries start again from d / _RESUME
 _RESUME_FROM = 8  # ... if d is at least this
-_SETTLE = 2  # plain runs in a row with the same outcome before tries start again
+_SETTLE = 1  # plain runs in a row with the same outcome before tries start again
 
 
 @dataclass(frozen=True)
