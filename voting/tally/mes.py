@@ -32,8 +32,10 @@ error, which widens the float intervals accordingly.  A float therefore never de
 
 from __future__ import annotations
 
+import heapq
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Generator
+from contextlib import closing
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import partial
@@ -54,6 +56,7 @@ _SHRINK = 4  # the add-one jump after a failed try
 _STREAK = 2  # certified tries in a row before the add-one jump doubles
 _RESUME = 2  # after a change found at distance d, tries start again from d / _RESUME
 _RESUME_FROM = 8  # ... if d is at least this
+_SETTLE = 1  # plain runs in a row with the same outcome before tries start again
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,9 @@ class MesRun:
     pieces: int = 0
     # not certified: a share in between where the outcome differs, if one was found
     change_at: Rational | None = None
+    # decided in floats (:meth:`MesEngine.run_float`): ``selected`` only, no prices
+    # (``rhos`` and ``purchases`` empty), so not a run to follow
+    floated: bool = False
 
     @property
     def bought(self) -> tuple[int, ...]:
@@ -144,15 +150,11 @@ class MesEngine:
         # projects by id (as strings): the tie-break when sorting by price bound
         self.id_rank = np.empty(n_proj, dtype=np.int64)
         self.id_rank[sorted(range(n_proj), key=lambda x: self.ids[x])] = np.arange(n_proj)
+        self.id_rank_list: list[int] = self.id_rank.tolist()
         # a price bound no purchase can lower: every supporter pays the same
         self.lower0 = [math.inf] * n_proj
         for p in self.eligible:
             self.lower0[p] = float(self.cost[p] / self.total_sat[p]) * (1 - _REL_FLOOR)
-
-    def _by_lower(self, lower: list[float]) -> list[int]:
-        """Projects by price bound, then id (the inactive ones are skipped by callers)."""
-        order: list[int] = np.lexsort((self.id_rank, np.array(lower))).tolist()
-        return order
 
     # -- one run ---------------------------------------------------------------
 
@@ -193,7 +195,7 @@ class MesEngine:
         rhos: list[Rational] = []
         selected = list(self.free)
         active = set(self.eligible)
-        lower = list(self.lower0)
+        lower = _Bounds(self.lower0, self.id_rank_list, self.eligible)
         forced = list(zip(follow.bought, follow.rhos, strict=True)) if follow is not None else []
         certified = follow is not None and follow.budget_per_voter <= share
         # The followed run replayed on demand (its winners at its prices) for the
@@ -286,6 +288,61 @@ class MesEngine:
             None if certified or not changes else min(changes),
         )
 
+    # -- a run decided in floats ---------------------------------------------------
+
+    def run_float(self, budget_per_voter: Rational) -> tuple[int, ...] | None:
+        """The projects :meth:`run` selects at this share (free ones first, then in
+        purchase order), decided with floats alone, or None when some decision is
+        too close to call in floats (then only :meth:`run` can tell).
+
+        The same rounds as :meth:`run`, without any exact arithmetic: every
+        price is a float with an error bound (:meth:`_RunState.price_float`),
+        every budget a float within ``err`` of its exact value (which grows with
+        each purchase by the error of the price paid).  A round's winner must beat
+        every other project by its bounds (a tie or an overlap gives None), and
+        every supporter of the winner must be clearly above or clearly below the
+        price paid (who pays all they have is then the exact run's choice too).
+        So when a result is returned, every decision is the exact run's.
+        """
+        state = _RunState(self, q(budget_per_voter))
+        state.err = 2 * _EPS * abs(state.b0_f)
+        state.errs = np.full(self.n_groups, state.err)
+        selected = list(self.free)
+        active = set(self.eligible)
+        lower = _Bounds(self.lower0, self.id_rank_list, self.eligible)
+        while active:
+            best_hi = math.inf
+            evaluated: dict[int, tuple[float, float, bool]] = {}
+            with closing(lower.ordered(active)) as order:
+                for p in order:
+                    if lower[p] > best_hi:
+                        break
+                    res = state.price_float(p)
+                    if res is None:
+                        active.discard(p)
+                        continue
+                    rho_f, rel, _ = res
+                    if rel < 0:
+                        return None
+                    lower[p] = rho_f * (1 - rel)
+                    evaluated[p] = res
+                    best_hi = min(best_hi, rho_f * (1 + rel))
+            if not evaluated:
+                break
+            cands = [p for p, (rho_f, rel, _) in evaluated.items() if rho_f * (1 - rel) <= best_hi]
+            winner = cands[0]
+            if len(cands) > 1:
+                # too close to call in floats: decided exactly only when every one of
+                # them is paid equally by all its supporters (price = cost / satisfaction)
+                if not all(evaluated[p][2] for p in cands):
+                    return None
+                winner = min(cands, key=lambda x: (state.all_rich_price(x), self.ids[x]))
+            if not state.buy_float(winner, *evaluated[winner][:2]):
+                return None
+            active.discard(winner)
+            selected.append(winner)
+        return tuple(selected)
+
     def _trusted_round(
         self, state: _RunState, active: set[int], winner: int, threshold: Rational
     ) -> tuple[Rational, str, int] | None:
@@ -316,24 +373,25 @@ class MesEngine:
         return rho_f * (1 - rel), rho_f * (1 + rel), None
 
     def _free_round(
-        self, state: _RunState, active: set[int], lower: list[float]
+        self, state: _RunState, active: set[int], lower: _Bounds
     ) -> tuple[Rational, str, int] | None:
         """The project MES buys next (exact price, id, index), or None."""
         while True:
             best_hi = math.inf
             evaluated: dict[int, tuple[float, float, Rational | None]] = {}
-            for p in self._by_lower(lower):
-                if p not in active:
-                    continue
-                if lower[p] > best_hi:
-                    break
-                res = self._evaluate(state, p)
-                if res is None:
-                    active.discard(p)
-                    continue
-                lower[p] = res[0]
-                evaluated[p] = res
-                best_hi = min(best_hi, res[1])
+            with closing(lower.ordered(active)) as order:
+                for p in order:
+                    if p not in active:
+                        continue
+                    if lower[p] > best_hi:
+                        break
+                    res = self._evaluate(state, p)
+                    if res is None:
+                        active.discard(p)
+                        continue
+                    lower[p] = res[0]
+                    evaluated[p] = res
+                    best_hi = min(best_hi, res[1])
             if not evaluated:
                 return None
             candidates = [p for p, (lo, _, _) in evaluated.items() if lo <= best_hi]
@@ -357,7 +415,7 @@ class MesEngine:
         self,
         state: _RunState,
         active: set[int],
-        lower: list[float],
+        lower: _Bounds,
         winner: int,
         threshold: Rational,
         replay: Callable[[], _RunState | None] | None = None,
@@ -402,34 +460,35 @@ class MesEngine:
             return None, False
         thr_f = float(threshold)
         relied = False
-        for p in self._by_lower(lower):
-            if p == winner or p not in active:
-                continue
-            if lower[p] > thr_f * (1 + 1e-9):
-                break
-            res = self._evaluate(state, p)
-            if res is None:
-                active.discard(p)
-                continue
-            lo, hi, exact = res
-            lower[p] = lo
-            if lo > thr_f * (1 + 1e-9):
-                continue
-            if hi >= thr_f * (1 - 1e-9):
-                if exact is None:
-                    exact = state.eval_exact(p, (lo, hi))
-                    if exact is None:
-                        active.discard(p)
-                        continue
-                if exact > threshold or (exact == threshold and wid < self.ids[p]):
+        with closing(lower.ordered(active)) as order:
+            for p in order:
+                if p == winner or p not in active:
                     continue
-            low = replay() if replay is not None else None
-            if low is None or not self._below_both_ends(
-                state, low, p, (lo + hi) / 2, winner, wexact, threshold
-            ):
-                if split is None or not split(p, winner, wexact, lo, hi, exact):
-                    return None, False
-            relied = True
+                if lower[p] > thr_f * (1 + 1e-9):
+                    break
+                res = self._evaluate(state, p)
+                if res is None:
+                    active.discard(p)
+                    continue
+                lo, hi, exact = res
+                lower[p] = lo
+                if lo > thr_f * (1 + 1e-9):
+                    continue
+                if hi >= thr_f * (1 - 1e-9):
+                    if exact is None:
+                        exact = state.eval_exact(p, (lo, hi))
+                        if exact is None:
+                            active.discard(p)
+                            continue
+                    if exact > threshold or (exact == threshold and wid < self.ids[p]):
+                        continue
+                low = replay() if replay is not None else None
+                if low is None or not self._below_both_ends(
+                    state, low, p, (lo + hi) / 2, winner, wexact, threshold
+                ):
+                    if split is None or not split(p, winner, wexact, lo, hi, exact):
+                        return None, False
+                relied = True
         return (wexact, wid, winner), relied
 
     def _split_check(
@@ -576,6 +635,39 @@ class MesEngine:
         return True
 
 
+class _Bounds(list[float]):
+    """Each project's bound on its price in a run (they only rise), with the
+    projects kept in a heap by bound, then id, for :meth:`ordered`."""
+
+    def __init__(self, bounds: list[float], rank: list[int], projects: list[int]) -> None:
+        super().__init__(bounds)
+        self.rank = rank
+        self.heap = [(bounds[p], rank[p], p) for p in projects]
+        heapq.heapify(self.heap)
+
+    def ordered(self, active: set[int]) -> Generator[int, None, None]:
+        """The active projects by bound, then id (as sorting them all would give),
+        as far as the caller reads; projects no longer active are dropped for good
+        (a run never makes one active again).  Close it when done (``closing``)."""
+        heap = self.heap
+        popped: list[int] = []
+        try:
+            while heap:
+                key, rank, p = heap[0]
+                if p not in active:
+                    heapq.heappop(heap)
+                    continue
+                if key < self[p]:  # raised since it was pushed
+                    heapq.heapreplace(heap, (self[p], rank, p))
+                    continue
+                heapq.heappop(heap)
+                popped.append(p)
+                yield p
+        finally:
+            for p in popped:
+                heapq.heappush(heap, (self[p], self.rank[p], p))
+
+
 @dataclass
 class _Live:
     """A project's supporters that still have money (compacted now and then)."""
@@ -684,10 +776,15 @@ class _RunState:
         self.empty = np.zeros(engine.n_groups, dtype=np.bool_)
         self.bought: list[int] = []
         self.rho: dict[int, Rational] = {}
+        # per purchase, in order: what one supporter paying in full paid (per point)
+        self._pay: list[Rational] = []
+        self._bought_arr: npt.NDArray[np.int64] = np.zeros(0, dtype=np.int64)
         self.err = 0.0  # bound on |float budget - exact budget|
         self.n_empty = 0
         self._live: dict[int, _Live] = {}
         self.last_drained: npt.NDArray[np.int64] = np.zeros(0, dtype=np.int64)
+        # each ballot's bound on |float budget - exact budget| (``run_float`` only)
+        self.errs: npt.NDArray[np.float64] = np.zeros(0)
 
     def live(self, p: int) -> _Live:
         """p's supporter arrays, dropping those with no money left when worthwhile."""
@@ -789,6 +886,158 @@ class _RunState:
         rel = _REL_FLOOR + (_REL_FACTOR * (c + paid) + 2 * w_poor * self.err) / num
         return (price / u, rel)
 
+    # -- floats with a bound that holds for float prices too (``run_float``) --------
+
+    def price_float(self, p: int) -> tuple[float, float, bool] | None:
+        """p's price per unit of satisfaction, its relative error bound and whether
+        every supporter pays it in full (see :meth:`all_rich_price`), for
+        :meth:`MesEngine.run_float`: None if the supporters surely cannot pay,
+        a negative bound if it is too close to call.
+
+        Each distinct ballot's money is within ``errs`` (at most ``err``) of its
+        exact value (:meth:`buy_float`).  The supporters who pay all they have
+        are found in floats (a fixed point, as in :meth:`eval_float`), and the
+        result is only returned when nobody's money is within its error plus the
+        price's of the price: then those who pay all they have are the same at
+        the exact price, the exact price is the same formula over the same
+        voters, and the bound counts the budgets' errors and every rounding in
+        that formula.
+        """
+        e = self.e
+        sup = self.live(p)
+        g = sup.g
+        b = self.budget[g]
+        w = sup.w_f
+        c = e.cost_f[p]
+        n = len(b)
+        gamma = (n + 4) * _EPS
+        err = self.err
+        if sup.pts_f is None:
+            r = b  # compare budgets with the price per voter
+            wu = w
+            total = sup.w_sum  # a sum of integers: exact
+            total_err = 0.0
+            u = e.unit_f[p]
+        else:
+            if not (sup.wu_f is not None):
+                raise RuntimeError("internal invariant violated")
+            r = b / sup.pts_f
+            wu = sup.wu_f
+            total = sup.wu_sum
+            total_err = gamma * total
+            u = 1.0
+        if total <= 0:
+            return None
+        wb = w * b
+        avail = float(wb.sum())
+        slack = sup.w_sum * err + gamma * (avail + c)
+        if avail < c - slack:
+            return None
+        if avail <= c + slack:
+            return (math.nan, -1.0, False)
+        price = c / total
+        poor = r < price
+        paid = paid_err = 0.0
+        sat_left = total
+        for _ in range(40):
+            if poor.any():
+                paid = float(wb[poor].sum())
+                sat_left = total - float(wu[poor].sum())
+            else:
+                paid = 0.0
+                sat_left = total
+            if sat_left <= 2 * total_err:
+                return (math.nan, -1.0, False)
+            price = (c - paid) / sat_left
+            more = r < price
+            if np.array_equal(more, poor):
+                break
+            poor = more
+        else:
+            return (math.nan, -1.0, False)
+        all_rich = not poor.any()
+        if not all_rich:
+            paid_err = float(np.dot(w[poor], self.errs[g[poor]]))
+        num = c - paid
+        num_err = _EPS * c + paid_err + gamma * paid
+        if num <= 2 * num_err:
+            return (math.nan, -1.0, False)
+        rel = (num_err / (num - num_err) + 2 * total_err / sat_left + 4 * _EPS) * 1.001
+        # nobody's money within its error plus the price's of the price
+        dist = np.abs(r - price)
+        if sup.pts_f is None:
+            near = dist <= err + price * (2 * rel)
+        else:
+            near = dist <= err / sup.pts_f + r * (2 * _EPS) + price * (2 * rel)
+        if near.any():
+            j = np.flatnonzero(near)
+            eb = self.errs[g[j]]
+            if sup.pts_f is None:
+                margin = eb + price * (2 * rel)
+            else:
+                margin = eb / sup.pts_f[j] + r[j] * (2 * _EPS) + price * (2 * rel)
+            if (dist[j] <= margin).any():
+                return (math.nan, -1.0, False)  # someone's money is too close to the price
+        return (price / u, rel, all_rich)
+
+    def all_rich_price(self, p: int) -> Rational:
+        """p's exact price when every live supporter surely pays it in full
+        (``price_float`` said so): its cost over their satisfaction."""
+        e = self.e
+        sup = self.live(p)
+        if sup.pts is None:
+            return e.cost[p] / (e.unit[p] * int(sup.w.sum()))
+        return e.cost[p] / q(int(np.dot(sup.w, sup.pts)), e.scale)
+
+    def buy_float(self, p: int, rho_f: float, rel: float) -> bool:
+        """Charge p's supporters at the float price ``rho_f`` (relative error
+        ``rel``); False if someone's money is too close to the price to tell
+        whether they pay all of it.  Those who keep money add the price's error
+        (and the subtraction's rounding) to their budget's error bound."""
+        e = self.e
+        sup = self.live(p)
+        g = sup.g
+        b = self.budget[g]
+        live = ~self.empty[g]
+        rel2 = rel * 1.001 + 4 * _EPS
+        if sup.pts_f is None:
+            price_f: float | npt.NDArray[np.float64] = rho_f * e.unit_f[p]
+        else:
+            price_f = rho_f * sup.pts_f
+        tol = self.err + price_f * rel2  # first with the largest error bound
+        drained = live & (b + tol < price_f)
+        keeps = live & (b - tol > price_f)
+        unsure = np.flatnonzero(live & ~drained & ~keeps)
+        if len(unsure):  # then with their own
+            eb = self.errs[g[unsure]]
+            pj = price_f if isinstance(price_f, float) else price_f[unsure]
+            tol_j = eb + pj * rel2
+            below = b[unsure] + tol_j < pj
+            above = b[unsure] - tol_j > pj
+            if not (below | above).all():
+                return False
+            drained[unsure] = below
+            keeps[unsure] = above
+        self.bought.append(p)
+        gd = g[drained]
+        self.last_drained = gd
+        self.n_empty += len(gd)
+        self.empty[gd] = True
+        self.budget[gd] = 0.0
+        self.errs[gd] = 0.0
+        gk = g[keeps]
+        if isinstance(price_f, np.ndarray):
+            self.budget[gk] -= price_f[keeps]
+            added = price_f[keeps] * rel2 + 2 * _EPS * abs(self.b0_f)
+            self.errs[gk] += added
+            top = float(added.max()) if len(added) else 0.0
+        else:
+            self.budget[gk] -= price_f
+            top = price_f * rel2 + 2 * _EPS * abs(self.b0_f)
+            self.errs[gk] += top
+        self.err += top  # still a bound on every ballot's error
+        return True
+
     # -- exact values -----------------------------------------------------------
 
     def _price(self, k: int, pts: int) -> Rational:
@@ -835,10 +1084,12 @@ class _RunState:
         if prof.points is not None and not e.uniform:
             weights = weights * prof.points[offsets]
         per_project = np.bincount(prof.indices[offsets], weights=weights, minlength=len(e.cost))
-        for k in self.bought:
-            n_k = int(per_project[k])
-            if n_k:
-                total -= (self.rho[k] * e.unit[k] if e.uniform else self.rho[k] / e.scale) * n_k
+        if len(self._bought_arr) != len(self.bought):
+            self._bought_arr = np.array(self.bought, dtype=np.int64)
+        counts = per_project[self._bought_arr]
+        pay = self._pay
+        for i in np.flatnonzero(counts).tolist():
+            total -= pay[i] * int(counts[i])
         return total
 
     def eval_exact(self, p: int, bounds: tuple[float, float] | None) -> Rational | None:
@@ -952,6 +1203,7 @@ class _RunState:
                     paid_by[amount] = paid_by.get(amount, 0) + int(w[j])
         self.rho[p] = rho
         self.bought.append(p)
+        self._pay.append(rho * e.unit[p] if e.uniform else rho / e.scale)
         gd = g[drained]
         self.last_drained = gd
         self.n_empty += len(gd)
@@ -1056,9 +1308,21 @@ def mes_add1(
     def at(k: int, follow: MesRun | None, trusted: int = 0) -> MesRun:
         nonlocal evaluations
         evaluations += 1
+        if follow is not None and follow.floated:
+            raise RuntimeError("internal invariant violated")
         return engine.run(
             base_share + k * step, record=False, follow=follow, trusted=trusted, grid=step
         )
+
+    def plain_at(k: int) -> MesRun:
+        # a plain run decided in floats when they are clear enough, else exactly
+        nonlocal evaluations
+        share = base_share + k * step
+        selected = engine.run_float(share)
+        if selected is None:
+            return at(k, None)
+        evaluations += 1
+        return MesRun(share, selected, (), frozenset(engine.eligible), floated=True)
 
     def finish(run: MesRun | None, steps: int) -> tuple[MesRun, int]:
         if stats is not None:
@@ -1076,7 +1340,7 @@ def mes_add1(
         )
 
     k = 0
-    current = at(0, None)
+    current = plain_at(0)
     if _cost(election, current.selected) > election.budget:
         return finish(None, 1)
     if stops(current):
@@ -1089,6 +1353,7 @@ def mes_add1(
     # Right after the outcome changed, MES is run plainly (no check to make, so
     # cheaper) at each step until two steps in a row give the same outcome.
     plain = False
+    settled = 0  # plain runs in a row with the same outcome
     known: dict[int, MesRun] = {}  # exact runs at later steps, from failed tries
     aim = -1  # a step where a failed try saw the outcome change
     resume = 1  # the first distance tried once the outcome settles after a change
@@ -1099,11 +1364,12 @@ def mes_add1(
                 return finish(current, k + 1)
         if plain:
             # exactly the stepwise run at step k + 1 (a failed try there was one)
-            trial = known.pop(k + 1, None) or at(k + 1, None)
+            trial = known.pop(k + 1, None) or plain_at(k + 1)
             k += 1
             if _cost(election, trial.selected) > election.budget:
                 return finish(current, k + 1)
-            plain = trial.selected != current.selected
+            settled = settled + 1 if trial.selected == current.selected else 0
+            plain = settled < _SETTLE
             current = trial
             if stops(current):
                 return finish(current, k + 1)
@@ -1112,6 +1378,18 @@ def mes_add1(
             jump = 1
             if not plain:
                 jump, resume = resume, 1
+            continue
+        if current.floated:
+            # a try follows an exact run: the next step is run exactly (plainly)
+            trial = known.pop(k + 1) if k + 1 in known else at(k + 1, None)
+            k += 1
+            if _cost(election, trial.selected) > election.budget:
+                return finish(current, k + 1)
+            if trial.selected != current.selected:
+                plain, jump, settled = True, 1, 0
+            current = trial
+            if stops(current):
+                return finish(current, k + 1)
             continue
         trial = at(k + jump, current, trusted if jump <= limit else 0)
         if trial.certified:
@@ -1139,13 +1417,14 @@ def mes_add1(
                 # the outcome changes within a few steps: run them plainly
                 known = {k + limit: trial}
                 trusted = limit = 0
-                plain = True
+                plain, settled = True, 0
             continue
         trusted = limit = 0
         k += 1  # trial is exactly the stepwise run at step k
         if _cost(election, trial.selected) > election.budget:
             return finish(current, k + 1)
         plain = trial.selected != current.selected
+        settled = 0
         current = trial
         if stops(current):
             return finish(current, k + 1)
