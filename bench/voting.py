@@ -753,8 +753,55 @@ def profile_one(casts: int = 120) -> None:
         cast(n)
     profiler.disable()
     stats = pstats.Stats(profiler)
+    if os.environ.get("PROFILE_DUMP"):
+        stats.dump_stats(os.environ["PROFILE_DUMP"])
     stats.sort_stats("tottime").print_stats(25)
     stats.sort_stats("cumulative").print_stats(60)
+
+
+def cpu_per_cast(casts: int = 300, rounds: int = 3) -> None:
+    """CPU per cast, in-process (the test client, with the CSRF check and the
+    same url-encoded body as the load): this process's CPU (`time.process_time`)
+    and its PostgreSQL backend's (from /proc), over `rounds` rounds of `casts`
+    casts. For A/B comparisons: run it interleaved for the old and the new code."""
+    import urllib.parse
+
+    from django.db import connection
+    from django.test import Client
+
+    call, _admin, proposals = setup_call("cpu")
+    voters = residents_bulk(casts * rounds + 1, tag="cpu")
+    sessions = sessions_bulk(voters)
+    client = Client(enforce_csrf_checks=True)
+    token = secrets.token_hex(16)
+    client.cookies["csrftoken"] = token
+
+    def cast(n: int) -> None:
+        client.cookies["sessionid"] = sessions[n]
+        body = urllib.parse.urlencode(
+            [("csrfmiddlewaretoken", token), ("revision", "0")]
+            + [("choice", str(proposals[(n + j * 7) % PROJECTS].pk)) for j in range(3)]
+        )
+        response = client.post(
+            f"/vote/{call.slug}/", body, content_type="application/x-www-form-urlencoded"
+        )
+        if response.status_code != 302:
+            sys.exit(f"cast refused: {response.status_code}")
+
+    cast(0)  # warms the caches (templates, translations, content types)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
+    for r in range(rounds):
+        pg0, cpu0 = proc_cpu(backend), time.process_time()
+        for n in range(1 + r * casts, 1 + (r + 1) * casts):
+            cast(n)
+        cpu, pg = time.process_time() - cpu0, proc_cpu(backend) - pg0
+        print(
+            f"cpu-per-cast round {r + 1}: python {cpu / casts * 1000:.2f} ms, "
+            f"postgres {pg / casts * 1000:.2f} ms (load {uptime_load()})",
+            flush=True,
+        )
 
 
 # --- the report -----------------------------------------------------------------------------
@@ -830,6 +877,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--write", action="store_true")
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument(
+        "--cpu", type=int, default=0, help="only: CPU per cast in-process over N casts, 3 rounds"
+    )
     parser.add_argument("--seconds", type=float, default=8)
     parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", "8170")))
     parser.add_argument("--skip-publish", action="store_true", help=argparse.SUPPRESS)
@@ -853,6 +903,9 @@ def main() -> None:
         django.setup()
         if args.profile:
             profile_one()
+            return
+        if args.cpu:
+            cpu_per_cast(args.cpu)
             return
         casting = (
             bench_casting(env, args.port, args.seconds)
