@@ -24,10 +24,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from ciic.jobs import enqueue, enqueue_coalesced
-
-from .models import OutgoingEmail
 from ciic.sql import insert_from
 
+from .models import OutgoingEmail
 from .rendering import context_dump, context_load, email_render, supported_language
 
 if TYPE_CHECKING:
