@@ -2,7 +2,7 @@
 
 Every function takes keyword arguments and an explicit `actor` (None: the
 system, i.e. a scheduled job), runs in one transaction and records an audit
-event. Audit events never hold ballot choices nor receipt codes (see
+event (a first ballot on PostgreSQL: in one statement, see `ballot_cast`). Audit events never hold ballot choices nor receipt codes (see
 `models` on secrecy)."""
 
 from __future__ import annotations
@@ -515,7 +515,6 @@ def _choices_insert(ballot_id: int, choices: Mapping[int, int]) -> None:
         cursor.execute(sql, params)
 
 
-@transaction.atomic
 def ballot_cast(
     *,
     actor: Any,
@@ -589,36 +588,68 @@ def ballot_cast(
     # That a resident voted, and how; never what they chose nor the receipt.
     # A change is a new cast: no hint of what changed.
     audit_after = {"channel": channel, **({"voter": voter.pk} if channel == Channel.PAPER else {})}
-    ballot = None
-    if not expected_revision and not errors:  # a first ballot (0), or the desk's (None)
+    if not expected_revision and not errors and data_modifying_ctes():
+        # A first ballot (0), or the desk's (None): the ballot, its choices, the
+        # audit row and the receipt in one statement, all written or (the voter
+        # has a ballot) none. One statement is atomic by itself: no transaction
+        # around it (its BEGIN and COMMIT were two more round trips).
         first = Ballot(revision=1, call_id=call.pk, voter=voter, first_cast_at=now, **fields)
-        if data_modifying_ctes():
-            # The ballot, its choices, the audit row and the receipt in one
-            # statement, all written or (the voter has a ballot) none.
-            ballot = _ballot_insert_all(
-                first,
-                choices,
-                [
-                    event_insert_sql(
-                        actor=actor,
-                        action=events.BALLOT_CAST,
-                        obj=call,
-                        after=audit_after,
-                        source="b",
-                    ),
-                    email_insert_sql(
-                        user=voter,
-                        template=RECEIPT_TEMPLATE,
-                        context=_receipt_context(call, code, channel, changed=False),
-                        source="b",
-                    ),
-                ],
-            )
-            if ballot is not None:
-                emails_batch_after_commit()
-                return CastReceipt(ballot=ballot, code=code)
-        else:
-            ballot = _ballot_insert(first)
+        ballot = _ballot_insert_all(
+            first,
+            choices,
+            [
+                event_insert_sql(
+                    actor=actor, action=events.BALLOT_CAST, obj=call, after=audit_after, source="b"
+                ),
+                email_insert_sql(
+                    user=voter,
+                    template=RECEIPT_TEMPLATE,
+                    context=_receipt_context(call, code, channel, changed=False),
+                    source="b",
+                ),
+            ],
+        )
+        if ballot is not None:
+            emails_batch_after_commit()
+            return CastReceipt(ballot=ballot, code=code)
+    with transaction.atomic():
+        ballot = _ballot_write(
+            actor=actor,
+            call=call,
+            voter=voter,
+            choices=choices,
+            channel=channel,
+            expected_revision=expected_revision,
+            now=now,
+            fields=fields,
+            errors=errors,
+            audit_after=audit_after,
+            code=code,
+        )
+    return CastReceipt(ballot=ballot, code=code)
+
+
+def _ballot_write(
+    *,
+    actor: Any,
+    call: Call,
+    voter: Any,
+    choices: Mapping[int, int],
+    channel: str,
+    expected_revision: int | None,
+    now: dt.datetime,
+    fields: dict[str, Any],
+    errors: list[str],
+    audit_after: dict[str, Any],
+    code: str,
+) -> Ballot:
+    """`ballot_cast` in its transaction: a change (the voter's ballot locked),
+    or a first ballot on SQLite (whose WITH cannot write), statement by statement."""
+    ballot = None
+    if not expected_revision and not errors and not data_modifying_ctes():
+        # A first ballot (0), or the desk's (None), on SQLite.
+        first = Ballot(revision=1, call_id=call.pk, voter=voter, first_cast_at=now, **fields)
+        ballot = _ballot_insert(first)
     existing = None
     if ballot is None:
         # A change waits here for any other change of the same ballot to commit.
@@ -654,7 +685,7 @@ def ballot_cast(
         batched=True,
         deferred=True,
     )
-    return CastReceipt(ballot=ballot, code=code)
+    return ballot
 
 
 # --- results ----------------------------------------------------------------------------

@@ -395,6 +395,8 @@ PERMISSIONS_POLICY = {
 }
 X_FRAME_OPTIONS = "SAMEORIGIN"
 SESSION_COOKIE_HTTPONLY = True
+# Database sessions, read with one written-out query (ciic.accounts.sessions).
+SESSION_ENGINE = "ciic.accounts.sessions"
 CSRF_COOKIE_HTTPONLY = False
 
 LOGGING = {
