@@ -18,6 +18,7 @@ list would be text)."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -31,15 +32,23 @@ def insert_from(
     `values` ({field name: Python value}; fields left out take their model
     default) for each row of `source` (a CTE's name: the row is written only if
     the statement `source` stands for wrote one). Returns (sql, params)."""
+    head, fields = _insert_select(model, connection.vendor)
+    instance = model(**values)
+    params = [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields]
+    return f"{head} FROM {source}", params
+
+
+@functools.cache
+def _insert_select(model: type[models.Model], vendor: str) -> tuple[str, list[models.Field]]:
+    """The statement of `insert_from` up to its FROM, and the fields it writes
+    (per process: the columns' types cost more to look up than to keep)."""
     meta = model._meta
     qn = connection.ops.quote_name
-    instance = model(**values)
     fields = [f for f in meta.concrete_fields if not f.primary_key]
     columns = ", ".join(qn(str(f.column)) for f in fields)
     casts = ", ".join(f"CAST(%s AS {f.db_type(connection)})" for f in fields)
-    params = [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields]
-    sql = f"INSERT INTO {qn(str(meta.db_table))} ({columns}) SELECT {casts} FROM {source}"  # noqa: S608 - names from the model, values as parameters
-    return sql, params
+    head = f"INSERT INTO {qn(str(meta.db_table))} ({columns}) SELECT {casts}"  # noqa: S608 - names from the model, values as parameters
+    return head, fields
 
 
 def data_modifying_ctes() -> bool:

@@ -8,6 +8,7 @@ event (a first ballot on PostgreSQL: in one statement, see `ballot_cast`). Audit
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import random
 import secrets
@@ -419,6 +420,13 @@ def _ballot_insert_sql(ballot: Ballot) -> tuple[str, list[Any]]:
     (the unique constraint; PostgreSQL and SQLite both speak it). A
     simultaneous first ballot of the same voter makes it wait for that one to
     commit, then find it."""
+    sql, fields = _ballot_insert_statement(connection.vendor)
+    return sql, [f.get_db_prep_save(f.pre_save(ballot, True), connection) for f in fields]
+
+
+@functools.cache
+def _ballot_insert_statement(vendor: str) -> tuple[str, list[Any]]:
+    """`_ballot_insert_sql`'s statement and the fields it writes (per process)."""
     meta = Ballot._meta
     fields = [f for f in meta.concrete_fields if not f.primary_key]
     column = {f.name: str(f.column) for f in meta.concrete_fields}
@@ -430,8 +438,7 @@ def _ballot_insert_sql(ballot: Ballot) -> tuple[str, list[Any]]:
     unique = f"{qn(column['call'])}, {qn(column['voter'])}"
     sql = f"INSERT INTO {qn(str(meta.db_table))} ({columns}) VALUES ({placeholders}) "  # noqa: S608
     sql += f"ON CONFLICT ({unique}) DO NOTHING RETURNING {qn(pk)}"
-    params = [f.get_db_prep_save(f.pre_save(ballot, True), connection) for f in fields]
-    return sql, params
+    return sql, fields
 
 
 def _ballot_inserted(ballot: Ballot, row: Any) -> Ballot | None:
@@ -453,6 +460,23 @@ def _ballot_insert(ballot: Ballot) -> Ballot | None:
         return _ballot_inserted(ballot, cursor.fetchone())
 
 
+@functools.cache
+def _choices_from_ballot(vendor: str) -> tuple[str, str]:
+    """The choices' INSERT of `_ballot_insert_all` up to its VALUES, and one
+    row of them (per process)."""
+    meta = BallotChoice._meta
+    qn = connection.ops.quote_name
+    column = {f.name: f for f in meta.concrete_fields}
+    proposal_type = column["proposal"].db_type(connection)
+    points_type = column["points"].db_type(connection)
+    names = ", ".join(qn(str(column[n].column)) for n in ("ballot", "proposal", "points"))
+    head = (
+        f"INSERT INTO {qn(str(meta.db_table))} ({names}) "  # noqa: S608 - values as parameters
+        "SELECT b.id, v.proposal, v.points FROM b,"
+    )
+    return head, f"(CAST(%s AS {proposal_type}), CAST(%s AS {points_type}))"
+
+
 def _ballot_insert_all(
     ballot: Ballot,
     choices: Mapping[int, int],
@@ -464,18 +488,9 @@ def _ballot_insert_all(
     round trip where there were four. None (and nothing written) if the voter
     already has a ballot."""
     sql, params = _ballot_insert_sql(ballot)
-    ctes = [f"b AS ({sql})"]
-    meta = BallotChoice._meta
-    qn = connection.ops.quote_name
-    column = {f.name: f for f in meta.concrete_fields}
-    proposal_type = column["proposal"].db_type(connection)
-    points_type = column["points"].db_type(connection)
-    rows = ", ".join([f"(CAST(%s AS {proposal_type}), CAST(%s AS {points_type}))"] * len(choices))
-    names = ", ".join(qn(str(column[n].column)) for n in ("ballot", "proposal", "points"))
-    ctes.append(
-        f"c AS (INSERT INTO {qn(str(meta.db_table))} ({names}) "  # noqa: S608 - values as parameters
-        f"SELECT b.id, v.proposal, v.points FROM b, (VALUES {rows}) AS v (proposal, points))"
-    )
+    head, row = _choices_from_ballot(connection.vendor)
+    rows = ", ".join([row] * len(choices))
+    ctes = [f"b AS ({sql})", f"c AS ({head} (VALUES {rows}) AS v (proposal, points))"]
     params += [value for pid, pts in choices.items() for value in (int(pid), int(pts))]
     for n, part in enumerate(p for p in parts if p is not None):
         ctes.append(f"w{n} AS ({part[0]})")
