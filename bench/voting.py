@@ -802,6 +802,19 @@ def cpu_per_cast(casts: int = 300, rounds: int = 3) -> None:
             f"postgres {pg / casts * 1000:.2f} ms (load {uptime_load()})",
             flush=True,
         )
+    # The receipts' delivery (the rqworker's part), per email.
+    from ciic.notifications.models import OutgoingEmail
+    from ciic.notifications.services import emails_deliver_fresh
+
+    pending = OutgoingEmail.objects.filter(status="pending").count()
+    pg0, cpu0 = proc_cpu(backend), time.process_time()
+    sent = emails_deliver_fresh(seconds=600)
+    cpu, pg = time.process_time() - cpu0, proc_cpu(backend) - pg0
+    print(
+        f"delivery of {sent} of {pending} pending: python {cpu / max(sent, 1) * 1000:.2f} ms, "
+        f"postgres {pg / max(sent, 1) * 1000:.2f} ms per email",
+        flush=True,
+    )
 
 
 # --- the report -----------------------------------------------------------------------------

@@ -16,6 +16,8 @@ from allauth.account.auth_backends import AuthenticationBackend as AllauthBacken
 from django.contrib.auth import get_user_model
 from django.db import connections, router
 
+from ciic.sql import raw_instances
+
 from .second_factor import staff_session_ok
 
 
@@ -26,7 +28,8 @@ class StaffSessionAuthenticationBackend(AllauthBackend):
     def get_user(self, user_id: Any) -> Any:
         """The account of a session (every request of a logged-in visitor):
         Django's `ModelBackend.get_user` with a written-out SELECT of the same
-        columns, which costs about half the Python of the ORM's `get`."""
+        columns (`ciic.sql.raw_instances`), which costs about a third of the
+        Python of the ORM's `get`."""
         model = get_user_model()
         using = router.db_for_read(model)
         connection = connections[using]
@@ -39,7 +42,7 @@ class StaffSessionAuthenticationBackend(AllauthBackend):
             value = pk.get_db_prep_value(pk.to_python(user_id), connection)
         except Exception:  # a session holding a malformed id: no user
             return None
-        found = list(model._default_manager.db_manager(using).raw(sql, [value]))
+        found = raw_instances(model, sql, [value], using=using)
         user = found[0] if found else None
         return user if user is not None and self.user_can_authenticate(user) else None
 
