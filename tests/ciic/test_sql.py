@@ -20,8 +20,8 @@ def test_raw_instances_match_the_orm_with_converters_and_extra_columns():  # typ
     for _round in range(2):  # the second time from the kept plan
         (loaded,) = raw_instances(
             User,
-            f"SELECT *, 7 AS lucky FROM {table} WHERE id = %s",
-            [user.pk],  # noqa: S608
+            f"SELECT *, 7 AS lucky FROM {table} WHERE id = %s",  # noqa: S608
+            [user.pk],
         )
         orm = User.objects.get(pk=user.pk)
         for field in User._meta.concrete_fields:
