@@ -99,10 +99,12 @@ def run(
     seconds: float,
     pick: Callable[[random.Random, int], Request],
     seed: int = 14,
+    groups: dict[str, set[str]] | None = None,
 ) -> dict[str, dict[str, float]]:
     """`users` coroutines requesting `pick(rng, user)` back to back for `seconds`.
-    The result maps each kind to its figures; the key "all" sums them."""
-    return asyncio.run(_run(host, port, users, seconds, pick, seed))
+    The result maps each kind to its figures; the key "all" sums them, and each
+    of `groups` (name: kinds) sums its kinds (percentiles over their requests)."""
+    return asyncio.run(_run(host, port, users, seconds, pick, seed, groups or {}))
 
 
 async def _run(
@@ -112,6 +114,7 @@ async def _run(
     seconds: float,
     pick: Callable[[random.Random, int], Request],
     seed: int,
+    groups: dict[str, set[str]],
 ) -> dict[str, dict[str, float]]:
     samples: dict[str, _Samples] = {}
     deadline = time.perf_counter() + seconds
@@ -141,12 +144,13 @@ async def _run(
     for kind, s in samples.items():
         # e.g. {-302: 4} for redirects to somewhere other than `Request.location`
         result[kind]["statuses"] = dict(sorted(s.statuses.items()))  # type: ignore[assignment]
-    everything = _Samples()
-    for s in samples.values():
-        everything.latencies += s.latencies
-        everything.sizes += s.sizes
-        everything.errors += s.errors
-    result["all"] = summarise(everything, wall)
+    for name, kinds in {**groups, "all": set(samples)}.items():
+        together = _Samples()
+        for kind in kinds & set(samples):
+            together.latencies += samples[kind].latencies
+            together.sizes += samples[kind].sizes
+            together.errors += samples[kind].errors
+        result[name] = summarise(together, wall)
     result["all"]["users"] = users
     return result
 
