@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 
 from ciic.accounts.models import User
+from ciic.audit import events
 from ciic.audit.models import Event
 from ciic.audit.services import event_insert_sql
 from ciic.sql import data_modifying_ctes, raw_instances
@@ -40,13 +41,13 @@ def test_an_audit_row_written_in_a_cte_only_when_its_source_wrote_one():  # type
     user = UserFactory()
     for wrote in (True, False):
         sql, params = event_insert_sql(
-            actor=user, action="test.thing", obj=user, after={"n": 1}, source="s"
+            actor=user, action=events.BALLOT_CAST, obj=user, after={"n": 1}, source="s"
         )
         with connection.cursor() as cursor:
             cursor.execute(
                 f"WITH s AS (SELECT 1 AS one WHERE %s), e AS ({sql}) SELECT 1",
                 [wrote, *params],
             )
-    (event,) = Event.objects.filter(action="test.thing")
+    (event,) = Event.objects.filter(action=events.BALLOT_CAST)
     assert event.actor == user and event.after == {"n": 1} and event.object_id == str(user.pk)
     assert event.created_at is not None and event.actor_label == str(user)
