@@ -33,7 +33,10 @@ outbox, jobs on Redis), loopback only.
    (proposals to selected / not selected in bulk, the authors' emails).
 
 `--profile` prints the queries and the hottest functions of one cast request
-(in-process, through the test client) instead of running the load.
+(in-process, through the test client) instead of running the load; `--cpu N`
+prints the CPU per cast in-process (Python, and its PostgreSQL backend from
+/proc) over 3 rounds of N casts, then the receipts' delivery per email: run it
+interleaved on the old and the new code to compare them.
 With --write the figures replace the voting section of BENCHMARKS.md."""
 
 from __future__ import annotations
@@ -838,10 +841,10 @@ def report(
         f"**Casting** (POST /vote/&lt;call&gt;/, approval ballot of 3 of {PROJECTS} projects, "
         f"each resident once, {CLIENTS} connections back to back for {seconds:.0f} s per "
         "setting; every cast checks eligibility, the residence zone and the identity hold in "
-        "one query, writes the ballot, its choices in one insert, the audit row and the receipt "
-        "email to the outbox (9 statements in all once the process holds the opened call, "
-        "`tests/voting/test_views.py` caps them), and "
-        "the rqworker delivers the receipts meanwhile, in batches). *Reference*: requests/s of a "
+        "one query, then writes the ballot, its choices, the audit row and the receipt email "
+        "in the outbox in one statement (4 statements in all, session and account included, "
+        "once the process holds the opened call; `tests/voting/test_views.py` caps them), and "
+        "the rqworker renders and delivers the receipts meanwhile, in batches). *Reference*: requests/s of a "
         "trivial answer through the same server and middleware (`/favicon.ico`), just before: "
         "the ceiling of the stack on the machine at that moment. *CPU per ballot*: milliseconds "
         "of CPU (user + system) per ballot of gunicorn (master and workers), the PostgreSQL "
