@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
+from django.template import TemplateDoesNotExist, TemplateSyntaxError
 from django.utils import timezone
 
 from ciic.jobs import enqueue, enqueue_coalesced
@@ -207,16 +208,28 @@ def emails_batch_after_commit() -> None:
     enqueue_coalesced(emails_deliver_batch, key=OUTBOX_BATCH)
 
 
+class RenderingError(Exception):
+    """A deferred message's templates failed; the text names the template and
+    the kind of error, never the context."""
+
+
 def email_rendered(row: OutgoingEmail) -> bool:
     """Render a deferred message (`notify(..., deferred=True)`) into its
     subject, text and HTML, in place (not saved). False if it was ready."""
     if row.context is None:
         return False
-    rendered = email_render(
-        row.template,
-        {"email": row.to[0] if row.to else "", **context_load(row.context)},
-        language=row.language or settings.LANGUAGE_CODE,
-    )
+    try:
+        rendered = email_render(
+            row.template,
+            {"email": row.to[0] if row.to else "", **context_load(row.context)},
+            language=row.language or settings.LANGUAGE_CODE,
+        )
+    except (TemplateDoesNotExist, TemplateSyntaxError) as exc:
+        raise RenderingError(f"rendering {row.template}: {exc}") from None
+    except Exception as exc:
+        # Only the kind of error: its text might quote the context (a receipt
+        # code), which must not reach the logs nor `last_error`.
+        raise RenderingError(f"rendering {row.template}: {type(exc).__name__}") from None
     row.subject, row.body, row.html = rendered.subject, rendered.body, rendered.html
     row.context = None
     return True
@@ -322,9 +335,9 @@ def _deliver_batch(size: int) -> tuple[int, int, bool]:
             try:
                 if email_rendered(row):
                     rendered.append(row)
-            except Exception as exc:
-                logger.warning("rendering email %s failed: %s", row.pk, exc)
-                unrenderable[row.pk] = f"rendering: {exc}"[:2000]
+            except RenderingError as exc:
+                logger.warning("email %s: %s", row.pk, exc)
+                unrenderable[row.pk] = str(exc)[:2000]
         try:
             connection = get_connection(settings.OUTBOX_DELIVERY_BACKEND)
             connection.open()

@@ -85,6 +85,7 @@ def test_a_message_whose_templates_fail_stays_pending_and_the_others_go(settings
     bad.refresh_from_db()
     assert bad.attempts == 1 and "rendering" in bad.last_error and bad.context == {}
     assert sorted(m.body.count("GOOD-CODE") for m in mail.outbox) == [1, 1]
+    assert "no/such/template" in bad.last_error
     # The sweep's single delivery tries it again, and fails the same way.
     assert not email_deliver(email_id=bad.pk)
     bad.refresh_from_db()
@@ -101,3 +102,23 @@ def test_old_sent_messages_lose_their_text_and_context(settings):  # type: ignor
     assert emails_redact_sent() == 1
     row.refresh_from_db()
     assert row.context is None and row.body == ""
+
+
+def test_a_rendering_error_never_quotes_the_context(settings, monkeypatch, caplog):  # type: ignore[no-untyped-def]
+    settings.OUTBOX_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    from ciic.notifications import services
+
+    def broken(template, context, *, language):  # type: ignore[no-untyped-def]
+        raise ValueError(f"cannot render {context}")
+
+    monkeypatch.setattr(services, "email_render", broken)
+    row = notify(
+        user=UserFactory(), template=RECEIPT, context=_context("SECR-ETCO-DE00"), deferred=True
+    )
+    assert row is not None
+    assert not email_deliver(email_id=row.pk)
+    assert emails_deliver_fresh() == 0
+    row.refresh_from_db()
+    assert row.status == "pending" and "ValueError" in row.last_error
+    assert "SECR-ETCO-DE00" not in row.last_error
+    assert "SECR-ETCO-DE00" not in caplog.text and "ValueError" in caplog.text
