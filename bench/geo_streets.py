@@ -26,7 +26,9 @@ opens each page at 360×780 px, device pixel ratio 2:
   (`window.ciicStreetsDrawnAt` / `ciicPointsDrawnAt` in the map's document,
   after two animation frames);
 - main thread: the renderer's busy time until then, from a CDP trace (script,
-  parsing, style and layout, painting), in the 4× runs.
+  parsing, style and layout, painting), in the 4× runs, and the CPU time the
+  thread spent in those tasks (the trace's thread time: on a shared, busy
+  machine the steadier figure to compare before and after).
 
 States: *cold* = gunicorn restarted (fresh workers) and Redis flushed (empty
 page and map caches) before each run, empty browser cache; *warm server* = the
@@ -311,7 +313,7 @@ def main_thread(trace: bytes, until_ms: float) -> dict[str, float]:
     threads = {(first["pid"], first["tid"])}
     t0 = first["ts"]
     end = t0 + until_ms * 1000
-    out = dict.fromkeys(["total", *KINDS], 0.0)
+    out = dict.fromkeys(["total", "cpu", *KINDS], 0.0)
     for thread in threads:
         xs = sorted(
             (e for e in events if (e.get("pid"), e.get("tid")) == thread and e.get("ph") == "X"),
@@ -325,6 +327,9 @@ def main_thread(trace: bytes, until_ms: float) -> dict[str, float]:
             clipped = min(ts + dur, end) - ts
             if e["name"] in BUSY:
                 out["total"] += clipped / 1000
+                # the thread's CPU time in the task: what the page cost, less
+                # the waits of a shared machine and of the throttling
+                out["cpu"] += e.get("tdur", 0) * (clipped / dur if dur else 1) / 1000
                 continue
             for kind, names in KINDS.items():
                 if e["name"] in names and ts >= open_until[kind]:
@@ -360,7 +365,7 @@ def measure(
         sizes = request.sizes()
         size = sizes["responseBodySize"] + sizes["responseHeadersSize"]
         wire += size
-        if "/api/proposals.geojson" in request.url:
+        if "/api/proposals." in request.url:  # the map's points (GeoJSON or columns)
             geojson = size
         response = request.response()
         if response is not None:
@@ -547,7 +552,9 @@ def report(layer, pages, results, args, loads) -> str:  # type: ignore[no-untype
         )
         + ". *Drawn* = navigation start → streets, landmarks, every label and (on `/map/`) the "
         "proposals on screen. *Main thread* = the renderer's busy time until then (4× runs; "
-        "script / style and layout / paint and compositing). *Cold* = gunicorn restarted and "
+        "script / style and layout / paint and compositing; CPU = the thread's CPU time in those "
+        "tasks, from the trace, steadier than wall time on a shared machine). *Cold* = gunicorn "
+        "restarted and "
         "Redis flushed before each run (fresh workers, empty page and map caches), empty browser "
         "cache; *warm server* = a first visit (empty browser cache) to a server that answered "
         "before; *repeat visit* = the browser's cache holds the hashed static files.",
@@ -588,9 +595,13 @@ def report(layer, pages, results, args, loads) -> str:  # type: ignore[no-untype
                     if len(row) > 1 and old.get("busy_total")
                     else ""
                 )
+                cpu_before = (
+                    f"{_ms(old.get('busy_cpu'))} → " if len(row) > 1 and old.get("busy_cpu") else ""
+                )
                 busy = (
                     f"{before}{_ms(new.get('busy_total'))} ({_ms(new.get('busy_script'))} / "
-                    f"{_ms(new.get('busy_layout'))} / {_ms(new.get('busy_paint'))})"
+                    f"{_ms(new.get('busy_layout'))} / {_ms(new.get('busy_paint'))}); "
+                    f"CPU {cpu_before}{_ms(new.get('busy_cpu'))}"
                     if new.get("busy_total")
                     else ""
                 )
@@ -600,7 +611,8 @@ def report(layer, pages, results, args, loads) -> str:  # type: ignore[no-untype
     geo = {n: results.get((n, first, "1× CPU", "warm server"), {}).get("geojson") for n in names}
     lines += [
         "",
-        "`/api/proposals.geojson` on the wire (gzip, headers included): "
+        "The points `/map/` loads, on the wire (gzip, headers included; the GeoJSON "
+        "`/api/proposals.geojson`, or the same in columns, `/api/proposals.points.json`): "
         + ", ".join(
             f"{'before' if n == 'baseline' else 'after'} {_kb(v)}" if len(names) > 1 else _kb(v)
             for n, v in geo.items()

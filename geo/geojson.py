@@ -54,6 +54,56 @@ def point_features(records: Iterable[PointFeature]) -> list[dict[str, Any]]:
     return out
 
 
+# Coordinates of `point_columns`: 5 decimals, about 1 m, as integers.
+COLUMN_DECIMALS = 5
+# A property with at most this many distinct values is sent as a list of them
+# and a code per point.
+MAX_CODED_VALUES = 255
+
+
+def point_columns(records: Iterable[PointFeature]) -> dict[str, Any]:
+    """The located records in columns, for a map to draw (geo/point_layer.js),
+    not for downloading: one list per coordinate (integers, the degrees times
+    10**decimals) and per property, a repeated property as its distinct
+    values and a code per point. The same points and properties as
+    `point_features` (without those that have no point), about a third of the
+    size, read by a browser without an object per point. Records without a
+    point are left out."""
+    scale = 10**COLUMN_DECIMALS
+    lons: list[int] = []
+    lats: list[int] = []
+    rows: list[Mapping[str, Any]] = []
+    for rec in records:
+        if rec.lat is None or rec.lon is None:
+            continue
+        lat, lon = float(rec.lat), float(rec.lon)
+        if not (math.isfinite(lat) and math.isfinite(lon)):
+            continue
+        lons.append(round(lon * scale))
+        lats.append(round(lat * scale))
+        rows.append(rec.properties)
+    names: list[str] = []
+    for props in rows:
+        names.extend(k for k in props if k not in names)
+    columns: dict[str, Any] = {}
+    for name in names:
+        values = [props.get(name) for props in rows]
+        distinct = list(dict.fromkeys(values))
+        if len(distinct) <= MAX_CODED_VALUES and len(distinct) * 4 <= len(values):
+            code = {v: i for i, v in enumerate(distinct)}
+            columns[name] = {"values": distinct, "codes": [code[v] for v in values]}
+        else:
+            columns[name] = values
+    return {
+        "type": "PointColumns",
+        "count": len(rows),
+        "decimals": COLUMN_DECIMALS,
+        "lon": lons,
+        "lat": lats,
+        "properties": columns,
+    }
+
+
 def area_features(areas: Iterable[AreaLike]) -> list[dict[str, Any]]:
     out = []
     for a in areas:

@@ -33,6 +33,12 @@ def geojson_response(data: dict[str, Any], *, filename: str) -> HttpResponse:
     return response
 
 
+def json_data_response(data: dict[str, Any]) -> HttpResponse:
+    """Plain JSON data for the site's own scripts (e.g. `point_columns`)."""
+    body = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return HttpResponse(body, content_type="application/json; charset=utf-8")
+
+
 @require_safe
 def areas_geojson(request: HttpRequest) -> HttpResponse:
     areas = areas_for_map()

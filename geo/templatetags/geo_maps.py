@@ -1,8 +1,8 @@
 """Maps drawn in the page itself (no <iframe>, no second document):
 
 - `{% geo_map_assets config %}` in the page's head: Leaflet's and our map
-  stylesheets, the scripts (deferred: they download while the HTML is parsed
-  and run once it is) and preload hints for the data the map fetches (street
+  stylesheets, the scripts (deferred: they download, first and at high
+  priority, while the HTML is parsed and run once it is) and preload hints for the data the map fetches (street
   layer, landmarks, points), so that all of it downloads at once;
 - `{% geo_map config label %}` where the map goes: a `<div data-ciic-map>` and
   its configuration as JSON (`<script type="application/json">`), drawn by
@@ -117,6 +117,9 @@ def geo_map_assets(config: dict[str, Any] | None = None) -> SafeString:
     if config.get("remote"):
         scripts.append(POINT_LAYER_JS)
     scripts.append(MAP_JS)
+    # The scripts first and at high priority: a deferred script is otherwise
+    # fetched at low priority, after the data, and the map waits for it (its
+    # evaluation, not the data, is the long part on a phone).
     return mark_safe(  # noqa: S308 (every part escaped by format_html)
         format_html_join(
             "",
@@ -125,11 +128,13 @@ def geo_map_assets(config: dict[str, Any] | None = None) -> SafeString:
         )
         + format_html_join(
             "",
-            '<link rel="preload" href="{}" as="fetch" crossorigin="anonymous">',
-            ((url,) for url in _preloads(config)),
+            '<script src="{}" defer fetchpriority="high"></script>',
+            ((static(js),) for js in scripts),
         )
         + format_html_join(
-            "", '<script src="{}" defer></script>', ((static(js),) for js in scripts)
+            "",
+            '<link rel="preload" href="{}" as="fetch" crossorigin="anonymous">',
+            ((url,) for url in _preloads(config)),
         )
     )
 

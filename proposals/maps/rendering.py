@@ -243,7 +243,8 @@ def _proposals_map_args(filters: MapFilters) -> dict[str, Any]:
         )
         if v
     }
-    data_url = reverse("maps:proposals_geojson") + (f"?{urlencode(query)}" if query else "")
+    # the points in columns (the GeoJSON, with the same filters, is the download)
+    data_url = reverse("maps:proposals_points") + (f"?{urlencode(query)}" if query else "")
     return {
         "areas": areas_for_map(),
         "legend": proposal_legend(present or None),

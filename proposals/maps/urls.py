@@ -38,4 +38,9 @@ urlpatterns = [
         public_page(*MAPS, shared=True)(map_views.proposals_geojson),
         name="proposals_geojson",
     ),
+    path(
+        "api/proposals.points.json",
+        public_page(*MAPS, shared=True)(map_views.proposals_points),
+        name="proposals_points",
+    ),
 ]

@@ -21,10 +21,10 @@ from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_safe
 
 from geo.defaults import ANCPI_ATTRIBUTION
-from geo.geojson import feature_collection, point_features
+from geo.geojson import feature_collection, point_columns, point_features
 from geo.maps import with_script_nonce
 from geo.selectors import areas_any_approximate, areas_for_map
-from geo.views import geojson_response
+from geo.views import geojson_response, json_data_response
 
 from ..models import Call, Category
 from . import rendering
@@ -199,3 +199,13 @@ def proposals_geojson(request: HttpRequest) -> HttpResponse:
     rows = sel.proposal_map_rows(sel.public_proposals(filters))
     data = feature_collection(point_features(rendering.proposal_features(rows)), name="proposals")
     return geojson_response(data, filename="proposals.geojson")
+
+
+@require_safe
+def proposals_points(request: HttpRequest) -> HttpResponse:
+    """The same proposals as `proposals_geojson`, in columns (a third of the
+    size, no object per point): what the map pages draw (cached and
+    compressed by ciic.public_pages)."""
+    _form, filters = _filters(request)
+    rows = sel.proposal_map_rows(sel.public_proposals(filters))
+    return json_data_response(point_columns(rendering.proposal_features(rows)))

@@ -193,6 +193,7 @@ def test_private_notes_and_messages_never_reach_public_pages_api_or_exports(
         f"/proposals/?call={call.slug}",
         "/api/proposals.geojson",
         f"/api/proposals.geojson?call={call.slug}",
+        f"/api/proposals.points.json?call={call.slug}",
         "/map/",
         f"/map/results/{call.slug}/",
         f"/map/participation/{call.slug}/",

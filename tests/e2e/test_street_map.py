@@ -341,16 +341,41 @@ def test_labels_never_overlap(browser, live_server, published, width):  # type: 
     context.close()
 
 
-def test_the_proposals_map_loads_its_points_from_the_geojson(page, published):  # type: ignore[no-untyped-def]
+def test_the_proposals_map_loads_its_points_in_columns(page, published):  # type: ignore[no-untyped-def]
     data_requests: list[str] = []
     page.on(
         "request",
-        lambda r: data_requests.append(r.url) if "/api/proposals.geojson" in r.url else None,
+        lambda r: data_requests.append(r.url) if "/api/proposals." in r.url else None,
     )
     page.goto("/map/")
     page.wait_for_function("() => window.ciicPointsDrawnAt !== undefined", timeout=20_000)
     assert page.evaluate("() => window.ciicPointsCount") == 1
-    assert data_requests and all(u.endswith("/api/proposals.geojson") for u in data_requests)
+    assert data_requests and all(u.endswith("/api/proposals.points.json") for u in data_requests)
     # preloaded by the page's head and fetched once: the preload is reused
     assert len(data_requests) == 1, data_requests
     assert published.title not in page.content()  # the page carries no point data
+
+
+def test_a_click_on_a_point_opens_its_popup_with_a_link(page, published):  # type: ignore[no-untyped-def]
+    """The popup of a point is put together from the columns when it is
+    clicked: the title, the reference, the category and status, the cost and
+    the zone, and a link to the proposal."""
+    page.goto("/map/")
+    page.wait_for_function("() => window.ciicPointsDrawnAt !== undefined", timeout=20_000)
+    page.evaluate("() => document.querySelector('[data-ciic-map]').scrollIntoView()")
+    at = page.evaluate(
+        """() => {
+            const drawn = window.ciicPointLayer.drawn;
+            const box = document.querySelector('[data-ciic-map]').getBoundingClientRect();
+            return drawn.length === 1 ? [box.left + drawn[0][0], box.top + drawn[0][1]] : null;
+        }"""
+    )
+    assert at, "one point, drawn alone"
+    page.mouse.click(at[0], at[1])
+    popup = page.locator(".leaflet-popup-content .map-popup")
+    popup.wait_for()
+    text = popup.inner_text()
+    assert published.title in text and published.reference in text
+    assert "90.000 lei" in text or "90,000 lei" in text, text
+    link = popup.locator("a")
+    assert link.get_attribute("href") == f"/proposals/{published.reference}/"

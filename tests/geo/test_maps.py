@@ -349,7 +349,7 @@ def test_a_page_map_is_the_document_map_as_data(areas):
     html = _page(config)
     assert_offline(html)
     assert "<iframe" not in html
-    assert re.findall(r'<script src="([^"]+)" defer></script>', html) == [
+    assert re.findall(r'<script src="([^"]+)" defer fetchpriority="high"></script>', html) == [
         "/static/vendor/leaflet/leaflet.js",
         "/static/geo/streetmap.js",
         "/static/geo/map.js",

@@ -108,6 +108,11 @@ def _geojson_titles(client, **params) -> set[str]:  # type: ignore[no-untyped-de
     return {f["properties"]["title"] for f in json.loads(body)["features"]}
 
 
+def _column_titles(client, **params) -> set[str]:  # type: ignore[no-untyped-def]
+    data_ = json.loads(client.get(reverse("maps:proposals_points"), params).content)
+    return set(data_["properties"]["title"])
+
+
 def _page_map(page: str) -> dict:  # type: ignore[type-arg]
     """The configuration of the map a page draws itself (no <iframe>)."""
     assert "<iframe" not in page
@@ -117,12 +122,12 @@ def _page_map(page: str) -> dict:  # type: ignore[type-arg]
     return json.loads(match.group(1))
 
 
-def test_proposals_map_loads_its_points_from_the_geojson(client, data):
+def test_proposals_map_loads_its_points_from_their_columns(client, data):
     html = client.get(reverse("maps:proposals_embed")).content.decode()
     # The document carries no proposal: the browser loads and clusters them.
     assert "Bibliotec" not in html and "S6-2026-0002" not in html
     assert "CiicPointLayer.attach" in html and "geo/point_layer.js" in html
-    assert '"url": "/api/proposals.geojson"' in html or '"url":"/api/proposals.geojson"' in html
+    assert re.search(r'"url": ?"/api/proposals.points.json"', html)
     # clustered in the browser on one canvas, without a marker per point
     assert '"cluster":true' in html and "leaflet.markercluster.js" not in html
     assert "/proposals/{value}/" in html  # each popup links to its proposal
@@ -132,30 +137,34 @@ def test_proposals_map_loads_its_points_from_the_geojson(client, data):
     page = client.get(reverse("maps:proposals")).content.decode()
     assert "concern the whole sector" in page or "concerns the whole sector" in page
     # The page draws the same map itself: one document, the points loaded
-    # (and preloaded) from the GeoJSON, deferred scripts.
+    # (and preloaded) in columns, deferred scripts.
     config = _page_map(page)
-    assert config["remote"]["url"] == "/api/proposals.geojson" and config["remote"]["cluster"]
+    assert config["remote"]["url"] == "/api/proposals.points.json" and config["remote"]["cluster"]
     assert config["points"] is None
     assert "Bibliotec" not in page and "S6-2026-0002" not in page
-    assert '<link rel="preload" href="/api/proposals.geojson" as="fetch"' in page
+    assert '<link rel="preload" href="/api/proposals.points.json" as="fetch"' in page
     for script in ("leaflet/leaflet.js", "geo/streetmap.js", "geo/point_layer.js", "geo/map.js"):
-        assert re.search(rf'<script src="[^"]*{script}" defer></script>', page), script
+        assert re.search(
+            rf'<script src="[^"]*{script}" defer fetchpriority="high"></script>', page
+        ), script
     assert "leaflet.markercluster" not in page
 
 
 def test_filters_by_call_category_and_status(client, data):
     html = client.get(reverse("maps:proposals_embed"), {"category": "educatie"}).content.decode()
-    assert "/api/proposals.geojson?category=educatie" in html
+    assert "/api/proposals.points.json?category=educatie" in html
     assert _geojson_titles(client, category="educatie") == {"Bibliotecă de cartier"}
     html = client.get(
         reverse("maps:proposals_embed"), {"status": "selected", "call": "bp-2026"}
     ).content.decode()
-    assert "/api/proposals.geojson?call=bp-2026\\u0026status=selected" in html or (
+    assert "/api/proposals.points.json?call=bp-2026\\u0026status=selected" in html or (
         "call=bp-2026" in html and "status=selected" in html
     )
     assert _geojson_titles(client, status="selected", call="bp-2026") == {"Iluminat în parc"}
     page = client.get(reverse("maps:proposals"), {"call": "bp-2027"}).content.decode()
-    assert _page_map(page)["remote"]["url"] == "/api/proposals.geojson?call=bp-2027"
+    assert _page_map(page)["remote"]["url"] == "/api/proposals.points.json?call=bp-2027"
+    assert _column_titles(client, category="educatie") == {"Bibliotecă de cartier"}
+    assert _column_titles(client, status="selected", call="bp-2026") == {"Iluminat în parc"}
 
 
 def test_bad_filters_are_reported_and_ignored(client, data):
@@ -239,6 +248,33 @@ def test_proposals_geojson_is_valid_and_public_only(client, data, areas):
         client.get(reverse("maps:proposals_geojson"), {"call": "bp-2027"}).content
     )
     assert [f["properties"]["reference"] for f in filtered["features"]] == ["S6-2027-0001"]
+
+
+def test_the_maps_points_in_columns_are_the_geojson_points(client, data):
+    """What the map pages draw (`/api/proposals.points.json`): the same points,
+    properties and filters as the GeoJSON, in columns."""
+    geojson = json.loads(client.get(reverse("maps:proposals_geojson")).content)
+    response = client.get(reverse("maps:proposals_points"))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/json")
+    body = response.content.decode()
+    for private in (AUTHOR_EMAIL, "Secretescu", "Ciornă", "author", "email"):
+        assert private not in body
+    cols = json.loads(body)
+    assert cols["type"] == "PointColumns" and cols["count"] == len(geojson["features"]) == 5
+    scale = 10 ** cols["decimals"]
+
+    def value(name: str, i: int):  # type: ignore[no-untyped-def]
+        col = cols["properties"][name]
+        return col["values"][col["codes"][i]] if isinstance(col, dict) else col[i]
+
+    for i, f in enumerate(geojson["features"]):
+        lon, lat = f["geometry"]["coordinates"]
+        assert abs(cols["lon"][i] / scale - lon) < 1e-5 and abs(cols["lat"][i] / scale - lat) < 1e-5
+        assert {k: value(k, i) for k in cols["properties"]} == f["properties"]
+    assert EVIL in cols["properties"]["title"]  # data, not HTML
+    filtered = json.loads(client.get(reverse("maps:proposals_points"), {"call": "bp-2027"}).content)
+    assert filtered["count"] == 1 and filtered["properties"]["reference"] == ["S6-2027-0001"]
 
 
 def test_maps_are_cached_and_rebuilt_after_a_bump(

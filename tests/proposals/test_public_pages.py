@@ -139,6 +139,7 @@ def test_the_language_switch_needs_no_csrf_token(client, proposal):  # type: ign
     [
         "/api/areas.geojson",
         "/api/proposals.geojson",
+        "/api/proposals.points.json",
         "/map/",
         "/map/embed/proposals/",
         "/map/results/bp-2026/",

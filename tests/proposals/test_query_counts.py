@@ -46,6 +46,7 @@ PAGES = {
     "/map/": 3,
     "/map/embed/proposals/": 3,
     "/api/proposals.geojson": 1,
+    "/api/proposals.points.json": 1,
     # + images, documents, timeline, its small map, the assessment's public outcome
     "/proposals/S6-2026-0001/": 10,
 }

@@ -6,7 +6,8 @@
    property value and the words to show:
 
    CiicPointLayer.attach(map, {
-     url: "/api/…geojson",              // a FeatureCollection of Points
+     url: "/api/…",                     // a FeatureCollection of Points, or the same
+                                        // in columns (geo.geojson.point_columns)
      colour: {property: "category", values: {code: ["Label", "#hex"]}, fallback: "#6B7280"},
      style: {property: "status", values: {code: ["Label", stroke, weight, fillOpacity, dash]}},
      lines: [["cost_ron", "Cost: %s", "money"], ["zone_name", "Zone: %s"]],
@@ -89,26 +90,68 @@
       var styleProp = config.style && config.style.property;
       var fallback = ["", (config.colour && config.colour.fallback) || "#6B7280"];
       var plain = ["", "#ffffff", 1.5, 0.85, ""];
-      var features = (data.features || []).filter(function (f) {
-        return f.geometry && f.geometry.type === "Point";
-      });
-      var n = features.length;
-      this.n = n;
-      this.mx = new Float64Array(n);
-      this.my = new Float64Array(n);
-      this.props = new Array(n);
-      this.colour = new Array(n);
-      this.style = new Array(n);
-      for (var i = 0; i < n; i++) {
-        var f = features[i], c = f.geometry.coordinates, p = f.properties || {};
-        this.mx[i] = mercX(c[0]);
-        this.my[i] = mercY(c[1]);
-        this.props[i] = p;
-        this.colour[i] = colours[p[colourProp]] || fallback;
-        this.style[i] = styles[p[styleProp]] || plain;
+      var i, n;
+      if (data.type === "PointColumns") {
+        // columns (geo.geojson.point_columns): no object per point; a point's
+        // properties are put together when its tooltip or popup is shown
+        var scale = Math.pow(10, -(data.decimals || 0)), lon = data.lon || [], lat = data.lat || [];
+        n = Math.min(data.count || 0, lon.length, lat.length);
+        this._columns = data.properties || {};
+        this.props = null;
+        this._alloc(n);
+        var colourAt = this._column(colourProp), styleAt = this._column(styleProp);
+        for (i = 0; i < n; i++) {
+          this.mx[i] = mercX(lon[i] * scale);
+          this.my[i] = mercY(lat[i] * scale);
+          this.colour[i] = colours[colourAt(i)] || fallback;
+          this.style[i] = styles[styleAt(i)] || plain;
+        }
+      } else {
+        var features = (data.features || []).filter(function (f) {
+          return f.geometry && f.geometry.type === "Point";
+        });
+        n = features.length;
+        this._columns = null;
+        this._alloc(n);
+        this.props = new Array(n);
+        for (i = 0; i < n; i++) {
+          var f = features[i], c = f.geometry.coordinates, p = f.properties || {};
+          this.mx[i] = mercX(c[0]);
+          this.my[i] = mercY(c[1]);
+          this.props[i] = p;
+          this.colour[i] = colours[p[colourProp]] || fallback;
+          this.style[i] = styles[p[styleProp]] || plain;
+        }
       }
       this._clusters = {};
       if (this._map) this.redraw();
+    },
+
+    _alloc: function (n) {
+      this.n = n;
+      this.mx = new Float64Array(n);
+      this.my = new Float64Array(n);
+      this.colour = new Array(n);
+      this.style = new Array(n);
+    },
+
+    // The value of one column for point i: a list, or {values, codes}.
+    _column: function (name) {
+      var col = this._columns && name ? this._columns[name] : null;
+      if (!col) return function () { return undefined; };
+      if (Array.isArray(col)) return function (i) { return col[i]; };
+      var values = col.values || [], codes = col.codes || [];
+      return function (i) { return values[codes[i]]; };
+    },
+
+    // The properties of point i, as a GeoJSON feature's.
+    prop: function (i) {
+      if (this.props) return this.props[i] || {};
+      var out = {}, columns = this._columns || {};
+      for (var name in columns) {
+        if (Object.prototype.hasOwnProperty.call(columns, name)) out[name] = this._column(name)(i);
+      }
+      return out;
     },
 
     onAdd: function (map) {
@@ -146,14 +189,15 @@
       var key = String(zoom);
       if (this._clusters[key]) return this._clusters[key];
       var scale = 256 * Math.pow(2, zoom), r = this.config.cluster === false ? 0 : CLUSTER_RADIUS;
-      var clusters = [], grid = {}, cell = Math.max(r, 1), mx = this.mx, my = this.my;
+      // cells keyed by a number (a string per lookup cost more than the rest)
+      var clusters = [], grid = new Map(), cell = Math.max(r, 1), mx = this.mx, my = this.my, K = 4194304;
       for (var i = 0; i < this.n; i++) {
         var x = mx[i] * scale, y = my[i] * scale, found = null;
         if (r > 0) {
           var gx = Math.floor(x / cell), gy = Math.floor(y / cell);
           for (var dx = -1; dx <= 1 && !found; dx++) {
             for (var dy = -1; dy <= 1 && !found; dy++) {
-              var list = grid[(gx + dx) + ":" + (gy + dy)];
+              var list = grid.get((gx + dx) * K + gy + dy);
               if (!list) continue;
               for (var k = 0; k < list.length; k++) {
                 var c = list[k];
@@ -169,8 +213,8 @@
           var made = { x: x, y: y, members: [i] };
           clusters.push(made);
           if (r > 0) {
-            var key2 = Math.floor(x / cell) + ":" + Math.floor(y / cell);
-            (grid[key2] = grid[key2] || []).push(made);
+            var key2 = Math.floor(x / cell) * K + Math.floor(y / cell), at = grid.get(key2);
+            if (at) at.push(made); else grid.set(key2, [made]);
           }
         }
       }
@@ -180,13 +224,18 @@
 
     redraw: function () {
       var map = this._map;
-      if (!map) return;
+      // nothing to show before the data is in: no empty canvas to allocate and paint
+      if (!map || (!this.n && !this._painted)) return;
+      this._painted = true;
       var size = map.getSize(), ratio = window.devicePixelRatio || 1, canvas = this._canvas;
       var pad = size.multiplyBy(PAD).round(), full = size.add(pad.multiplyBy(2));
-      canvas.width = Math.round(full.x * ratio);
-      canvas.height = Math.round(full.y * ratio);
-      canvas.style.width = full.x + "px";
-      canvas.style.height = full.y + "px";
+      var w = Math.round(full.x * ratio), h = Math.round(full.y * ratio);
+      if (canvas.width !== w || canvas.height !== h) { // a new backing store only when the size changes
+        canvas.width = w;
+        canvas.height = h;
+        canvas.style.width = full.x + "px";
+        canvas.style.height = full.y + "px";
+      }
       var topLeft = map.containerPointToLayerPoint([-pad.x, -pad.y]);
       L.DomUtil.setPosition(canvas, topLeft);
       this._bounds = L.latLngBounds(
@@ -275,7 +324,7 @@
         var i = this._clustersAt(this._zoom)[d[3]].members[0];
         if (this._tooltipFor !== i) {
           this._tooltipFor = i;
-          this._tooltip.setContent(el("span", this.props[i].title || ""));
+          this._tooltip.setContent(el("span", this.prop(i).title || ""));
           this._tooltip.setLatLng(map.containerPointToLatLng([d[0], d[1]]));
           map.openTooltip(this._tooltip);
         }
@@ -300,7 +349,7 @@
         var i = members[0];
         L.popup({ maxWidth: 300, offset: [0, -4] })
           .setLatLng(at)
-          .setContent(popup(this.props[i], config, this.colour[i][0], this.style[i][0]))
+          .setContent(popup(this.prop(i), config, this.colour[i][0], this.style[i][0]))
           .openOn(map);
         return;
       }
@@ -319,7 +368,7 @@
       list.className = "map-popup-list";
       members.slice(0, 50).forEach(function (k) {
         var item = el("li");
-        var props = self.props[k];
+        var props = self.prop(k);
         if (config.link && props[config.link.property]) item.appendChild(link(props, config, props.title || ""));
         else item.textContent = props.title || "";
         list.appendChild(item);

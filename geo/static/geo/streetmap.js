@@ -134,12 +134,14 @@
       this._onToggle = L.bind(this._request, this);
       map.getContainer().addEventListener("toggle", this._onToggle, true);
       // at the next frame: the page's script is still adding controls, whose
-      // size the first draw reads (one layout, not one per control)
+      // size the first draw reads (one layout, not one per control); while the
+      // street layer loads, not at all: the draw once it is in is the first
+      // (every draw of the label canvas is rasterised again on the next frame)
       this._request();
     },
 
     _request: function () {
-      if (this._pending) return;
+      if (this._pending || this._owner.loading) return;
       this._pending = L.Util.requestAnimFrame(function () {
         this._pending = null;
         this.redraw();
@@ -164,11 +166,16 @@
     redraw: function () {
       var map = this._map;
       if (!map) return;
+      if (this._pending) { L.Util.cancelAnimFrame(this._pending); this._pending = null; }
       var size = map.getSize(), ratio = window.devicePixelRatio || 1, canvas = this._canvas;
-      canvas.width = Math.round(size.x * ratio);
-      canvas.height = Math.round(size.y * ratio);
-      canvas.style.width = size.x + "px";
-      canvas.style.height = size.y + "px";
+      var w = Math.round(size.x * ratio), h = Math.round(size.y * ratio);
+      // a new backing store only when the size changes
+      if (canvas.width !== w || canvas.height !== h) {
+        canvas.width = w;
+        canvas.height = h;
+        canvas.style.width = size.x + "px";
+        canvas.style.height = size.y + "px";
+      }
       L.DomUtil.setPosition(canvas, map.containerPointToLayerPoint([0, 0]));
       var ctx = canvas.getContext("2d");
       ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
@@ -465,6 +472,8 @@
     this.namedRoads = [];
     this.features = [];
     ensurePanes(map);
+    // no label is drawn before the street layer and the landmarks are in
+    this.loading = !!(options.streets || options.places);
     this.labels = new LabelLayer(this);
     this.labels.addTo(map);
     var self = this;
@@ -485,6 +494,7 @@
     if (options.streets) loads.push(fetchJson(options.streets).then(timed("build", function (d) { self._streets(d); })));
     if (options.places) loads.push(fetchJson(options.places).then(timed("build", function (d) { self._places(d); })));
     this.ready = Promise.all(loads).then(function () {
+      self.loading = false;
       timed("labels", function () { self.labels.redraw(); })();
       return new Promise(function (resolve) {
         requestAnimationFrame(function () {
@@ -499,7 +509,11 @@
         });
       });
     });
-    this.ready.catch(function (err) { if (window.console) console.warn("street layer:", err); });
+    this.ready.catch(function (err) {
+      self.loading = false;
+      self.labels._request();
+      if (window.console) console.warn("street layer:", err);
+    });
   }
 
   // Web Mercator, as Leaflet's EPSG:3857, in units of the world's width.
@@ -599,11 +613,18 @@
 
   Controller.prototype._streets = function (data) {
     var map = this.map, muted = !!this.options.muted;
-    var renderer = L.canvas({ pane: "ciicStreets", padding: 0.1 });
-    this.renderer = renderer;
     var features = data.features || [];
     this.features = features;
-    this.streets = new StreetsPath(features, { renderer: renderer, pane: "ciicStreets", muted: muted }).addTo(map);
+    if (map.options.preferCanvas) {
+      // On the map's own canvas, under the outlines and shapes drawn there:
+      // one canvas less to allocate, draw and composite.
+      this.streets = new StreetsPath(features, { muted: muted }).addTo(map);
+      this.streets.bringToBack();
+    } else {
+      var own = L.canvas({ pane: "ciicStreets", padding: 0.1 });
+      this.streets = new StreetsPath(features, { renderer: own, pane: "ciicStreets", muted: muted }).addTo(map);
+    }
+    this.renderer = this.streets._renderer;
     var self = this;
     map.on("zoomend", function () {
       if (self._highlight) self._highlight.setStyle(self._highlightStyle());
@@ -638,7 +659,7 @@
       var matches = self.features.filter(function (f) { return f.properties.name === name; });
       if (!matches.length) return null;
       self._highlight = L.geoJSON({ type: "FeatureCollection", features: matches }, {
-        renderer: self.renderer, pane: "ciicStreets", interactive: false, style: function () { return self._highlightStyle(); }
+        renderer: self.renderer, pane: self.streets.options.pane, interactive: false, style: function () { return self._highlightStyle(); }
       }).addTo(self.map);
       return self._highlight;
     });

@@ -14,4 +14,5 @@ EXPECTATIONS = {
     "maps:participation": rule(public(), CALL),
     "maps:participation_embed": rule(public(), CALL),
     "maps:proposals_geojson": rule(public()),
+    "maps:proposals_points": rule(public()),
 }
