@@ -33,7 +33,10 @@ outbox, jobs on Redis), loopback only.
    (proposals to selected / not selected in bulk, the authors' emails).
 
 `--profile` prints the queries and the hottest functions of one cast request
-(in-process, through the test client) instead of running the load.
+(in-process, through the test client) instead of running the load; `--cpu N`
+prints the CPU per cast in-process (Python, and its PostgreSQL backend from
+/proc) over 3 rounds of N casts, then the receipts' delivery per email: run it
+interleaved on the old and the new code to compare them.
 With --write the figures replace the voting section of BENCHMARKS.md."""
 
 from __future__ import annotations
@@ -753,8 +756,68 @@ def profile_one(casts: int = 120) -> None:
         cast(n)
     profiler.disable()
     stats = pstats.Stats(profiler)
+    if os.environ.get("PROFILE_DUMP"):
+        stats.dump_stats(os.environ["PROFILE_DUMP"])
     stats.sort_stats("tottime").print_stats(25)
     stats.sort_stats("cumulative").print_stats(60)
+
+
+def cpu_per_cast(casts: int = 300, rounds: int = 3) -> None:
+    """CPU per cast, in-process (the test client, with the CSRF check and the
+    same url-encoded body as the load): this process's CPU (`time.process_time`)
+    and its PostgreSQL backend's (from /proc), over `rounds` rounds of `casts`
+    casts. For A/B comparisons: run it interleaved for the old and the new code."""
+    import urllib.parse
+
+    from django.db import connection
+    from django.test import Client
+
+    call, _admin, proposals = setup_call("cpu")
+    voters = residents_bulk(casts * rounds + 1, tag="cpu")
+    sessions = sessions_bulk(voters)
+    client = Client(enforce_csrf_checks=True)
+    token = secrets.token_hex(16)
+    client.cookies["csrftoken"] = token
+
+    def cast(n: int) -> None:
+        client.cookies["sessionid"] = sessions[n]
+        body = urllib.parse.urlencode(
+            [("csrfmiddlewaretoken", token), ("revision", "0")]
+            + [("choice", str(proposals[(n + j * 7) % PROJECTS].pk)) for j in range(3)]
+        )
+        response = client.post(
+            f"/vote/{call.slug}/", body, content_type="application/x-www-form-urlencoded"
+        )
+        if response.status_code != 302:
+            sys.exit(f"cast refused: {response.status_code}")
+
+    cast(0)  # warms the caches (templates, translations, content types)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
+    for r in range(rounds):
+        pg0, cpu0 = proc_cpu(backend), time.process_time()
+        for n in range(1 + r * casts, 1 + (r + 1) * casts):
+            cast(n)
+        cpu, pg = time.process_time() - cpu0, proc_cpu(backend) - pg0
+        print(
+            f"cpu-per-cast round {r + 1}: python {cpu / casts * 1000:.2f} ms, "
+            f"postgres {pg / casts * 1000:.2f} ms (load {uptime_load()})",
+            flush=True,
+        )
+    # The receipts' delivery (the rqworker's part), per email.
+    from ciic.notifications.models import OutgoingEmail
+    from ciic.notifications.services import emails_deliver_fresh
+
+    pending = OutgoingEmail.objects.filter(status="pending").count()
+    pg0, cpu0 = proc_cpu(backend), time.process_time()
+    sent = emails_deliver_fresh(seconds=600)
+    cpu, pg = time.process_time() - cpu0, proc_cpu(backend) - pg0
+    print(
+        f"delivery of {sent} of {pending} pending: python {cpu / max(sent, 1) * 1000:.2f} ms, "
+        f"postgres {pg / max(sent, 1) * 1000:.2f} ms per email",
+        flush=True,
+    )
 
 
 # --- the report -----------------------------------------------------------------------------
@@ -778,10 +841,10 @@ def report(
         f"**Casting** (POST /vote/&lt;call&gt;/, approval ballot of 3 of {PROJECTS} projects, "
         f"each resident once, {CLIENTS} connections back to back for {seconds:.0f} s per "
         "setting; every cast checks eligibility, the residence zone and the identity hold in "
-        "one query, writes the ballot, its choices in one insert, the audit row and the receipt "
-        "email to the outbox (9 statements in all once the process holds the opened call, "
-        "`tests/voting/test_views.py` caps them), and "
-        "the rqworker delivers the receipts meanwhile, in batches). *Reference*: requests/s of a "
+        "one query, then writes the ballot, its choices, the audit row and the receipt email "
+        "in the outbox in one statement (4 statements in all, session and account included, "
+        "once the process holds the opened call; `tests/voting/test_views.py` caps them), and "
+        "the rqworker renders and delivers the receipts meanwhile, in batches). *Reference*: requests/s of a "
         "trivial answer through the same server and middleware (`/favicon.ico`), just before: "
         "the ceiling of the stack on the machine at that moment. *CPU per ballot*: milliseconds "
         "of CPU (user + system) per ballot of gunicorn (master and workers), the PostgreSQL "
@@ -830,6 +893,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--write", action="store_true")
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument(
+        "--cpu", type=int, default=0, help="only: CPU per cast in-process over N casts, 3 rounds"
+    )
     parser.add_argument("--seconds", type=float, default=8)
     parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", "8170")))
     parser.add_argument("--skip-publish", action="store_true", help=argparse.SUPPRESS)
@@ -853,6 +919,9 @@ def main() -> None:
         django.setup()
         if args.profile:
             profile_one()
+            return
+        if args.cpu:
+            cpu_per_cast(args.cpu)
             return
         casting = (
             bench_casting(env, args.port, args.seconds)

@@ -50,6 +50,17 @@ def _missing_key(*args: Any, **kwargs: Any) -> Any:
 
 
 class ResilientRedisCacheClient(RedisCacheClient):
+    def get_client(self, key: Any = None, *, write: bool = False) -> Any:
+        """One client per connection pool, kept: Django's builds a new one (and
+        its table of some 250 response callbacks) for every cache operation,
+        which costs every request that reads a content version."""
+        pool = self._get_connection_pool(write)  # type: ignore[attr-defined]
+        clients: dict[int, Any] = self.__dict__.setdefault("_clients", {})
+        client = clients.get(id(pool))
+        if client is None or client.connection_pool is not pool:
+            client = clients[id(pool)] = self._client(connection_pool=pool)  # type: ignore[attr-defined]
+        return client
+
     # True: callers use add() as a lock (allauth's rate limits); failing open
     # lets requests through rather than refusing every log-in.
     add = _guarded("add", lambda *a, **k: True)

@@ -2,12 +2,13 @@
 
 Every function takes keyword arguments and an explicit `actor` (None: the
 system, i.e. a scheduled job), runs in one transaction and records an audit
-event. Audit events never hold ballot choices nor receipt codes (see
+event (a first ballot on PostgreSQL: in one statement, see `ballot_cast`). Audit events never hold ballot choices nor receipt codes (see
 `models` on secrecy)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import random
 import secrets
@@ -30,12 +31,13 @@ from ciic.accounts.models import User
 from ciic.accounts.predicates import is_administrator
 from ciic.audit import events
 from ciic.audit.models import Event
-from ciic.audit.services import event_record
+from ciic.audit.services import event_insert_sql, event_record
 from ciic.cache import content_changed
 from ciic.eligibility.selectors import participation_check
 from ciic.jobs import enqueue_at
 from ciic.links import site_url
-from ciic.notifications.services import notify
+from ciic.notifications.services import email_insert_sql, emails_batch_after_commit, notify
+from ciic.sql import data_modifying_ctes
 from proposals.models import LOCAL_TZ, Call, Proposal
 from proposals.services import transition_allowed
 from voting.tally import Election, Project, VoterRecords, dumps_pabulib, tally
@@ -412,14 +414,19 @@ def _replace_allowed(existing: Ballot, channel: str) -> None:
         )
 
 
-def _ballot_insert(**values: Any) -> Ballot | None:
-    """Insert a voter's first ballot in a call, or nothing (None) if they
-    already have one: `INSERT ... ON CONFLICT (call, voter) DO NOTHING` on the
-    unique constraint, one statement where a look-up, a savepoint, an insert
-    and its release were four (voting day's hot path; PostgreSQL and SQLite
-    both speak it). A simultaneous first ballot of the same voter makes this
-    one wait for it to commit, then find it."""
-    ballot = Ballot(revision=1, **values)
+def _ballot_insert_sql(ballot: Ballot) -> tuple[str, list[Any]]:
+    """`INSERT ... ON CONFLICT (call, voter) DO NOTHING RETURNING id` of a
+    voter's first ballot in a call: a row, or none if they already have one
+    (the unique constraint; PostgreSQL and SQLite both speak it). A
+    simultaneous first ballot of the same voter makes it wait for that one to
+    commit, then find it."""
+    sql, fields = _ballot_insert_statement(connection.vendor)
+    return sql, [f.get_db_prep_save(f.pre_save(ballot, True), connection) for f in fields]
+
+
+@functools.cache
+def _ballot_insert_statement(vendor: str) -> tuple[str, list[Any]]:
+    """`_ballot_insert_sql`'s statement and the fields it writes (per process)."""
     meta = Ballot._meta
     fields = [f for f in meta.concrete_fields if not f.primary_key]
     column = {f.name: str(f.column) for f in meta.concrete_fields}
@@ -431,16 +438,82 @@ def _ballot_insert(**values: Any) -> Ballot | None:
     unique = f"{qn(column['call'])}, {qn(column['voter'])}"
     sql = f"INSERT INTO {qn(str(meta.db_table))} ({columns}) VALUES ({placeholders}) "  # noqa: S608
     sql += f"ON CONFLICT ({unique}) DO NOTHING RETURNING {qn(pk)}"
-    params = [f.get_db_prep_save(f.pre_save(ballot, True), connection) for f in fields]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
+    return sql, fields
+
+
+def _ballot_inserted(ballot: Ballot, row: Any) -> Ballot | None:
     if row is None:
         return None
     ballot.pk = row[0]
     ballot._state.adding = False
     ballot._state.db = connection.alias
     return ballot
+
+
+def _ballot_insert(ballot: Ballot) -> Ballot | None:
+    """Insert `ballot`, a voter's first in a call, or nothing (None) if they
+    already have one (see `_ballot_insert_sql`): one statement where a
+    look-up, a savepoint, an insert and its release were four."""
+    sql, params = _ballot_insert_sql(ballot)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return _ballot_inserted(ballot, cursor.fetchone())
+
+
+@functools.cache
+def _choices_from_ballot(vendor: str) -> tuple[str, str]:
+    """The choices' INSERT of `_ballot_insert_all` up to its VALUES, and one
+    row of them (per process)."""
+    meta = BallotChoice._meta
+    qn = connection.ops.quote_name
+    column = {f.name: f for f in meta.concrete_fields}
+    proposal_type = column["proposal"].db_type(connection)
+    points_type = column["points"].db_type(connection)
+    names = ", ".join(qn(str(column[n].column)) for n in ("ballot", "proposal", "points"))
+    head = (
+        f"INSERT INTO {qn(str(meta.db_table))} ({names}) "  # noqa: S608 - values as parameters
+        "SELECT b.id, v.proposal, v.points FROM b,"
+    )
+    return head, f"(CAST(%s AS {proposal_type}), CAST(%s AS {points_type}))"
+
+
+def _ballot_insert_all(
+    ballot: Ballot,
+    choices: Mapping[int, int],
+    parts: Sequence[tuple[str, list[Any]] | None],
+) -> Ballot | None:
+    """A first ballot, its choices and `parts` (rows of other apps written only
+    with the ballot: its audit event, its receipt; see `ciic.sql`) in ONE
+    statement of data-modifying CTEs (PostgreSQL): voting day's hot path, one
+    round trip where there were four. None (and nothing written) if the voter
+    already has a ballot."""
+    sql, params = _ballot_insert_sql(ballot)
+    head, row = _choices_from_ballot(connection.vendor)
+    rows = ", ".join([row] * len(choices))
+    ctes = [f"b AS ({sql})", f"c AS ({head} (VALUES {rows}) AS v (proposal, points))"]
+    params += [value for pid, pts in choices.items() for value in (int(pid), int(pts))]
+    for n, part in enumerate(p for p in parts if p is not None):
+        ctes.append(f"w{n} AS ({part[0]})")
+        params += part[1]
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH {', '.join(ctes)} SELECT id FROM b", params)  # noqa: S608
+        return _ballot_inserted(ballot, cursor.fetchone())
+
+
+RECEIPT_TEMPLATE = "voting/email/receipt"
+
+
+def _receipt_context(call: Call, code: str, channel: str, *, changed: bool) -> dict[str, Any]:
+    """The receipt email's context, kept as JSON in the outbox until delivery
+    (`notify(..., deferred=True)`): only what its templates read."""
+    return {
+        "call": {"name": call.name},
+        "code": code,
+        "channel": channel,
+        "changed": changed,
+        "closes": sel.voting_last_minute(call),
+        "receipts_url": site_url(f"/results/{call.slug}/receipts/"),
+    }
 
 
 def _choices_insert(ballot_id: int, choices: Mapping[int, int]) -> None:
@@ -457,7 +530,6 @@ def _choices_insert(ballot_id: int, choices: Mapping[int, int]) -> None:
         cursor.execute(sql, params)
 
 
-@transaction.atomic
 def ballot_cast(
     *,
     actor: Any,
@@ -482,10 +554,12 @@ def ballot_cast(
     (one ballot per voter and call) settles simultaneous first ballots: the
     losers are refused as stale, or, without `expected_revision`, become a
     change of the winner's ballot. This is the voting-day hot path: a first
-    ballot costs five statements besides its transaction (eligibility with the
-    zone and the identity hold, the ballot, its choices in one insert, the
-    audit row, the receipt in the outbox); the ballot's projects and budgets
-    are read once per process (`selectors.opened_ballot_units`)."""
+    ballot costs two statements besides its transaction on PostgreSQL
+    (eligibility with the zone and the identity hold; then the ballot, its
+    choices, the audit row and the receipt in the outbox in one statement of
+    data-modifying CTEs, `_ballot_insert_all`), five on SQLite; the receipt
+    is rendered at delivery, not here; the ballot's projects and budgets are
+    read once per process (`selectors.opened_ballot_units`)."""
     now = now or timezone.now()
     if channel == Channel.ONLINE:
         if not getattr(actor, "is_authenticated", False) or actor.pk != voter.pk:
@@ -516,6 +590,7 @@ def ballot_cast(
             code="already_voted_elsewhere",
         )
     zone_id = decision.residence_zone_id
+    errors = ballot_errors(rule=rule, call=call, zone_id=zone_id, choices=choices)
     code = _receipt_code()
     birth = decision.verification.birth_date if decision.verification else None
     fields = {
@@ -525,21 +600,82 @@ def ballot_cast(
         "receipt_hash": receipt_hash(code),
         "cast_at": now,
     }
+    # That a resident voted, and how; never what they chose nor the receipt.
+    # A change is a new cast: no hint of what changed.
+    audit_after = {"channel": channel, **({"voter": voter.pk} if channel == Channel.PAPER else {})}
+    if not expected_revision and not errors and data_modifying_ctes():
+        # A first ballot (0), or the desk's (None): the ballot, its choices, the
+        # audit row and the receipt in one statement, all written or (the voter
+        # has a ballot) none. One statement is atomic by itself: no transaction
+        # around it (its BEGIN and COMMIT were two more round trips).
+        first = Ballot(revision=1, call_id=call.pk, voter=voter, first_cast_at=now, **fields)
+        ballot = _ballot_insert_all(
+            first,
+            choices,
+            [
+                event_insert_sql(
+                    actor=actor, action=events.BALLOT_CAST, obj=call, after=audit_after, source="b"
+                ),
+                email_insert_sql(
+                    user=voter,
+                    template=RECEIPT_TEMPLATE,
+                    context=_receipt_context(call, code, channel, changed=False),
+                    source="b",
+                ),
+            ],
+        )
+        if ballot is not None:
+            emails_batch_after_commit()
+            return CastReceipt(ballot=ballot, code=code)
+    with transaction.atomic():
+        ballot = _ballot_write(
+            actor=actor,
+            call=call,
+            voter=voter,
+            choices=choices,
+            channel=channel,
+            expected_revision=expected_revision,
+            now=now,
+            fields=fields,
+            errors=errors,
+            audit_after=audit_after,
+            code=code,
+        )
+    return CastReceipt(ballot=ballot, code=code)
+
+
+def _ballot_write(
+    *,
+    actor: Any,
+    call: Call,
+    voter: Any,
+    choices: Mapping[int, int],
+    channel: str,
+    expected_revision: int | None,
+    now: dt.datetime,
+    fields: dict[str, Any],
+    errors: list[str],
+    audit_after: dict[str, Any],
+    code: str,
+) -> Ballot:
+    """`ballot_cast` in its transaction: a change (the voter's ballot locked),
+    or a first ballot on SQLite (whose WITH cannot write), statement by statement."""
     ballot = None
-    if not expected_revision:  # a first ballot (0), or the desk's (None)
-        # Written at once unless the voter has one (then None); if the ballot
-        # turns out invalid below, raising rolls this insert back.
-        ballot = _ballot_insert(call_id=call.pk, voter=voter, first_cast_at=now, **fields)
+    if not expected_revision and not errors and not data_modifying_ctes():
+        # A first ballot (0), or the desk's (None), on SQLite.
+        first = Ballot(revision=1, call_id=call.pk, voter=voter, first_cast_at=now, **fields)
+        ballot = _ballot_insert(first)
     existing = None
     if ballot is None:
         # A change waits here for any other change of the same ballot to commit.
         existing = Ballot.objects.select_for_update().filter(call=call, voter=voter).first()
         if existing is None:  # a change of a ballot that is not there
+            if errors:
+                raise ValidationError(errors, code="invalid_ballot")
             raise _stale()
         _replace_allowed(existing, channel)
         if expected_revision is not None and expected_revision != existing.revision:
             raise _stale()
-    errors = ballot_errors(rule=rule, call=call, zone_id=zone_id, choices=choices)
     if errors:
         raise ValidationError(errors, code="invalid_ballot")
     if existing is not None:
@@ -552,30 +688,19 @@ def ballot_cast(
     if ballot is None:  # unreachable: either inserted or the existing one
         raise RuntimeError("no ballot")
     _choices_insert(ballot.pk, choices)
-    event_record(
-        actor=actor,
-        action=events.BALLOT_CAST,  # a change is a new cast: no hint of what changed
-        obj=call,
-        # That a resident voted, and how; never what they chose nor the receipt.
-        after={"channel": channel, **({"voter": voter.pk} if channel == Channel.PAPER else {})},
-    )
+    event_record(actor=actor, action=events.BALLOT_CAST, obj=call, after=audit_after)
     # No outbox key: this transaction writes the message once, and a key would
     # cost a look-up and a savepoint on every ballot.
     notify(
         user=voter,
-        template="voting/email/receipt",
-        context={
-            "call": call,
-            "code": code,
-            "channel": channel,
-            "changed": ballot.revision > 1,
-            "closes": sel.voting_last_minute(call),
-            "receipts_url": site_url(f"/results/{call.slug}/receipts/"),
-        },
-        # Voting day sends a receipt per ballot: one job delivers them in batches.
+        template=RECEIPT_TEMPLATE,
+        context=_receipt_context(call, code, channel, changed=ballot.revision > 1),
+        # Voting day sends a receipt per ballot: one job delivers them in
+        # batches, and renders them (not the request that casts).
         batched=True,
+        deferred=True,
     )
-    return CastReceipt(ballot=ballot, code=code)
+    return ballot
 
 
 # --- results ----------------------------------------------------------------------------

@@ -13,6 +13,10 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.auth_backends import AuthenticationBackend as AllauthBackend
+from django.contrib.auth import get_user_model
+from django.db import connections, router
+
+from ciic.sql import raw_instances
 
 from .second_factor import staff_session_ok
 
@@ -20,6 +24,27 @@ from .second_factor import staff_session_ok
 class StaffSessionAuthenticationBackend(AllauthBackend):
     """allauth's log-in by email and password, with Django's group and model
     permissions gated by the session's second factor."""
+
+    def get_user(self, user_id: Any) -> Any:
+        """The account of a session (every request of a logged-in visitor):
+        Django's `ModelBackend.get_user` with a written-out SELECT of the same
+        columns (`ciic.sql.raw_instances`), which costs about a third of the
+        Python of the ORM's `get`."""
+        model = get_user_model()
+        using = router.db_for_read(model)
+        connection = connections[using]
+        qn = connection.ops.quote_name
+        pk = model._meta.pk
+        if pk is None:  # every concrete model has one; for the type checker
+            return None
+        sql = f"SELECT * FROM {qn(str(model._meta.db_table))} WHERE {qn(str(pk.column))} = %s"  # noqa: S608 - names from the model
+        try:
+            value = pk.get_db_prep_value(pk.to_python(user_id), connection)
+        except Exception:  # a session holding a malformed id: no user
+            return None
+        found = raw_instances(model, sql, [value], using=using)
+        user = found[0] if found else None
+        return user if user is not None and self.user_can_authenticate(user) else None
 
     def get_user_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
         if not staff_session_ok(user_obj):

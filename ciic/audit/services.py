@@ -5,6 +5,8 @@ from typing import Any
 
 from django.db import connection, models, transaction
 
+from ciic.sql import insert_from
+
 from .events import event_kind
 from .models import Event
 
@@ -24,20 +26,58 @@ def event_record(
     """Append one event of kind `action` (a constant of `ciic.audit.events`).
     `actor` may be None (the system) or an anonymous user. `public` defaults
     to the kind's own flag."""
+    return Event.objects.create(
+        **_event_values(
+            actor=actor, action=action, obj=obj, before=before, after=after, public=public
+        )
+    )
+
+
+def _event_values(
+    *,
+    actor: Any,
+    action: str,
+    obj: models.Model,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    public: bool | None,
+) -> dict[str, Any]:
     if public is None:
         found = event_kind(action)
         public = found.public if found is not None else False
     real_actor = actor if getattr(actor, "is_authenticated", False) else None
-    return Event.objects.create(
-        actor=real_actor,
-        actor_label=str(real_actor) if real_actor else "system",
-        action=action,
-        object_type=obj._meta.label_lower,
-        object_id=str(obj.pk),
-        object_repr=str(obj)[:200],
-        before=before,
-        after=after,
-        public=public,
+    return {
+        "actor": real_actor,
+        "actor_label": str(real_actor) if real_actor else "system",
+        "action": action,
+        "object_type": obj._meta.label_lower,
+        "object_id": str(obj.pk),
+        "object_repr": str(obj)[:200],
+        "before": before,
+        "after": after,
+        "public": public,
+    }
+
+
+def event_insert_sql(
+    *,
+    actor: Any,
+    action: str,
+    obj: models.Model,
+    source: str,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    public: bool | None = None,
+) -> tuple[str, list[Any]]:
+    """The row `event_record` writes, as a part of a caller's single statement
+    (see `ciic.sql`): `INSERT INTO <events> ... SELECT ... FROM <source>`,
+    written only if the CTE `source` wrote a row. Returns (sql, params)."""
+    return insert_from(
+        Event,
+        _event_values(
+            actor=actor, action=action, obj=obj, before=before, after=after, public=public
+        ),
+        source=source,
     )
 
 

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ciic.accounts.models import User
 from ciic.audit.models import Event
+from ciic.sql import raw_instances
 
 from .age import anniversary, is_at_least
 from .models import (
@@ -134,7 +135,7 @@ def participation_check(*, user: Any, on_date: date, for_ballot: bool = False) -
     if user is None or not getattr(user, "is_authenticated", False):
         return Decision(False, "anonymous")
     if for_ballot:
-        verifications = list(Verification.objects.raw(_for_ballot_sql(), [on_date, user.pk]))
+        verifications = raw_instances(Verification, _for_ballot_sql(), [on_date, user.pk])
     else:
         verifications = list(
             Verification.objects.filter(user_id=user.pk).order_by("-verified_at", "-id")

@@ -49,6 +49,10 @@ class OutgoingEmail(models.Model):
     body = models.TextField(_("text"), blank=True)
     html = models.TextField(_("HTML"), blank=True)
     headers = models.JSONField(_("headers"), default=dict, blank=True)
+    # A message rendered at delivery (`services.notify(..., deferred=True)`):
+    # the templates' context (`rendering.context_dump`) until then; subject,
+    # text and HTML are written, and this emptied, once it is sent.
+    context = models.JSONField(_("context to render"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
     last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
@@ -61,4 +65,4 @@ class OutgoingEmail(models.Model):
         indexes = [models.Index(fields=["status", "created_at"])]
 
     def __str__(self) -> str:
-        return f"{self.subject} → {', '.join(self.to)} ({self.status})"
+        return f"{self.subject or self.template} → {', '.join(self.to)} ({self.status})"

@@ -23,6 +23,17 @@ def _messages(user: Any) -> list[OutgoingEmail]:
     ]
 
 
+def _shown(message: OutgoingEmail) -> OutgoingEmail:
+    """A message rendered at delivery and not sent yet, as it will be sent."""
+    from .services import email_rendered
+
+    try:
+        email_rendered(message)
+    except Exception:  # noqa: S110 - unrenderable: exported without its text
+        pass
+    return message
+
+
 def export(user: Any) -> list[dict[str, Any]]:
     return [
         {
@@ -32,7 +43,7 @@ def export(user: Any) -> list[dict[str, Any]]:
             "status": m.get_status_display(),
             "sent": m.sent_at.isoformat() if m.sent_at else None,
         }
-        for m in _messages(user)
+        for m in map(_shown, _messages(user))
     ]
 
 

@@ -10,6 +10,7 @@ caller's context."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -66,3 +67,50 @@ def email_render(template: str, context: Mapping[str, Any], *, language: str) ->
             html = ""
     prefix = getattr(settings, "EMAIL_SUBJECT_PREFIX", "")
     return RenderedEmail(subject=(prefix + subject)[:300], body=body, html=html)
+
+
+# --- a context kept for rendering at delivery ----------------------------------------------
+
+_DATETIME = "__datetime__"
+_DATE = "__date__"
+
+
+def context_dump(context: Mapping[str, Any]) -> dict[str, Any]:
+    """`context` as JSON values, for `context_load` to give back at delivery:
+    strings, numbers, booleans, None, lists, dicts (a model instance goes as a
+    dict of what the template reads: `{"name": call.name}`), dates and aware
+    datetimes (kept as such, so the `date` filter still formats them)."""
+
+    def dump(value: Any) -> Any:
+        if value is None or isinstance(value, str | bool | int | float):
+            return value
+        if isinstance(value, dt.datetime):
+            if value.tzinfo is None:
+                raise TypeError("naive datetime in an email's context")
+            return {_DATETIME: value.isoformat()}
+        if isinstance(value, dt.date):
+            return {_DATE: value.isoformat()}
+        if isinstance(value, Mapping):
+            return {str(k): dump(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [dump(v) for v in value]
+        raise TypeError(f"cannot keep a {type(value).__name__} in an email's context")
+
+    return {str(k): dump(v) for k, v in context.items()}
+
+
+def context_load(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The context `context_dump` kept."""
+
+    def load(value: Any) -> Any:
+        if isinstance(value, dict):
+            if len(value) == 1 and _DATETIME in value:
+                return dt.datetime.fromisoformat(value[_DATETIME])
+            if len(value) == 1 and _DATE in value:
+                return dt.date.fromisoformat(value[_DATE])
+            return {k: load(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [load(v) for v in value]
+        return value
+
+    return {k: load(v) for k, v in data.items()}

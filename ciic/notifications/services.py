@@ -21,12 +21,14 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
+from django.template import TemplateDoesNotExist, TemplateSyntaxError
 from django.utils import timezone
 
 from ciic.jobs import enqueue, enqueue_coalesced
+from ciic.sql import insert_from
 
 from .models import OutgoingEmail
-from .rendering import email_render, supported_language
+from .rendering import context_dump, context_load, email_render, supported_language
 
 if TYPE_CHECKING:
     from ciic.accounts.models import User
@@ -63,6 +65,7 @@ def notify(
     language: str | None = None,
     key: str | None = None,
     batched: bool = False,
+    deferred: bool = False,
 ) -> OutgoingEmail | None:
     """Email `user` (or the address `email`, e.g. one not yet confirmed, or one
     with no account) using the templates `<template>_subject.txt`,
@@ -75,8 +78,12 @@ def notify(
     once: a second call with the same key returns the first message and sends
     nothing. `batched`: delivered with the other messages queued meanwhile by
     one job (`emails_deliver_fresh`) instead of a job of its own: for mail
-    sent in bursts (a receipt per ballot on voting day). Returns the outbox
-    row, or None when there is no address."""
+    sent in bursts (a receipt per ballot on voting day). `deferred`: the
+    templates are rendered at delivery, not now (the row keeps the template,
+    the language and `context` as JSON, see `rendering.context_dump`; the
+    templates then get `email` but no `user`): for mail sent in bursts, whose
+    senders should not pay for rendering. Returns the outbox row, or None when
+    there is no address."""
     recipient = (email or getattr(user, "email", "") or "").strip()
     if not recipient:
         return None
@@ -85,6 +92,18 @@ def notify(
         if existing is not None:
             return existing
     lang = recipient_language(user=user, language=language)
+    if deferred:
+        return email_queue(
+            to=[recipient],
+            subject="",
+            body="",
+            context=context_dump(context or {}),
+            user=user,
+            template=template,
+            language=lang,
+            key=key,
+            batched=batched,
+        )
     rendered = email_render(
         template, {"user": user, "email": recipient, **(context or {})}, language=lang
     )
@@ -117,8 +136,9 @@ def email_queue(
     language: str = "",
     key: str | None = None,
     batched: bool = False,
+    context: dict[str, Any] | None = None,
 ) -> OutgoingEmail:
-    """Write one ready message to the outbox and enqueue its delivery after
+    """Write one ready message (or, with `context`, one to render at delivery) to the outbox and enqueue its delivery after
     the commit (`batched`: see `notify`). Used by `notify` and by the outbox
     email backend."""
     from .tasks import OUTBOX_BATCH, email_deliver, emails_deliver_batch
@@ -137,6 +157,7 @@ def email_queue(
         "template": template[:200],
         "language": language,
         "key": key,
+        "context": context,
     }
     if key is None:  # nothing to collide with: no savepoint needed
         row = OutgoingEmail.objects.create(**fields)
@@ -153,8 +174,72 @@ def email_queue(
     return row
 
 
+def email_insert_sql(
+    *,
+    template: str,
+    context: Mapping[str, Any],
+    source: str,
+    user: User | None = None,
+    email: str | None = None,
+    language: str | None = None,
+) -> tuple[str, list[Any]] | None:
+    """`notify(..., batched=True, deferred=True)` as a part of a caller's single
+    statement (see `ciic.sql`): the outbox row, written only if the CTE
+    `source` wrote a row. None when there is no address. Returns (sql, params);
+    once the statement wrote the row, call `emails_batch_after_commit()`."""
+    recipient = (email or getattr(user, "email", "") or "").strip()
+    if not recipient:
+        return None
+    values = {
+        "to": [recipient],
+        "user_id": getattr(user, "pk", None),
+        "template": template[:200],
+        "language": recipient_language(user=user, language=language),
+        "subject": "",
+        "context": context_dump(context),
+    }
+    return insert_from(OutgoingEmail, values, source=source)
+
+
+def emails_batch_after_commit() -> None:
+    """Deliver the batched messages (`notify(..., batched=True)`) after the commit."""
+    from .tasks import OUTBOX_BATCH, emails_deliver_batch
+
+    enqueue_coalesced(emails_deliver_batch, key=OUTBOX_BATCH)
+
+
+class RenderingError(Exception):
+    """A deferred message's templates failed; the text names the template and
+    the kind of error, never the context."""
+
+
+def email_rendered(row: OutgoingEmail) -> bool:
+    """Render a deferred message (`notify(..., deferred=True)`) into its
+    subject, text and HTML, in place (not saved). False if it was ready."""
+    if row.context is None:
+        return False
+    try:
+        rendered = email_render(
+            row.template,
+            {"email": row.to[0] if row.to else "", **context_load(row.context)},
+            language=row.language or settings.LANGUAGE_CODE,
+        )
+    except (TemplateDoesNotExist, TemplateSyntaxError) as exc:
+        raise RenderingError(f"rendering {row.template}: {exc}") from None
+    except Exception as exc:
+        # Only the kind of error: its text might quote the context (a receipt
+        # code), which must not reach the logs nor `last_error`.
+        raise RenderingError(f"rendering {row.template}: {type(exc).__name__}") from None
+    row.subject, row.body, row.html = rendered.subject, rendered.body, rendered.html
+    row.context = None
+    return True
+
+
 def email_message(row: OutgoingEmail) -> EmailMessage:
-    """The Django message an outbox row stands for."""
+    """The Django message an outbox row stands for (a deferred one: render it
+    first, `email_rendered`)."""
+    if row.context is not None:
+        raise ValueError("the message is not rendered yet")
     common: dict[str, Any] = {
         "subject": row.subject,
         "from_email": row.from_email or None,
@@ -184,7 +269,9 @@ def email_deliver(*, email_id: int) -> bool:
             return False
         row.attempts += 1
         row.last_attempt_at = timezone.now()
+        rendered = False
         try:
+            rendered = email_rendered(row)
             message = email_message(row)
             message.connection = get_connection(settings.OUTBOX_DELIVERY_BACKEND)
             message.send()
@@ -193,11 +280,15 @@ def email_deliver(*, email_id: int) -> bool:
             row.last_error = str(exc)[:2000]
             if row.attempts >= MAX_ATTEMPTS:
                 row.status = OutgoingEmail.Status.FAILED
+            # A deferred message stays deferred (its context is not overwritten).
             row.save(update_fields=["attempts", "last_attempt_at", "last_error", "status"])
             return False
         row.status = OutgoingEmail.Status.SENT
         row.sent_at = timezone.now()
-        row.save(update_fields=["attempts", "last_attempt_at", "status", "sent_at", "last_error"])
+        fields = ["attempts", "last_attempt_at", "status", "sent_at", "last_error"]
+        if rendered:
+            fields += ["subject", "body", "html", "context"]
+        row.save(update_fields=fields)
         return True
 
 
@@ -236,10 +327,23 @@ def _deliver_batch(size: int) -> tuple[int, int, bool]:
         error = ""
         failed_id = None
         connection = None
+        # Deferred messages rendered here; one whose templates fail is left
+        # pending with its error (one attempt) and does not stop the others.
+        rendered: list[OutgoingEmail] = []
+        unrenderable: dict[int, str] = {}
+        for row in rows:
+            try:
+                if email_rendered(row):
+                    rendered.append(row)
+            except RenderingError as exc:
+                logger.warning("email %s: %s", row.pk, exc)
+                unrenderable[row.pk] = str(exc)[:2000]
         try:
             connection = get_connection(settings.OUTBOX_DELIVERY_BACKEND)
             connection.open()
             for row in rows:
+                if row.pk in unrenderable:
+                    continue
                 failed_id = row.pk
                 message = email_message(row)
                 message.connection = connection
@@ -256,7 +360,13 @@ def _deliver_batch(size: int) -> tuple[int, int, bool]:
                 except Exception:  # noqa: S110 - a broken connection to a server that failed
                     pass
         batch = OutgoingEmail.objects.filter(pk__in=[r.pk for r in rows])
+        for pk, reason in unrenderable.items():
+            batch.filter(pk=pk).update(attempts=1, last_attempt_at=tried_at, last_error=reason)
         if sent:
+            done = set(sent)
+            texts = [r for r in rendered if r.pk in done]
+            if texts:  # what was sent, kept as for any other message
+                OutgoingEmail.objects.bulk_update(texts, ["subject", "body", "html", "context"])
             batch.filter(pk__in=sent).update(
                 status=OutgoingEmail.Status.SENT,
                 attempts=1,
@@ -301,6 +411,6 @@ def emails_redact_sent(*, older_than_days: int | None = None) -> int:
     cutoff = timezone.now() - dt.timedelta(days=days)
     return (
         OutgoingEmail.objects.filter(status=OutgoingEmail.Status.SENT, sent_at__lt=cutoff)
-        .exclude(body="", html="")
-        .update(body="", html="")
+        .exclude(body="", html="", context__isnull=True)
+        .update(body="", html="", context=None)
     )

@@ -16,6 +16,7 @@ from ciic.accounts.mixins import RulesPermissionMixin
 
 from . import selectors
 from .models import OutgoingEmail
+from .services import email_rendered
 
 PAGE_SIZE = 50
 
@@ -48,8 +49,13 @@ class OutboxDetailView(RulesPermissionMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
-        ctx["email"] = get_object_or_404(
+        email = get_object_or_404(
             OutgoingEmail.objects.select_related("user"), pk=self.kwargs["pk"]
         )
+        try:  # a message rendered at delivery, shown as it will be sent (not saved)
+            email_rendered(email)
+        except Exception:  # noqa: S110 - its error shows once delivery tries it
+            pass
+        ctx["email"] = email
         ctx["show_body"] = settings.OUTBOX_SHOW_BODIES
         return ctx

@@ -46,3 +46,13 @@ def test_content_versions_work_without_redis(settings):  # type: ignore[no-untyp
     assert caches["default"].get("x") is None
     assert content_key("proposals", "list")  # no exception
     assert content_bump("proposals", warm=False) == 2
+
+
+def test_one_client_per_connection_pool_is_kept(down):  # type: ignore[no-untyped-def]
+    """Django's cache builds a Redis client per operation; ours keeps one per
+    pool (same pool, same connections), and still serves on while Redis is down."""
+    client = down._cache.get_client()
+    assert down._cache.get_client(write=True) is client
+    assert client.connection_pool is down._cache._get_connection_pool(False)
+    assert down.get("k", 3) == 3
+    assert down._cache.get_client() is client

@@ -11,6 +11,7 @@ from voting_support import AFTER_CLOSE, VOTING_DAY, open_vote
 
 from ciic.audit.models import Event
 from ciic.notifications.models import OutgoingEmail
+from ciic.notifications.services import email_rendered
 from proposals.models import LOCAL_TZ, Proposal
 from tests.factories import UserFactory
 from voting import services
@@ -143,8 +144,14 @@ def test_cast_change_and_receipt(setup, voting_day):  # type: ignore[no-untyped-
         setup["proposals"]["library"].pk
     }
     assert second.ballot.receipt_hash == services.receipt_hash(second.code)
-    mails = OutgoingEmail.objects.filter(template="voting/email/receipt").order_by("pk")
+    mails = list(OutgoingEmail.objects.filter(template="voting/email/receipt").order_by("pk"))
+    # Rendered at delivery, not by the request that cast the ballot.
+    assert [m.body for m in mails] == ["", ""] and all(m.context for m in mails)
+    for m in mails:
+        assert email_rendered(m)
     assert [first.code in mails[0].body, second.code in mails[1].body] == [True, True]
+    assert "replaces your earlier ballot" in mails[1].body
+    assert "replaces your earlier ballot" not in mails[0].body
     # The audit log says a resident voted, never what or the receipt.
     for event in Event.objects.filter(action__startswith="ballot."):
         text = str(event.before) + str(event.after)
