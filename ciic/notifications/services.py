@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, router, transaction
 from django.template import TemplateDoesNotExist, TemplateSyntaxError
 from django.utils import timezone
 
@@ -366,7 +366,7 @@ def _deliver_batch(size: int) -> tuple[int, int, bool]:
             done = set(sent)
             texts = [r for r in rendered if r.pk in done]
             if texts:  # what was sent, kept as for any other message
-                OutgoingEmail.objects.bulk_update(texts, ["subject", "body", "html", "context"])
+                _texts_save(texts)
             batch.filter(pk__in=sent).update(
                 status=OutgoingEmail.Status.SENT,
                 attempts=1,
@@ -380,6 +380,23 @@ def _deliver_batch(size: int) -> tuple[int, int, bool]:
             failing = batch.filter(pk=failed_id) if failed_id is not None else batch
             failing.update(attempts=1, last_attempt_at=tried_at, last_error=error)
         return len(sent), len(rows), bool(error)
+
+
+def _texts_save(rows: list[OutgoingEmail]) -> None:
+    """Keep the text of messages rendered at delivery as it was sent (their
+    context dropped): one written-out UPDATE per row, sent together
+    (`executemany`). The ORM's `bulk_update` spent most of a batch's CPU
+    building its CASE expressions (about 4 ms per message)."""
+    meta = OutgoingEmail._meta
+    connection = connections[router.db_for_write(OutgoingEmail)]
+    qn = connection.ops.quote_name
+    col = {f.name: qn(str(f.column)) for f in meta.concrete_fields}
+    sql = (
+        f"UPDATE {qn(str(meta.db_table))} SET {col['subject']} = %s, {col['body']} = %s, "  # noqa: S608 - names from the model, values as parameters
+        f"{col['html']} = %s, {col['context']} = NULL WHERE {col['id']} = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [(r.subject, r.body, r.html, r.pk) for r in rows])
 
 
 def emails_pending_ids(*, older_than: dt.timedelta = dt.timedelta(minutes=2)) -> list[int]:
