@@ -39,6 +39,7 @@ from contextlib import closing
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import partial
+from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -46,6 +47,8 @@ import numpy.typing as npt
 from .model import Election
 from .numeric import Rational, q
 from .satisfaction import Sat, Supporters, supporters
+
+_T = TypeVar("_T", bound=np.generic)
 
 # Relative error floor and safety factor for float prices.
 _REL_FLOOR = 1e-10
@@ -56,7 +59,9 @@ _SHRINK = 4  # the add-one jump after a failed try
 _STREAK = 2  # certified tries in a row before the add-one jump doubles
 _RESUME = 2  # after a change found at distance d, tries start again from d / _RESUME
 _RESUME_FROM = 8  # ... if d is at least this
-_SETTLE = 1  # plain runs in a row with the same outcome before tries start again
+_SETTLE = 16  # plain runs in a row with the same outcome before tries start again
+_BATCH_MIN = 4  # shares per batch of plain runs in floats (``run_float_batch``) ...
+_BATCH_MAX = 32  # ... doubling while every share of a batch is used
 
 
 @dataclass(frozen=True)
@@ -296,52 +301,27 @@ class MesEngine:
         too close to call in floats (then only :meth:`run` can tell).
 
         The same rounds as :meth:`run`, without any exact arithmetic: every
-        price is a float with an error bound (:meth:`_RunState.price_float`),
+        price is a float with an error bound (:meth:`_FloatBatch.price`),
         every budget a float within ``err`` of its exact value (which grows with
         each purchase by the error of the price paid).  A round's winner must beat
-        every other project by its bounds (a tie or an overlap gives None), and
+        every other project by its bounds (a tie or an overlap gives None, unless
+        every tied project is paid in full by all its supporters with money left:
+        then their exact prices are cost over satisfaction, compared exactly), and
         every supporter of the winner must be clearly above or clearly below the
         price paid (who pays all they have is then the exact run's choice too).
         So when a result is returned, every decision is the exact run's.
         """
-        state = _RunState(self, q(budget_per_voter))
-        state.err = 2 * _EPS * abs(state.b0_f)
-        state.errs = np.full(self.n_groups, state.err)
-        selected = list(self.free)
-        active = set(self.eligible)
-        lower = _Bounds(self.lower0, self.id_rank_list, self.eligible)
-        while active:
-            best_hi = math.inf
-            evaluated: dict[int, tuple[float, float, bool]] = {}
-            with closing(lower.ordered(active)) as order:
-                for p in order:
-                    if lower[p] > best_hi:
-                        break
-                    res = state.price_float(p)
-                    if res is None:
-                        active.discard(p)
-                        continue
-                    rho_f, rel, _ = res
-                    if rel < 0:
-                        return None
-                    lower[p] = rho_f * (1 - rel)
-                    evaluated[p] = res
-                    best_hi = min(best_hi, rho_f * (1 + rel))
-            if not evaluated:
-                break
-            cands = [p for p, (rho_f, rel, _) in evaluated.items() if rho_f * (1 - rel) <= best_hi]
-            winner = cands[0]
-            if len(cands) > 1:
-                # too close to call in floats: decided exactly only when every one of
-                # them is paid equally by all its supporters (price = cost / satisfaction)
-                if not all(evaluated[p][2] for p in cands):
-                    return None
-                winner = min(cands, key=lambda x: (state.all_rich_price(x), self.ids[x]))
-            if not state.buy_float(winner, *evaluated[winner][:2]):
-                return None
-            active.discard(winner)
-            selected.append(winner)
-        return tuple(selected)
+        return self.run_float_batch([budget_per_voter])[0]
+
+    def run_float_batch(self, shares: list[Rational]) -> list[tuple[int, ...] | None]:
+        """:meth:`run_float` at each of ``shares``, computed together (one row of
+        budgets per share, the NumPy calls shared by the rows that need the same
+        project's price or buy the same project): exactly what :meth:`run_float`
+        gives at each, several times cheaper per share when projects have few
+        supporters (see :class:`_FloatBatch`)."""
+        if not shares:
+            return []
+        return _FloatBatch(self, [q(s) for s in shares]).run()
 
     def _trusted_round(
         self, state: _RunState, active: set[int], winner: int, threshold: Rational
@@ -783,8 +763,6 @@ class _RunState:
         self.n_empty = 0
         self._live: dict[int, _Live] = {}
         self.last_drained: npt.NDArray[np.int64] = np.zeros(0, dtype=np.int64)
-        # each ballot's bound on |float budget - exact budget| (``run_float`` only)
-        self.errs: npt.NDArray[np.float64] = np.zeros(0)
 
     def live(self, p: int) -> _Live:
         """p's supporter arrays, dropping those with no money left when worthwhile."""
@@ -885,158 +863,6 @@ class _RunState:
             return (math.nan, -1.0)
         rel = _REL_FLOOR + (_REL_FACTOR * (c + paid) + 2 * w_poor * self.err) / num
         return (price / u, rel)
-
-    # -- floats with a bound that holds for float prices too (``run_float``) --------
-
-    def price_float(self, p: int) -> tuple[float, float, bool] | None:
-        """p's price per unit of satisfaction, its relative error bound and whether
-        every supporter pays it in full (see :meth:`all_rich_price`), for
-        :meth:`MesEngine.run_float`: None if the supporters surely cannot pay,
-        a negative bound if it is too close to call.
-
-        Each distinct ballot's money is within ``errs`` (at most ``err``) of its
-        exact value (:meth:`buy_float`).  The supporters who pay all they have
-        are found in floats (a fixed point, as in :meth:`eval_float`), and the
-        result is only returned when nobody's money is within its error plus the
-        price's of the price: then those who pay all they have are the same at
-        the exact price, the exact price is the same formula over the same
-        voters, and the bound counts the budgets' errors and every rounding in
-        that formula.
-        """
-        e = self.e
-        sup = self.live(p)
-        g = sup.g
-        b = self.budget[g]
-        w = sup.w_f
-        c = e.cost_f[p]
-        n = len(b)
-        gamma = (n + 4) * _EPS
-        err = self.err
-        if sup.pts_f is None:
-            r = b  # compare budgets with the price per voter
-            wu = w
-            total = sup.w_sum  # a sum of integers: exact
-            total_err = 0.0
-            u = e.unit_f[p]
-        else:
-            if not (sup.wu_f is not None):
-                raise RuntimeError("internal invariant violated")
-            r = b / sup.pts_f
-            wu = sup.wu_f
-            total = sup.wu_sum
-            total_err = gamma * total
-            u = 1.0
-        if total <= 0:
-            return None
-        wb = w * b
-        avail = float(wb.sum())
-        slack = sup.w_sum * err + gamma * (avail + c)
-        if avail < c - slack:
-            return None
-        if avail <= c + slack:
-            return (math.nan, -1.0, False)
-        price = c / total
-        poor = r < price
-        paid = paid_err = 0.0
-        sat_left = total
-        for _ in range(40):
-            if poor.any():
-                paid = float(wb[poor].sum())
-                sat_left = total - float(wu[poor].sum())
-            else:
-                paid = 0.0
-                sat_left = total
-            if sat_left <= 2 * total_err:
-                return (math.nan, -1.0, False)
-            price = (c - paid) / sat_left
-            more = r < price
-            if np.array_equal(more, poor):
-                break
-            poor = more
-        else:
-            return (math.nan, -1.0, False)
-        all_rich = not poor.any()
-        if not all_rich:
-            paid_err = float(np.dot(w[poor], self.errs[g[poor]]))
-        num = c - paid
-        num_err = _EPS * c + paid_err + gamma * paid
-        if num <= 2 * num_err:
-            return (math.nan, -1.0, False)
-        rel = (num_err / (num - num_err) + 2 * total_err / sat_left + 4 * _EPS) * 1.001
-        # nobody's money within its error plus the price's of the price
-        dist = np.abs(r - price)
-        if sup.pts_f is None:
-            near = dist <= err + price * (2 * rel)
-        else:
-            near = dist <= err / sup.pts_f + r * (2 * _EPS) + price * (2 * rel)
-        if near.any():
-            j = np.flatnonzero(near)
-            eb = self.errs[g[j]]
-            if sup.pts_f is None:
-                margin = eb + price * (2 * rel)
-            else:
-                margin = eb / sup.pts_f[j] + r[j] * (2 * _EPS) + price * (2 * rel)
-            if (dist[j] <= margin).any():
-                return (math.nan, -1.0, False)  # someone's money is too close to the price
-        return (price / u, rel, all_rich)
-
-    def all_rich_price(self, p: int) -> Rational:
-        """p's exact price when every live supporter surely pays it in full
-        (``price_float`` said so): its cost over their satisfaction."""
-        e = self.e
-        sup = self.live(p)
-        if sup.pts is None:
-            return e.cost[p] / (e.unit[p] * int(sup.w.sum()))
-        return e.cost[p] / q(int(np.dot(sup.w, sup.pts)), e.scale)
-
-    def buy_float(self, p: int, rho_f: float, rel: float) -> bool:
-        """Charge p's supporters at the float price ``rho_f`` (relative error
-        ``rel``); False if someone's money is too close to the price to tell
-        whether they pay all of it.  Those who keep money add the price's error
-        (and the subtraction's rounding) to their budget's error bound."""
-        e = self.e
-        sup = self.live(p)
-        g = sup.g
-        b = self.budget[g]
-        live = ~self.empty[g]
-        rel2 = rel * 1.001 + 4 * _EPS
-        if sup.pts_f is None:
-            price_f: float | npt.NDArray[np.float64] = rho_f * e.unit_f[p]
-        else:
-            price_f = rho_f * sup.pts_f
-        tol = self.err + price_f * rel2  # first with the largest error bound
-        drained = live & (b + tol < price_f)
-        keeps = live & (b - tol > price_f)
-        unsure = np.flatnonzero(live & ~drained & ~keeps)
-        if len(unsure):  # then with their own
-            eb = self.errs[g[unsure]]
-            pj = price_f if isinstance(price_f, float) else price_f[unsure]
-            tol_j = eb + pj * rel2
-            below = b[unsure] + tol_j < pj
-            above = b[unsure] - tol_j > pj
-            if not (below | above).all():
-                return False
-            drained[unsure] = below
-            keeps[unsure] = above
-        self.bought.append(p)
-        gd = g[drained]
-        self.last_drained = gd
-        self.n_empty += len(gd)
-        self.empty[gd] = True
-        self.budget[gd] = 0.0
-        self.errs[gd] = 0.0
-        gk = g[keeps]
-        if isinstance(price_f, np.ndarray):
-            self.budget[gk] -= price_f[keeps]
-            added = price_f[keeps] * rel2 + 2 * _EPS * abs(self.b0_f)
-            self.errs[gk] += added
-            top = float(added.max()) if len(added) else 0.0
-        else:
-            self.budget[gk] -= price_f
-            top = price_f * rel2 + 2 * _EPS * abs(self.b0_f)
-            self.errs[gk] += top
-        self.err += top  # still a bound on every ballot's error
-        return True
 
     # -- exact values -----------------------------------------------------------
 
@@ -1222,6 +1048,318 @@ class _RunState:
         return tuple(payments)
 
 
+class _FloatBatch:
+    """MES decided in floats at several shares at once (:meth:`MesEngine.run_float_batch`).
+
+    One column per share: each distinct ballot's money (``budget``, ballots x
+    shares), its error bound (``errs``) and whether it is spent (``empty``), and
+    per share a bound on every ballot's error (``err``).  Every share makes
+    the decisions :meth:`MesEngine.run_float` documents, by itself: the shares
+    only share the NumPy calls (a project's price is computed for all the shares
+    that need it in one call, a purchase for all the shares buying the same
+    project), and every float of a share is computed from that share's column
+    alone.  A project's supporters are kept without the ballots spent at every
+    share still running (``dead``, compacted now and then): they would pay
+    nothing.  Which floats a sum adds up can therefore depend on the other
+    shares, and so can how close a decision has to be for a share to give None;
+    an outcome given is the exact run's all the same.
+    """
+
+    def __init__(self, engine: MesEngine, shares: list[Rational]) -> None:
+        self.e = engine
+        k = self.k = len(shares)
+        self.b0 = np.array([float(s) for s in shares], dtype=np.float64)
+        self.base = 2 * _EPS * np.abs(self.b0)  # a float share's error, and a subtraction's
+        self.budget = np.repeat(self.b0[None, :], engine.n_groups, axis=0)
+        self.err = self.base.copy()
+        self.errs = np.repeat(self.err[None, :], engine.n_groups, axis=0)
+        self.empty = np.zeros((engine.n_groups, k), dtype=np.bool_)
+        self.dead = np.zeros(engine.n_groups, dtype=np.bool_)  # spent at every share running
+        self.n_dead = 0
+        self._live: dict[int, _Live] = {}
+
+    def live(self, p: int) -> _Live:
+        """p's supporter arrays, without the dead ballots when worthwhile."""
+        e = self.e
+        cur = self._live.get(p)
+        if cur is None:
+            pts = None if e.uniform else e.pts[p]
+            pts_f = None if e.uniform else e.pts_f[p]
+            wu_f = None if e.uniform else e.wu_f[p]
+            wu_sum = e.w_sum[p] if e.uniform else e.wu_sum[p]
+            cur = _Live(
+                e.groups[p], e.sup.weights[p], e.w_f[p], pts, pts_f, wu_f, e.w_sum[p], wu_sum, 0
+            )
+            self._live[p] = cur
+        if self.n_dead - cur.empties_seen > 0.1 * len(cur.g) + 64:
+            keep = ~self.dead[cur.g]
+            w_f = cur.w_f[keep]
+            pts = pts_f = wu_f = None
+            total = wu_total = float(w_f.sum())  # integers: exact
+            if cur.pts is not None and cur.pts_f is not None and cur.wu_f is not None:
+                pts, pts_f, wu_f = cur.pts[keep], cur.pts_f[keep], cur.wu_f[keep]
+                wu_total = float(wu_f.sum())
+            cur = _Live(
+                cur.g[keep], cur.w[keep], w_f, pts, pts_f, wu_f, total, wu_total, self.n_dead
+            )
+            self._live[p] = cur
+        return cur
+
+    def _cols(
+        self, m: npt.NDArray[_T], g: npt.NDArray[np.int64], cols: npt.NDArray[np.int64] | None
+    ) -> npt.NDArray[_T]:
+        sub = m[g]
+        return sub if cols is None else sub[:, cols]
+
+    def run(self) -> list[tuple[int, ...] | None]:
+        e = self.e
+        k = self.k
+        results: list[tuple[int, ...] | None] = [None] * k
+        selected = [list(e.free) for _ in range(k)]
+        active = [set(e.eligible) for _ in range(k)]
+        lower = [_Bounds(e.lower0, e.id_rank_list, e.eligible) for _ in range(k)]
+        alive = list(range(k))
+        while alive:
+            # each share scans its projects by price bound, as run_float does; the
+            # shares wanting the same project next have its price computed together
+            best_hi = dict.fromkeys(alive, math.inf)
+            evaluated: dict[int, dict[int, tuple[float, float, bool]]] = {i: {} for i in alive}
+            orders = {i: lower[i].ordered(active[i]) for i in alive}
+            failed: set[int] = set()
+            scanning = list(alive)
+            while scanning:
+                wanted: dict[int, list[int]] = {}
+                for i in scanning:
+                    p = next(orders[i], None)
+                    if p is None or lower[i][p] > best_hi[i]:
+                        orders[i].close()
+                        continue
+                    wanted.setdefault(p, []).append(i)
+                scanning = []
+                for p, cols in wanted.items():
+                    for i, res in zip(cols, self.price(cols, p), strict=True):
+                        scanning.append(i)
+                        if res is None:
+                            active[i].discard(p)
+                            continue
+                        rho_f, rel, _ = res
+                        if rel < 0:
+                            failed.add(i)
+                            orders[i].close()
+                            scanning.pop()
+                            continue
+                        lower[i][p] = rho_f * (1 - rel)
+                        evaluated[i][p] = res
+                        best_hi[i] = min(best_hi[i], rho_f * (1 + rel))
+            buys: dict[int, list[int]] = {}
+            for i in alive:
+                if i in failed:
+                    continue
+                ev = evaluated[i]
+                if not ev:
+                    results[i] = tuple(selected[i])
+                    continue
+                cands = [p for p, (rho_f, rel, _) in ev.items() if rho_f * (1 - rel) <= best_hi[i]]
+                winner = cands[0]
+                if len(cands) > 1:
+                    # too close to call in floats: decided exactly only when every one of
+                    # them is paid equally by all its supporters (price = cost / satisfaction)
+                    if not all(ev[p][2] for p in cands):
+                        continue
+                    winner = min(cands, key=lambda x: (self.all_rich_price(i, x), e.ids[x]))
+                buys.setdefault(winner, []).append(i)
+            going: list[int] = []
+            for p, cols in buys.items():
+                rhos = [evaluated[i][p][:2] for i in cols]
+                for i, ok in zip(cols, self.buy(cols, p, rhos), strict=True):
+                    if ok:
+                        active[i].discard(p)
+                        selected[i].append(p)
+                        if active[i]:
+                            going.append(i)
+                        else:
+                            results[i] = tuple(selected[i])
+            alive = sorted(going)
+            if alive:
+                for p in buys:  # ballots now spent at every share still running
+                    g = self.live(p).g
+                    spent = self.empty[np.ix_(g, np.array(alive))].all(axis=1) & ~self.dead[g]
+                    if spent.any():
+                        self.dead[g[spent]] = True
+                        self.n_dead += int(spent.sum())
+        return results
+
+    def price(self, cols: list[int], p: int) -> list[tuple[float, float, bool] | None]:
+        """p's price per unit of satisfaction at each of the shares ``cols``, its
+        relative error bound and whether every supporter with money left pays it
+        in full: None if the supporters surely cannot pay, a negative bound if it
+        is too close to call.
+
+        Each distinct ballot's money is within ``errs`` (at most ``err``) of its
+        exact value (:meth:`buy`).  The supporters who pay all they have are
+        found in floats (a fixed point, as in :meth:`_RunState.eval_float`), and
+        the price is only returned when nobody's money is within its error plus
+        the price's of the price: then those who pay all they have are the same
+        at the exact price, the exact price is the same formula over the same
+        voters, and the bound counts the budgets' errors and every rounding in
+        that formula (any order of summation of n terms errs by less than
+        ``n x eps`` of their sum).  A spent ballot (money 0, error 0) pays all
+        it has: nothing.
+        """
+        e = self.e
+        sup = self.live(p)
+        g = sup.g
+        sel = None if len(cols) == self.k else np.array(cols)
+        b = self._cols(self.budget, g, sel)
+        c = e.cost_f[p]
+        m = len(cols)
+        gamma = (len(g) + 4) * _EPS
+        err = self.err if sel is None else self.err[sel]
+        w = sup.w_f[:, None]
+        pf: npt.NDArray[np.float64] | None = None
+        if sup.pts_f is None:
+            r = b  # compare budgets with the price per voter
+            wu = w
+            total = sup.w_sum  # a sum of integers: exact
+            total_err = 0.0
+            u = e.unit_f[p]
+        else:
+            if not (sup.wu_f is not None):
+                raise RuntimeError("internal invariant violated")
+            pf = sup.pts_f[:, None]
+            r = b / pf
+            wu = sup.wu_f[:, None]
+            total = sup.wu_sum
+            total_err = gamma * total
+            u = 1.0
+        out: list[tuple[float, float, bool] | None] = [(math.nan, -1.0, False)] * m
+        if total <= 0:
+            return [None] * m
+        wb = w * b
+        avail = wb.sum(axis=0)
+        slack = sup.w_sum * err + gamma * (avail + c)
+        gone = avail < c - slack
+        ok: npt.NDArray[np.bool_] = ~gone & (avail > c + slack)
+        if not ok.any():
+            return [None if x else (math.nan, -1.0, False) for x in gone.tolist()]
+        price = np.full(m, c / total)
+        poor = r < price
+        paid = np.zeros(m)
+        w_poor = np.zeros(m)
+        sat_left = np.full(m, total)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            moved = ok
+            for _ in range(40):
+                if poor.any():
+                    paid = (wb * poor).sum(axis=0)
+                    w_poor = (wu * poor).sum(axis=0)
+                    sat_left = total - w_poor
+                ok &= sat_left > 2 * total_err
+                price = (c - paid) / sat_left
+                more = r < price
+                moved = ok & (more != poor).any(axis=0)
+                poor = more
+                if not moved.any():
+                    break
+            else:
+                ok &= ~moved
+            all_rich: npt.NDArray[np.bool_] = np.asarray(~poor.any(axis=0))
+            if not all_rich.all():  # spent ballots pay nothing: they do not count
+                all_rich = np.asarray(~(poor & ~self._cols(self.empty, g, sel)).any(axis=0))
+            if pf is not None and not all_rich.all():
+                w_poor = (w * poor).sum(axis=0)
+            paid_err = err * w_poor  # (spent ballots have no error)
+            num = c - paid
+            num_err = _EPS * c + paid_err + gamma * paid
+            ok &= num > 2 * num_err
+            rel = (num_err / (num - num_err) + 2 * total_err / sat_left + 4 * _EPS) * 1.001
+            # nobody's money within its error plus the price's of the price: first
+            # with the largest error bound, then with each ballot's own
+            dist = np.abs(r - price)
+            if pf is None:
+                near = dist <= err + price * (2 * rel)
+            else:
+                near = dist <= err / pf + r * (2 * _EPS) + price * (2 * rel)
+            close = ok & near.any(axis=0)
+            if close.any():
+                j = np.flatnonzero(close)
+                eb = self._cols(self.errs, g, j if sel is None else sel[j])
+                if pf is None:
+                    margin = eb + price[j] * (2 * rel[j])
+                else:
+                    margin = eb / pf + r[:, j] * (2 * _EPS) + price[j] * (2 * rel[j])
+                ok[j] &= ~(dist[:, j] <= margin).any(axis=0)
+        for x, (gn, good) in enumerate(zip(gone.tolist(), ok.tolist(), strict=True)):
+            if gn:
+                out[x] = None
+            elif good:
+                out[x] = (float(price[x]) / u, float(rel[x]), bool(all_rich[x]))
+        return out
+
+    def all_rich_price(self, i: int, p: int) -> Rational:
+        """p's exact price at share i when every supporter with money left surely
+        pays it in full (:meth:`price` said so): its cost over their satisfaction."""
+        e = self.e
+        live = ~self.empty[e.groups[p], i]
+        w = e.sup.weights[p][live]
+        if e.uniform:
+            return e.cost[p] / (e.unit[p] * int(w.sum()))
+        return e.cost[p] / q(int(np.dot(w, e.pts[p][live])), e.scale)
+
+    def buy(self, cols: list[int], p: int, rhos: list[tuple[float, float]]) -> list[bool]:
+        """Charge p's supporters at each of the shares ``cols`` at its float price
+        there (with its relative error); False for a share where someone's money
+        is too close to the price to tell whether they pay all of it (that share is
+        then left as it was).  Those who keep money add the price's error (and
+        the subtraction's rounding) to their budget's error bound, and ``err`` the
+        largest of those."""
+        e = self.e
+        sup = self.live(p)
+        g = sup.g
+        sel = None if len(cols) == self.k else np.array(cols)
+        b = self._cols(self.budget, g, sel)
+        eb = self._cols(self.errs, g, sel)
+        live = ~self._cols(self.empty, g, sel)
+        rho_f = np.array([x[0] for x in rhos])
+        rel2 = np.array([x[1] for x in rhos]) * 1.001 + 4 * _EPS
+        if sup.pts_f is None:
+            price_f = rho_f * e.unit_f[p]
+        else:
+            price_f = sup.pts_f[:, None] * rho_f
+        tol = eb + price_f * rel2
+        drained = live & (b + tol < price_f)
+        keeps = live & (b - tol > price_f)
+        sure: npt.NDArray[np.bool_] = np.asarray(~(live & ~drained & ~keeps).any(axis=0))
+        oks = [bool(x) for x in sure]
+        if not sure.any():
+            return oks
+        if not sure.all():
+            j = np.flatnonzero(sure)
+            sel = j if sel is None else sel[j]
+            b, eb, drained, keeps, rel2 = b[:, j], eb[:, j], drained[:, j], keeps[:, j], rel2[j]
+            price_f = price_f[j] if sup.pts_f is None else price_f[:, j]
+        base = self.base if sel is None else self.base[sel]
+        added = price_f * rel2 + base
+        new_b = np.where(drained, 0.0, np.where(keeps, b - price_f, b))
+        new_e = np.where(drained, 0.0, np.where(keeps, eb + added, eb))
+        if sup.pts_f is None:
+            top = added
+        else:
+            top = np.where(keeps, added, 0.0).max(axis=0)
+        if sel is None:
+            self.budget[g] = new_b
+            self.errs[g] = new_e
+            self.empty[g] |= drained
+            self.err += top
+        else:
+            idx = np.ix_(g, sel)
+            self.budget[idx] = new_b
+            self.errs[idx] = new_e
+            self.empty[idx] |= drained
+            self.err[sel] += top
+        return oks
+
+
 # -- rules and completions ----------------------------------------------------
 
 
@@ -1314,14 +1452,27 @@ def mes_add1(
             base_share + k * step, record=False, follow=follow, trusted=trusted, grid=step
         )
 
+    # plain runs in floats are made for several steps at once (``run_float_batch``):
+    # the next ``batch`` steps, kept in ``ahead`` until used or until a try skips them
+    ahead: dict[int, tuple[int, ...] | None] = {}
+    batch = _BATCH_MIN
+
     def plain_at(k: int) -> MesRun:
         # a plain run decided in floats when they are clear enough, else exactly
-        nonlocal evaluations
+        nonlocal evaluations, batch
         share = base_share + k * step
-        selected = engine.run_float(share)
+        if k not in ahead:
+            if ahead:  # some were not used: fewer next time
+                batch = max(_BATCH_MIN, batch // 2)
+            ahead.clear()
+            n = batch if max_rounds is None else max(1, min(batch, max_rounds - k))
+            runs = engine.run_float_batch([share + i * step for i in range(n)])
+            ahead.update(zip(range(k, k + n), runs, strict=True))
+            evaluations += n
+            batch = min(_BATCH_MAX, 2 * batch)
+        selected = ahead.pop(k)
         if selected is None:
             return at(k, None)
-        evaluations += 1
         return MesRun(share, selected, (), frozenset(engine.eligible), floated=True)
 
     def finish(run: MesRun | None, steps: int) -> tuple[MesRun, int]:
