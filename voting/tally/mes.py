@@ -59,9 +59,14 @@ _SHRINK = 4  # the add-one jump after a failed try
 _STREAK = 2  # certified tries in a row before the add-one jump doubles
 _RESUME = 2  # after a change found at distance d, tries start again from d / _RESUME
 _RESUME_FROM = 8  # ... if d is at least this
-_SETTLE = 16  # plain runs in a row with the same outcome before tries start again
-_BATCH_MIN = 4  # shares per batch of plain runs in floats (``run_float_batch``) ...
-_BATCH_MAX = 32  # ... doubling while every share of a batch is used
+# plain runs in a row with the same outcome before tries start again: from 1, doubled
+# (up to _SETTLE_MAX) after tries that advanced less than _PAYS steps each on average
+# (a try, an exact run, costs about as much as that many plain runs in floats), halved
+# after tries that advanced 4 x _PAYS steps each
+_SETTLE_MAX = 32
+_PAYS = 4
+_BATCH_MIN = 2  # shares per batch of plain runs in floats (``run_float_batch``) ...
+_BATCH_MAX = 32  # ... doubling from batch to batch while the runs stay plain
 
 
 @dataclass(frozen=True)
@@ -1051,13 +1056,13 @@ class _RunState:
 class _FloatBatch:
     """MES decided in floats at several shares at once (:meth:`MesEngine.run_float_batch`).
 
-    One column per share: each distinct ballot's money (``budget``, ballots x
-    shares), its error bound (``errs``) and whether it is spent (``empty``), and
+    One row per share: each distinct ballot's money (``budget``, shares x
+    ballots), its error bound (``errs``) and whether it is spent (``empty``), and
     per share a bound on every ballot's error (``err``).  Every share makes
     the decisions :meth:`MesEngine.run_float` documents, by itself: the shares
     only share the NumPy calls (a project's price is computed for all the shares
     that need it in one call, a purchase for all the shares buying the same
-    project), and every float of a share is computed from that share's column
+    project), and every float of a share is computed from that share's row
     alone.  A project's supporters are kept without the ballots spent at every
     share still running (``dead``, compacted now and then): they would pay
     nothing.  Which floats a sum adds up can therefore depend on the other
@@ -1070,10 +1075,10 @@ class _FloatBatch:
         k = self.k = len(shares)
         self.b0 = np.array([float(s) for s in shares], dtype=np.float64)
         self.base = 2 * _EPS * np.abs(self.b0)  # a float share's error, and a subtraction's
-        self.budget = np.repeat(self.b0[None, :], engine.n_groups, axis=0)
+        self.budget = np.repeat(self.b0[:, None], engine.n_groups, axis=1)
         self.err = self.base.copy()
-        self.errs = np.repeat(self.err[None, :], engine.n_groups, axis=0)
-        self.empty = np.zeros((engine.n_groups, k), dtype=np.bool_)
+        self.errs = np.repeat(self.err[:, None], engine.n_groups, axis=1)
+        self.empty = np.zeros((k, engine.n_groups), dtype=np.bool_)
         self.dead = np.zeros(engine.n_groups, dtype=np.bool_)  # spent at every share running
         self.n_dead = 0
         self._live: dict[int, _Live] = {}
@@ -1108,92 +1113,102 @@ class _FloatBatch:
     def _cols(
         self, m: npt.NDArray[_T], g: npt.NDArray[np.int64], cols: npt.NDArray[np.int64] | None
     ) -> npt.NDArray[_T]:
-        sub = m[g]
-        return sub if cols is None else sub[:, cols]
+        return np.take(m, g, axis=1) if cols is None else m[np.ix_(cols, g)]
 
     def run(self) -> list[tuple[int, ...] | None]:
         e = self.e
         k = self.k
+        n_proj = len(e.ids)
         results: list[tuple[int, ...] | None] = [None] * k
         selected = [list(e.free) for _ in range(k)]
-        active = [set(e.eligible) for _ in range(k)]
-        lower = [_Bounds(e.lower0, e.id_rank_list, e.eligible) for _ in range(k)]
-        alive = list(range(k))
-        while alive:
-            # each share scans its projects by price bound, as run_float does; the
-            # shares wanting the same project next have its price computed together
-            best_hi = dict.fromkeys(alive, math.inf)
-            evaluated: dict[int, dict[int, tuple[float, float, bool]]] = {i: {} for i in alive}
-            orders = {i: lower[i].ordered(active[i]) for i in alive}
-            failed: set[int] = set()
-            scanning = list(alive)
-            while scanning:
-                wanted: dict[int, list[int]] = {}
-                for i in scanning:
-                    p = next(orders[i], None)
-                    if p is None or lower[i][p] > best_hi[i]:
-                        orders[i].close()
-                        continue
-                    wanted.setdefault(p, []).append(i)
-                scanning = []
-                for p, cols in wanted.items():
-                    for i, res in zip(cols, self.price(cols, p), strict=True):
-                        scanning.append(i)
-                        if res is None:
-                            active[i].discard(p)
-                            continue
-                        rho_f, rel, _ = res
-                        if rel < 0:
-                            failed.add(i)
-                            orders[i].close()
-                            scanning.pop()
-                            continue
-                        lower[i][p] = rho_f * (1 - rel)
-                        evaluated[i][p] = res
-                        best_hi[i] = min(best_hi[i], rho_f * (1 + rel))
+        # per share and project: a bound on the price no purchase can lower (the
+        # lower end of its last float interval), and whether it may still be bought
+        lower = np.tile(np.array(e.lower0, dtype=np.float64), (k, 1))
+        active = np.zeros((k, n_proj), dtype=np.bool_)
+        active[:, e.eligible] = True
+        alive = np.ones(k, dtype=np.bool_)
+        inf = math.inf
+        while alive.any():
+            # Every share evaluates its projects until every one not evaluated has a
+            # bound above the smallest upper end so far (``best_hi``), as run_float
+            # does; each project is evaluated for all the shares needing it at once,
+            # the one with the smallest bound first.
+            lo = np.full((k, n_proj), inf)
+            hi = np.full((k, n_proj), inf)
+            rho = np.zeros((k, n_proj))
+            rel = np.zeros((k, n_proj))
+            seen = np.zeros((k, n_proj), dtype=np.bool_)
+            best_hi = np.full(k, inf)
+            while True:
+                need = active & ~seen & (lower <= best_hi[:, None]) & alive[:, None]
+                if not need.any():
+                    break
+                p = int(np.argmin(np.where(need, lower, inf).min(axis=0)))
+                cols = np.flatnonzero(need[:, p])
+                gone, ok, rho_p, rel_p = self.price(cols, p)
+                seen[cols, p] = True
+                active[cols[gone], p] = False
+                alive[cols[~gone & ~ok]] = False  # too close to call: None
+                good = cols[ok]
+                if len(good):
+                    r, x = rho_p[ok], rel_p[ok]
+                    lower[good, p] = lo[good, p] = r * (1 - x)
+                    hi[good, p] = r * (1 + x)
+                    rho[good, p], rel[good, p] = r, x
+                    best_hi[good] = np.minimum(best_hi[good], hi[good, p])
+            # each share's winner: the only project whose interval reaches below
+            # every upper end, or an exact tie among projects paid in full by all
+            # their supporters with money left (then compared exactly)
+            evaluated = np.isfinite(best_hi) & alive
+            for i in np.flatnonzero(alive & ~evaluated).tolist():
+                results[i] = tuple(selected[i])  # nothing affordable is left
+            alive &= evaluated
+            cand = (lo <= best_hi[:, None]) & alive[:, None]
+            n_cand = cand.sum(axis=1)
+            winners = np.where(n_cand == 1, cand.argmax(axis=1), -1)
+            for i in np.flatnonzero(n_cand > 1).tolist():
+                ps = np.flatnonzero(cand[i]).tolist()
+                if not all(self.all_rich(i, x, float(rho[i, x])) for x in ps):
+                    alive[i] = False
+                    continue
+                winners[i] = min(ps, key=lambda x: (self.all_rich_price(i, x), e.ids[x]))
             buys: dict[int, list[int]] = {}
-            for i in alive:
-                if i in failed:
-                    continue
-                ev = evaluated[i]
-                if not ev:
-                    results[i] = tuple(selected[i])
-                    continue
-                cands = [p for p, (rho_f, rel, _) in ev.items() if rho_f * (1 - rel) <= best_hi[i]]
-                winner = cands[0]
-                if len(cands) > 1:
-                    # too close to call in floats: decided exactly only when every one of
-                    # them is paid equally by all its supporters (price = cost / satisfaction)
-                    if not all(ev[p][2] for p in cands):
+            for i in np.flatnonzero(alive).tolist():
+                buys.setdefault(int(winners[i]), []).append(i)
+            for p, rows in buys.items():
+                sel = np.array(rows)
+                oks = self.buy(rows, p, rho[sel, p], rel[sel, p])
+                for i, paid in zip(rows, oks, strict=True):
+                    if not paid:
+                        alive[i] = False
                         continue
-                    winner = min(cands, key=lambda x: (self.all_rich_price(i, x), e.ids[x]))
-                buys.setdefault(winner, []).append(i)
-            going: list[int] = []
-            for p, cols in buys.items():
-                rhos = [evaluated[i][p][:2] for i in cols]
-                for i, ok in zip(cols, self.buy(cols, p, rhos), strict=True):
-                    if ok:
-                        active[i].discard(p)
-                        selected[i].append(p)
-                        if active[i]:
-                            going.append(i)
-                        else:
-                            results[i] = tuple(selected[i])
-            alive = sorted(going)
-            if alive:
+                    active[i, p] = False
+                    selected[i].append(p)
+                    if not active[i].any():
+                        results[i] = tuple(selected[i])
+                        alive[i] = False
+            running = np.flatnonzero(alive)
+            if len(running):
                 for p in buys:  # ballots now spent at every share still running
                     g = self.live(p).g
-                    spent = self.empty[np.ix_(g, np.array(alive))].all(axis=1) & ~self.dead[g]
+                    spent = self.empty[np.ix_(running, g)].all(axis=0) & ~self.dead[g]
                     if spent.any():
                         self.dead[g[spent]] = True
                         self.n_dead += int(spent.sum())
         return results
 
-    def price(self, cols: list[int], p: int) -> list[tuple[float, float, bool] | None]:
-        """p's price per unit of satisfaction at each of the shares ``cols``, its
-        relative error bound and whether every supporter with money left pays it
-        in full: None if the supporters surely cannot pay, a negative bound if it
-        is too close to call.
+    def price(
+        self, cols: npt.NDArray[np.int64], p: int
+    ) -> tuple[
+        npt.NDArray[np.bool_],
+        npt.NDArray[np.bool_],
+        npt.NDArray[np.float64],
+        npt.NDArray[np.float64],
+    ]:
+        """At each of the shares ``cols``: whether p's supporters surely cannot pay
+        for it (``gone``), whether its price is decided in floats (``ok``: not
+        gone, nor too close to call), and then its price per unit of satisfaction
+        and its relative error bound.
 
         Each distinct ballot's money is within ``errs`` (at most ``err``) of its
         exact value (:meth:`buy`).  The supporters who pay all they have are
@@ -1209,13 +1224,13 @@ class _FloatBatch:
         e = self.e
         sup = self.live(p)
         g = sup.g
-        sel = None if len(cols) == self.k else np.array(cols)
+        sel = None if len(cols) == self.k else cols
         b = self._cols(self.budget, g, sel)
         c = e.cost_f[p]
         m = len(cols)
         gamma = (len(g) + 4) * _EPS
         err = self.err if sel is None else self.err[sel]
-        w = sup.w_f[:, None]
+        w = sup.w_f
         pf: npt.NDArray[np.float64] | None = None
         if sup.pts_f is None:
             r = b  # compare budgets with the price per voter
@@ -1226,24 +1241,24 @@ class _FloatBatch:
         else:
             if not (sup.wu_f is not None):
                 raise RuntimeError("internal invariant violated")
-            pf = sup.pts_f[:, None]
+            pf = sup.pts_f
             r = b / pf
-            wu = sup.wu_f[:, None]
+            wu = sup.wu_f
             total = sup.wu_sum
             total_err = gamma * total
             u = 1.0
-        out: list[tuple[float, float, bool] | None] = [(math.nan, -1.0, False)] * m
         if total <= 0:
-            return [None] * m
+            none = np.zeros(m, dtype=np.bool_)
+            return ~none, none, np.zeros(m), np.zeros(m)
         wb = w * b
-        avail = wb.sum(axis=0)
+        avail = wb.sum(axis=1)
         slack = sup.w_sum * err + gamma * (avail + c)
         gone = avail < c - slack
         ok: npt.NDArray[np.bool_] = ~gone & (avail > c + slack)
         if not ok.any():
-            return [None if x else (math.nan, -1.0, False) for x in gone.tolist()]
+            return gone, ok, np.zeros(m), np.zeros(m)
         price = np.full(m, c / total)
-        poor = r < price
+        poor = r < price[:, None]
         paid = np.zeros(m)
         w_poor = np.zeros(m)
         sat_left = np.full(m, total)
@@ -1251,23 +1266,20 @@ class _FloatBatch:
             moved = ok
             for _ in range(40):
                 if poor.any():
-                    paid = (wb * poor).sum(axis=0)
-                    w_poor = (wu * poor).sum(axis=0)
+                    paid = (wb * poor).sum(axis=1)
+                    w_poor = (wu * poor).sum(axis=1)
                     sat_left = total - w_poor
                 ok &= sat_left > 2 * total_err
                 price = (c - paid) / sat_left
-                more = r < price
-                moved = ok & (more != poor).any(axis=0)
+                more = r < price[:, None]
+                moved = ok & (more != poor).any(axis=1)
                 poor = more
                 if not moved.any():
                     break
             else:
                 ok &= ~moved
-            all_rich: npt.NDArray[np.bool_] = np.asarray(~poor.any(axis=0))
-            if not all_rich.all():  # spent ballots pay nothing: they do not count
-                all_rich = np.asarray(~(poor & ~self._cols(self.empty, g, sel)).any(axis=0))
-            if pf is not None and not all_rich.all():
-                w_poor = (w * poor).sum(axis=0)
+            if pf is not None:
+                w_poor = (w * poor).sum(axis=1)
             paid_err = err * w_poor  # (spent ballots have no error)
             num = c - paid
             num_err = _EPS * c + paid_err + gamma * paid
@@ -1275,38 +1287,52 @@ class _FloatBatch:
             rel = (num_err / (num - num_err) + 2 * total_err / sat_left + 4 * _EPS) * 1.001
             # nobody's money within its error plus the price's of the price: first
             # with the largest error bound, then with each ballot's own
-            dist = np.abs(r - price)
+            dist = np.abs(r - price[:, None])
             if pf is None:
-                near = dist <= err + price * (2 * rel)
+                near = dist <= (err + price * (2 * rel))[:, None]
             else:
-                near = dist <= err / pf + r * (2 * _EPS) + price * (2 * rel)
-            close = ok & near.any(axis=0)
+                near = dist <= (err[:, None] / pf + r * (2 * _EPS)) + (price * (2 * rel))[:, None]
+            close = ok & near.any(axis=1)
             if close.any():
                 j = np.flatnonzero(close)
                 eb = self._cols(self.errs, g, j if sel is None else sel[j])
                 if pf is None:
-                    margin = eb + price[j] * (2 * rel[j])
+                    margin = eb + (price[j] * (2 * rel[j]))[:, None]
                 else:
-                    margin = eb / pf + r[:, j] * (2 * _EPS) + price[j] * (2 * rel[j])
-                ok[j] &= ~(dist[:, j] <= margin).any(axis=0)
-        for x, (gn, good) in enumerate(zip(gone.tolist(), ok.tolist(), strict=True)):
-            if gn:
-                out[x] = None
-            elif good:
-                out[x] = (float(price[x]) / u, float(rel[x]), bool(all_rich[x]))
-        return out
+                    margin = eb / pf + r[j] * (2 * _EPS) + (price[j] * (2 * rel[j]))[:, None]
+                ok[j] &= ~(dist[j] <= margin).any(axis=1)
+        return gone, ok, price / u, rel
+
+    def all_rich(self, i: int, p: int, rho_f: float) -> bool:
+        """Whether every supporter of p with money left at share i pays its float
+        price ``rho_f`` in full (given by :meth:`price`, so nobody's money is
+        within its error of that price: the exact run sees the same)."""
+        e = self.e
+        g = e.groups[p]
+        b = self.budget[i, g]
+        if e.uniform:
+            poor = b < rho_f * e.unit_f[p]
+        else:
+            poor = b < rho_f * e.pts_f[p]
+        return not (poor & ~self.empty[i, g]).any()
 
     def all_rich_price(self, i: int, p: int) -> Rational:
         """p's exact price at share i when every supporter with money left surely
-        pays it in full (:meth:`price` said so): its cost over their satisfaction."""
+        pays it in full (:meth:`all_rich`): its cost over their satisfaction."""
         e = self.e
-        live = ~self.empty[e.groups[p], i]
+        live = ~self.empty[i, e.groups[p]]
         w = e.sup.weights[p][live]
         if e.uniform:
             return e.cost[p] / (e.unit[p] * int(w.sum()))
         return e.cost[p] / q(int(np.dot(w, e.pts[p][live])), e.scale)
 
-    def buy(self, cols: list[int], p: int, rhos: list[tuple[float, float]]) -> list[bool]:
+    def buy(
+        self,
+        cols: list[int],
+        p: int,
+        rho: npt.NDArray[np.float64],
+        rel: npt.NDArray[np.float64],
+    ) -> list[bool]:
         """Charge p's supporters at each of the shares ``cols`` at its float price
         there (with its relative error); False for a share where someone's money
         is too close to the price to tell whether they pay all of it (that share is
@@ -1320,39 +1346,39 @@ class _FloatBatch:
         b = self._cols(self.budget, g, sel)
         eb = self._cols(self.errs, g, sel)
         live = ~self._cols(self.empty, g, sel)
-        rho_f = np.array([x[0] for x in rhos])
-        rel2 = np.array([x[1] for x in rhos]) * 1.001 + 4 * _EPS
+        rho_f = rho[:, None]
+        rel2 = rel[:, None] * 1.001 + 4 * _EPS
         if sup.pts_f is None:
             price_f = rho_f * e.unit_f[p]
         else:
-            price_f = sup.pts_f[:, None] * rho_f
+            price_f = rho_f * sup.pts_f
         tol = eb + price_f * rel2
         drained = live & (b + tol < price_f)
         keeps = live & (b - tol > price_f)
-        sure: npt.NDArray[np.bool_] = np.asarray(~(live & ~drained & ~keeps).any(axis=0))
+        sure: npt.NDArray[np.bool_] = np.asarray(~(live & ~drained & ~keeps).any(axis=1))
         oks = [bool(x) for x in sure]
         if not sure.any():
             return oks
         if not sure.all():
             j = np.flatnonzero(sure)
             sel = j if sel is None else sel[j]
-            b, eb, drained, keeps, rel2 = b[:, j], eb[:, j], drained[:, j], keeps[:, j], rel2[j]
-            price_f = price_f[j] if sup.pts_f is None else price_f[:, j]
-        base = self.base if sel is None else self.base[sel]
+            b, eb, drained, keeps, rel2 = b[j], eb[j], drained[j], keeps[j], rel2[j]
+            price_f = price_f[j]
+        base = (self.base if sel is None else self.base[sel])[:, None]
         added = price_f * rel2 + base
         new_b = np.where(drained, 0.0, np.where(keeps, b - price_f, b))
         new_e = np.where(drained, 0.0, np.where(keeps, eb + added, eb))
         if sup.pts_f is None:
-            top = added
+            top = added[:, 0]
         else:
-            top = np.where(keeps, added, 0.0).max(axis=0)
+            top = np.where(keeps, added, 0.0).max(axis=1)
         if sel is None:
-            self.budget[g] = new_b
-            self.errs[g] = new_e
-            self.empty[g] |= drained
+            self.budget[:, g] = new_b
+            self.errs[:, g] = new_e
+            self.empty[:, g] |= drained
             self.err += top
         else:
-            idx = np.ix_(g, sel)
+            idx = np.ix_(sel, g)
             self.budget[idx] = new_b
             self.errs[idx] = new_e
             self.empty[idx] |= drained
@@ -1443,9 +1469,12 @@ def mes_add1(
         return _add1_stepwise(election, engine, base_share, step, exhaustive_stop, max_rounds)
     evaluations = 0
 
+    exact = 0  # exact runs made
+
     def at(k: int, follow: MesRun | None, trusted: int = 0) -> MesRun:
-        nonlocal evaluations
+        nonlocal evaluations, exact
         evaluations += 1
+        exact += 1
         if follow is not None and follow.floated:
             raise RuntimeError("internal invariant violated")
         return engine.run(
@@ -1462,8 +1491,6 @@ def mes_add1(
         nonlocal evaluations, batch
         share = base_share + k * step
         if k not in ahead:
-            if ahead:  # some were not used: fewer next time
-                batch = max(_BATCH_MIN, batch // 2)
             ahead.clear()
             n = batch if max_rounds is None else max(1, min(batch, max_rounds - k))
             runs = engine.run_float_batch([share + i * step for i in range(n)])
@@ -1505,6 +1532,9 @@ def mes_add1(
     # cheaper) at each step until two steps in a row give the same outcome.
     plain = False
     settled = 0  # plain runs in a row with the same outcome
+    settle = 1  # ... needed before tries start again (see _SETTLE_MAX)
+    was_plain = False
+    tried_from = tried_exact = 0  # where the current tries started, exact runs by then
     known: dict[int, MesRun] = {}  # exact runs at later steps, from failed tries
     aim = -1  # a step where a failed try saw the outcome change
     resume = 1  # the first distance tried once the outcome settles after a change
@@ -1513,6 +1543,17 @@ def mes_add1(
             jump = min(jump, max_rounds - 1 - k)
             if jump <= 0:
                 return finish(current, k + 1)
+        if plain != was_plain:
+            was_plain = plain
+            if plain:  # tries found the outcome changing: did they pay?
+                advanced, tries = k - tried_from, exact - tried_exact
+                if advanced < _PAYS * tries:
+                    settle = min(_SETTLE_MAX, 2 * settle)
+                elif advanced >= 4 * _PAYS * tries:
+                    settle = max(1, settle // 2)
+                batch = max(_BATCH_MIN, settle)  # at least that many plain runs to come
+            else:
+                tried_from, tried_exact = k, exact
         if plain:
             # exactly the stepwise run at step k + 1 (a failed try there was one)
             trial = known.pop(k + 1, None) or plain_at(k + 1)
@@ -1520,7 +1561,7 @@ def mes_add1(
             if _cost(election, trial.selected) > election.budget:
                 return finish(current, k + 1)
             settled = settled + 1 if trial.selected == current.selected else 0
-            plain = settled < _SETTLE
+            plain = settled < settle
             current = trial
             if stops(current):
                 return finish(current, k + 1)
