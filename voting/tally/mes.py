@@ -67,7 +67,8 @@ _SETTLE_MAX = 32
 _PAYS = 4
 _MATRIX_MAX = 5_000_000  # entries of :meth:`MesEngine.ballot_matrix` (8 bytes each)
 _BATCH_MIN = 2  # shares per batch of plain runs in floats (``run_float_batch``) ...
-_BATCH_MAX = 32  # ... doubling from batch to batch while the runs stay plain
+_BATCH_MAX = 64  # ... doubling from batch to batch while the runs stay plain, up to
+_BATCH_CELLS = 500_000  # ... this many (shares x distinct ballots; beyond, caches suffer)
 
 
 @dataclass(frozen=True)
@@ -1512,6 +1513,9 @@ def mes_add1(
     # the next ``batch`` steps, kept in ``ahead`` until used or until a try skips them
     ahead: dict[int, tuple[int, ...] | None] = {}
     batch = _BATCH_MIN
+    batch_max = _BATCH_MIN
+    while batch_max < _BATCH_MAX and 2 * batch_max * engine.n_groups <= _BATCH_CELLS:
+        batch_max *= 2
 
     def plain_at(k: int) -> MesRun:
         # a plain run decided in floats when they are clear enough, else exactly
@@ -1523,7 +1527,7 @@ def mes_add1(
             runs = engine.run_float_batch([share + i * step for i in range(n)])
             ahead.update(zip(range(k, k + n), runs, strict=True))
             evaluations += n
-            batch = min(_BATCH_MAX, 2 * batch)
+            batch = min(batch_max, 2 * batch)
         selected = ahead.pop(k)
         if selected is None:
             return at(k, None)
@@ -1556,7 +1560,8 @@ def mes_add1(
     trusted = limit = 0
     streak = 0  # certified tries in a row: the jump doubles from the second one
     # Right after the outcome changed, MES is run plainly (no check to make, so
-    # cheaper) at each step until two steps in a row give the same outcome.
+    # cheaper; in floats, several steps at once) at each step until ``settle``
+    # steps in a row give the same outcome (see _SETTLE_MAX).
     plain = False
     settled = 0  # plain runs in a row with the same outcome
     settle = 1  # ... needed before tries start again (see _SETTLE_MAX)
@@ -1578,7 +1583,7 @@ def mes_add1(
                     settle = min(_SETTLE_MAX, 2 * settle)
                 elif advanced >= 4 * _PAYS * tries:
                     settle = max(1, settle // 2)
-                batch = max(_BATCH_MIN, settle)  # at least that many plain runs to come
+                batch = min(batch_max, max(_BATCH_MIN, settle))  # plain runs to come
             else:
                 tried_from, tried_exact = k, exact
         if plain:
