@@ -16,7 +16,9 @@ The namespaces (add yours here, with what invalidates it):
     "calls"      calls for proposals: dates, phases, budgets, categories
     "areas"      the sector and its planning zones (an import of zones)
     "results"    the results of a vote: tallies, winners, charts
-    "workshops"  workshop pages and lists: dates, places, seats left
+    "workshops"  workshop pages and lists: dates, places, seats left (every
+                 registration bumps it, so only the pages under /workshops/
+                 name it: not the home page)
     "pages"      Wagtail pages (home, information pages): a publish, an
                  unpublish, a move or a deletion (cms.apps, Wagtail's signals)
 
