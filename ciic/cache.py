@@ -61,6 +61,18 @@ def content_version(namespace: str) -> int:
     return int(version)
 
 
+def content_versions(namespaces: tuple[str, ...]) -> dict[str, int]:
+    """The current versions of `namespaces`, read in one round trip to the
+    cache (a cached page's key names several: one GET each was most of what a
+    page served from the cache cost)."""
+    keys = {_VERSION_KEY.format(namespace): namespace for namespace in namespaces}
+    found = cache.get_many(list(keys))
+    return {
+        namespace: int(found[key]) if found.get(key) is not None else content_version(namespace)
+        for key, namespace in keys.items()
+    }
+
+
 def content_key(namespace: str, *parts: object) -> str:
     """A cache key that changes whenever `namespace` changes."""
     tail = ":".join(str(p) for p in parts)
