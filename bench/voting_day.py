@@ -235,16 +235,19 @@ class Voters:
         self.accepted = 0
         self.fresh = 0  # the next resident who has not voted yet
         self.mine: dict[int, list[int]] = {}  # the residents each user has cast for
+        self.register_sent = 0  # registrations asked for, in all runs (--keep)
+
+    # What --keep carries to the next run on the same installation (residents
+    # who voted already cast with their ballot's revision, not as first ballots).
+    KEPT = ("revision", "next_workshop", "turn", "accepted", "fresh", "mine", "register_sent")
 
     def saved(self) -> dict:  # type: ignore[type-arg]
         return {name: getattr(self, name) for name in self.KEPT}
 
     def restore(self, state: dict) -> None:  # type: ignore[type-arg]
         for name in self.KEPT:
-            setattr(self, name, state[name])
-        self.mine = {int(n): own for n, own in state["mine"].items()}
-
-    KEPT = ("revision", "next_workshop", "turn", "accepted", "fresh", "mine")
+            setattr(self, name, state.get(name, getattr(self, name)))
+        self.mine = {int(n): own for n, own in self.mine.items()}
 
     def _post(self, path: str, resident: int, fields: list[tuple[str, str]], kind: str) -> Request:
         token = secrets.token_hex(16)
@@ -578,11 +581,14 @@ def main() -> None:
         finally:
             worker.terminate()
             worker.wait(timeout=30)
+        voters.register_sent += sum(
+            int(s.get("register", {}).get("requests", 0)) for _u, s, _m in levels
+        )
         counted = check(data["vote"], tmp)
         if args.keep:
             state.write_text(json.dumps(voters.saved()))
     expected = sum(1 for r in voters.revision if r)
-    register_sent = sum(int(s.get("register", {}).get("requests", 0)) for _u, s, _m in levels)
+    register_sent = voters.register_sent
     ok = {**counted, "expected_ballots": expected, "accepted": voters.accepted}
     ok["register_sent"] = register_sent
     section = report(levels, args.seconds, args.workers.replace(":", " × "), ok, args.cold)
