@@ -66,7 +66,7 @@ _RESUME_FROM = 8  # ... if d is at least this
 _SETTLE_MAX = 32
 _PAYS = 4
 _MATRIX_MAX = 5_000_000  # entries of :meth:`MesEngine.ballot_matrix` (8 bytes each)
-_BATCH_MIN = 2  # shares per batch of plain runs in floats (``run_float_batch``) ...
+_BATCH_MIN = 1  # shares per batch of plain runs in floats (``run_float_batch``) ...
 _BATCH_MAX = 64  # ... doubling from batch to batch while the runs stay plain, up to
 _BATCH_CELLS = 500_000  # ... this many (shares x distinct ballots; beyond, caches suffer)
 
@@ -1513,6 +1513,7 @@ def mes_add1(
     # the next ``batch`` steps, kept in ``ahead`` until used or until a try skips them
     ahead: dict[int, tuple[int, ...] | None] = {}
     batch = _BATCH_MIN
+    settle = 1  # (see below)
     batch_max = _BATCH_MIN
     while batch_max < _BATCH_MAX and 2 * batch_max * engine.n_groups <= _BATCH_CELLS:
         batch_max *= 2
@@ -1527,7 +1528,8 @@ def mes_add1(
             runs = engine.run_float_batch([share + i * step for i in range(n)])
             ahead.update(zip(range(k, k + n), runs, strict=True))
             evaluations += n
-            batch = min(batch_max, 2 * batch)
+            # more at once only while several plain runs in a row are expected
+            batch = min(batch_max, 2 * batch) if settle > 1 else 1
         selected = ahead.pop(k)
         if selected is None:
             return at(k, None)
@@ -1564,7 +1566,8 @@ def mes_add1(
     # steps in a row give the same outcome (see _SETTLE_MAX).
     plain = False
     settled = 0  # plain runs in a row with the same outcome
-    settle = 1  # ... needed before tries start again (see _SETTLE_MAX)
+    # settle: plain runs in a row with the same outcome needed before tries start
+    # again (see _SETTLE_MAX; defined with ``batch``)
     was_plain = False
     tried_from = tried_exact = 0  # where the current tries started, exact runs by then
     known: dict[int, MesRun] = {}  # exact runs at later steps, from failed tries
