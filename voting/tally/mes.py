@@ -65,7 +65,6 @@ _RESUME_FROM = 8  # ... if d is at least this
 # after tries that advanced 4 x _PAYS steps each
 _SETTLE_MAX = 32
 _PAYS = 4
-_MATRIX_MAX = 5_000_000  # entries of :meth:`MesEngine.ballot_matrix` (8 bytes each)
 _BATCH_MIN = 1  # shares per batch of plain runs in floats (``run_float_batch``) ...
 _BATCH_MAX = 64  # ... doubling from batch to batch while the runs stay plain, up to
 _BATCH_CELLS = 500_000  # ... this many (shares x distinct ballots; beyond, caches suffer)
@@ -167,23 +166,6 @@ class MesEngine:
         self.lower0 = [math.inf] * n_proj
         for p in self.eligible:
             self.lower0[p] = float(self.cost[p] / self.total_sat[p]) * (1 - _REL_FLOOR)
-        self._matrix: npt.NDArray[np.int64] | None = None
-
-    def ballot_matrix(self) -> npt.NDArray[np.int64] | None:
-        """Distinct ballots x projects: the ballot's weight (times its points with
-        points satisfaction) where it names the project, for :meth:`_RunState.exact_sum`;
-        None when that would take more than ``_MATRIX_MAX`` entries."""
-        if self._matrix is None and self.n_groups * len(self.cost) <= _MATRIX_MAX:
-            prof = self.election.profile
-            lengths = np.diff(prof.indptr)
-            rows = np.repeat(np.arange(self.n_groups), lengths)
-            values = prof.counts[rows].astype(np.int64)
-            if prof.points is not None and not self.uniform:
-                values = values * prof.points
-            matrix = np.zeros((self.n_groups, len(self.cost)), dtype=np.int64)
-            np.add.at(matrix, (rows, prof.indices), values)
-            self._matrix = matrix
-        return self._matrix
 
     # -- one run ---------------------------------------------------------------
 
@@ -923,15 +905,6 @@ class _RunState:
         w = prof.counts[groups]
         total: Rational = self.b0 * int(w.sum())
         if not self.bought:
-            return total
-        if len(self._bought_arr) != len(self.bought):
-            self._bought_arr = np.array(self.bought, dtype=np.int64)
-        matrix = e.ballot_matrix()
-        if matrix is not None:
-            counts = matrix[np.ix_(groups, self._bought_arr)].sum(axis=0)
-            pay = self._pay
-            for i in np.flatnonzero(counts).tolist():
-                total -= pay[i] * int(counts[i])
             return total
         starts = prof.indptr[groups]
         lengths = prof.indptr[groups + 1] - starts
