@@ -61,10 +61,10 @@ _RESUME = 2  # after a change found at distance d, tries start again from d / _R
 _RESUME_FROM = 8  # ... if d is at least this
 # plain runs in a row with the same outcome before tries start again: from 1, doubled
 # (up to _SETTLE_MAX) after tries that advanced less than _PAYS steps each on average
-# (a try, an exact run, costs about as much as that many plain runs in floats), halved
+# (a try, an exact run, costs a few plain runs in floats; 4 made Budapest 2024 slower), halved
 # after tries that advanced 4 x _PAYS steps each
 _SETTLE_MAX = 32
-_PAYS = 4
+_PAYS = 2
 _BATCH_MIN = 1  # shares per batch of plain runs in floats (``run_float_batch``) ...
 _BATCH_MAX = 64  # ... doubling from batch to batch while the runs stay plain, up to
 _BATCH_CELLS = 500_000  # ... this many (shares x distinct ballots; beyond, caches suffer)
