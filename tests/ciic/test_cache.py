@@ -4,7 +4,13 @@ import pytest
 from django.core.cache import cache
 from django.db import transaction
 
-from ciic.cache import NAMESPACES, content_changed, content_key, content_version
+from ciic.cache import (
+    NAMESPACES,
+    content_changed,
+    content_key,
+    content_version,
+    content_versions,
+)
 from geo.cache import map_cache_key
 
 pytestmark = pytest.mark.django_db
@@ -75,3 +81,15 @@ def test_services_say_what_changed(django_capture_on_commit_callbacks, areas):
     with django_capture_on_commit_callbacks(execute=True):
         call_create(actor=None, **call_kwargs())
     assert content_version("calls") == before + 1
+
+
+def test_versions_are_read_together(django_capture_on_commit_callbacks):
+    """content_versions (one round trip, for a page's key) agrees with
+    content_version, for namespaces never changed (1) and changed ones."""
+    cache.clear()
+    assert content_versions(("proposals", "results")) == {"proposals": 1, "results": 1}
+    with django_capture_on_commit_callbacks(execute=True):
+        content_changed("results", warm=False)
+    both = content_versions(("proposals", "results"))
+    assert both == {"proposals": 1, "results": 2}
+    assert both == {ns: content_version(ns) for ns in ("proposals", "results")}
