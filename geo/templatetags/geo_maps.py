@@ -16,6 +16,7 @@ Generic: no feature's data."""
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django import template
@@ -88,8 +89,10 @@ def map_config(element_id: str = "map-config") -> SafeString:
         "small-map-config",
         element_id,
         get_language() or "",
-        settings.MAP_TILES_URL or "",
-        settings.MAP_TILES_ATTRIBUTION or "",
+        hashlib.sha1(  # the tile server, as a short stamp (keys stay plain ASCII)
+            f"{settings.MAP_TILES_URL}\n{settings.MAP_TILES_ATTRIBUTION}".encode(),
+            usedforsecurity=False,
+        ).hexdigest()[:12],
     )
     html = cache.get(key)
     if html is None:
