@@ -11,6 +11,8 @@ from django.db import transaction
 from shapely import voronoi_polygons
 from shapely.geometry import MultiPoint, Point, mapping, shape
 
+from ciic.cache import content_changed
+
 from .gazetteer import gazetteer_zones_sync
 from .models import Area, Place
 
@@ -41,7 +43,7 @@ def load_default_areas() -> tuple[Area, list[Area]]:
     """Create the sector and the approximate zones if absent. Idempotent."""
     feature = json.loads(SECTOR_FILE.read_text(encoding="utf-8"))["features"][0]
     sector_geom = shape(feature["geometry"])
-    sector, _ = Area.objects.get_or_create(
+    sector, created = Area.objects.get_or_create(
         kind=Area.Kind.SECTOR,
         slug="sector-6",
         defaults={
@@ -55,6 +57,8 @@ def load_default_areas() -> tuple[Area, list[Area]]:
     if zones:
         if not Place.objects.filter(source=Place.Source.ZONES).exists():
             gazetteer_zones_sync()
+        if created:
+            content_changed("areas", warm=False)
         return sector, zones
     with SEEDS_FILE.open(encoding="utf-8") as fh:
         seeds = list(csv.DictReader(fh))
@@ -76,4 +80,5 @@ def load_default_areas() -> tuple[Area, list[Area]]:
             )
         )
     gazetteer_zones_sync()
+    content_changed("areas", warm=False)
     return sector, zones

@@ -16,15 +16,19 @@ Generic: no feature's data."""
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django import template
 from django.conf import settings
+from django.core.cache import cache
 from django.templatetags.static import static
 from django.utils.html import escape, format_html, format_html_join, json_script
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from geo.cache import map_cache_key
 from geo.defaults import ANCPI_SHORT_ATTRIBUTION
 from geo.maps import (
     LEAFLET_CSS,
@@ -68,17 +72,39 @@ def small_map_config() -> dict[str, Any]:
     }
 
 
+# The rendered `{% map_config %}` in the cache, by the areas' content version,
+# the maps' render stamp, the tile server, the element id and the language:
+# decoding the areas' geometries and writing them out again was most of a
+# proposal page's render when the page cache missed (about 13 of 22 ms), and
+# the areas change only with a zone import (which bumps "areas").
+MAP_CONFIG_TIMEOUT = 24 * 3600
+
+
 @register.simple_tag
 def map_config(element_id: str = "map-config") -> SafeString:
     """The configuration as JSON, preceded by preload hints for the street
     layer so that it downloads while the page's scripts load."""
-    config = small_map_config()
-    links = format_html_join(
-        "",
-        '<link rel="preload" href="{}" as="fetch" crossorigin="anonymous">',
-        ((url,) for url in (config["streets"], config["places"]) if url),
+    key = map_cache_key(
+        "areas",
+        "small-map-config",
+        element_id,
+        get_language() or "",
+        hashlib.sha1(  # the tile server, as a short stamp (keys stay plain ASCII)
+            f"{settings.MAP_TILES_URL}\n{settings.MAP_TILES_ATTRIBUTION}".encode(),
+            usedforsecurity=False,
+        ).hexdigest()[:12],
     )
-    return mark_safe(links + json_script(config, element_id))  # noqa: S308 (both escaped)
+    html = cache.get(key)
+    if html is None:
+        config = small_map_config()
+        links = format_html_join(
+            "",
+            '<link rel="preload" href="{}" as="fetch" crossorigin="anonymous">',
+            ((url,) for url in (config["streets"], config["places"]) if url),
+        )
+        html = links + json_script(config, element_id)
+        cache.set(key, str(html), MAP_CONFIG_TIMEOUT)
+    return mark_safe(html)  # noqa: S308 (built from escaped parts above)
 
 
 @register.simple_tag

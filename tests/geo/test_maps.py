@@ -398,3 +398,22 @@ def test_a_tile_server_replaces_the_street_layer_of_a_page_map(areas):
     assert config["tiles"] == "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     assert config["streets"]["streets"] is None and config["streets"]["attribution"] == []
     assert "streets.geojson" not in _page(config)
+
+
+def test_small_map_config_is_rendered_once_until_the_areas_change(
+    areas, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    from ciic.cache import content_changed
+    from geo.models import Area
+    from geo.templatetags.geo_maps import map_config
+
+    first = str(map_config())
+    with django_assert_num_queries(0):
+        assert str(map_config()) == first  # the areas are not read again
+    zone = Area.objects.filter(kind=Area.Kind.ZONE).order_by("name").first()
+    Area.objects.filter(pk=zone.pk).update(name="Zona Noua")
+    with django_capture_on_commit_callbacks(execute=True):
+        content_changed("areas", warm=False)  # what the zones' import does
+    assert "Zona Noua" in str(map_config())
+    # each page's own element id, each language its own entry
+    assert '<script id="other" type="application/json">' in str(map_config("other"))

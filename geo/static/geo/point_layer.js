@@ -295,7 +295,8 @@
       ctx.fillStyle = inner;
       ctx.fill();
       ctx.fillStyle = "#1d2430";
-      ctx.font = "600 12px system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
+      // the street map's family, written the same way: the same font as its labels
+      ctx.font = '700 12px system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Liberation Sans", Arial, sans-serif';
       ctx.textAlign = "center";
       ctx.textBaseline = "middle";
       ctx.fillText(String(count), d[0], d[1] + 0.5);

@@ -23,13 +23,15 @@
   "use strict";
   if (typeof L === "undefined") return;
 
-  var FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif';
+  // the site's family, and (below) its two weights, 400 and 700: each size and weight in use is
+  // one more font the browser looks up and loads before the first labels are drawn
+  var FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Liberation Sans", Arial, sans-serif';
   // Per road class: colours when cased (zoom >= CASED_FROM) and when drawn as a
   // single thin line, width at zoom 15, the zoom from which names are written.
   var CLASSES = {
     motorway: { fill: "#f4b76a", line: "#e0a04f", casing: "#b97a2e", width: 7, label: 12.5, size: 12 },
     primary: { fill: "#fbd98b", line: "#e9bc5c", casing: "#c49a4a", width: 7, label: 12.5, size: 12 },
-    secondary: { fill: "#fff3c4", line: "#e6d089", casing: "#c3b281", width: 6, label: 13.5, size: 11.5 },
+    secondary: { fill: "#fff3c4", line: "#e6d089", casing: "#c3b281", width: 6, label: 13.5, size: 12 },
     tertiary: { fill: "#ffffff", line: "#c6ccd5", casing: "#b3bbc6", width: 5, label: 14.5, size: 11 },
     minor: { fill: "#ffffff", line: "#d6dbe2", casing: "#c9cfd8", width: 3.6, label: 15.5, size: 11 }
   };
@@ -251,7 +253,8 @@
       }
 
       // 1. zone names, biggest zones first
-      var zoneSize = zoom >= 14 ? 13 : zoom >= 12.5 ? 12 : 11;
+      // 12 px below zoom 14: the font of the road names and of the points' counts (one font less to load)
+      var zoneSize = zoom >= 14 ? 13 : 12;
       var zoneFont = "700 " + zoneSize + "px " + FONT;
       var zoneWrap = zoom >= 12.5 ? 110 : 70;
       ctx.font = zoneFont;
@@ -264,7 +267,7 @@
       });
 
       // 2. metro station names
-      var metroFont = "600 " + (zoom >= 15 ? 12 : 11) + "px " + FONT;
+      var metroFont = "700 " + (zoom >= 15 ? 12 : 11) + "px " + FONT;
       if (zoom >= 12.75) {
         places.forEach(function (f) {
           if (f.kind === "metro_station" && f._box) {
@@ -280,7 +283,7 @@
         var style = CLASSES[road.cls] || CLASSES.minor;
         if (zoom < style.label) return;
         var fontSize = zoom >= 16 ? style.size + 1 : style.size;
-        var font = (road.cls === "minor" || road.cls === "tertiary" ? "500 " : "600 ") + fontSize + "px " + FONT;
+        var font = (road.cls === "minor" || road.cls === "tertiary" ? "400 " : "700 ") + fontSize + "px " + FONT;
         ctx.font = font;
         var glyphs = [], total = 0;
         for (var i = 0; i < road.name.length; i++) {
@@ -333,7 +336,7 @@
 
       // 4. parks: a tree and its name, together or not at all
       if (zoom >= 14) {
-        var parkFont = "italic 500 11px " + FONT;
+        var parkFont = "italic 400 11px " + FONT;
         places.forEach(function (f) {
           if (f.kind !== "park" || !view.contains(f._p)) return;
           var box = [f._p.x - 6, f._p.y - 7, f._p.x + 6, f._p.y + 6];
