@@ -176,7 +176,7 @@ def gunicorn_start(
     """The virtualenv's gunicorn serving `ciic.wsgi` on 127.0.0.1:`port` with
     `args` (workers and such), returned once it answers `/robots.txt` (an HTTP
     error is an answer too). The benchmark exits if gunicorn stops (another
-    server on the port) or does not answer within 30 s."""
+    server on the port) or does not answer within 120 s."""
     gunicorn = Path(__file__).resolve().parent.parent / ".venv" / "bin" / "gunicorn"
     server = subprocess.Popen(  # noqa: S603 - the venv's gunicorn, fixed arguments
         [str(gunicorn), "ciic.wsgi", "--bind", f"127.0.0.1:{port}", *args],
@@ -185,7 +185,7 @@ def gunicorn_start(
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120  # a loaded shared host boots workers slowly
     while True:
         if server.poll() is not None:
             sys.exit(f"{name} exited with {server.returncode}")

@@ -140,19 +140,24 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
+
+
 # PostgreSQL with server-side binding and prepared statements (a statement
 # run `prepare_threshold` times on a connection is prepared: parsed and
-# planned once). Halves PostgreSQL's CPU per ballot on voting day (measured:
-# 2.0 -> 1.2 ms per cast, the web process's CPU unchanged), but it changes how
-# every query is sent: off until the whole suite has passed with it on
-# PostgreSQL (DATABASE_SERVER_SIDE_BINDING=true).
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool(
-    "DATABASE_SERVER_SIDE_BINDING", default=False
-):
-    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = True
-    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = env.int(
-        "DATABASE_PREPARE_THRESHOLD", default=5
-    )
+# planned once): less PostgreSQL and Python CPU per query (voting day,
+# measured: PostgreSQL 2.0 -> 1.2 ms per cast). On in production (the whole
+# suite passes with it, see `ciic/settings/production.py`), off elsewhere
+# unless DATABASE_SERVER_SIDE_BINDING=true.
+def postgres_server_side_binding(databases: dict, *, default: bool) -> None:  # type: ignore[type-arg]
+    db = databases["default"]
+    if db["ENGINE"] == "django.db.backends.postgresql" and env.bool(
+        "DATABASE_SERVER_SIDE_BINDING", default=default
+    ):
+        db.setdefault("OPTIONS", {})["server_side_binding"] = True
+        db["OPTIONS"]["prepare_threshold"] = env.int("DATABASE_PREPARE_THRESHOLD", default=5)
+
+
+postgres_server_side_binding(DATABASES, default=False)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Background jobs (ciic.jobs). With REDIS_URL unset, jobs run in-process right
@@ -262,8 +267,13 @@ OUTBOX_DELIVERY_BACKEND = env(
 )
 EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(BASE_DIR / "var" / "mail"))
 # Mail sent in bursts (a receipt per ballot) is delivered in batches: the job
-# waits this long first, so that a burst is one job (each costs the worker a fork).
-OUTBOX_BATCH_SETTLE_SECONDS = env.float("OUTBOX_BATCH_SETTLE_SECONDS", default=0.5)
+# waits this long first, so that a burst is one job. Each job costs the worker
+# about 0.2 s of CPU besides its messages (a fork, a new database connection,
+# the templates compiled again): at 300 ballots/s, 0.5 s meant about 1 ms of
+# CPU per ballot, 2 s a quarter of that; a receipt leaves 2-3 s after the cast.
+# Web processes send Redis nothing for half this time after a run was queued
+# (`ciic.jobs.enqueue_coalesced`).
+OUTBOX_BATCH_SETTLE_SECONDS = env.float("OUTBOX_BATCH_SETTLE_SECONDS", default=2.0)
 # The text of sent messages is blanked after this many days (0: kept).
 OUTBOX_RETENTION_DAYS = env.int("OUTBOX_RETENTION_DAYS", default=30)
 # Whether the staff outbox page shows the messages' text (links with tokens

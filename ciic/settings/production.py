@@ -38,6 +38,10 @@ CSRF_COOKIE_SECURE = True
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=600)  # noqa: F405
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("DATABASE_HEALTH_CHECKS", default=False)
 DATABASE_SOCKET_CHECKS = True
+# Server-side binding and prepared statements (see base.py): on unless
+# DATABASE_SERVER_SIDE_BINDING=false. Behind PgBouncer in transaction mode,
+# use PgBouncer 1.21+ with max_prepared_statements set, or turn it off.
+postgres_server_side_binding(DATABASES, default=True)  # noqa: F405
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
