@@ -13,7 +13,9 @@ the figures.
 
 `run` returns, per kind of request (`Request.kind`, default the path), the
 count, requests per second, p50/p95/p99 in milliseconds, errors (no answer,
-a 5xx, or a status not in `Request.expect`) and the mean body size.
+a 5xx, or a status not in `Request.expect`), the mean body size and how many
+answers came from the visitors' page cache (`hits`: those carrying the
+`X-Page-Cache: hit` header that ciic/public_pages.py sets on a cached answer).
 """
 
 from __future__ import annotations
@@ -51,17 +53,21 @@ class _Samples:
     sizes: list[int] = field(default_factory=list)
     errors: int = 0
     statuses: dict[int, int] = field(default_factory=dict)
+    hits: int = 0  # answered from the page cache (X-Page-Cache: hit)
 
 
 async def fetch(
     host: str, port: int, request: Request, timeout: float = 30
-) -> tuple[int, int, str]:
-    """(status, body bytes, Location) of one request; status 0 when there was no answer."""
+) -> tuple[int, int, str, bool]:
+    """(status, body bytes, Location, answered from the page cache) of one
+    request; status 0 when there was no answer."""
     head = [
         f"{request.method} {request.path} HTTP/1.1",
         f"Host: {host}:{port}",
         "Connection: close",
         "Accept-Encoding: gzip",
+        # For bench/gunicorn_cpu.py (CPU per kind); the site ignores it.
+        *([f"X-Bench-Kind: {request.kind}"] if request.kind else []),
         *(f"{name}: {value}" for name, value in request.headers.items()),
     ]
     if request.body or request.method == "POST":
@@ -77,18 +83,21 @@ async def fetch(
             finally:
                 writer.close()
     except (OSError, TimeoutError):
-        return 0, 0, ""
+        return 0, 0, "", False
     line, _, rest = data.partition(b"\r\n")
     parts = line.split(b" ", 2)
     if len(parts) < 2 or not parts[1].isdigit():
-        return 0, 0, ""
+        return 0, 0, "", False
     headers, _, body = rest.partition(b"\r\n\r\n")
-    location = ""
+    location, hit = "", False
     for header in headers.split(b"\r\n"):
         name, _, value = header.partition(b":")
-        if name.strip().lower() == b"location":
+        name = name.strip().lower()
+        if name == b"location":
             location = value.strip().decode("latin-1")
-    return int(parts[1]), len(body), location
+        elif name == b"x-page-cache":
+            hit = value.strip() == b"hit"
+    return int(parts[1]), len(body), location, hit
 
 
 def run(
@@ -124,7 +133,7 @@ async def _run(
         while time.perf_counter() < deadline:
             request = pick(rng, n)
             t0 = time.perf_counter()
-            status, size, location = await fetch(host, port, request)
+            status, size, location, hit = await fetch(host, port, request)
             elapsed = time.perf_counter() - t0
             if request.location and not location.startswith(request.location):
                 status = -status  # a redirect elsewhere (to the log-in, say): refused
@@ -134,6 +143,7 @@ async def _run(
             s.latencies.append(elapsed)
             s.sizes.append(size)
             s.statuses[status] = s.statuses.get(status, 0) + 1
+            s.hits += hit
             if status <= 0 or status >= 500 or status not in request.expect:
                 s.errors += 1
 
@@ -150,6 +160,7 @@ async def _run(
             together.latencies += samples[kind].latencies
             together.sizes += samples[kind].sizes
             together.errors += samples[kind].errors
+            together.hits += samples[kind].hits
         result[name] = summarise(together, wall)
     result["all"]["users"] = users
     return result
@@ -157,7 +168,15 @@ async def _run(
 
 def summarise(s: _Samples, wall: float) -> dict[str, float]:
     if not s.latencies:
-        return {"requests": 0, "rps": 0.0, "p50": 0.0, "p95": 0.0, "p99": 0.0, "errors": s.errors}
+        return {
+            "requests": 0,
+            "rps": 0.0,
+            "p50": 0.0,
+            "p95": 0.0,
+            "p99": 0.0,
+            "errors": s.errors,
+            "hits": 0,
+        }
     q = statistics.quantiles(s.latencies, n=100) if len(s.latencies) > 1 else [s.latencies[0]] * 99
     return {
         "requests": len(s.latencies),
@@ -167,6 +186,7 @@ def summarise(s: _Samples, wall: float) -> dict[str, float]:
         "p99": q[98] * 1000,
         "errors": s.errors,
         "bytes": statistics.fmean(s.sizes),
+        "hits": s.hits,
     }
 
 
@@ -176,7 +196,7 @@ def gunicorn_start(
     """The virtualenv's gunicorn serving `ciic.wsgi` on 127.0.0.1:`port` with
     `args` (workers and such), returned once it answers `/robots.txt` (an HTTP
     error is an answer too). The benchmark exits if gunicorn stops (another
-    server on the port) or does not answer within 120 s."""
+    server on the port) or does not answer within 90 s (a loaded host)."""
     gunicorn = Path(__file__).resolve().parent.parent / ".venv" / "bin" / "gunicorn"
     server = subprocess.Popen(  # noqa: S603 - the venv's gunicorn, fixed arguments
         [str(gunicorn), "ciic.wsgi", "--bind", f"127.0.0.1:{port}", *args],
@@ -185,7 +205,7 @@ def gunicorn_start(
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 120  # a loaded shared host boots workers slowly
+    deadline = time.monotonic() + 90
     while True:
         if server.poll() is not None:
             sys.exit(f"{name} exited with {server.returncode}")
@@ -196,7 +216,11 @@ def gunicorn_start(
             return server
         except OSError:
             if time.monotonic() > deadline:
-                server.kill()
+                server.terminate()  # the master stops its workers too
+                try:
+                    server.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    server.kill()
                 sys.exit(f"{name} did not answer")
             time.sleep(0.1)
 
@@ -204,6 +228,20 @@ def gunicorn_start(
 def gunicorn_stop(server: subprocess.Popen[bytes]) -> None:
     server.terminate()
     server.wait(timeout=30)
+
+
+def cpu_by_kind(folder: Path) -> dict[str, tuple[int, float]]:
+    """{kind: (requests, CPU seconds)} summed over the workers' files that
+    bench/gunicorn_cpu.py wrote into `folder` (then removed)."""
+    import json
+
+    totals: dict[str, tuple[int, float]] = {}
+    for path in sorted(folder.glob("*.json")):
+        for kind, (n, cpu) in json.loads(path.read_text()).items():
+            before = totals.get(kind, (0, 0.0))
+            totals[kind] = (before[0] + int(n), before[1] + float(cpu))
+        path.unlink()
+    return totals
 
 
 def rss_mb(pid: int) -> float:

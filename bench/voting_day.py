@@ -1,6 +1,6 @@
 """Voting day under load: the whole platform at 10, 50 and 200 users (not a test).
 
-    .venv/bin/python bench/voting_day.py [--write] [--seconds 20] [--users 10,50,200] [--port 8110]
+    .venv/bin/python bench/voting_day.py [--write] [--seconds 20] [--users 10,50,200] [--port 8110] [--cold]
 
 The production shape on loopback, on this machine: gunicorn (sync workers)
 under `ciic.settings.production`, PostgreSQL (a fresh database
@@ -38,7 +38,19 @@ Visitors are anonymous (the page cache serves them once warm); casts and
 registrations are signed-in residents. As on the day, most casts are a
 resident's first ballot; 5 % change a ballot cast earlier (carrying its
 revision: a change replaces the ballot). Every level
-starts on fresh workers with an empty page cache. After the runs the database
+starts on fresh workers with an empty page cache, then (unless --cold) a
+warm-up asks once for each page visitors ask for in the mix (the list's four
+pages, 8 searches × 5 pages, the 200 proposals' pages, home, map, GeoJSON,
+results: about 250 requests, not measured), as the day's first visitors would
+have: on a voting day a page stays in the cache for up to 10 minutes while its
+content does not change, so measuring a level's 20 s from an empty cache makes
+most proposal and search pages rendered ones (at ~70 visitors' pages/s, 200
+proposal pages are not all visited twice in 20 s). Pages rendered during the
+measurement (content that changed, a page evicted) are still counted: the
+report gives the share of answers served from the cache per kind ("page cache
+hits", from the `X-Page-Cache: hit` header) and the gunicorn CPU per request,
+per rendered page and per cached page (bench/gunicorn_cpu.py, from a header
+naming the kind that the load generator sends). After the runs the database
 must hold exactly one ballot per resident who cast, with the revision of their
 last accepted cast, and the outbox every receipt.
 
@@ -72,6 +84,11 @@ CHANGES = 0.05  # the share of casts that change a ballot cast earlier
 WORKSHOPS = 8
 RESULT_BALLOTS = 2_000
 PUBLIC_KINDS = {"home", "list", "search", "detail", "map", "geojson", "results"}
+PAGE_KINDS = PUBLIC_KINDS | {"public pages"}
+ALL_KINDS = PUBLIC_KINDS | {"cast", "register"}
+LISTS = ["", "?page=2", "?category=mediu", "?sort=cost"]  # the list's filters and pages
+SEARCH_PAGES = 5  # a search asks for one of its first pages
+DETAIL_PAGES = 200  # the proposals whose pages visitors open
 # The targets met together (issue 16): the voting issue's and the public pages'.
 BALLOTS_TARGET = (300, 200)  # ballots/s, p95 ms
 PAGES_TARGET = (200, 250)  # requests/s, p95 ms
@@ -218,6 +235,19 @@ class Voters:
         self.accepted = 0
         self.fresh = 0  # the next resident who has not voted yet
         self.mine: dict[int, list[int]] = {}  # the residents each user has cast for
+        self.register_sent = 0  # registrations asked for, in all runs (--keep)
+
+    # What --keep carries to the next run on the same installation (residents
+    # who voted already cast with their ballot's revision, not as first ballots).
+    KEPT = ("revision", "next_workshop", "turn", "accepted", "fresh", "mine", "register_sent")
+
+    def saved(self) -> dict:  # type: ignore[type-arg]
+        return {name: getattr(self, name) for name in self.KEPT}
+
+    def restore(self, state: dict) -> None:  # type: ignore[type-arg]
+        for name in self.KEPT:
+            setattr(self, name, state.get(name, getattr(self, name)))
+        self.mine = {int(n): own for n, own in self.mine.items()}
 
     def _post(self, path: str, resident: int, fields: list[tuple[str, str]], kind: str) -> Request:
         token = secrets.token_hex(16)
@@ -233,14 +263,16 @@ class Voters:
         if r < 0.06:
             return Request("GET", "/", kind="home")
         if r < 0.18:
-            path = "/proposals/" + rng.choice(["", "?page=2", "?category=mediu", "?sort=cost"])
+            path = "/proposals/" + rng.choice(LISTS)
             return Request("GET", path, kind="list")
         if r < 0.23:
             word = rng.choice(public_pages.TYPED)
-            return Request("GET", f"/proposals/?q={word}&page={rng.randint(1, 5)}", kind="search")
+            return Request(
+                "GET", f"/proposals/?q={word}&page={rng.randint(1, SEARCH_PAGES)}", kind="search"
+            )
         if r < 0.31:
             return Request(
-                "GET", f"/proposals/{self.prefix}{rng.randint(1, 200):04d}/", kind="detail"
+                "GET", f"/proposals/{self.prefix}{rng.randint(1, DETAIL_PAGES):04d}/", kind="detail"
             )
         if r < 0.33:
             return Request("GET", "/map/", kind="map")
@@ -276,6 +308,47 @@ class Voters:
         k = self.next_workshop[resident]
         self.next_workshop[resident] = (k + 1) % len(workshops)
         return self._post(f"/workshops/{workshops[k]}/register/", resident, [], "register")
+
+
+def visitor_paths(data: dict, prefix: str) -> list[str]:  # type: ignore[type-arg]
+    """Every page a visitor of the mix may ask for (Voters.pick), once."""
+    return [
+        "/",
+        *(f"/proposals/{q}" for q in LISTS),
+        *(
+            f"/proposals/?q={word}&page={page}"
+            for word in public_pages.TYPED
+            for page in range(1, SEARCH_PAGES + 1)
+        ),
+        *(f"/proposals/{prefix}{n:04d}/" for n in range(1, DETAIL_PAGES + 1)),
+        "/map/",
+        "/api/proposals.geojson",
+        f"/results/{data['results']}/",
+    ]
+
+
+def warm_up(port: int, paths: list[str], users: int = 4) -> float:
+    """Each of `paths` once, as a visitor, by `users` at a time (as the day's
+    first visitors would have): the visitors' page cache then holds them, as
+    it would at any moment of a voting day after its first minutes (a page is
+    kept up to PUBLIC_PAGE_SECONDS, 10 minutes, while its content does not
+    change). Returns the seconds it took. Not measured."""
+    import asyncio
+
+    queue = list(reversed(paths))
+
+    async def visitor() -> None:
+        while queue:
+            status, *_ = await loadgen.fetch("127.0.0.1", port, Request("GET", queue.pop()))
+            if status != 200:
+                raise SystemExit(f"warm-up: {status} for a visitor's page")
+
+    async def run() -> None:
+        await asyncio.gather(*(visitor() for _ in range(users)))
+
+    started = time.perf_counter()
+    asyncio.run(run())
+    return time.perf_counter() - started
 
 
 def start_rqworker(tmp: Path) -> subprocess.Popen[bytes]:
@@ -354,7 +427,17 @@ def verdict(stats: dict) -> str:  # type: ignore[type-arg]
     return "; ".join(parts) + (" → **both met**" if met else " → not met together")
 
 
-def report(levels: list[tuple[int, dict, float]], seconds: float, workers: str, ok: dict) -> str:  # type: ignore[type-arg]
+def report(  # type: ignore[type-arg]
+    levels: list[tuple[int, dict, float]], seconds: float, workers: str, ok: dict, cold: bool
+) -> str:
+    start = (
+        "with an empty page cache (--cold). "
+        if cold
+        else "after a warm-up that asks once for each of the "
+        f"{len(visitor_paths({'results': ''}, ''))} pages visitors ask for in the mix (not "
+        "measured: the day's first visitors would have done it; pages rendered during the "
+        "level are still counted as misses). "
+    )
     kinds = ["home", "list", "search", "detail", "map", "geojson", "results", "cast", "register"]
     lines = [
         "## Voting day under load",
@@ -364,11 +447,18 @@ def report(levels: list[tuple[int, dict, float]], seconds: float, workers: str, 
         f"the worker), `.venv/bin/python bench/voting_day.py --write`: gunicorn ({workers}) + "
         "PostgreSQL + Redis + one `rqworker`, production settings, 5,000 public proposals, "
         f"{RESIDENTS} signed-in residents; {seconds:.0f} s per level, each level on fresh workers "
-        "with an empty page cache. Requests per second and latency per kind of request; "
+        + start
+        + "Requests per second and latency per kind of request; "
+        "page cache hits: the share of the answers served from the visitors' page cache "
+        "(`X-Page-Cache: hit`); CPU/request: the gunicorn worker's CPU time (user + system) "
+        "per request of the kind (bench/gunicorn_cpu.py; PostgreSQL's, Redis's and the "
+        "worker's are not in it), then per rendered page (miss) and per page served from the "
+        "cache (hit); "
         "server memory is the gunicorn master and workers' resident memory at the end of the level.",
         "",
-        "| users | kind | requests/s | p50 | p95 | p99 | errors |",
-        "|---:|---|---:|---:|---:|---:|---:|",
+        "| users | kind | requests/s | p50 | p95 | p99 | errors | page cache hits | CPU/request "
+        "| CPU/miss | CPU/hit |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for users, stats, _mem in levels:
         for kind in [*kinds, "public pages", "all"]:
@@ -376,9 +466,12 @@ def report(levels: list[tuple[int, dict, float]], seconds: float, workers: str, 
             if not s or not s["requests"]:
                 continue
             label = f"**{kind}**" if kind in ("all", "public pages") else kind
+            hits = f"{100 * s['hits'] / s['requests']:.0f} %" if kind in PAGE_KINDS else ""
+            names = ("cpu_ms", "miss_cpu_ms", "hit_cpu_ms") if kind in PAGE_KINDS else ("cpu_ms",)
+            cpu, miss, hit = [*(f"{s[n]:.1f} ms" if n in s else "" for n in names), "", ""][:3]
             lines.append(
                 f"| {users} | {label} | {s['rps']:.0f} | {s['p50']:.0f} ms | {s['p95']:.0f} ms | "
-                f"{s['p99']:.0f} ms | {s['errors']} |"
+                f"{s['p99']:.0f} ms | {s['errors']} | {hits} | {cpu} | {miss} | {hit} |"
             )
     lines += ["", "Against the targets, met together (each level):", ""]
     lines += [f"- {users} users: {verdict(stats)}" for users, stats, _mem in levels]
@@ -408,6 +501,11 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8110)
     parser.add_argument("--workers", default="sync:3")
     parser.add_argument(
+        "--cold",
+        action="store_true",
+        help="measure each level from an empty page cache (no warm-up of the visitors' pages)",
+    )
+    parser.add_argument(
         "--keep", default="", help="a folder for the installation, reused if already set up"
     )
     args = parser.parse_args()
@@ -429,13 +527,28 @@ def main() -> None:
             data_file.with_suffix(".prefix").write_text(prefix)
         data = json.loads(data_file.read_text())
         voters = Voters(data, prefix)
+        state = tmp / "voters.json"  # --keep: the casts of the runs before go on
+        if state.exists():
+            voters.restore(json.loads(state.read_text()))
         worker = start_rqworker(tmp)
         try:
             for users in [int(u) for u in args.users.split(",")]:
+                cpu_dir = tmp / f"cpu-{users}"
+                cpu_dir.mkdir(exist_ok=True)
                 server = public_pages.start_server(
-                    tmp, args.port, public_pages._worker_args(args.workers)
+                    tmp,
+                    args.port,
+                    [
+                        *public_pages._worker_args(args.workers),
+                        "--config",
+                        str(ROOT / "bench" / "gunicorn_cpu.py"),
+                    ],
+                    BENCH_CPU_DIR=str(cpu_dir),
                 )
                 try:
+                    if not args.cold:
+                        took = warm_up(args.port, visitor_paths(data, prefix))
+                        print(f"{users} users: warm-up of the visitors' pages, {took:.1f} s")
                     stats = loadgen.run(
                         "127.0.0.1",
                         args.port,
@@ -447,17 +560,38 @@ def main() -> None:
                     memory = loadgen.rss_mb(server.pid)
                 finally:
                     public_pages.stop_server(server)
+                by_kind = loadgen.cpu_by_kind(cpu_dir)
+                for kind in list(stats):
+                    n, cpu = by_kind.get(kind, (0, 0.0))
+                    hits, hits_cpu = by_kind.get(f"{kind} (hit)", (0, 0.0))
+                    if n + hits:
+                        stats[kind]["cpu_ms"] = 1000 * (cpu + hits_cpu) / (n + hits)
+                        stats[kind]["cpu_s"] = cpu + hits_cpu
+                    if n:
+                        stats[kind]["miss_cpu_ms"] = 1000 * cpu / n
+                    if hits:
+                        stats[kind]["hit_cpu_ms"] = 1000 * hits_cpu / hits
+                for group, kinds in (("public pages", PUBLIC_KINDS), ("all", ALL_KINDS)):
+                    spent = sum(stats[k].get("cpu_s", 0.0) for k in kinds & set(stats))
+                    if stats.get(group, {}).get("requests"):
+                        stats[group]["cpu_ms"] = 1000 * spent / stats[group]["requests"]
+                        stats[group]["cpu_s"] = spent
                 levels.append((users, stats, memory))
                 print(users, json.dumps(stats, default=str), flush=True)
         finally:
             worker.terminate()
             worker.wait(timeout=30)
+        voters.register_sent += sum(
+            int(s.get("register", {}).get("requests", 0)) for _u, s, _m in levels
+        )
         counted = check(data["vote"], tmp)
+        if args.keep:
+            state.write_text(json.dumps(voters.saved()))
     expected = sum(1 for r in voters.revision if r)
-    register_sent = sum(int(s.get("register", {}).get("requests", 0)) for _u, s, _m in levels)
+    register_sent = voters.register_sent
     ok = {**counted, "expected_ballots": expected, "accepted": voters.accepted}
     ok["register_sent"] = register_sent
-    section = report(levels, args.seconds, args.workers.replace(":", " × "), ok)
+    section = report(levels, args.seconds, args.workers.replace(":", " × "), ok, args.cold)
     print(section)
     if args.write:
         loadgen.write_section("voting-day", section)

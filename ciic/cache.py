@@ -16,7 +16,9 @@ The namespaces (add yours here, with what invalidates it):
     "calls"      calls for proposals: dates, phases, budgets, categories
     "areas"      the sector and its planning zones (an import of zones)
     "results"    the results of a vote: tallies, winners, charts
-    "workshops"  workshop pages and lists: dates, places, seats left
+    "workshops"  workshop pages and lists: dates, places, seats left (every
+                 registration bumps it, so only the pages under /workshops/
+                 name it: not the home page)
     "pages"      Wagtail pages (home, information pages): a publish, an
                  unpublish, a move or a deletion (cms.apps, Wagtail's signals)
 
@@ -83,6 +85,18 @@ def content_version_recent(namespace: str, *, seconds: float) -> int:
 def content_versions_forget() -> None:
     """Forget the versions `content_version_recent` kept (tests)."""
     _RECENT.clear()
+
+
+def content_versions(namespaces: tuple[str, ...]) -> dict[str, int]:
+    """The current versions of `namespaces`, read in one round trip to the
+    cache (a cached page's key names up to four: one GET each made the home
+    page's cache hit five round trips to Redis, now two)."""
+    keys = {_VERSION_KEY.format(namespace): namespace for namespace in namespaces}
+    found = cache.get_many(list(keys))
+    return {
+        namespace: int(found[key]) if found.get(key) is not None else content_version(namespace)
+        for key, namespace in keys.items()
+    }
 
 
 def content_key(namespace: str, *parts: object) -> str:

@@ -45,7 +45,7 @@ from django.utils.http import http_date
 from django.utils.regex_helper import _lazy_re_compile
 from django.utils.translation import get_language
 
-from ciic.cache import NAMESPACES, content_version
+from ciic.cache import NAMESPACES, content_versions
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -106,7 +106,8 @@ def _seconds_left() -> int:
 
 
 def page_key(request: HttpRequest, namespaces: tuple[str, ...]) -> str:
-    versions = ".".join(f"{ns}{content_version(ns)}" for ns in namespaces)
+    current = content_versions(namespaces)
+    versions = ".".join(f"{ns}{current[ns]}" for ns in namespaces)
     url = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
     return f"ciic:page:{versions}:{get_language() or ''}:{url}"
 

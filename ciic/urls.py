@@ -119,10 +119,14 @@ if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 
-@public_page("pages", "calls", "proposals", "results", "workshops")
+@public_page("pages", "calls", "proposals", "results")
 def cms_page(request, path):  # type: ignore[no-untyped-def]
     """Wagtail's page view, cached for visitors (ciic.public_pages): its pages
-    show calls, counters and the latest proposals besides their own text."""
+    show calls, counters, the latest proposals and the calls with published
+    results besides their own text. Not "workshops": no Wagtail page shows a
+    workshop's seats or status (the workshop pages redirect to `/workshops/`,
+    cached on its own), so a registration on voting day leaves the home page
+    cached."""
     return wagtail_serve(request, path)
 
 

@@ -4,7 +4,13 @@ import pytest
 from django.core.cache import cache
 from django.db import transaction
 
-from ciic.cache import NAMESPACES, content_changed, content_key, content_version
+from ciic.cache import (
+    NAMESPACES,
+    content_changed,
+    content_key,
+    content_version,
+    content_versions,
+)
 from geo.cache import map_cache_key
 
 pytestmark = pytest.mark.django_db
@@ -92,3 +98,15 @@ def test_a_recent_version_sees_its_own_bump_at_once_and_others_within_seconds(mo
     clock[0] += 1.5
     assert content_version_recent("calls", seconds=1.0) == first + 2
     content_versions_forget()
+
+
+def test_versions_are_read_together(django_capture_on_commit_callbacks):
+    """content_versions (one round trip, for a page's key) agrees with
+    content_version, for namespaces never changed (1) and changed ones."""
+    cache.clear()
+    assert content_versions(("proposals", "results")) == {"proposals": 1, "results": 1}
+    with django_capture_on_commit_callbacks(execute=True):
+        content_changed("results", warm=False)
+    both = content_versions(("proposals", "results"))
+    assert both == {"proposals": 1, "results": 2}
+    assert both == {ns: content_version(ns) for ns in ("proposals", "results")}
