@@ -709,6 +709,32 @@ def bench_publishing(env: dict[str, str]) -> dict[str, float]:
 # --- one request under the profiler ---------------------------------------------------------
 
 
+def _caster(call, proposals, sessions):  # type: ignore[no-untyped-def]
+    """`cast(n)`: resident n's ballot through the test client, as the load sends
+    it (url-encoded, with the CSRF cookie and token checked)."""
+    import urllib.parse
+
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    token = secrets.token_hex(16)
+    client.cookies["csrftoken"] = token
+
+    def cast(n: int) -> None:
+        client.cookies["sessionid"] = sessions[n]
+        body = urllib.parse.urlencode(
+            [("csrfmiddlewaretoken", token), ("revision", "0")]
+            + [("choice", str(proposals[(n + j * 7) % PROJECTS].pk)) for j in range(3)]
+        )
+        response = client.post(
+            f"/vote/{call.slug}/", body, content_type="application/x-www-form-urlencoded"
+        )
+        if response.status_code != 302:
+            sys.exit(f"cast refused: {response.status_code}")
+
+    return cast
+
+
 def profile_one(casts: int = 120) -> None:
     """The queries of one cast, then the CPU time per cast (this process's
     own, the database's excluded) over `casts` casts, and where it goes."""
@@ -716,23 +742,12 @@ def profile_one(casts: int = 120) -> None:
     import pstats
 
     from django.db import connection
-    from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     call, _admin, proposals = setup_call("prof")
     voters = residents_bulk(casts + 1, tag="prof")
     sessions = sessions_bulk(voters)
-    client = Client()
-
-    def cast(n: int) -> None:
-        client.cookies["sessionid"] = sessions[n]
-        data = {
-            "revision": "0",
-            "choice": [str(proposals[(n + j) % PROJECTS].pk) for j in range(3)],
-        }
-        response = client.post(f"/vote/{call.slug}/", data)
-        if response.status_code != 302:
-            sys.exit(f"cast refused: {response.status_code}")
+    cast = _caster(call, proposals, sessions)
 
     cast(0)  # warms the caches (templates, translations, content types)
     with CaptureQueriesContext(connection) as queries:
@@ -767,29 +782,13 @@ def cpu_per_cast(casts: int = 300, rounds: int = 3) -> None:
     same url-encoded body as the load): this process's CPU (`time.process_time`)
     and its PostgreSQL backend's (from /proc), over `rounds` rounds of `casts`
     casts. For A/B comparisons: run it interleaved for the old and the new code."""
-    import urllib.parse
 
     from django.db import connection
-    from django.test import Client
 
     call, _admin, proposals = setup_call("cpu")
     voters = residents_bulk(casts * rounds + 1, tag="cpu")
     sessions = sessions_bulk(voters)
-    client = Client(enforce_csrf_checks=True)
-    token = secrets.token_hex(16)
-    client.cookies["csrftoken"] = token
-
-    def cast(n: int) -> None:
-        client.cookies["sessionid"] = sessions[n]
-        body = urllib.parse.urlencode(
-            [("csrfmiddlewaretoken", token), ("revision", "0")]
-            + [("choice", str(proposals[(n + j * 7) % PROJECTS].pk)) for j in range(3)]
-        )
-        response = client.post(
-            f"/vote/{call.slug}/", body, content_type="application/x-www-form-urlencoded"
-        )
-        if response.status_code != 302:
-            sys.exit(f"cast refused: {response.status_code}")
+    cast = _caster(call, proposals, sessions)
 
     cast(0)  # warms the caches (templates, translations, content types)
     with connection.cursor() as cursor:

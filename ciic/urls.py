@@ -98,6 +98,10 @@ urlpatterns = [
             )
         ),
     ),
+    # Voting first: a ballot is voting day's hot path, and the URL resolver
+    # tries these includes (and each of their patterns) in order. Its
+    # prefixes (vote/, results/, staff/voting/) are no other app's.
+    path("", include("voting.urls")),
     path("accounts/", include("allauth.urls")),
     path("", include("ciic.accounts.urls")),
     path("", include("ciic.eligibility.urls")),
@@ -106,7 +110,6 @@ urlpatterns = [
     path("", include("proposals.urls")),
     path("", include("proposals.maps.urls")),
     path("", include("proposals.assessment.urls")),
-    path("", include("voting.urls")),
     path("", include("workshops.urls")),
 ]
 

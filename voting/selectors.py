@@ -17,7 +17,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from ciic.cache import content_version
+from ciic.cache import content_version_recent, content_versions_forget
 from proposals.models import LOCAL_TZ, Call, Proposal, local_day_start
 
 from .models import Ballot, BallotRule, Result
@@ -147,10 +147,12 @@ def opened_ballot_units(call: Call, rule: BallotRule) -> list[BudgetUnit]:
 # "calls" content version): (when read, call, rule)}. A cast needs the call's
 # dates and rule; while voting is open they change only through the calls'
 # services, which bump the "calls" version, so a kept call is read again at
-# once after a change and, whatever happens (an edit that bypasses the
-# services, Redis unreachable), after OPENED_CALL_SECONDS.
+# at most OPENED_CALL_VERSION_SECONDS after a change (the version is asked
+# of Redis once per that time, not in every cast) and, whatever happens (an
+# edit that bypasses the services, Redis unreachable), after OPENED_CALL_SECONDS.
 _OPENED_CALLS: dict[tuple[str, int], tuple[float, Call, BallotRule]] = {}
 OPENED_CALL_SECONDS = 10.0
+OPENED_CALL_VERSION_SECONDS = 1.0
 _OPENED_CALLS_KEPT = 16
 
 
@@ -161,7 +163,7 @@ def call_and_rule(slug: str, *, opened_kept: bool = False) -> tuple[Call, Ballot
     `_OPENED_CALLS`): shared between requests, read it, never change it."""
     key: tuple[str, int] | None = None
     if opened_kept:
-        key = (slug, content_version("calls"))
+        key = (slug, content_version_recent("calls", seconds=OPENED_CALL_VERSION_SECONDS))
         kept = _OPENED_CALLS.get(key)
         if kept is not None and time.monotonic() - kept[0] <= OPENED_CALL_SECONDS:
             return kept[1], kept[2]
@@ -184,6 +186,7 @@ def opened_ballots_forget() -> None:
     `call_and_rule` (tests: a new database may reuse a call's id)."""
     _OPENED_BALLOTS.clear()
     _OPENED_CALLS.clear()
+    content_versions_forget()
 
 
 def voter_units(call: Call, zone_id: int | None, *, lean: bool = False) -> list[BudgetUnit]:

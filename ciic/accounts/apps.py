@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.conf import settings
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -23,3 +24,11 @@ class AccountsConfig(AppConfig):
         authenticator_added.connect(
             record_totp_activation, dispatch_uid="accounts.record_totp_activation"
         )
+        if getattr(settings, "DATABASE_SOCKET_CHECKS", False):
+            from django.core.signals import request_started
+
+            from ciic.db import close_hung_up_connections
+
+            request_started.connect(
+                close_hung_up_connections, dispatch_uid="ciic.db.close_hung_up_connections"
+            )

@@ -156,25 +156,59 @@ def _coalesced_flag(key: str) -> str:
     return f"ciic:jobs:coalesced:{key}"
 
 
-def enqueue_coalesced(func: Callable[[], Any], *, key: str, queue: str = "default") -> None:
+def enqueue_coalesced(
+    func: Callable[[], Any], *, key: str, queue: str = "default", settle: float = 0
+) -> None:
     """After the current transaction commits, make sure a run of `func()`
     starts later than now: hand it to Redis, unless a run of `key` is already
     queued and has not started yet (its flag is set), which will then find
     this transaction's work. One Redis command per call instead of a job per
     call. `func` takes no arguments, calls `coalesced_started(key)` before it
     reads what to do, then does all the pending work it finds (idempotent).
-    In-process (`JOBS_IN_PROCESS`) it runs after the commit, as `enqueue`."""
-    transaction.on_commit(partial(_coalesced_dispatch, func, key, queue), robust=True)
+    In-process (`JOBS_IN_PROCESS`) it runs after the commit, as `enqueue`.
+
+    `settle`: the `settle` the job passes to `coalesced_started`. A run
+    queued when its flag was set, at T, reads no earlier than T + settle (it
+    starts after T and waits that long), so a commit made before then is its
+    work: for half that time after learning T (the flag's value) this process
+    sends Redis nothing at all (voting day: one command per process every
+    quarter of a second or so, not one per ballot). Should that run not have
+    been queued after all (Redis failing), the sweep delivers the work."""
+    transaction.on_commit(partial(_coalesced_dispatch, func, key, queue, settle), robust=True)
 
 
-def _coalesced_dispatch(func: Callable[[], Any], key: str, queue: str) -> None:
+# {flag: wall-clock time until which a queued run will still find a commit}
+_COALESCED_COVERED: dict[str, float] = {}
+
+
+def _wall_clock() -> float:
+    return time.time()
+
+
+def _coalesced_dispatch(func: Callable[[], Any], key: str, queue: str, settle: float = 0) -> None:
     if settings.JOBS_IN_PROCESS:
         dispatch(func, (), {}, queue)
         return
     flag = _coalesced_flag(key)
+    now = _wall_clock()
+    if settle > 0 and now < _COALESCED_COVERED.get(flag, 0.0):
+        return  # the run queued with the flag reads after this commit
     try:
         redis = _rq_queue(queue).connection
-        if not redis.set(flag, 1, nx=True, ex=COALESCED_FLAG_SECONDS):
+        try:  # the flag's value: when it was set
+            previous = redis.set(flag, repr(now), nx=True, ex=COALESCED_FLAG_SECONDS, get=True)
+        except Exception as exc:
+            if "syntax" not in str(exc).lower():
+                raise
+            # Redis < 7 has no SET NX GET: whether the flag was there is enough.
+            previous = None if redis.set(flag, 1, nx=True, ex=COALESCED_FLAG_SECONDS) else b"0"
+        if previous is not None:
+            if settle > 0:
+                try:
+                    since = float(previous)
+                except ValueError:
+                    since = 0.0
+                _COALESCED_COVERED[flag] = since + settle / 2
             return  # a run is queued and has not started: it will find this work
     except Exception as exc:  # Redis unreachable: the sweep will do the work
         logger.warning("could not enqueue %s (%s); the sweep will retry", job_name(func), exc)
@@ -184,6 +218,9 @@ def _coalesced_dispatch(func: Callable[[], Any], key: str, queue: str) -> None:
             redis.delete(flag)
         except Exception:  # noqa: S110 - the flag expires by itself
             pass
+        return
+    if settle > 0:
+        _COALESCED_COVERED[flag] = now + settle / 2
 
 
 def coalesced_started(key: str, queue: str = "default", *, settle: float = 0) -> None:

@@ -168,7 +168,9 @@ def email_queue(
         except IntegrityError:
             return OutgoingEmail.objects.get(key=key)  # queued at the same moment elsewhere
     if batched:
-        enqueue_coalesced(emails_deliver_batch, key=OUTBOX_BATCH)
+        enqueue_coalesced(
+            emails_deliver_batch, key=OUTBOX_BATCH, settle=settings.OUTBOX_BATCH_SETTLE_SECONDS
+        )
     else:
         enqueue(email_deliver, row.pk)
     return row
@@ -205,7 +207,9 @@ def emails_batch_after_commit() -> None:
     """Deliver the batched messages (`notify(..., batched=True)`) after the commit."""
     from .tasks import OUTBOX_BATCH, emails_deliver_batch
 
-    enqueue_coalesced(emails_deliver_batch, key=OUTBOX_BATCH)
+    enqueue_coalesced(
+        emails_deliver_batch, key=OUTBOX_BATCH, settle=settings.OUTBOX_BATCH_SETTLE_SECONDS
+    )
 
 
 class RenderingError(Exception):

@@ -83,6 +83,23 @@ def test_services_say_what_changed(django_capture_on_commit_callbacks, areas):
     assert content_version("calls") == before + 1
 
 
+def test_a_recent_version_sees_its_own_bump_at_once_and_others_within_seconds(monkeypatch):
+    import ciic.cache as ciic_cache
+    from ciic.cache import content_bump, content_version_recent, content_versions_forget
+
+    content_versions_forget()
+    clock = [1000.0]
+    monkeypatch.setattr(ciic_cache.time, "monotonic", lambda: clock[0])
+    first = content_version_recent("calls", seconds=1.0)
+    assert content_bump("calls", warm=False) == first + 1  # this process: seen at once
+    assert content_version_recent("calls", seconds=1.0) == first + 1
+    cache.incr("ciic:content-version:calls")  # another process's bump
+    assert content_version_recent("calls", seconds=1.0) == first + 1  # not asked yet
+    clock[0] += 1.5
+    assert content_version_recent("calls", seconds=1.0) == first + 2
+    content_versions_forget()
+
+
 def test_versions_are_read_together(django_capture_on_commit_callbacks):
     """content_versions (one round trip, for a page's key) agrees with
     content_version, for namespaces never changed (1) and changed ones."""

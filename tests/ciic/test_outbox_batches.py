@@ -165,3 +165,41 @@ def test_enqueue_coalesced_outside_a_transaction_runs_at_once(settings):  # type
     ran = []
     enqueue_coalesced(lambda: ran.append(1), key="test")
     assert ran == [1]
+
+
+def test_within_half_the_settle_of_a_queued_run_commits_send_redis_nothing(settings, monkeypatch):  # type: ignore[no-untyped-def]
+    import ciic.jobs
+
+    queue = _redis_jobs(settings, monkeypatch)
+    settings.OUTBOX_BATCH_SETTLE_SECONDS = 2.0
+    monkeypatch.setattr(ciic.jobs, "_COALESCED_COVERED", {})
+    clock = [1_000_000.0]
+    monkeypatch.setattr(ciic.jobs, "_wall_clock", lambda: clock[0])
+    asked = []
+    real_queue = ciic.jobs._rq_queue
+    monkeypatch.setattr(ciic.jobs, "_rq_queue", lambda name: asked.append(name) or real_queue(name))
+    _queued(1)  # sets the flag (its value: now) and queues the run
+    assert queue.count == 1 and len(asked) == 2  # the flag, the job
+    clock[0] += 0.9  # the run reads at the earliest 2 s after the flag was set
+    _queued(1)
+    assert len(asked) == 2 and queue.count == 1  # no Redis command at all
+    clock[0] += 0.2  # past half the settle: asked again, the flag is still there
+    _queued(1)
+    assert len(asked) == 3 and queue.count == 1
+    # Another process learns when the flag was set from its value.
+    ciic.jobs._COALESCED_COVERED.clear()
+    clock[0] = 1_000_000.5
+    _queued(1)
+    assert len(asked) == 4 and ciic.jobs._COALESCED_COVERED == {
+        "ciic:jobs:coalesced:" + OUTBOX_BATCH: 1_000_001.0
+    }
+    # The run starts (clears the flag): after the window the next commit queues another.
+    coalesced_started(OUTBOX_BATCH)
+    clock[0] = 1_000_001.1
+    _queued(1)
+    assert queue.count == 2
+    from rq import SimpleWorker
+
+    settings.OUTBOX_BATCH_SETTLE_SECONDS = 0
+    SimpleWorker([queue], connection=queue.connection).work(burst=True)
+    assert {r.status for r in OutgoingEmail.objects.all()} == {"sent"}

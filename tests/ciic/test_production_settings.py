@@ -14,6 +14,7 @@ from django.conf import settings
 django.setup()
 db = settings.DATABASES["default"]
 print(json.dumps({"age": db["CONN_MAX_AGE"], "health": db["CONN_HEALTH_CHECKS"],
+                  "socket": settings.DATABASE_SOCKET_CHECKS,
                   "top": hasattr(settings, "CONN_MAX_AGE")}))
 """
 
@@ -40,6 +41,8 @@ def _production(**env: str) -> dict:  # type: ignore[type-arg]
     return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
-def test_production_keeps_database_connections_with_health_checks() -> None:
-    assert _production() == {"age": 600, "health": True, "top": False}
+def test_production_keeps_database_connections_checked_by_their_socket() -> None:
+    # `ciic.db`: a poll of the socket instead of Django's SELECT 1 per request.
+    assert _production() == {"age": 600, "health": False, "socket": True, "top": False}
+    assert _production(DATABASE_HEALTH_CHECKS="true")["health"] is True
     assert _production(CONN_MAX_AGE="30")["age"] == 30

@@ -51,3 +51,21 @@ def test_an_audit_row_written_in_a_cte_only_when_its_source_wrote_one():  # type
     (event,) = Event.objects.filter(action=events.BALLOT_CAST)
     assert event.actor == user and event.after == {"n": 1} and event.object_id == str(user.pk)
     assert event.created_at is not None and event.actor_label == str(user)
+
+
+def test_insert_from_gives_the_values_a_model_instance_would():  # type: ignore[no-untyped-def]
+    import time_machine
+
+    from ciic.notifications.models import OutgoingEmail
+    from ciic.sql import _insert_select, insert_from
+
+    user = UserFactory()
+    values = {"to": ["a@example.org"], "user": user, "template": "t", "context": {"k": [1]}}
+    _head, fields = _insert_select(OutgoingEmail, connection.vendor)
+    with time_machine.travel(dt.datetime(2026, 5, 4, 9, 30, tzinfo=dt.UTC), tick=False):
+        _sql, params = insert_from(OutgoingEmail, values, source="s")
+        instance = OutgoingEmail(**values)
+        expected = [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields]
+    assert [repr(p) for p in params] == [repr(p) for p in expected]
+    with pytest.raises(TypeError, match="no field colour"):
+        insert_from(OutgoingEmail, {**values, "colour": "red"}, source="s")
