@@ -398,7 +398,14 @@ def start_gunicorn(env: dict[str, str], port: int, args: list[str]) -> subproces
 def start_rqworker(env: dict[str, str]) -> subprocess.Popen[bytes]:
     log = open(Path(env["MEDIA_ROOT"]).parent / "rqworker.log", "ab")  # noqa: SIM115
     return subprocess.Popen(  # noqa: S603 - our own manage.py
-        [str(PY), "manage.py", "rqworker", "default", "--with-scheduler"],
+        [
+            str(PY),
+            "manage.py",
+            "rqworker",
+            "default",
+            "--with-scheduler",
+            *os.environ.get("BENCH_RQWORKER_ARGS", "").split(),
+        ],
         cwd=ROOT,
         env=env,
         stdout=log,

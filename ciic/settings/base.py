@@ -179,7 +179,9 @@ SCHEDULED_JOBS_GRACE_SECONDS = env.int("SCHEDULED_JOBS_GRACE_SECONDS", default=1
 # in-process (0: never; see ciic/jobs/management/commands/runserver.py).
 RUNSERVER_JOBS_SWEEP_SECONDS = env.int("RUNSERVER_JOBS_SWEEP_SECONDS", default=0)
 # ciic.jobs.enqueue already waits for the commit; django-rq must not defer again.
-RQ = {"COMMIT_MODE": "auto"}
+# The worker class: RQ's forking worker with templates and translations loaded
+# once before the first job instead of in every horse (ciic/jobs/worker.py).
+RQ = {"COMMIT_MODE": "auto", "WORKER_CLASS": "ciic.jobs.worker.Worker"}
 # The job dashboard lives at /django-rq/ only (ciic.urls), not again inside the
 # Django admin, whose copy of it breaks on its change pages.
 RQ_SHOW_ADMIN_LINK = False
