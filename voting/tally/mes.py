@@ -668,6 +668,25 @@ class _Live:
     wu_sum: float
     empties_seen: int
 
+    @classmethod
+    def every_supporter(cls, e: MesEngine, p: int) -> _Live:
+        """p's supporters before any purchase."""
+        if e.uniform:
+            return cls(
+                e.groups[p], e.sup.weights[p], e.w_f[p], None, None, None, e.w_sum[p], e.w_sum[p], 0
+            )
+        return cls(
+            e.groups[p],
+            e.sup.weights[p],
+            e.w_f[p],
+            e.pts[p],
+            e.pts_f[p],
+            e.wu_f[p],
+            e.w_sum[p],
+            e.wu_sum[p],
+            0,
+        )
+
 
 _SPLITS = 32  # replayed shares per run for :meth:`MesEngine._split_check`
 _SPLIT_FROM = 4  # steps from which an interval is checked piecewise
@@ -775,14 +794,7 @@ class _RunState:
         e = self.e
         cur = self._live.get(p)
         if cur is None:
-            pts = None if e.uniform else e.pts[p]
-            pts_f = None if e.uniform else e.pts_f[p]
-            wu_f = None if e.uniform else e.wu_f[p]
-            wu_sum = e.w_sum[p] if e.uniform else e.wu_sum[p]
-            cur = _Live(
-                e.groups[p], e.sup.weights[p], e.w_f[p], pts, pts_f, wu_f, e.w_sum[p], wu_sum, 0
-            )
-            self._live[p] = cur
+            cur = self._live[p] = _Live.every_supporter(e, p)
         if self.n_empty - cur.empties_seen > 0.1 * len(cur.g) + 64:
             keep = ~self.empty[cur.g]
             w_f = cur.w_f[keep]
@@ -1089,14 +1101,7 @@ class _FloatBatch:
         e = self.e
         cur = self._live.get(p)
         if cur is None:
-            pts = None if e.uniform else e.pts[p]
-            pts_f = None if e.uniform else e.pts_f[p]
-            wu_f = None if e.uniform else e.wu_f[p]
-            wu_sum = e.w_sum[p] if e.uniform else e.wu_sum[p]
-            cur = _Live(
-                e.groups[p], e.sup.weights[p], e.w_f[p], pts, pts_f, wu_f, e.w_sum[p], wu_sum, 0
-            )
-            self._live[p] = cur
+            cur = self._live[p] = _Live.every_supporter(e, p)
         if self.n_dead - cur.empties_seen > 0.1 * len(cur.g) + 64:
             keep = ~self.dead[cur.g]
             w_f = cur.w_f[keep]
