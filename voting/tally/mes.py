@@ -1070,8 +1070,9 @@ class _FloatBatch:
     """MES decided in floats at several shares at once (:meth:`MesEngine.run_float_batch`).
 
     One row per share: each distinct ballot's money (``budget``, shares x
-    ballots), its error bound (``errs``) and whether it is spent (``empty``), and
-    per share a bound on every ballot's error (``err``).  Every share makes
+    ballots; 0 exactly once it is spent, and only then), and per share a bound
+    on every ballot's error (``err``; a ballot's own bound is rebuilt from the
+    purchases where ``err`` is not enough to decide, :meth:`errs`).  Every share makes
     the decisions :meth:`MesEngine.run_float` documents, by itself: the shares
     only share the NumPy calls (a project's price is computed for all the shares
     that need it in one call, a purchase for all the shares buying the same
@@ -1090,8 +1091,10 @@ class _FloatBatch:
         self.base = 2 * _EPS * np.abs(self.b0)  # a float share's error, and a subtraction's
         self.budget = np.repeat(self.b0[:, None], engine.n_groups, axis=1)
         self.err = self.base.copy()
-        self.errs = np.repeat(self.err[:, None], engine.n_groups, axis=1)
-        self.empty = np.zeros((k, engine.n_groups), dtype=np.bool_)
+        # per share and bought project: what each purchase adds to the error bound
+        # of a ballot that pays it in full, per unit of satisfaction (plus ``base``)
+        self.coef = np.zeros((k, len(engine.ids)))
+        self.paid = np.zeros((k, len(engine.ids)), dtype=np.bool_)
         self.dead = np.zeros(engine.n_groups, dtype=np.bool_)  # spent at every share running
         self.n_dead = 0
         self._live: dict[int, _Live] = {}
@@ -1197,7 +1200,7 @@ class _FloatBatch:
             if len(running):
                 for p in buys:  # ballots now spent at every share still running
                     g = self.live(p).g
-                    spent = self.empty[np.ix_(running, g)].all(axis=0) & ~self.dead[g]
+                    spent = (self._cols(self.budget, g, running) == 0).all(axis=0) & ~self.dead[g]
                     if spent.any():
                         self.dead[g[spent]] = True
                         self.n_dead += int(spent.sum())
@@ -1256,41 +1259,44 @@ class _FloatBatch:
         if total <= 0:
             none = np.zeros(m, dtype=np.bool_)
             return ~none, none, np.zeros(m), np.zeros(m)
-        wb = w * b
-        avail = wb.sum(axis=1)
+        avail = b @ w
         slack = sup.w_sum * err + gamma * (avail + c)
         gone = avail < c - slack
         ok: npt.NDArray[np.bool_] = ~gone & (avail > c + slack)
         if not ok.any():
             return gone, ok, np.zeros(m), np.zeros(m)
+        # The fixed point (Newton's method on the concave sum of what each pays,
+        # from below): the poor pay all they have, the others the price.  Two sets
+        # ``r < x`` of the same row are nested, so the same weighted count of
+        # voters (integers: exact in floats) means the same set: the test that
+        # the set no longer moves, without comparing the sets themselves.
         price = np.full(m, c / total)
         poor = r < price[:, None]
+        n_poor = poor @ w  # weighted count of the poor
         paid = np.zeros(m)
-        w_poor = np.zeros(m)
         sat_left = np.full(m, total)
+        moved = ok & (n_poor > 0)
         with np.errstate(divide="ignore", invalid="ignore"):
-            moved = ok
             for _ in range(40):
-                if poor.any():
-                    paid = (wb * poor).sum(axis=1)
-                    w_poor = (wu * poor).sum(axis=1)
-                    sat_left = total - w_poor
-                ok &= sat_left > 2 * total_err
-                price = (c - paid) / sat_left
-                more = r < price[:, None]
-                moved = ok & (more != poor).any(axis=1)
-                poor = more
                 if not moved.any():
                     break
+                paid = (b * poor) @ w
+                sat_left = total - (n_poor if pf is None else poor @ wu)
+                ok &= sat_left > 2 * total_err
+                price = (c - paid) / sat_left
+                poor = r < price[:, None]
+                more = poor @ w
+                moved = ok & (more != n_poor)
+                n_poor = more
             else:
                 ok &= ~moved
-            if pf is not None:
-                w_poor = (w * poor).sum(axis=1)
-            paid_err = err * w_poor  # (spent ballots have no error)
+            ok &= sat_left > 2 * total_err
+            paid_err = err * n_poor  # (spent ballots have no error)
             num = c - paid
             num_err = _EPS * c + paid_err + gamma * paid
             ok &= num > 2 * num_err
             rel = (num_err / (num - num_err) + 2 * total_err / sat_left + 4 * _EPS) * 1.001
+            ok &= rel < 0.25  # (so that :meth:`buy` drains every spent ballot)
             # nobody's money within its error plus the price's of the price: first
             # with the largest error bound, then with each ballot's own
             dist = np.abs(r - price[:, None])
@@ -1301,13 +1307,49 @@ class _FloatBatch:
             close = ok & near.any(axis=1)
             if close.any():
                 j = np.flatnonzero(close)
-                eb = self._cols(self.errs, g, j if sel is None else sel[j])
+                eb = self.errs(j if sel is None else sel[j], g)
                 if pf is None:
                     margin = eb + (price[j] * (2 * rel[j]))[:, None]
                 else:
                     margin = eb / pf + r[j] * (2 * _EPS) + (price[j] * (2 * rel[j]))[:, None]
                 ok[j] &= ~(dist[j] <= margin).any(axis=1)
         return gone, ok, price / u, rel
+
+    def errs(
+        self, rows: npt.NDArray[np.int64], g: npt.NDArray[np.int64]
+    ) -> npt.NDArray[np.float64]:
+        """Each of the ballots ``g``'s own bound on its money's error at the shares
+        ``rows`` (``err`` bounds them all, and is all the common paths need).
+
+        A ballot with money left has paid every purchase it supports in full, each
+        adding its price's error and a subtraction's rounding (``coef`` x its
+        satisfaction + ``base``, :meth:`buy`) to the share's own error (``base``);
+        a spent ballot's money is 0 exactly.  Summed here in another order than
+        they were bought, so rounded up by far more than that order can change."""
+        e = self.e
+        prof = e.election.profile
+        starts = prof.indptr[g]
+        lengths = prof.indptr[g + 1] - starts
+        n = int(lengths.sum())
+        offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(n)
+        proj = prof.indices[offsets]
+        owner = np.repeat(np.arange(len(g)), lengths)
+        if e.uniform:
+            sat = np.asarray(e.unit_f)[proj]
+            counted = np.ones(n, dtype=np.bool_)
+        else:
+            if not (prof.points is not None):
+                raise RuntimeError("internal invariant violated")
+            sat = prof.points[offsets].astype(np.float64) / e.scale
+            counted = prof.points[offsets] > 0  # (no points: not a supporter)
+        out = np.empty((len(rows), len(g)))
+        for x, s in enumerate(rows.tolist()):
+            base = float(self.base[s])
+            terms = np.where(counted & self.paid[s, proj], self.coef[s, proj] * sat + base, 0.0)
+            out[x] = base + np.bincount(owner, weights=terms, minlength=len(g))
+        out *= 1 + 1e-9
+        out[self._cols(self.budget, g, rows) == 0] = 0.0  # spent
+        return out
 
     def all_rich(self, i: int, p: int, rho_f: float) -> bool:
         """Whether every supporter of p with money left at share i pays its float
@@ -1320,13 +1362,13 @@ class _FloatBatch:
             poor = b < rho_f * e.unit_f[p]
         else:
             poor = b < rho_f * e.pts_f[p]
-        return not (poor & ~self.empty[i, g]).any()
+        return not (poor & (b != 0)).any()
 
     def all_rich_price(self, i: int, p: int) -> Rational:
         """p's exact price at share i when every supporter with money left surely
         pays it in full (:meth:`all_rich`): its cost over their satisfaction."""
         e = self.e
-        live = ~self.empty[i, e.groups[p]]
+        live = self.budget[i, e.groups[p]] != 0
         w = e.sup.weights[p][live]
         if e.uniform:
             return e.cost[p] / (e.unit[p] * int(w.sum()))
@@ -1343,52 +1385,47 @@ class _FloatBatch:
         there (with its relative error); False for a share where someone's money
         is too close to the price to tell whether they pay all of it (that share is
         then left as it was).  Those who keep money add the price's error (and
-        the subtraction's rounding) to their budget's error bound, and ``err`` the
-        largest of those."""
+        the subtraction's rounding) to their budget's error bound (``coef``, see
+        :meth:`errs`), and ``err`` the largest of those.  Who pays all they have is
+        decided with ``err`` first, then, at the shares where that is not enough,
+        with each ballot's own bound."""
         e = self.e
         sup = self.live(p)
         g = sup.g
-        sel = None if len(cols) == self.k else np.array(cols)
-        b = self._cols(self.budget, g, sel)
-        eb = self._cols(self.errs, g, sel)
-        live = ~self._cols(self.empty, g, sel)
-        rho_f = rho[:, None]
-        rel2 = rel[:, None] * 1.001 + 4 * _EPS
+        whole = len(cols) == self.k
+        sel = np.arange(self.k) if whole else np.array(cols)
+        b = self._cols(self.budget, g, None if whole else sel)
+        rel2 = rel * 1.001 + 4 * _EPS
         if sup.pts_f is None:
-            price_f = rho_f * e.unit_f[p]
+            price_f = (rho * e.unit_f[p])[:, None]
         else:
-            price_f = rho_f * sup.pts_f
-        tol = eb + price_f * rel2
-        drained = live & (b + tol < price_f)
-        keeps = live & (b - tol > price_f)
-        sure: npt.NDArray[np.bool_] = np.asarray(~(live & ~drained & ~keeps).any(axis=1))
-        oks = [bool(x) for x in sure]
-        if not sure.any():
+            price_f = rho[:, None] * sup.pts_f
+        # money left after paying in full (below 0: pays all it has); a spent
+        # ballot (money 0) is drained again, as rel2 < 1 (see :meth:`price`)
+        d = b - price_f
+        dist = np.abs(d)
+        tol = price_f * rel2[:, None]
+        near: npt.NDArray[np.bool_] = np.asarray((dist <= tol + self.err[sel][:, None]).any(axis=1))
+        if near.any():
+            j = np.flatnonzero(near)
+            near[j] = (dist[j] <= tol[j] + self.errs(sel[j], g)).any(axis=1)
+        oks = [not bool(x) for x in near]
+        if near.all():
             return oks
-        if not sure.all():
-            j = np.flatnonzero(sure)
-            sel = j if sel is None else sel[j]
-            b, eb, drained, keeps, rel2 = b[j], eb[j], drained[j], keeps[j], rel2[j]
-            price_f = price_f[j]
-        base = (self.base if sel is None else self.base[sel])[:, None]
-        added = price_f * rel2 + base
-        new_b = np.where(drained, 0.0, np.where(keeps, b - price_f, b))
-        new_e = np.where(drained, 0.0, np.where(keeps, eb + added, eb))
-        if sup.pts_f is None:
-            top = added[:, 0]
-        else:
-            top = np.where(keeps, added, 0.0).max(axis=1)
-        if sel is None:
+        if near.any():
+            j = np.flatnonzero(~near)
+            sel, d, tol, rho, rel2 = sel[j], d[j], tol[j], rho[j], rel2[j]
+            whole = False
+        keeps = d > 0
+        new_b = np.maximum(d, 0.0)
+        top = tol[:, 0] if sup.pts_f is None else np.where(keeps, tol, 0.0).max(axis=1)
+        if whole:
             self.budget[:, g] = new_b
-            self.errs[:, g] = new_e
-            self.empty[:, g] |= drained
-            self.err += top
         else:
-            idx = np.ix_(sel, g)
-            self.budget[idx] = new_b
-            self.errs[idx] = new_e
-            self.empty[idx] |= drained
-            self.err[sel] += top
+            self.budget[np.ix_(sel, g)] = new_b
+        self.err[sel] += top + self.base[sel]
+        self.coef[sel, p] = rho * rel2
+        self.paid[sel, p] = True
         return oks
 
 
@@ -1421,9 +1458,10 @@ def _cost(election: Election, selected: tuple[int, ...]) -> Fraction:
 
 def is_exhaustive(election: Election, selected: tuple[int, ...], among: frozenset[int]) -> bool:
     """True if no project of ``among`` outside ``selected`` fits in the money left."""
-    left = election.budget - _cost(election, selected)
+    scaled, den = election.scaled_costs
+    left = int(election.budget * den) - sum(scaled[p] for p in selected)
     chosen = set(selected)
-    return not any(p not in chosen and election.projects[p].cost <= left for p in among)
+    return not any(scaled[p] <= left for p in among if p not in chosen)
 
 
 def mes_add1(

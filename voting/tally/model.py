@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import cached_property
 from math import lcm
 from typing import Literal, cast
 
@@ -277,4 +278,12 @@ class Election:
         raise KeyError(project_id)
 
     def total_cost(self, indices: Iterable[int]) -> Fraction:
-        return sum((self.projects[i].cost for i in indices), Fraction(0))
+        scaled, den = self.scaled_costs
+        return Fraction(sum(scaled[i] for i in indices), den)
+
+    @cached_property
+    def scaled_costs(self) -> tuple[tuple[int, ...], int]:
+        """Every project's cost times ``den`` (an integer), and ``den``: the least
+        common denominator of the costs and the budget (sums of costs in integers)."""
+        den = lcm(self.budget.denominator, *(p.cost.denominator for p in self.projects))
+        return tuple(int(p.cost * den) for p in self.projects), den
