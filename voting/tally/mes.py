@@ -1122,14 +1122,22 @@ class _FloatBatch:
     def _cols(
         self, m: npt.NDArray[_T], g: npt.NDArray[np.int64], cols: npt.NDArray[np.int64] | None
     ) -> npt.NDArray[_T]:
-        return np.take(m, g, axis=1) if cols is None else m[np.ix_(cols, g)]
+        if cols is None:
+            return np.take(m, g, axis=1)
+        if 4 * len(cols) >= self.k or len(g) < 1024:
+            return np.take(m, g, axis=1)[cols]
+        return m[cols[:, None], g]
 
     def run(self) -> list[tuple[int, ...] | None]:
         e = self.e
         k = self.k
         n_proj = len(e.ids)
         results: list[tuple[int, ...] | None] = [None] * k
-        selected = [list(e.free) for _ in range(k)]
+        log: list[npt.NDArray[np.int64]] = []  # per round, what each share bought
+
+        def outcome(i: int) -> tuple[int, ...]:  # (a share still running has bought each round)
+            return (*e.free, *(int(x[i]) for x in log))
+
         # per share and project: a bound on the price no purchase can lower (the
         # lower end of its last float interval), and whether it may still be bought
         lower = np.tile(np.array(e.lower0, dtype=np.float64), (k, 1))
@@ -1141,21 +1149,22 @@ class _FloatBatch:
             # Every share evaluates its projects until every one not evaluated has a
             # bound above the smallest upper end so far (``best_hi``), as run_float
             # does; each project is evaluated for all the shares needing it at once,
-            # the one with the smallest bound first.
+            # by their smallest bound at the start of the round (a bound not
+            # evaluated does not change within a round).
             lo = np.full((k, n_proj), inf)
             hi = np.full((k, n_proj), inf)
             rho = np.zeros((k, n_proj))
             rel = np.zeros((k, n_proj))
-            seen = np.zeros((k, n_proj), dtype=np.bool_)
             best_hi = np.full(k, inf)
-            while True:
-                need = active & ~seen & (lower <= best_hi[:, None]) & alive[:, None]
-                if not need.any():
+            keys = np.where(active & alive[:, None], lower, inf).min(axis=0)
+            top = inf
+            for p in np.argsort(keys, kind="stable").tolist():
+                if keys[p] > top:
                     break
-                p = int(np.argmin(np.where(need, lower, inf).min(axis=0)))
-                cols = np.flatnonzero(need[:, p])
+                cols = np.flatnonzero(active[:, p] & alive & (lower[:, p] <= best_hi))
+                if not len(cols):
+                    continue
                 gone, ok, rho_p, rel_p = self.price(cols, p)
-                seen[cols, p] = True
                 active[cols[gone], p] = False
                 alive[cols[~gone & ~ok]] = False  # too close to call: None
                 good = cols[ok]
@@ -1165,12 +1174,13 @@ class _FloatBatch:
                     hi[good, p] = r * (1 + x)
                     rho[good, p], rel[good, p] = r, x
                     best_hi[good] = np.minimum(best_hi[good], hi[good, p])
+                top = float(best_hi[alive].max(initial=-inf))
             # each share's winner: the only project whose interval reaches below
             # every upper end, or an exact tie among projects paid in full by all
             # their supporters with money left (then compared exactly)
             evaluated = np.isfinite(best_hi) & alive
             for i in np.flatnonzero(alive & ~evaluated).tolist():
-                results[i] = tuple(selected[i])  # nothing affordable is left
+                results[i] = outcome(i)  # nothing affordable is left
             alive &= evaluated
             cand = (lo <= best_hi[:, None]) & alive[:, None]
             n_cand = cand.sum(axis=1)
@@ -1181,21 +1191,20 @@ class _FloatBatch:
                     alive[i] = False
                     continue
                 winners[i] = min(ps, key=lambda x: (self.all_rich_price(i, x), e.ids[x]))
-            buys: dict[int, list[int]] = {}
-            for i in np.flatnonzero(alive).tolist():
-                buys.setdefault(int(winners[i]), []).append(i)
-            for p, rows in buys.items():
-                sel = np.array(rows)
-                oks = self.buy(rows, p, rho[sel, p], rel[sel, p])
-                for i, paid in zip(rows, oks, strict=True):
-                    if not paid:
-                        alive[i] = False
-                        continue
-                    active[i, p] = False
-                    selected[i].append(p)
-                    if not active[i].any():
-                        results[i] = tuple(selected[i])
-                        alive[i] = False
+            buying = np.flatnonzero(alive)
+            bought = np.full(k, -1)
+            buys = np.unique(winners[buying]).tolist()
+            for p in buys:
+                rows = buying[winners[buying] == p]
+                oks = self.buy(rows, p, rho[rows, p], rel[rows, p])
+                alive[rows[~oks]] = False
+                active[rows[oks], p] = False
+                bought[rows[oks]] = p
+            log.append(bought)
+            done = alive & ~active.any(axis=1)
+            for i in np.flatnonzero(done).tolist():
+                results[i] = outcome(i)
+            alive &= ~done
             running = np.flatnonzero(alive)
             if len(running):
                 for p in buys:  # ballots now spent at every share still running
@@ -1376,11 +1385,11 @@ class _FloatBatch:
 
     def buy(
         self,
-        cols: list[int],
+        cols: npt.NDArray[np.int64],
         p: int,
         rho: npt.NDArray[np.float64],
         rel: npt.NDArray[np.float64],
-    ) -> list[bool]:
+    ) -> npt.NDArray[np.bool_]:
         """Charge p's supporters at each of the shares ``cols`` at its float price
         there (with its relative error); False for a share where someone's money
         is too close to the price to tell whether they pay all of it (that share is
@@ -1393,7 +1402,7 @@ class _FloatBatch:
         sup = self.live(p)
         g = sup.g
         whole = len(cols) == self.k
-        sel = np.arange(self.k) if whole else np.array(cols)
+        sel = np.arange(self.k) if whole else cols
         b = self._cols(self.budget, g, None if whole else sel)
         rel2 = rel * 1.001 + 4 * _EPS
         if sup.pts_f is None:
@@ -1409,7 +1418,7 @@ class _FloatBatch:
         if near.any():
             j = np.flatnonzero(near)
             near[j] = (dist[j] <= tol[j] + self.errs(sel[j], g)).any(axis=1)
-        oks = [not bool(x) for x in near]
+        oks = ~near
         if near.all():
             return oks
         if near.any():
@@ -1422,7 +1431,7 @@ class _FloatBatch:
         if whole:
             self.budget[:, g] = new_b
         else:
-            self.budget[np.ix_(sel, g)] = new_b
+            self.budget[sel[:, None], g] = new_b
         self.err[sel] += top + self.base[sel]
         self.coef[sel, p] = rho * rel2
         self.paid[sel, p] = True
