@@ -68,6 +68,7 @@ _PAYS = 2
 _BATCH_MIN = 1  # shares per batch of plain runs in floats (``run_float_batch``) ...
 _BATCH_MAX = 64  # ... doubling from batch to batch while the runs stay plain, up to
 _BATCH_CELLS = 500_000  # ... this many (shares x distinct ballots; beyond, caches suffer)
+_DEAD_EVERY = 8  # rounds of a batch between two searches for the ballots spent at every share
 
 
 @dataclass(frozen=True)
@@ -1098,6 +1099,10 @@ class _FloatBatch:
         self.dead = np.zeros(engine.n_groups, dtype=np.bool_)  # spent at every share running
         self.n_dead = 0
         self._live: dict[int, _Live] = {}
+        # the budgets :meth:`price` gathered for each project in this round
+        self._gathered: dict[
+            int, tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float64]]
+        ] = {}
 
     def live(self, p: int) -> _Live:
         """p's supporter arrays, without the dead ballots when worthwhile."""
@@ -1119,14 +1124,32 @@ class _FloatBatch:
             self._live[p] = cur
         return cur
 
+    def _budgets(
+        self, p: int, g: npt.NDArray[np.int64], rows: npt.NDArray[np.int64]
+    ) -> npt.NDArray[np.float64]:
+        """The budgets of p's supporters ``g`` at the shares ``rows`` (sorted), from
+        :meth:`price`'s gathering in this round when it has them all."""
+        got = self._gathered.get(p)
+        if got is not None and got[0] is g:
+            cols, b = got[1], got[2]
+            if len(cols) == len(rows) and np.array_equal(cols, rows):
+                return b
+            at = np.searchsorted(cols, rows)
+            if np.all(at < len(cols)) and np.array_equal(cols[np.minimum(at, len(cols) - 1)], rows):
+                return b[at]
+        return self._cols(self.budget, g, None if len(rows) == self.k else rows)
+
     def _cols(
         self, m: npt.NDArray[_T], g: npt.NDArray[np.int64], cols: npt.NDArray[np.int64] | None
     ) -> npt.NDArray[_T]:
         if cols is None:
             return np.take(m, g, axis=1)
-        if 4 * len(cols) >= self.k or len(g) < 1024:
+        if 2 * len(cols) >= self.k or len(g) < 1024:
             return np.take(m, g, axis=1)[cols]
-        return m[cols[:, None], g]
+        out = np.empty((len(cols), len(g)), dtype=m.dtype)
+        for x, i in enumerate(cols.tolist()):  # (row by row: faster than m[cols[:, None], g])
+            np.take(m[i], g, out=out[x])
+        return out
 
     def run(self) -> list[tuple[int, ...] | None]:
         e = self.e
@@ -1145,35 +1168,46 @@ class _FloatBatch:
         active[:, e.eligible] = True
         alive = np.ones(k, dtype=np.bool_)
         inf = math.inf
+        # this round's float intervals of the prices (inf: not evaluated)
+        lo = np.full((k, n_proj), inf)
+        hi = np.full((k, n_proj), inf)
+        rho = np.zeros((k, n_proj))
+        rel = np.zeros((k, n_proj))
+        best_hi = np.full(k, inf)
+
+        def evaluate(cols: npt.NDArray[np.int64], p: int) -> None:
+            gone, ok, rho_p, rel_p = self.price(cols, p, lower[cols, p])
+            active[cols[gone], p] = False
+            alive[cols[~gone & ~ok]] = False  # too close to call: None
+            good = cols[ok]
+            if len(good):
+                r, x = rho_p[ok], rel_p[ok]
+                lower[good, p] = lo[good, p] = r * (1 - x)
+                hi[good, p] = r * (1 + x)
+                rho[good, p], rel[good, p] = r, x
+                best_hi[good] = np.minimum(best_hi[good], hi[good, p])
+
+        rounds = 0
         while alive.any():
             # Every share evaluates its projects until every one not evaluated has a
             # bound above the smallest upper end so far (``best_hi``), as run_float
             # does; each project is evaluated for all the shares needing it at once,
             # by their smallest bound at the start of the round (a bound not
             # evaluated does not change within a round).
-            lo = np.full((k, n_proj), inf)
-            hi = np.full((k, n_proj), inf)
-            rho = np.zeros((k, n_proj))
-            rel = np.zeros((k, n_proj))
-            best_hi = np.full(k, inf)
+            lo.fill(inf)
+            hi.fill(inf)
+            rho.fill(0.0)
+            rel.fill(0.0)
+            best_hi.fill(inf)
+            self._gathered.clear()
             keys = np.where(active & alive[:, None], lower, inf).min(axis=0)
             top = inf
             for p in np.argsort(keys, kind="stable").tolist():
                 if keys[p] > top:
                     break
                 cols = np.flatnonzero(active[:, p] & alive & (lower[:, p] <= best_hi))
-                if not len(cols):
-                    continue
-                gone, ok, rho_p, rel_p = self.price(cols, p)
-                active[cols[gone], p] = False
-                alive[cols[~gone & ~ok]] = False  # too close to call: None
-                good = cols[ok]
-                if len(good):
-                    r, x = rho_p[ok], rel_p[ok]
-                    lower[good, p] = lo[good, p] = r * (1 - x)
-                    hi[good, p] = r * (1 + x)
-                    rho[good, p], rel[good, p] = r, x
-                    best_hi[good] = np.minimum(best_hi[good], hi[good, p])
+                if len(cols):
+                    evaluate(cols, p)
                 top = float(best_hi[alive].max(initial=-inf))
             # each share's winner: the only project whose interval reaches below
             # every upper end, or an exact tie among projects paid in full by all
@@ -1205,18 +1239,19 @@ class _FloatBatch:
             for i in np.flatnonzero(done).tolist():
                 results[i] = outcome(i)
             alive &= ~done
+            rounds += 1
             running = np.flatnonzero(alive)
-            if len(running):
-                for p in buys:  # ballots now spent at every share still running
-                    g = self.live(p).g
-                    spent = (self._cols(self.budget, g, running) == 0).all(axis=0) & ~self.dead[g]
-                    if spent.any():
-                        self.dead[g[spent]] = True
-                        self.n_dead += int(spent.sum())
+            if rounds % _DEAD_EVERY == 0 and len(running):
+                # ballots now spent at every share still running (only ever more)
+                self.dead = (self.budget[running] == 0).all(axis=0)
+                self.n_dead = int(self.dead.sum())
         return results
 
     def price(
-        self, cols: npt.NDArray[np.int64], p: int
+        self,
+        cols: npt.NDArray[np.int64],
+        p: int,
+        start: npt.NDArray[np.float64] | None = None,
     ) -> tuple[
         npt.NDArray[np.bool_],
         npt.NDArray[np.bool_],
@@ -1228,9 +1263,11 @@ class _FloatBatch:
         gone, nor too close to call), and then its price per unit of satisfaction
         and its relative error bound.
 
-        Each distinct ballot's money is within ``errs`` (at most ``err``) of its
-        exact value (:meth:`buy`).  The supporters who pay all they have are
-        found in floats (a fixed point, as in :meth:`_RunState.eval_float`), and
+        Each distinct ballot's money is within its own bound (:meth:`errs`, at
+        most ``err``) of its exact value.  The supporters who pay all they have are
+        found in floats (a fixed point, as in :meth:`_RunState.eval_float`, from
+        ``start`` if given: a guess at the price, such as a bound found earlier in
+        the run, that changes nothing but the number of steps), and
         the price is only returned when nobody's money is within its error plus
         the price's of the price: then those who pay all they have are the same
         at the exact price, the exact price is the same formula over the same
@@ -1244,6 +1281,7 @@ class _FloatBatch:
         g = sup.g
         sel = None if len(cols) == self.k else cols
         b = self._cols(self.budget, g, sel)
+        self._gathered[p] = (g, cols, b)
         c = e.cost_f[p]
         m = len(cols)
         gamma = (len(g) + 4) * _EPS
@@ -1280,6 +1318,8 @@ class _FloatBatch:
         # voters (integers: exact in floats) means the same set: the test that
         # the set no longer moves, without comparing the sets themselves.
         price = np.full(m, c / total)
+        if start is not None:
+            np.maximum(price, start * u, out=price)
         poor = r < price[:, None]
         n_poor = poor @ w  # weighted count of the poor
         paid = np.zeros(m)
@@ -1403,7 +1443,7 @@ class _FloatBatch:
         g = sup.g
         whole = len(cols) == self.k
         sel = np.arange(self.k) if whole else cols
-        b = self._cols(self.budget, g, None if whole else sel)
+        b = self._budgets(p, g, sel)
         rel2 = rel * 1.001 + 4 * _EPS
         if sup.pts_f is None:
             price_f = (rho * e.unit_f[p])[:, None]
