@@ -4,8 +4,10 @@ run's, projects and order."""
 
 from __future__ import annotations
 
+import random
 from fractions import Fraction
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -13,7 +15,15 @@ from tally_support import require_shared
 from test_tally_add1 import changing_election, cumulative_elections, elections, has_points
 
 from voting.tally import Election, Profile, Project, read_pabulib
-from voting.tally.mes import MesEngine, initial_share, mes_add1
+from voting.tally.mes import (
+    _EPS,
+    MesEngine,
+    _FloatBatch,
+    _RunState,
+    initial_share,
+    is_exhaustive,
+    mes_add1,
+)
 
 
 def check(engine: MesEngine, share: Fraction) -> bool:
@@ -168,3 +178,116 @@ def test_a_batch_of_float_runs_on_shared_files(name: str) -> None:
     share = initial_share(e)
     shares = [share + k for k in range(0, 40, 3)]
     assert check_batch(engine, shares) >= len(shares) // 2
+
+
+def follow_exact_run(engine: MesEngine, shares: list[Fraction], rng: random.Random) -> int:
+    """A batch at ``shares`` (one per row) made to buy, row by row, what the exact
+    run at the first share buys, checking each float price, purchase and error
+    bound against the exact state.  Returns the purchases checked."""
+    batch = _FloatBatch(engine, shares)
+    states = [_RunState(engine, s) for s in shares]
+    rows = np.arange(len(shares))
+    run = engine.run(shares[0], record=False)
+    checked = 0
+    # each ballot's error bound accumulated purchase by purchase, as a ballot that
+    # pays in full adds its price's error and a subtraction's rounding
+    acc = np.repeat(batch.base[:, None], engine.n_groups, axis=1)
+    for winner in run.bought:
+        for p in engine.eligible:
+            exact = [state.eval_exact(p, None) for state in states]
+            gone, ok, rho, rel = batch.price(rows, p)
+            # from any start below the price: the same fixed point, so the same floats
+            start = np.where(ok, rho, 0.0) * [rng.choice([0.0, 0.5, 0.999]) for _ in rho]
+            gone2, ok2, rho2, rel2 = batch.price(rows, p, start)
+            for i, x in enumerate(exact):
+                assert not gone[i] or x is None
+                if ok[i]:
+                    assert x is not None
+                    assert rho[i] * (1 - rel[i]) <= x <= rho[i] * (1 + rel[i])
+                    assert not gone2[i]
+                    if ok2[i]:
+                        assert (rho2[i], rel2[i]) == (rho[i], rel[i])
+        prices = [state.eval_exact(winner, None) for state in states]
+        if any(x is None for x in prices):
+            break
+        gone, ok, rho, rel = batch.price(rows, winner)
+        if not ok.all():
+            break
+        paid = batch.buy(rows, winner, rho, rel)
+        g = engine.groups[winner]
+        sat = engine.unit_f[winner] if engine.uniform else engine.pts_f[winner]
+        tol = (rho * (rel * 1.001 + 4 * _EPS))[:, None] * sat + batch.base[:, None]
+        acc[:, g] = np.where(batch.budget[:, g] > 0, acc[:, g] + tol, 0.0)
+        for state, x in zip(states, prices, strict=True):
+            state.buy(winner, x, record=False)  # type: ignore[arg-type]
+        if not paid.all():
+            break
+        checked += 1
+        # each ballot's money: 0 exactly once spent, else within its own bound,
+        # itself within the share's
+        groups = np.arange(engine.n_groups)
+        own = batch.errs(rows, groups)
+        for i, state in enumerate(states):
+            assert np.array_equal(batch.budget[i] == 0, state.empty)
+            assert (own[i] <= batch.err[i]).all()
+            assert (own[i] >= np.minimum(acc[i], batch.err[i]) * (1 - 1e-12)).all()
+            for gi in np.flatnonzero(~state.empty).tolist():
+                money = state.exact_budget(gi)
+                assert abs(Fraction(float(batch.budget[i, gi])) - money) <= Fraction(
+                    float(own[i, gi])
+                )
+    return checked
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.one_of(elections(), cumulative_elections()),
+    st.sampled_from(["cost", "cardinality", "points"]),
+    st.lists(st.integers(0, 60), min_size=1, max_size=4),
+    st.sampled_from([Fraction(1), Fraction(1, 3), Fraction(1, 100)]),
+    st.randoms(use_true_random=False),
+)
+def test_float_prices_and_purchases_bracket_the_exact_ones(
+    e: Election, sat: str, steps: list[int], grid: Fraction, rng: random.Random
+) -> None:
+    """Every float price a batch decides brackets the exact price (ties, equal
+    budgets, spent ballots and points included), an unaffordable one is unaffordable
+    exactly, the fixed point ends where it ends from any start below the price, and
+    after each purchase every ballot's money is within its own error bound
+    (rebuilt from the purchases, :meth:`_FloatBatch.errs`) of the exact money."""
+    if sat == "points" and not has_points(e):
+        sat = "cost"
+    engine = MesEngine(e, sat)  # type: ignore[arg-type]
+    base = initial_share(e)
+    follow_exact_run(engine, sorted(base + k * grid for k in steps), rng)
+
+
+def test_float_prices_follow_the_exact_run_on_elections_whose_outcome_keeps_changing() -> None:
+    rng = random.Random(7)
+    checked = 0
+    for seed in range(4):
+        e = changing_election(seed)
+        engine = MesEngine(e, "cost")
+        checked += follow_exact_run(engine, [initial_share(e) + k for k in (0, 1, 5)], rng)
+    assert checked >= 8
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.fractions(min_value=0, max_value=1000, max_denominator=12), min_size=1, max_size=8),
+    st.fractions(min_value=0, max_value=3000, max_denominator=7),
+    st.data(),
+)
+def test_sums_of_costs_in_integers_are_the_sums_of_fractions(
+    costs: list[Fraction], budget: Fraction, data: st.DataObject
+) -> None:
+    projects = tuple(Project(str(i), c) for i, c in enumerate(costs))
+    n = len(costs)
+    e = Election(projects, budget, Profile.from_ballots("approval", n, [list(range(n))]))
+    chosen = data.draw(st.lists(st.integers(0, n - 1), unique=True))
+    among = frozenset(data.draw(st.lists(st.integers(0, n - 1), unique=True)))
+    assert e.total_cost(chosen) == sum((costs[i] for i in chosen), Fraction(0))
+    left = budget - sum((costs[i] for i in chosen), Fraction(0))
+    assert is_exhaustive(e, tuple(chosen), among) == (
+        not any(p not in chosen and costs[p] <= left for p in among)
+    )

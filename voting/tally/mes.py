@@ -1397,6 +1397,7 @@ class _FloatBatch:
             terms = np.where(counted & self.paid[s, proj], self.coef[s, proj] * sat + base, 0.0)
             out[x] = base + np.bincount(owner, weights=terms, minlength=len(g))
         out *= 1 + 1e-9
+        np.minimum(out, self.err[rows][:, None], out=out)  # (both bound it)
         out[self._cols(self.budget, g, rows) == 0] = 0.0  # spent
         return out
 
