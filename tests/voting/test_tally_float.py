@@ -180,10 +180,17 @@ def test_a_batch_of_float_runs_on_shared_files(name: str) -> None:
     assert check_batch(engine, shares) >= len(shares) // 2
 
 
-def follow_exact_run(engine: MesEngine, shares: list[Fraction], rng: random.Random) -> int:
+def follow_exact_run(
+    engine: MesEngine, shares: list[Fraction], rng: random.Random, perturb: bool = False
+) -> int:
     """A batch at ``shares`` (one per row) made to buy, row by row, what the exact
     run at the first share buys, checking each float price, purchase and error
-    bound against the exact state.  Returns the purchases checked."""
+    bound against the exact state.  With ``perturb``, after each purchase every
+    ballot's money is moved away from the exact money by half its error
+    bound (within half the bound on the sum of weight x error, ``spread``), so
+    that the bounds are tested against errors of their own size, not only
+    against the tiny ones of real roundings.  Returns the purchases checked."""
+    weights = engine.election.profile.counts
     batch = _FloatBatch(engine, shares)
     states = [_RunState(engine, s) for s in shares]
     rows = np.arange(len(shares))
@@ -236,6 +243,23 @@ def follow_exact_run(engine: MesEngine, shares: list[Fraction], rng: random.Rand
                 assert abs(Fraction(float(batch.budget[i, gi])) - money) <= Fraction(
                     float(own[i, gi])
                 )
+            live = np.flatnonzero(~state.empty).tolist()
+            moneys = {gi: state.exact_budget(gi) for gi in live}
+            spread = sum(
+                (abs(Fraction(float(batch.budget[i, gi])) - m) * int(weights[gi]))
+                for gi, m in moneys.items()
+            )
+            assert spread <= Fraction(float(batch.spread[i]))
+            if not perturb:
+                continue
+            total = float(sum(own[i, gi] * weights[gi] for gi in live))
+            scale = 0.5 * min(1.0, float(batch.spread[i]) / total) if total > 0 else 0.0
+            sign = rng.choice([-1, 1])  # (all one way: the most a price can move)
+            for gi, m in moneys.items():
+                delta = Fraction(float(own[i, gi]) * scale * sign)
+                if m <= 2 * abs(delta):
+                    delta = abs(delta)
+                batch.budget[i, gi] = float(m + delta)
     return checked
 
 
@@ -246,20 +270,23 @@ def follow_exact_run(engine: MesEngine, shares: list[Fraction], rng: random.Rand
     st.lists(st.integers(0, 60), min_size=1, max_size=4),
     st.sampled_from([Fraction(1), Fraction(1, 3), Fraction(1, 100)]),
     st.randoms(use_true_random=False),
+    st.booleans(),
 )
 def test_float_prices_and_purchases_bracket_the_exact_ones(
-    e: Election, sat: str, steps: list[int], grid: Fraction, rng: random.Random
+    e: Election, sat: str, steps: list[int], grid: Fraction, rng: random.Random, perturb: bool
 ) -> None:
     """Every float price a batch decides brackets the exact price (ties, equal
     budgets, spent ballots and points included), an unaffordable one is unaffordable
     exactly, the fixed point ends where it ends from any start below the price, and
     after each purchase every ballot's money is within its own error bound
-    (rebuilt from the purchases, :meth:`_FloatBatch.errs`) of the exact money."""
+    (rebuilt from the purchases, :meth:`_FloatBatch.errs`) of the exact money, and
+    the sum of weight x error within ``spread``; also with errors of the size of
+    those bounds (``perturb``)."""
     if sat == "points" and not has_points(e):
         sat = "cost"
     engine = MesEngine(e, sat)  # type: ignore[arg-type]
     base = initial_share(e)
-    follow_exact_run(engine, sorted(base + k * grid for k in steps), rng)
+    follow_exact_run(engine, sorted(base + k * grid for k in steps), rng, perturb)
 
 
 def test_float_prices_follow_the_exact_run_on_elections_whose_outcome_keeps_changing() -> None:
@@ -268,7 +295,9 @@ def test_float_prices_follow_the_exact_run_on_elections_whose_outcome_keeps_chan
     for seed in range(4):
         e = changing_election(seed)
         engine = MesEngine(e, "cost")
-        checked += follow_exact_run(engine, [initial_share(e) + k for k in (0, 1, 5)], rng)
+        shares = [initial_share(e) + k for k in (0, 1, 5)]
+        checked += follow_exact_run(engine, shares, rng)
+        follow_exact_run(engine, shares, rng, perturb=True)
     assert checked >= 8
 
 

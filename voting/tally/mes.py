@@ -1092,6 +1092,13 @@ class _FloatBatch:
         self.base = 2 * _EPS * np.abs(self.b0)  # a float share's error, and a subtraction's
         self.budget = np.repeat(self.b0[:, None], engine.n_groups, axis=1)
         self.err = self.base.copy()
+        # per share: a bound on the sum over all ballots of weight x error, which a
+        # purchase only raises by its roundings (see :meth:`buy`); so also a bound
+        # on each ballot's error that does not compound from purchase to purchase
+        self.spread = self.base * float(engine.election.profile.counts.sum())
+        # per project priced in this round: the shares and what buying it there
+        # adds to ``spread`` (approval-like satisfaction only)
+        self._spill: dict[int, tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]] = {}
         # per share and bought project: what each purchase adds to the error bound
         # of a ballot that pays it in full, per unit of satisfaction (plus ``base``)
         self.coef = np.zeros((k, len(engine.ids)))
@@ -1200,6 +1207,7 @@ class _FloatBatch:
             rel.fill(0.0)
             best_hi.fill(inf)
             self._gathered.clear()
+            self._spill.clear()
             keys = np.where(active & alive[:, None], lower, inf).min(axis=0)
             top = inf
             for p in np.argsort(keys, kind="stable").tolist():
@@ -1285,7 +1293,8 @@ class _FloatBatch:
         c = e.cost_f[p]
         m = len(cols)
         gamma = (len(g) + 4) * _EPS
-        err = self.err if sel is None else self.err[sel]
+        err = self.err if sel is None else self.err[sel]  # (at most ``spread``)
+        spread = self.spread if sel is None else self.spread[sel]
         w = sup.w_f
         pf: npt.NDArray[np.float64] | None = None
         if sup.pts_f is None:
@@ -1307,7 +1316,7 @@ class _FloatBatch:
             none = np.zeros(m, dtype=np.bool_)
             return ~none, none, np.zeros(m), np.zeros(m)
         avail = b @ w
-        slack = sup.w_sum * err + gamma * (avail + c)
+        slack = np.minimum(sup.w_sum * err, spread) + gamma * (avail + c)
         gone = avail < c - slack
         ok: npt.NDArray[np.bool_] = ~gone & (avail > c + slack)
         if not ok.any():
@@ -1340,11 +1349,23 @@ class _FloatBatch:
             else:
                 ok &= ~moved
             ok &= sat_left > 2 * total_err
-            paid_err = err * n_poor  # (spent ballots have no error)
+            # (spent ballots have no error)
+            paid_err = np.minimum(err * n_poor, spread)
             num = c - paid
-            num_err = _EPS * c + paid_err + gamma * paid
+            rounding = _EPS * c + gamma * paid
+            num_err = rounding + paid_err
             ok &= num > 2 * num_err
             rel = (num_err / (num - num_err) + 2 * total_err / sat_left + 4 * _EPS) * 1.001
+            if pf is None:
+                # Buying it moves the error of the money the poor pay (``paid_err``,
+                # at most) onto those who pay the price: over all ballots, the sum
+                # of weight x error grows by the roundings alone (sat_left: the
+                # weight of those who pay the price in full, each rounding once)
+                base = self.base if sel is None else self.base[sel]
+                self._spill[p] = (
+                    cols,
+                    (rounding + 4 * _EPS * num) * 1.01 + sat_left * base,
+                )
             ok &= rel < 0.25  # (so that :meth:`buy` drains every spent ballot)
             # nobody's money within its error plus the price's of the price: first
             # with the largest error bound, then with each ballot's own
@@ -1473,7 +1494,18 @@ class _FloatBatch:
             self.budget[:, g] = new_b
         else:
             self.budget[sel[:, None], g] = new_b
-        self.err[sel] += top + self.base[sel]
+        # the sum of weight x error: raised by the roundings (:meth:`price`), else
+        # by every bound added (those who pay all they have end with no error)
+        add = None
+        spill = self._spill.get(p)
+        if spill is not None:
+            at = np.minimum(np.searchsorted(spill[0], sel), len(spill[0]) - 1)
+            if np.array_equal(spill[0][at], sel):
+                add = spill[1][at]
+        if add is None:
+            add = ((tol + self.base[sel][:, None]) * keeps) @ sup.w_f
+        self.spread[sel] += add
+        self.err[sel] = np.minimum(self.err[sel] + top + self.base[sel], self.spread[sel])
         self.coef[sel, p] = rho * rel2
         self.paid[sel, p] = True
         return oks
