@@ -364,9 +364,10 @@ def sessions_bulk(users) -> list[str]:  # type: ignore[no-untyped-def]
     """A logged-in session per user, written straight to the session table."""
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-    from django.contrib.sessions.models import Session
     from django.utils import timezone
+
+    from ciic.accounts.models import Session
+    from ciic.accounts.sessions import SessionStore
 
     store = SessionStore()
     expires = timezone.now() + dt.timedelta(days=1)
@@ -380,7 +381,9 @@ def sessions_bulk(users) -> list[str]:  # type: ignore[no-untyped-def]
                 HASH_SESSION_KEY: user.get_session_auth_hash(),
             }
         )
-        rows.append(Session(session_key=key, session_data=data, expire_date=expires))
+        rows.append(
+            Session(session_key=key, session_data=data, expire_date=expires, user_id=user.pk)
+        )
         keys.append(key)
     Session.objects.bulk_create(rows, batch_size=2000)
     return keys

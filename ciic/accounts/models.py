@@ -4,6 +4,7 @@ import rules
 from asgiref.sync import sync_to_async
 from django.contrib import auth
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models.functions import Lower
@@ -142,3 +143,29 @@ def _staff_session_ok(user: User) -> bool:
     from .second_factor import staff_session_ok
 
     return staff_session_ok(user)
+
+
+class Session(AbstractBaseSession):
+    """Django's database session, with the account it is logged in to as a
+    column (set from the session's data on every save): loading a session
+    reads its account in the same query (`ciic.accounts.sessions`), one round
+    trip less on every request of a logged-in user. Deleting an account
+    deletes its sessions."""
+
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("account"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+
+    class Meta(AbstractBaseSession.Meta):
+        db_table = "accounts_session"
+
+    @classmethod
+    def get_session_store_class(cls) -> Any:
+        from .sessions import SessionStore
+
+        return SessionStore

@@ -1,14 +1,15 @@
-"""The session and the account of each request are read with written-out
-queries (ciic.accounts.sessions, the backend's get_user): same results as
-Django's ORM reads, expired sessions and inactive accounts included."""
+"""The session and the account of each request are read with one written-out
+query (ciic.accounts.sessions, handed to the backend's get_user): same results
+as Django's ORM reads, expired sessions, inactive accounts and changed
+passwords included."""
 
 import datetime as dt
 
 import pytest
-from django.contrib.sessions.models import Session
 from django.utils import timezone
 
 from ciic.accounts.backends import StaffSessionAuthenticationBackend
+from ciic.accounts.models import Session
 from ciic.accounts.sessions import SessionStore
 from tests.factories import UserFactory
 
@@ -53,3 +54,92 @@ def test_a_logged_in_client_is_that_user(client):  # type: ignore[no-untyped-def
     client.force_login(user)
     response = client.get("/")
     assert response.wsgi_request.user == user
+
+
+def _get_queries(client, url="/me/"):  # type: ignore[no-untyped-def]
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    return response, [q["sql"] for q in ctx.captured_queries]
+
+
+def test_the_session_row_names_its_account_and_one_query_reads_both(client):  # type: ignore[no-untyped-def]
+    user = UserFactory()
+    client.force_login(user)
+    session = Session.objects.get(session_key=client.session.session_key)
+    assert session.user_id == user.pk
+    response, sql = _get_queries(client)
+    assert response.wsgi_request.user == user
+    assert 'FROM "accounts_session" s LEFT JOIN "accounts_user" u' in sql[0]
+    assert not any('FROM "accounts_user" WHERE' in q for q in sql), sql  # no read of its own
+    assert not any('"django_session"' in q for q in sql), sql
+
+
+def test_an_account_read_with_the_session_passes_djangos_checks(client):  # type: ignore[no-untyped-def]
+    user = UserFactory()
+    client.force_login(user)
+    user.set_password("changed in another browser")
+    user.save()
+    response, _sql = _get_queries(client, "/")
+    assert not response.wsgi_request.user.is_authenticated  # the session's hash no longer fits
+
+    other = UserFactory()
+    client.force_login(other)
+    other.is_active = False
+    other.save()
+    response, _sql = _get_queries(client, "/")
+    assert not response.wsgi_request.user.is_authenticated
+
+
+def test_the_account_read_with_a_session_is_taken_once_and_forgotten_with_the_request():  # type: ignore[no-untyped-def]
+    from django.core.signals import request_finished
+
+    from ciic.accounts.sessions import loaded_account
+
+    user = UserFactory(first_name="Ana")
+    store = SessionStore()
+    store.update({"_auth_user_id": str(user.pk)})
+    store.save()
+    assert SessionStore(store.session_key).load()["_auth_user_id"] == str(user.pk)
+    assert loaded_account(user.pk + 1) is None  # another account: not handed over
+    SessionStore(store.session_key).load()
+    taken = loaded_account(user.pk)
+    assert taken == user and taken.first_name == "Ana"
+    assert taken.get_deferred_fields() == set()
+    assert loaded_account(user.pk) is None  # once
+
+    SessionStore(store.session_key).load()
+    request_finished.send(sender=None)
+    assert loaded_account(user.pk) is None  # not into the next request
+
+    anonymous = SessionStore()
+    anonymous["cart"] = 1
+    anonymous.save()
+    assert Session.objects.get(session_key=anonymous.session_key).user_id is None
+    assert SessionStore(anonymous.session_key).load() == {"cart": 1}
+
+
+def test_the_migration_keeps_live_sessions_with_their_accounts():  # type: ignore[no-untyped-def]
+    import importlib
+
+    from django.apps import apps
+    from django.contrib.sessions.backends.db import SessionStore as DjangoStore
+    from django.contrib.sessions.models import Session as DjangoSession
+
+    migration = importlib.import_module("ciic.accounts.migrations.0003_session_with_account")
+    user = UserFactory()
+    live, gone, stale = DjangoStore(), DjangoStore(), DjangoStore()
+    live.update({"_auth_user_id": str(user.pk), "x": 1})
+    gone.update({"_auth_user_id": str(user.pk + 999)})  # an account deleted since
+    stale.update({"_auth_user_id": str(user.pk)})
+    for store in (live, gone, stale):
+        store.save()
+    DjangoSession.objects.filter(session_key=stale.session_key).update(
+        expire_date=timezone.now() - dt.timedelta(seconds=1)
+    )
+    migration.copy_live_sessions(apps, None)
+    copied = {s.session_key: s.user_id for s in Session.objects.all()}
+    assert copied == {live.session_key: user.pk, gone.session_key: None}
+    assert SessionStore(live.session_key).load() == {"_auth_user_id": str(user.pk), "x": 1}
