@@ -409,3 +409,23 @@ def test_fast_add1_with_the_slope_check_equals_stepwise(monkeypatch: pytest.Monk
         for completion in VARIANTS:
             assert_same(e, "cost", completion)
     assert used >= 3
+
+
+def test_predict_extrapolates_the_first_closing_gap() -> None:
+    """Where the completion aims after a certified try: the last step before the
+    first meeting of a rival's price with the winner's, each along its line."""
+    from voting.tally.mes import MesRun, _predict
+
+    def run(share: int, seen: tuple[dict[int, float], ...]) -> MesRun:
+        return MesRun(Fraction(share), (0, 1), (), frozenset({0, 1, 2}), (1, 1), seen=seen)
+
+    # round 1: winner 0 at 10 throughout, rival 2 from 14 to 12 over 4 steps (meets
+    # it 4 steps further); round 2: winner 1, rival 2's gap steady
+    a = run(100, ({0: 10.0, 2: 14.0}, {1: 20.0, 2: 25.0}))
+    b = run(104, ({0: 10.0, 2: 12.0}, {1: 19.0, 2: 24.0}))
+    assert _predict(a, b, Fraction(1)) == 4
+    assert _predict(a, b, Fraction(1, 2)) == 8
+    assert _predict(b, b, Fraction(1)) is None  # no distance: nothing to extrapolate
+    # no gap closing: no guess
+    c = run(104, ({0: 10.0, 2: 15.0}, {1: 19.0, 2: 24.0}))
+    assert _predict(a, c, Fraction(1)) is None
