@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/public_pages.py [--write] [--seconds 20] [--port 8100] [--compare gthread:4]
 
-The load comes from `bench/loadgen.py` (asyncio, one process): N simulated
+The load comes from `bench/loadgen.py` (one thread, epoll): N simulated
 users, each requesting a page, waiting for the answer and requesting the next
 one at once (no think time), with the mix of
 issue 14 (list 40 %, detail 30 %, home 15 %, map 10 %, GeoJSON 5 %), sending
@@ -194,7 +194,7 @@ def stop_server(server: subprocess.Popen[bytes]) -> None:
 
 def load(port: int, pick, users: int, seconds: float) -> dict[str, float]:  # type: ignore[no-untyped-def]
     """`users` simulated users requesting `pick(rng)` paths back to back for `seconds`
-    (bench/loadgen.py: one asyncio loop, far lighter than a thread per user)."""
+    (bench/loadgen.py: one thread over non-blocking sockets, far lighter than a thread per user)."""
     stats = loadgen.run(
         "127.0.0.1",
         port,

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import time
 from functools import partial
+from typing import Any
 
 from django.core.cache import cache
 from django.db import transaction
@@ -49,12 +50,14 @@ NAMESPACES: dict[str, str] = {
     "pages": "Wagtail pages: home, information pages",
 }
 
-_VERSION_KEY = "ciic:content-version:{}"
+# The cache key of a namespace's version (readers that fetch it with other keys
+# in one round trip, as the page cache does).
+VERSION_KEY = "ciic:content-version:{}"
 
 
 def content_version(namespace: str) -> int:
     """The current version of `namespace` (1 until its first change)."""
-    key = _VERSION_KEY.format(namespace)
+    key = VERSION_KEY.format(namespace)
     version = cache.get(key)
     if version is None:
         cache.add(key, 1, timeout=None)
@@ -88,15 +91,23 @@ def content_versions_forget() -> None:
 
 
 def content_versions(namespaces: tuple[str, ...]) -> dict[str, int]:
-    """The current versions of `namespaces`, read in one round trip to the
-    cache (a cached page's key names up to four: one GET each made the home
-    page's cache hit five round trips to Redis, now two)."""
-    keys = {_VERSION_KEY.format(namespace): namespace for namespace in namespaces}
-    found = cache.get_many(list(keys))
-    return {
-        namespace: int(found[key]) if found.get(key) is not None else content_version(namespace)
-        for key, namespace in keys.items()
+    """The current versions of `namespaces`, read in one round trip."""
+    return content_versions_and(namespaces, None)[0]
+
+
+def content_versions_and(
+    namespaces: tuple[str, ...], key: str | None
+) -> tuple[dict[str, int], Any]:
+    """The current versions of `namespaces` and the cache entry under `key`
+    (None if absent, or if `key` is None), read in one round trip: the page
+    cache reads a page with the versions it must have been rendered from."""
+    keys = {VERSION_KEY.format(namespace): namespace for namespace in namespaces}
+    found = cache.get_many([*keys, key] if key is not None else list(keys))
+    versions = {
+        namespace: int(found[vkey]) if found.get(vkey) is not None else content_version(namespace)
+        for vkey, namespace in keys.items()
     }
+    return versions, found.get(key) if key is not None else None
 
 
 def content_key(namespace: str, *parts: object) -> str:
@@ -108,7 +119,7 @@ def content_key(namespace: str, *parts: object) -> str:
 def content_bump(namespace: str, *, warm: bool = True) -> int:
     """Bump `namespace` now (no waiting for a commit) and return the new
     version. Services call `content_changed` instead."""
-    key = _VERSION_KEY.format(namespace)
+    key = VERSION_KEY.format(namespace)
     _RECENT.pop(namespace, None)
     try:
         version = int(cache.incr(key))

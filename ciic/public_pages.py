@@ -20,6 +20,16 @@ The CSP nonce of a cached page is replaced by a fresh one for each visitor.
 Every cached answer carries an ETag and a Last-Modified date (when it was
 rendered) and answers 304 to a matching conditional request.
 
+**A hit is cheap.** It is answered in the middleware's request phase, before
+the CSRF, authentication, messages, frame, CSP and permissions middleware run:
+the headers they add were stored with the page (the CSP's nonce as a
+placeholder), and what they read (a session, a token, messages) a cacheable
+request does not carry. Which view a path shows is resolved once per path and
+language and remembered by the process. A page is stored under its URL and
+language, with the content versions it was rendered from; the versions and the
+page are read in one round trip (`cache.get_many`), and a page whose versions
+are no longer the current ones is a miss (rendered again and stored over it).
+
 **Compression.** `PublicGZipMiddleware` gzips HTML, JSON and GeoJSON only
 when the answer holds no secret an attacker could guess byte by byte through
 its compressed size (BREACH): no `Set-Cookie` and no CSRF token used, and
@@ -29,9 +39,11 @@ gzipped copy, so a hit costs no compression.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import gzip
 import hashlib
+import os
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -39,13 +51,14 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.middleware.gzip import GZipMiddleware
+from django.urls import Resolver404, get_urlconf, resolve
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 from django.utils.regex_helper import _lazy_re_compile
 from django.utils.translation import get_language
 
-from ciic.cache import NAMESPACES, content_versions
+from ciic.cache import NAMESPACES, content_versions_and
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -74,10 +87,43 @@ def public_page(*namespaces: str, shared: bool = False) -> Callable[[F], F]:
 def _view_marks(request: HttpRequest) -> tuple[tuple[str, ...], bool] | None:
     match = getattr(request, "resolver_match", None)
     func = getattr(match, "func", None) if match is not None else None
+    return _func_marks(func)
+
+
+def _func_marks(func: Any) -> tuple[tuple[str, ...], bool] | None:
     namespaces = getattr(func, "public_page_namespaces", None)
     if namespaces is None:
         return None
     return namespaces, bool(getattr(func, "public_page_shared", False))
+
+
+# {(urlconf, language, path): the marks of the view the path resolves to}:
+# a process's URL configuration does not change while it runs (a test that
+# overrides ROOT_URLCONF gets keys of its own).
+_PATH_MARKS: dict[tuple[str, str, str], tuple[tuple[str, ...], bool] | None] = {}
+_PATH_MARKS_MAX = 20_000
+
+
+def _path_marks(request: HttpRequest) -> tuple[tuple[str, ...], bool] | None:
+    urlconf = getattr(request, "urlconf", None) or get_urlconf() or settings.ROOT_URLCONF
+    key = (str(urlconf), get_language() or "", request.path_info)
+    try:
+        return _PATH_MARKS[key]
+    except KeyError:
+        pass
+    try:
+        marks = _func_marks(resolve(request.path_info, urlconf).func)
+    except Resolver404:
+        marks = None
+    if len(_PATH_MARKS) >= _PATH_MARKS_MAX:
+        _PATH_MARKS.clear()
+    _PATH_MARKS[key] = marks
+    return marks
+
+
+def path_marks_forget() -> None:
+    """Forget the paths resolved so far (tests that change the URLs)."""
+    _PATH_MARKS.clear()
 
 
 def _personal_request(request: HttpRequest) -> bool:
@@ -105,48 +151,74 @@ def _seconds_left() -> int:
     return max(1, min(limit, int((midnight - now).total_seconds())))
 
 
-def page_key(request: HttpRequest, namespaces: tuple[str, ...]) -> str:
-    current = content_versions(namespaces)
-    versions = ".".join(f"{ns}{current[ns]}" for ns in namespaces)
+def page_key(request: HttpRequest) -> str:
+    """The cache key of the page `request` asks for: its full URL (path and
+    query string) and the language. The entry stored under it names the
+    content versions it was rendered from."""
     url = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
-    return f"ciic:page:{versions}:{get_language() or ''}:{url}"
+    return f"ciic:page:{get_language() or ''}:{url}"
+
+
+def _lookup(
+    request: HttpRequest, namespaces: tuple[str, ...]
+) -> tuple[str, dict[str, int], dict[str, Any] | None]:
+    """(the page's key, the current versions of `namespaces`, the stored
+    entry if it was rendered from those versions), in one round trip."""
+    key = page_key(request)
+    versions, entry = content_versions_and(namespaces, key)
+    if entry is not None and entry.get("versions") != versions:
+        entry = None
+    return key, versions, entry
+
+
+def _fresh_nonce() -> str:
+    # As django-csp makes it (csp.middleware.CSPMiddleware._make_nonce).
+    return base64.b64encode(os.urandom(16)).decode("ascii")
 
 
 class PublicPageCacheMiddleware:
     """Serves and stores `@public_page` views (see the module's docstring).
     Placed after LocaleMiddleware (the language is part of the key) and before
-    the CSRF, authentication and CSP middleware."""
+    the CSRF, authentication and CSP middleware (a hit skips them)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        lookup = self._cacheable(request)
+        if lookup is None:
+            return self.get_response(request)
+        key, versions, entry = lookup
+        if entry is not None:
+            return self._answer(request, entry)
         response = self.get_response(request)
-        key = getattr(request, "_public_page_key", None)
-        if key is not None and getattr(request, "_public_page_hit", False) is False:
-            self._store(request, response, key)
+        # Stored only if the view that answered is the one resolved above
+        # (a middleware in between may have answered instead).
+        if _view_marks(request) is not None:
+            self._store(request, response, key, versions)
         return response
 
-    def process_view(
-        self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any
-    ) -> HttpResponseBase | None:
+    def _cacheable(
+        self, request: HttpRequest
+    ) -> tuple[str, dict[str, int], dict[str, Any] | None] | None:
         if request.method not in ("GET", "HEAD") or not settings.PUBLIC_PAGE_CACHE:
             return None
-        marks = _view_marks(request)
+        marks = _path_marks(request)
         if marks is None:
             return None
         namespaces, shared = marks
         if not shared and _personal_request(request):
             return None
-        key = page_key(request, namespaces)
-        request._public_page_key = key  # type: ignore[attr-defined]
-        entry = cache.get(key)
-        if entry is None:
-            return None
-        request._public_page_hit = True  # type: ignore[attr-defined]
-        return self._answer(request, entry)
+        request._public_page_marks = marks  # type: ignore[attr-defined]
+        return _lookup(request, namespaces)
 
-    def _store(self, request: HttpRequest, response: HttpResponseBase, key: str) -> None:
+    def _store(
+        self,
+        request: HttpRequest,
+        response: HttpResponseBase,
+        key: str,
+        versions: dict[str, int],
+    ) -> None:
         if (
             response.status_code != 200
             or response.streaming
@@ -168,6 +240,7 @@ class PublicPageCacheMiddleware:
             headers = {k: v.replace(nonce, NONCE_PLACEHOLDER) for k, v in headers.items()}
         has_nonce = NONCE_PLACEHOLDER.encode() in body
         entry: dict[str, Any] = {
+            "versions": versions,
             "body": body,
             "gzip": gzip.compress(body, 6, mtime=0)
             if _compressible(response) and not has_nonce and len(body) >= 200
@@ -189,13 +262,12 @@ class PublicPageCacheMiddleware:
         if not_modified is not None:
             return not_modified
         body: bytes = entry["body"]
-        headers: dict[str, str] = dict(entry["headers"])
+        headers: dict[str, str] = entry["headers"]
         compressed = entry["gzip"]
         if entry["nonce"]:
-            fresh = str(request.csp_nonce)  # type: ignore[attr-defined]
+            fresh = _fresh_nonce()
             body = body.replace(NONCE_PLACEHOLDER.encode(), fresh.encode())
-            # The CSP middleware writes the header with the fresh nonce.
-            headers.pop("Content-Security-Policy", None)
+            headers = {k: v.replace(NONCE_PLACEHOLDER, fresh) for k, v in headers.items()}
         response = HttpResponse(body)
         for name, value in headers.items():
             response[name] = value
@@ -225,7 +297,8 @@ class PublicGZipMiddleware(GZipMiddleware):
     ) -> HttpResponseBase:
         if not _compressible(response) or _sets_cookie_or_token(request, response):
             return response
-        marks = _view_marks(request)
+        # A hit carries the marks resolved for it (it never reached the view).
+        marks = getattr(request, "_public_page_marks", None) or _view_marks(request)
         shared = marks is not None and marks[1]
         if _personal_request(request) and not shared:
             return response

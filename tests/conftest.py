@@ -2,6 +2,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED = (REPO_ROOT.parent / "shared").resolve()
@@ -36,6 +37,9 @@ def _media_and_cache(settings, tmp_path):  # type: ignore[no-untyped-def]
     cache.clear()
     opened_ballots_forget()  # kept per process; a new test database may reuse a call's id
     yield
+    # A request leaves its language active in the thread (LocaleMiddleware
+    # never deactivates it): the next test starts in LANGUAGE_CODE again.
+    translation.deactivate()
 
 
 @pytest.fixture

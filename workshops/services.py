@@ -16,6 +16,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -454,11 +455,13 @@ def _registration_error(workshop: Workshop, now: dt.datetime) -> ValidationError
     return None
 
 
-def _full_status_sync(workshop: Workshop) -> None:
-    """OPEN <-> FULL as seats fill and free (caller holds the lock)."""
+def _full_status_sync(workshop: Workshop, *, confirmed: int | None = None) -> None:
+    """OPEN <-> FULL as seats fill and free (caller holds the lock).
+    `confirmed`: the seats taken, when the caller knows it (counted if not)."""
     if workshop.status not in REGISTRATION_STATUSES:
         return
-    confirmed = workshop.registrations.filter(status=R.CONFIRMED).count()
+    if confirmed is None:
+        confirmed = workshop.registrations.filter(status=R.CONFIRMED).count()
     status = S.FULL if confirmed >= workshop.capacity else S.OPEN
     if status != workshop.status:
         workshop.status = status
@@ -498,7 +501,6 @@ def _waiting_promote(workshop: Workshop) -> list[Registration]:
     return promoted
 
 
-@transaction.atomic
 def registration_create(
     *, actor: Any, workshop: Workshop, now: dt.datetime | None = None
 ) -> Registration:
@@ -506,38 +508,47 @@ def registration_create(
     `now` is for recording registrations made on paper before the workshop."""
     if not getattr(actor, "is_authenticated", False):
         raise PermissionDenied(_("Log in to register for a workshop."))
+    try:
+        return _registration_create(actor=actor, workshop=workshop, now=now)
+    except IntegrityError:  # the partial unique index: one live registration per person
+        # Registrations are made under the workshop's row lock, after the check
+        # below, so this only answers a registration written some other way.
+        raise ValidationError(
+            _("You are already registered for this workshop."), code="already_registered"
+        ) from None
+
+
+@transaction.atomic
+def _registration_create(
+    *, actor: Any, workshop: Workshop, now: dt.datetime | None
+) -> Registration:
     workshop = _locked(workshop)
     error = _registration_error(workshop, now or timezone.now())
     if error is not None:
         raise error
-    if (
-        Registration.objects.filter(workshop=workshop, user=actor)
-        .exclude(status=R.CANCELLED)
-        .exists()
-    ):
+    # One query for both: is this person registered already, and how many seats are taken.
+    found = workshop.registrations.aggregate(
+        confirmed=Count("pk", filter=Q(status=R.CONFIRMED)),
+        mine=Count("pk", filter=Q(user=actor) & ~Q(status=R.CANCELLED)),
+    )
+    if found["mine"]:
         raise ValidationError(
             _("You are already registered for this workshop."), code="already_registered"
         )
-    confirmed = workshop.registrations.filter(status=R.CONFIRMED).count()
+    confirmed = found["confirmed"]
     reg = Registration(
         workshop=workshop,
         user=actor,
         status=R.CONFIRMED if confirmed < workshop.capacity else R.WAITING,
     )
-    try:
-        with transaction.atomic():
-            reg.save()
-    except IntegrityError:  # the same person twice at once (the partial unique index)
-        raise ValidationError(
-            _("You are already registered for this workshop."), code="already_registered"
-        ) from None
+    reg.save()
     event_record(
         actor=actor,
         action=events.WORKSHOPS_REGISTERED,
         obj=workshop,
         after={"registration": reg.pk, "status": reg.status},
     )
-    _full_status_sync(workshop)
+    _full_status_sync(workshop, confirmed=confirmed + (reg.status == R.CONFIRMED))
     _changed()
     return reg
 

@@ -146,3 +146,19 @@ def test_permissions_policy_switches_unused_features_off(client, home_page, url)
     header = client.get(url)["Permissions-Policy"]
     for feature in ("camera=()", "microphone=()", "geolocation=()", "payment=()", "usb=()"):
         assert feature in header
+
+
+def test_the_site_wide_policy_built_once_is_django_csps_own(client, home_page, settings):
+    """ciic.middleware.CSPMiddleware keeps the header of responses with no
+    nonce and no policy of their own: the same as django-csp builds, and
+    built again when the setting changes."""
+    from csp.utils import build_policy
+
+    response = client.get("/accounts/login/")
+    assert response["Content-Security-Policy"] == build_policy()
+    settings.CONTENT_SECURITY_POLICY = {
+        "DIRECTIVES": {**settings.CONTENT_SECURITY_POLICY["DIRECTIVES"], "img-src": ["'self'"]}
+    }
+    changed = client.get("/accounts/login/")["Content-Security-Policy"]
+    assert changed == build_policy() and "img-src 'self';" in changed + ";"
+    assert changed != response["Content-Security-Policy"]

@@ -186,3 +186,66 @@ def test_workshop_and_result_pages_are_cached_for_visitors(client, home_page, ar
     first = _get(client, url)
     assert not first.has_header("X-Page-Cache")
     assert _get(client, url)["X-Page-Cache"] == "hit"
+
+
+@pytest.mark.parametrize("url", ["/proposals/", "/map/embed/proposals/"])
+def test_a_hit_carries_the_headers_of_the_rendered_page(client, proposal, url):  # type: ignore[no-untyped-def]
+    """A hit is answered before the frame, CSP and permissions middleware
+    run: the headers they set come with the stored page (the CSP with a
+    fresh nonce where the page has one)."""
+    import re
+
+    rendered, hit = _get(client, url), _get(client, url)
+    assert hit["X-Page-Cache"] == "hit"
+    for name in ("X-Frame-Options", "Permissions-Policy", "Content-Type", "Content-Language"):
+        assert hit[name] == rendered[name], name
+
+    def policy(response):  # type: ignore[no-untyped-def]
+        return re.sub(r"'nonce-[^']+'", "'nonce-N'", response["Content-Security-Policy"])
+
+    assert policy(hit) == policy(rendered) and "__ciic_csp_nonce__" not in _text(hit)
+    assert "__ciic_csp_nonce__" not in hit["Content-Security-Policy"]
+
+
+def test_a_hit_is_one_round_trip_to_the_cache(client, proposal, monkeypatch):  # type: ignore[no-untyped-def]
+    """The page and the content versions it must have been rendered from are
+    read together; nothing else is asked of the cache on a hit."""
+    from django.core.cache import cache
+
+    _get(client, "/proposals/")
+    calls: list[str] = []
+    depth = [0]  # LocMemCache's get_many calls its own get: count the outer call
+    for name in ("get", "get_many", "set", "add", "incr"):
+        original = getattr(cache, name)
+
+        def counted(*args, _name=name, _original=original, **kwargs):  # type: ignore[no-untyped-def]
+            if not depth[0]:
+                calls.append(_name)
+            depth[0] += 1
+            try:
+                return _original(*args, **kwargs)
+            finally:
+                depth[0] -= 1
+
+        monkeypatch.setattr(cache, name, counted)
+    assert _get(client, "/proposals/")["X-Page-Cache"] == "hit"
+    assert calls == ["get_many"]
+
+
+def test_a_page_of_older_versions_is_rendered_again_and_replaced(  # type: ignore[no-untyped-def]
+    client, proposal
+):
+    from django.core.cache import cache
+
+    from ciic.cache import content_bump
+    from ciic.public_pages import page_key
+
+    _get(client, "/proposals/")
+    assert _get(client, "/proposals/")["X-Page-Cache"] == "hit"
+    stored = [key for key in cache._cache if "ciic:page:" in key]  # LocMemCache in tests
+    content_bump("proposals", warm=False)
+    again = _get(client, "/proposals/")
+    assert not again.has_header("X-Page-Cache")  # a miss: rendered from the new version
+    assert [key for key in cache._cache if "ciic:page:" in key] == stored  # stored over it
+    assert _get(client, "/proposals/")["X-Page-Cache"] == "hit"
+    assert page_key

@@ -48,3 +48,34 @@ def test_workshop_pages_read_a_fixed_number_of_times(  # type: ignore[no-untyped
         assert len(many[name]) <= limit, (name, many[name])
         assert len(few[name]) == len(many[name]), (name, few[name], many[name])
     assert b"Tema 19" in client.get(reverse("workshops:index")).content
+
+
+def test_a_registration_is_a_fixed_small_number_of_queries(  # type: ignore[no-untyped-def]
+    client, frozen, programme, facilitator
+):
+    """Voting day's mix registers residents for workshops: the session and the
+    account, the workshop, then in one transaction its row lock, one query for
+    "registered already?" and the seats taken, the registration and its audit
+    event (no savepoint of its own, no second count)."""
+    from tests.auth import login
+    from workshops.models import Registration
+
+    workshop = make_workshop(programme, facilitator, capacity=1)
+    first, second = person(), person()
+    url = reverse("workshops:register", kwargs={"pk": workshop.pk})
+    counts = []
+    for resident in (first, second):
+        login(client, resident)
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.post(url)
+        assert response.status_code == 302
+        counts.append([q["sql"] for q in ctx.captured_queries])
+    statuses = list(Registration.objects.order_by("pk").values_list("status", flat=True))
+    assert statuses == [Registration.Status.CONFIRMED, Registration.Status.WAITING]
+    workshop.refresh_from_db()
+    assert workshop.status == workshop.Status.FULL  # the seat count carried to the status
+    for sql in counts:
+        # The service's transaction is a savepoint in the test's (BEGIN/COMMIT
+        # in production): one, none around the insert.
+        assert sum(q.startswith("SAVEPOINT") for q in sql) == 1, sql
+        assert len(sql) <= 10, sql
