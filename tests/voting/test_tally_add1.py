@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from tally_support import pb_files, project_ids, require_shared
 
 from voting.tally import Election, Profile, Project, read_pabulib, tally
-from voting.tally.mes import MesEngine, initial_share, mes_add1, mes_add1_stepwise
+from voting.tally.mes import MesEngine, _Replay, initial_share, mes_add1, mes_add1_stepwise
 
 FULL = os.environ.get("TALLY_FULL") == "1"
 VARIANTS = ("add1", "add1-greedy", "add1-nostop")
@@ -320,3 +320,112 @@ def test_fast_add1_equals_stepwise_over_the_first_steps_of_huge_files(
     assert fast.budget_per_voter == slow.budget_per_voter
     assert fast.selected == slow.selected
     assert fast.purchases == slow.purchases
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.one_of(elections(), cumulative_elections()),
+    st.sampled_from(["cost", "cardinality", "points"]),
+    st.integers(0, 40),
+    st.integers(1, 12),
+    st.sampled_from([Fraction(1), Fraction(1, 3), Fraction(5, 2)]),
+    st.sampled_from([0.5, 0.9, 1.0, 1.1, 2.0]),
+)
+def test_the_slope_check_holds_at_every_step_in_between(
+    e: Election, sat: str, start: int, steps: int, grid: Fraction, skew: float
+) -> None:
+    """What the slope check (``MesEngine._slope_check``) rests on: while every share
+    from x to y makes the same purchases, a rival it clears loses to the winner at
+    every share in between, whatever set of the rival's supporters it is given
+    (``skew`` moves the price that picks them)."""
+    if sat == "points" and not has_points(e):
+        sat = "cost"
+    engine = MesEngine(e, sat)  # type: ignore[arg-type]
+    x = initial_share(e) + start
+    shares = [x + i * grid for i in range(steps + 1)]
+    runs = [engine.run(s, record=False) for s in shares]
+    # rounds with the same winner at every share: the check's premise
+    common = 0
+    while all(len(r.bought) > common for r in runs) and (
+        len({r.bought[common] for r in runs}) == 1
+    ):
+        common += 1
+    forced = list(zip(runs[0].bought, runs[0].rhos, strict=True))
+    reps = [_Replay(engine, s) for s in shares]
+    low, high = reps[0], reps[-1]
+    bought: set[int] = set()
+    for rnd in range(min(common + 1, len(forced))):
+        for rep in reps:
+            assert rep.advance(rnd, forced)
+        winner = forced[rnd][0]
+        w_low = low.price(winner)
+        assert w_low is not None
+        for p in engine.eligible:
+            if p == winner or p in bought:
+                continue
+            rival = high.price(p)
+            price_f = (float(rival) if rival is not None else engine.lower0[p]) * skew
+            if not engine._slope_check(high.state, low.state, p, price_f, winner, w_low):
+                continue
+            for rep in reps:
+                w_price, r_price = rep.price(winner), rep.price(p)
+                assert w_price is not None
+                assert (
+                    r_price is None
+                    or r_price > w_price
+                    or (r_price == w_price and engine.ids[winner] < engine.ids[p])
+                )
+        bought.add(winner)
+
+
+def crowded_election(seed: int) -> Election:
+    """Many voters with overlapping ballots: purchases drain a few more or fewer
+    voters from one step to the next (so the affine two-ended check rarely applies)."""
+    rnd = random.Random(seed)
+    n_projects, n_voters = 16, 400
+    projects = tuple(
+        Project(str(i), Fraction(rnd.randint(40, 160) * 100)) for i in range(n_projects)
+    )
+    ballots = [rnd.sample(range(n_projects), rnd.randint(1, 5)) for _ in range(n_voters)]
+    budget = Fraction(sum(int(p.cost) for p in projects) // 3)
+    return Election(projects, budget, Profile.from_ballots("approval", n_projects, ballots))
+
+
+def test_fast_add1_with_the_slope_check_equals_stepwise(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Elections where the slope check certifies rivals the affine check cannot:
+    the fast completion still matches the stepwise reference, and the check is used."""
+    used = 0
+    slope_check = MesEngine._slope_check
+
+    def counting(self: MesEngine, *args: object) -> bool:
+        nonlocal used
+        ok = slope_check(self, *args)  # type: ignore[arg-type]
+        used += ok
+        return ok
+
+    monkeypatch.setattr(MesEngine, "_slope_check", counting)
+    for seed in range(3):
+        e = crowded_election(seed)
+        for completion in VARIANTS:
+            assert_same(e, "cost", completion)
+    assert used >= 3
+
+
+def test_predict_extrapolates_the_first_closing_gap() -> None:
+    """Where the completion aims after a certified try: the last step before the
+    first meeting of a rival's price with the winner's, each along its line."""
+    from voting.tally.mes import MesRun, _predict
+
+    def run(share: int, seen: tuple[dict[int, float], ...]) -> MesRun:
+        return MesRun(Fraction(share), (0, 1), (), frozenset({0, 1, 2}), (1, 1), seen=seen)
+
+    # round 1: winner 0 at 10 throughout, rival 2 from 14 to 12 over 4 steps (meets
+    # it 4 steps further); round 2: winner 1, rival 2's gap steady
+    a = run(100, ({0: 10.0, 2: 14.0}, {1: 20.0, 2: 25.0}))
+    b = run(104, ({0: 10.0, 2: 12.0}, {1: 19.0, 2: 24.0}))
+    assert _predict(a, b, Fraction(1)) == 4
+    assert _predict(a, b, Fraction(1, 2)) == 8
+    assert _predict(b, b, Fraction(1)) is None  # no distance: nothing to extrapolate
+    # no gap closing: no guess
+    c = run(104, ({0: 10.0, 2: 15.0}, {1: 19.0, 2: 24.0}))
+    assert _predict(a, c, Fraction(1)) is None

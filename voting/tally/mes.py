@@ -36,7 +36,7 @@ import heapq
 import math
 from collections.abc import Callable, Generator
 from contextlib import closing
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import partial
 from typing import TypeVar
@@ -64,6 +64,10 @@ _RESUME_FROM = 8  # ... if d is at least this
 # (a try, an exact run, costs a few plain runs in floats; 4 made Budapest 2024 slower), halved
 # after tries that advanced 4 x _PAYS steps each
 _SETTLE_MAX = 32
+# after a certified try, the next aims at the step before the outcome's change
+# extrapolated from the last two runs (:func:`_predict`), at most _AIM_GROW times
+# the last jump (on Budapest 2024: 720 -> 646 MES runs)
+_AIM_GROW = 16
 _PAYS = 2
 _BATCH_MIN = 1  # shares per batch of plain runs in floats (``run_float_batch``) ...
 _BATCH_MAX = 64  # ... doubling from batch to batch while the runs stay plain, up to
@@ -114,6 +118,10 @@ class MesRun:
     # decided in floats (:meth:`MesEngine.run_float`): ``selected`` only, no prices
     # (``rhos`` and ``purchases`` empty), so not a run to follow
     floated: bool = False
+    # per round, the price bounds found for the projects evaluated in it (the
+    # winner's exact price as a float): where the add-one completion aims next
+    # (:func:`_predict`)
+    seen: tuple[dict[int, float], ...] = field(default=(), compare=False, repr=False)
 
     @property
     def bought(self) -> tuple[int, ...]:
@@ -211,28 +219,31 @@ class MesEngine:
         forced = list(zip(follow.bought, follow.rhos, strict=True)) if follow is not None else []
         certified = follow is not None and follow.budget_per_voter <= share
         # The followed run replayed on demand (its winners at its prices) for the
-        # two-ended check of :meth:`_forced_round`, while every purchase drains
-        # exactly the same voters at both shares (``drained``: those at this share).
+        # two-ended checks of :meth:`_forced_round` (``stable``: while every purchase
+        # drains exactly the same voters at both shares; ``drained``: those at this
+        # share).
         low: _RunState | None = None
         replayed = 0
         stable = certified
         drained: list[npt.NDArray[np.int64]] = []
 
-        def replay(upto: int) -> _RunState | None:
+        def replay(upto: int) -> tuple[_RunState, bool] | None:
+            # the followed run after ``upto`` rounds, and whether every purchase so
+            # far drained the same voters at both shares
             nonlocal low, replayed, stable
-            if not stable or follow is None:
+            if follow is None or follow.budget_per_voter > share:
                 return None
             if low is None:
                 low = _RunState(self, follow.budget_per_voter)
             while replayed < upto:
                 low.buy(*forced[replayed], record=False)
-                if not np.array_equal(low.last_drained, drained[replayed]):
+                if stable and not np.array_equal(low.last_drained, drained[replayed]):
                     stable = False
-                    return None
                 replayed += 1
-            return low
+            return low, stable
 
         mids: dict[Rational, _Replay] = {}  # shares in between, replayed on demand
+        seen: list[dict[int, float]] = []  # (see ``MesRun.seen``)
         changes: list[Rational] = []  # shares in between found to change the outcome
         failed_round = 0
         two_ended = False
@@ -275,6 +286,9 @@ class MesEngine:
                     certified = False  # buys more than the run it follows
                     failed_round = rnd
             rho, _, winner = best
+            lower.touched[winner] = float(rho)
+            seen.append(lower.touched)
+            lower.touched = {}
             payments = state.buy(winner, rho, record=record)
             if certified:
                 drained.append(state.last_drained)
@@ -298,6 +312,7 @@ class MesEngine:
             certified and two_ended,
             len(mids),
             None if certified or not changes else min(changes),
+            seen=tuple(seen),
         )
 
     # -- a run decided in floats ---------------------------------------------------
@@ -405,7 +420,7 @@ class MesEngine:
         lower: _Bounds,
         winner: int,
         threshold: Rational,
-        replay: Callable[[], _RunState | None] | None = None,
+        replay: Callable[[], tuple[_RunState, bool] | None] | None = None,
         split: Callable[[int, int, Rational, float, float, Rational | None], bool] | None = None,
     ) -> tuple[tuple[Rational, str, int] | None, bool]:
         """Check that ``winner`` wins this round for every share from the followed
@@ -432,7 +447,10 @@ class MesEngine:
         affine and never above the rival's price (with P paying all they have
         and the others that price, the rival is not covered).  If that bound
         beats ``winner``'s price at both ends, it beats the line, so the rival
-        loses everywhere in between.
+        loses everywhere in between.  When some purchase drained different voters
+        at the two shares (or that fails), the rival is checked at both ends with
+        bounds on how fast money grows with the share instead
+        (:meth:`_slope_check`).
         """
         if winner not in active:
             return None, False
@@ -469,9 +487,9 @@ class MesEngine:
                             continue
                     if exact > threshold or (exact == threshold and wid < self.ids[p]):
                         continue
-                low = replay() if replay is not None else None
-                if low is None or not self._below_both_ends(
-                    state, low, p, (lo + hi) / 2, winner, wexact, threshold
+                ends = replay() if replay is not None else None
+                if ends is None or not self._both_ends(
+                    state, ends[0], ends[1], p, (lo + hi) / 2, winner, wexact, threshold
                 ):
                     if split is None or not split(p, winner, wexact, lo, hi, exact):
                         return None, False
@@ -535,14 +553,17 @@ class MesEngine:
         n = (y.share - x.share) / sp.grid
         if n <= 1:
             return True  # checked at y; x is covered already
-        if (
-            y.rival is not None
-            and len(x.drained) >= rnd - 1
+        if y.rival is not None and self._both_ends(
+            y.state,
+            x.state,
+            len(x.drained) >= rnd - 1
             and len(y.drained) >= rnd - 1
-            and all(np.array_equal(a, b) for a, b in zip(x.drained, y.drained, strict=False))
-            and self._below_both_ends(
-                y.state, x.state, p, float(y.rival), winner, y.winner, x.winner
-            )
+            and all(np.array_equal(a, b) for a, b in zip(x.drained, y.drained, strict=False)),
+            p,
+            float(y.rival),
+            winner,
+            y.winner,
+            x.winner,
         ):
             return True
         if depth >= 8 or len(sp.mids) >= _SPLITS:
@@ -589,6 +610,129 @@ class MesEngine:
                 high = mid
         return high.share
 
+    def _both_ends(
+        self,
+        state: _RunState,
+        low: _RunState,
+        same_drained: bool,
+        p: int,
+        price_f: float,
+        winner: int,
+        w_high: Rational,
+        w_low: Rational,
+    ) -> bool:
+        """Whether rival ``p`` loses to ``winner`` at every share from ``low``'s to
+        ``state``'s (both after the same purchases), by the affine bound when every
+        purchase so far drained the same voters at both shares, else (or if that
+        fails) by the slope bound (:meth:`_slope_check`)."""
+        if same_drained and self._below_both_ends(state, low, p, price_f, winner, w_high, w_low):
+            return True
+        return self._slope_check(state, low, p, price_f, winner, w_low)
+
+    def _slope_check(
+        self,
+        state: _RunState,
+        low: _RunState,
+        p: int,
+        price_f: float,
+        winner: int,
+        w_low: Rational,
+    ) -> bool:
+        """Whether rival ``p`` loses to ``winner`` at every share from ``low``'s (x)
+        to ``state``'s (y), both after the same purchases, which are the purchases at
+        every share in between (every earlier round is certified over [x, y]).
+
+        With the same purchases, every voter's money is a nondecreasing function of
+        the share t, and wherever it is positive it grows at least at the voter's
+        rate ``r`` (at least 1; :class:`_Rates`).  A voter who paid all they had
+        at some t has paid all they had at every smaller t.  So on [x, y]:
+
+        - a voter with money left at x (so at every t >= x) has at least
+          ``money(x) + r (t - x)``, an affine lower bound; any other voter at least
+          0.  ``winner``'s price with those budgets, ``up(t)``, is at least its
+          price and is a convex function of t (see :meth:`_forced_round`);
+        - every voter has at most ``max(0, money(y) - r (y - t))``, a convex upper
+          bound.  For any set P of ``p``'s supporters, ``p``'s price is at least
+          ``(cost - money of P) / (satisfaction of the others)``; with P's money
+          replaced by that bound, ``low(t)``, a concave function of t.
+
+        ``low - up`` is concave, so it is positive (or zero, with ``winner`` first
+        by id) on [x, y] when it is at both ends.  At x, ``up(x)`` is ``winner``'s
+        price there (``w_low``); at y, ``up(y) <= low(y)`` when the supporters of
+        ``winner``, each paying ``min(bound, low(y) x satisfaction)``, cover its
+        cost.  P is the set of ``p``'s supporters short of ``price_f`` at y (any
+        set gives a valid bound; that one makes ``low(y)`` p's price at y).  Every
+        comparison is exact, with the rates rounded down to exact rationals; floats
+        only pick the voters summed exactly together.
+        """
+        e = self
+        d = state.b0 - low.b0
+        if d < 0:
+            return False
+        d_f = float(d)
+        wins_tie = e.ids[winner] < e.ids[p]
+
+        def beats(rival: Rational, w_price: Rational) -> bool:
+            return rival > w_price or (rival == w_price and wins_tie)
+
+        # rival side: P from the budgets at y
+        g = e.groups[p]
+        w = e.sup.weights[p]
+        empty = state.empty[g]
+        b_y = state.budget[g]
+        if e.uniform:
+            poor = empty | (b_y < price_f * e.unit_f[p])
+            sat_rest: Rational = e.unit[p] * int(w[~poor].sum())
+        else:
+            pts = e.pts[p]
+            poor = empty | (b_y < price_f * e.pts_f[p])
+            sat_rest = q(int(np.dot(w[~poor], pts[~poor])), e.scale)
+        if sat_rest <= 0:
+            return False
+        paying = poor & ~empty
+        cost = e.cost[p]
+        low_y = (cost - state.exact_sum(g[paying])) / sat_rest
+        # at x, each voter of P has at most max(0, money(y) - rate x d)
+        sig = state.rates(low)[g] * (1 - 1e-12)
+        drop = sig * d_f
+        tol = 2 * state.err + _NEAR * (abs(state.b0_f) + drop)
+        over = paying & (b_y - tol > drop)
+        unsure = paying & ~over & (b_y + tol > drop)
+        money_x = state.exact_sum(g[over]) - d * _down(float(np.dot(w[over], sig[over])))
+        for j in np.flatnonzero(unsure).tolist():
+            left = state.exact_budget(int(g[j])) - d * q(Fraction(float(sig[j])))
+            if left > 0:
+                money_x += left * int(w[j])
+        if not beats((cost - money_x) / sat_rest, w_low):
+            return False
+        # winner side at y: its supporters' lower bounds, each paying at most low(y)
+        gw = e.groups[winner]
+        ww = e.sup.weights[winner]
+        live = ~low.empty[gw]
+        sig = state.rates(low)[gw] * (1 - 1e-12)
+        rise = sig * d_f
+        bound_f = low.budget[gw] + rise
+        if e.uniform:
+            cap_f: float | npt.NDArray[np.float64] = float(low_y * e.unit[winner])
+        else:
+            cap_f = float(low_y) * e.pts_f[winner]
+        tol = 2 * low.err + _NEAR * (abs(low.b0_f) + rise)
+        less = live & (bound_f + tol < cap_f)
+        more = live & (bound_f - tol > cap_f)
+        unsure = live & ~less & ~more
+        covered = low.exact_sum(gw[less]) + d * _down(float(np.dot(ww[less], sig[less])))
+        if e.uniform:
+            covered += low_y * e.unit[winner] * int(ww[more].sum())
+        else:
+            pw = e.pts[winner]
+            covered += low_y * q(int(np.dot(ww[more], pw[more])), e.scale)
+        for j in np.flatnonzero(unsure).tolist():
+            bound = low.exact_budget(int(gw[j])) + d * q(Fraction(float(sig[j])))
+            u = e.unit[winner] if e.uniform else q(int(e.pts[winner][j]), e.scale)
+            covered += min(bound, low_y * u) * int(ww[j])
+        wcost = e.cost[winner]
+        return covered > wcost or (covered == wcost and wins_tie)
+
     def _below_both_ends(
         self,
         state: _RunState,
@@ -631,6 +775,11 @@ class _Bounds(list[float]):
         self.rank = rank
         self.heap = [(bounds[p], rank[p], p) for p in projects]
         heapq.heapify(self.heap)
+        self.touched: dict[int, float] = {}  # bounds set since the caller last took them
+
+    def __setitem__(self, p: int, value: float) -> None:  # type: ignore[override]
+        super().__setitem__(p, value)
+        self.touched[p] = value
 
     def ordered(self, active: set[int]) -> Generator[int, None, None]:
         """The active projects by bound, then id (as sorting them all would give),
@@ -764,6 +913,65 @@ class _Splitter:
         return _Point(share, rep.state, rep.drained, w_price, rep.price(p))
 
 
+def _down(x: float) -> Rational:
+    """An exact rational no larger than the exact value of a sum of n < 10**6
+    nonnegative floats that ``x`` is (any order of summation errs by less than
+    ``n x eps`` of it)."""
+    return q(Fraction(x * (1 - 1e-9)))
+
+
+class _Rates:
+    """Lower bounds on how fast each voter's money grows with the share t between
+    two shares x < y, after the same purchases (those at every t in [x, y]).
+
+    Before the first purchase a voter's money is t.  A voter's money before
+    round r, wherever it is positive, is t minus the prices it paid in full, each
+    times its satisfaction; every price only falls as t grows.  Round s's price
+    ``rho_s`` is at least ``(cost - money of P) / (satisfaction of the others)``
+    for any set P of its supporters, with equality for those who pay all they
+    have at y (``log[s]`` of y's state); those pay all they have at every t <= y
+    too.  So for x <= t <= t' <= y, ``rho_s(t) - rho_s(t') >= k_s (t' - t)`` with
+    ``k_s`` the rate of those of them with money left at x before round s (which
+    then grows at least at their own rate, by induction) times their weight, over
+    the satisfaction of the supporters who keep money at y.  A voter's money then
+    grows at least at ``1 + sum of k_s x satisfaction`` over the rounds it paid
+    in full.  Floats, each rounded down by far more than their rounding errors.
+    """
+
+    def __init__(self, engine: MesEngine, low: _RunState) -> None:
+        self.e = engine
+        self.low = low
+        self.sigma = np.ones(engine.n_groups, dtype=np.float64)
+        self.dead_x = np.zeros(engine.n_groups, dtype=np.bool_)  # spent at x
+        self.dead_y = np.zeros(engine.n_groups, dtype=np.bool_)  # spent at y
+        self.done = 0
+
+    def upto(self, high: _RunState, rounds: int) -> npt.NDArray[np.float64]:
+        """The rates for ``high`` (y) after its first ``rounds`` purchases."""
+        e = self.e
+        while self.done < rounds:
+            s = self.done
+            w_s = high.bought[s]
+            g = e.groups[w_s]
+            wt = e.w_f[w_s]
+            units: float | npt.NDArray[np.float64] = e.unit_f[w_s] if e.uniform else e.pts_f[w_s]
+            poor_y = high.log[s]
+            self.dead_y[poor_y] = True
+            keeps = ~self.dead_y[g]
+            if e.uniform:
+                sat_keeps = float(wt[keeps].sum()) * e.unit_f[w_s]
+            else:
+                sat_keeps = float(np.dot(wt[keeps], e.pts_f[w_s][keeps]))
+            counted = poor_y[~self.dead_x[poor_y]]
+            if len(counted) and sat_keeps > 0:
+                num = float(np.dot(e.election.profile.counts[counted], self.sigma[counted]))
+                k = num / sat_keeps * (1 - 4e-9)
+                self.sigma[g] += k * units * (1 - 4e-9)
+            self.dead_x[self.low.log[s]] = True
+            self.done += 1
+        return self.sigma
+
+
 class _RunState:
     """Budgets during one MES run.
 
@@ -789,6 +997,8 @@ class _RunState:
         self.n_empty = 0
         self._live: dict[int, _Live] = {}
         self.last_drained: npt.NDArray[np.int64] = np.zeros(0, dtype=np.int64)
+        self.log: list[npt.NDArray[np.int64]] = []  # the voters drained by each purchase
+        self._rates: dict[int, _Rates] = {}  # (see :meth:`rates`)
 
     def live(self, p: int) -> _Live:
         """p's supporter arrays, dropping those with no money left when worthwhile."""
@@ -819,6 +1029,15 @@ class _RunState:
                 )
             self._live[p] = cur
         return cur
+
+    def rates(self, low: _RunState) -> npt.NDArray[np.float64]:
+        """Per distinct ballot, a lower bound on how fast its money grows with the
+        share between ``low``'s share (x) and this one (y), wherever it is positive,
+        both states after the same purchases (see :class:`_Rates`)."""
+        cur = self._rates.get(id(low))
+        if cur is None or cur.low is not low:
+            cur = self._rates[id(low)] = _Rates(self.e, low)
+        return cur.upto(self, len(self.bought))
 
     def _bump_err(self) -> None:
         self.err = (len(self.bought) + 1) * 8 * _EPS * self.b0_f
@@ -1051,6 +1270,7 @@ class _RunState:
         self._pay.append(rho * e.unit[p] if e.uniform else rho / e.scale)
         gd = g[drained]
         self.last_drained = gd
+        self.log.append(gd)
         self.n_empty += len(gd)
         self.empty[gd] = True
         self.budget[gd] = 0.0
@@ -1585,8 +1805,9 @@ def mes_add1(
     (``grid``), so a rival that fails both checks over a whole interval is checked
     over pieces of it (:meth:`MesEngine._split_check`); a failed try that found
     where the outcome changes (``MesRun.change_at``) aims the next try at the step
-    before.  ``stats`` (optional) receives the
-    number of MES runs made (``runs``).
+    before, and so does, after a certified try, the first meeting of a rival's
+    price with a winner's extrapolated from the last two runs (:func:`_predict`).
+    ``stats`` (optional) receives the number of MES runs made (``runs``).
     """
     engine = engine or MesEngine(election, sat)
     base_share = q(start) if start is not None else initial_share(election)
@@ -1661,7 +1882,8 @@ def mes_add1(
     streak = 0  # certified tries in a row: the jump doubles from the second one
     # Right after the outcome changed, MES is run plainly (no check to make, so
     # cheaper; in floats, several steps at once) at each step until ``settle``
-    # steps in a row give the same outcome (see _SETTLE_MAX).
+    # steps in a row give the same outcome (see _SETTLE_MAX); while tries pay
+    # (``settle`` 1), tries go on right from the exact run that saw the change.
     plain = False
     settled = 0  # plain runs in a row with the same outcome
     # settle: plain runs in a row with the same outcome needed before tries start
@@ -1720,11 +1942,18 @@ def mes_add1(
         if trial.certified:
             # every step up to k + jump gives current's outcome: none of them stops
             k += jump
+            pred = _predict(current, trial, step)
             current = trial
             trusted = limit = 0
             streak += 1
+            grow = jump
             if streak >= _STREAK:
                 jump *= 2
+            if pred is not None:
+                # aim at the step before the change extrapolated from the last two runs
+                jump = max(1, min(pred, _AIM_GROW * grow))
+            if k + 1 < aim:
+                jump = min(jump, aim - 1 - k)  # a failed try saw the outcome change there
             if k + 1 == aim:
                 jump, streak = 1, 0  # the step where the outcome was seen to change
             continue
@@ -1748,11 +1977,46 @@ def mes_add1(
         k += 1  # trial is exactly the stepwise run at step k
         if _cost(election, trial.selected) > election.budget:
             return finish(current, k + 1)
-        plain = trial.selected != current.selected
+        changed = trial.selected != current.selected
         settled = 0
         current = trial
         if stops(current):
             return finish(current, k + 1)
+        if changed and settle <= 1 and not current.floated:
+            # tries pay: go on trying from this exact run (no plain runs first)
+            advanced, tries = k - tried_from, exact - tried_exact
+            if advanced < _PAYS * tries:
+                settle = 2
+            tried_from, tried_exact = k, exact
+            jump, resume = resume, 1
+        else:
+            plain = changed
+
+
+def _predict(a: MesRun, b: MesRun, step: Rational) -> int | None:
+    """Steps from ``b``'s share to the last one before a rival's price, extrapolated
+    along the line through its prices at ``a``'s and ``b``'s shares (same
+    purchases), meets the winner's in some round; None if no gap is closing.  Only
+    a guide for where the add-one completion tries next."""
+    span = float(b.budget_per_voter - a.budget_per_voter) / float(step)
+    if span <= 0:
+        return None
+    best = math.inf
+    for r, (sa, sb) in enumerate(zip(a.seen, b.seen, strict=False)):
+        w = b.bought[r]
+        wa, wb = sa.get(w), sb.get(w)
+        if wa is None or wb is None:
+            continue
+        for p, pb in sb.items():
+            pa = sa.get(p)
+            if p == w or pa is None:
+                continue
+            ga, gb = pa - wa, pb - wb
+            if ga > gb:
+                best = min(best, max(0.0, gb) * span / (ga - gb))
+    if best == math.inf:
+        return None
+    return int(min(best, 1e9))
 
 
 def _add1_stepwise(
