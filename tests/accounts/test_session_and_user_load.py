@@ -95,6 +95,7 @@ def test_an_account_read_with_the_session_passes_djangos_checks(client):  # type
 
 def test_the_account_read_with_a_session_is_taken_once_and_forgotten_with_the_request():  # type: ignore[no-untyped-def]
     from django.core.signals import request_finished
+    from django.db import close_old_connections
 
     from ciic.accounts.sessions import loaded_account
 
@@ -111,7 +112,12 @@ def test_the_account_read_with_a_session_is_taken_once_and_forgotten_with_the_re
     assert loaded_account(user.pk) is None  # once
 
     SessionStore(store.session_key).load()
-    request_finished.send(sender=None)
+    # The end of a request (without closing the test's database connection).
+    request_finished.disconnect(close_old_connections)
+    try:
+        request_finished.send(sender=None)
+    finally:
+        request_finished.connect(close_old_connections)
     assert loaded_account(user.pk) is None  # not into the next request
 
     anonymous = SessionStore()
