@@ -51,7 +51,7 @@ def test_cast_on_the_page_then_change(client, setup, voting_day):  # type: ignor
 def test_a_cast_costs_a_fixed_small_number_of_queries(
     client, setup, voting_day, django_assert_max_num_queries
 ):  # type: ignore[no-untyped-def]
-    """Voting day's hot path: session, user, call with its rule, eligibility
+    """Voting day's hot path: the session joined to its account, call with its rule, eligibility
     with the zone and the identity hold (one query), then on PostgreSQL one
     statement (no transaction around it) writes the ballot (nothing if the
     voter has one), its choices, the audit row and the receipt in the outbox;
@@ -60,7 +60,7 @@ def test_a_cast_costs_a_fixed_small_number_of_queries(
     count query, no second look at the rule, no session write, no savepoint."""
     open_vote(setup)
     p = setup["proposals"]
-    kept = 4 if connection.vendor == "postgresql" else 9
+    kept = 3 if connection.vendor == "postgresql" else 8
     for n, voter in enumerate(setup["dt"][:3]):
         login(client, voter)
         # From the second cast on, the call and its rule are kept too.
