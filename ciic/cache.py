@@ -90,11 +90,6 @@ def content_versions_forget() -> None:
     _RECENT.clear()
 
 
-def content_versions(namespaces: tuple[str, ...]) -> dict[str, int]:
-    """The current versions of `namespaces`, read in one round trip."""
-    return content_versions_and(namespaces, None)[0]
-
-
 def content_versions_and(
     namespaces: tuple[str, ...], key: str | None
 ) -> tuple[dict[str, int], Any]:

@@ -121,11 +121,6 @@ def _path_marks(request: HttpRequest) -> tuple[tuple[str, ...], bool] | None:
     return marks
 
 
-def path_marks_forget() -> None:
-    """Forget the paths resolved so far (tests that change the URLs)."""
-    _PATH_MARKS.clear()
-
-
 def _personal_request(request: HttpRequest) -> bool:
     """The visitor may see something of their own: a session (logged in, or a
     form in progress) or messages waiting to be shown."""

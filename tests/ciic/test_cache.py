@@ -9,7 +9,7 @@ from ciic.cache import (
     content_changed,
     content_key,
     content_version,
-    content_versions,
+    content_versions_and,
 )
 from geo.cache import map_cache_key
 
@@ -101,12 +101,16 @@ def test_a_recent_version_sees_its_own_bump_at_once_and_others_within_seconds(mo
 
 
 def test_versions_are_read_together(django_capture_on_commit_callbacks):
-    """content_versions (one round trip, for a page's key) agrees with
-    content_version, for namespaces never changed (1) and changed ones."""
+    """content_versions_and (one round trip, the versions and a page) agrees
+    with content_version, for namespaces never changed (1) and changed ones."""
     cache.clear()
-    assert content_versions(("proposals", "results")) == {"proposals": 1, "results": 1}
+    cache.set("page", "the page")
+    assert content_versions_and(("proposals", "results"), "page") == (
+        {"proposals": 1, "results": 1},
+        "the page",
+    )
     with django_capture_on_commit_callbacks(execute=True):
         content_changed("results", warm=False)
-    both = content_versions(("proposals", "results"))
-    assert both == {"proposals": 1, "results": 2}
+    both, nothing = content_versions_and(("proposals", "results"), None)
+    assert both == {"proposals": 1, "results": 2} and nothing is None
     assert both == {ns: content_version(ns) for ns in ("proposals", "results")}

@@ -41,11 +41,14 @@ def test_content_versions_work_without_redis(settings):  # type: ignore[no-untyp
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
-    from ciic.cache import content_bump, content_key, content_versions
+    from ciic.cache import content_bump, content_key, content_versions_and
 
     assert caches["default"].get("x") is None
     assert content_key("proposals", "list")  # no exception
-    assert content_versions(("proposals", "calls")) == {"proposals": 1, "calls": 1}
+    assert content_versions_and(("proposals", "calls"), "page") == (
+        {"proposals": 1, "calls": 1},
+        None,
+    )
     assert content_bump("proposals", warm=False) == 2
 
 
