@@ -10,12 +10,15 @@ from __future__ import annotations
 import random
 from fractions import Fraction
 
+import numpy as np
+import numpy.typing as npt
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tally_support import project_ids
 
 from voting.tally import Election, Profile, Project, tally
+from voting.tally.mes import MesEngine, _RunState, initial_share
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -141,6 +144,39 @@ def test_mes_cumulative_equals_reference(data: tuple[Election, list[object]], sa
     e, ballots = data
     got = tally(e, "mes", sat)  # type: ignore[arg-type]
     assert got.selection_order == reference_mes(e, ballots, sat)
+
+
+def _payments_one_by_one(
+    self: _RunState,
+    groups: npt.NDArray[np.int64],
+    w: npt.NDArray[np.int64],
+    paid_by: dict[object, int],
+) -> None:
+    for g, n in zip(groups.tolist(), w.tolist(), strict=True):
+        money = self.exact_budget(g)
+        paid_by[money] = paid_by.get(money, 0) + n
+
+
+@SETTINGS
+@given(
+    st.sampled_from(["approval", "cumulative"]).flatmap(elections),
+    st.sampled_from(["cost", "cardinality", "points"]),
+)
+def test_recorded_payments_equal_one_voter_at_a_time(
+    data: tuple[Election, list[object]], sat: str
+) -> None:
+    """What drained voters paid (grouped by the purchases they paid in full) is what
+    each voter's exact money, one at a time, gives."""
+    e, _ = data
+    if sat == "points" and e.profile.kind != "cumulative":
+        sat = "cost"
+    engine = MesEngine(e, sat)  # type: ignore[arg-type]
+    share = initial_share(e)
+    got = engine.run(share).purchases
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(_RunState, "_drained_money", _payments_one_by_one)
+        want = engine.run(share).purchases
+    assert got == want
 
 
 @settings(max_examples=60, deadline=None)

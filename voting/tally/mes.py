@@ -1222,6 +1222,55 @@ class _RunState:
             return rho
         return self.eval_exact(p, None)  # the float bracket was wrong: decide from scratch
 
+    def _drained_money(
+        self, groups: npt.NDArray[np.int64], w: npt.NDArray[np.int64], paid_by: dict[Rational, int]
+    ) -> None:
+        """Add to ``paid_by`` the exact money of each of the non-empty distinct
+        ballots ``groups`` (weights ``w``): :meth:`exact_budget` of each, computed once
+        per distinct set of bought projects they paid in full (with their points)."""
+        if len(groups) == 0:
+            return
+        e = self.e
+        prof = e.election.profile
+        n_bought = len(self.bought)
+        if n_bought == 0:
+            paid_by[self.b0] = paid_by.get(self.b0, 0) + int(w.sum())
+            return
+        starts = prof.indptr[groups]
+        lengths = prof.indptr[groups + 1] - starts
+        n = int(lengths.sum())
+        offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(n)
+        owner = np.repeat(np.arange(len(groups)), lengths)
+        slot = np.full(len(e.cost), -1, dtype=np.int64)  # project -> its purchase index
+        slot[np.array(self.bought, dtype=np.int64)] = np.arange(n_bought)
+        k = slot[prof.indices[offsets]]
+        on = k >= 0
+        if e.uniform or prof.points is None:
+            amount = np.ones(n, dtype=np.int64)
+        else:
+            amount = prof.points[offsets].astype(np.int64)
+        # per ballot, what it paid of each purchase (1 or its points; 0: not a supporter)
+        paid = np.zeros((len(groups), n_bought), dtype=np.int64)
+        paid[owner[on], k[on]] = amount[on]
+        # equal rows found by a hash of each row, checked row by row (a collision
+        # falls back to comparing whole rows)
+        mix = np.random.default_rng(0).integers(1, 2**62, size=n_bought, dtype=np.int64)
+        key = paid @ mix  # (wraps around: a hash)
+        _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+        rows = paid[first]
+        if not np.array_equal(rows[inverse], paid):
+            rows, inverse = np.unique(paid, axis=0, return_inverse=True)
+        weight = np.bincount(inverse.reshape(-1), weights=w.astype(np.float64), minlength=len(rows))
+        pay = self._pay
+        money = [self.b0] * len(rows)
+        r_idx, c_idx = np.nonzero(rows)
+        for r, c, v in zip(
+            r_idx.tolist(), c_idx.tolist(), rows[r_idx, c_idx].tolist(), strict=True
+        ):
+            money[r] -= pay[c] if v == 1 else pay[c] * v
+        for value, total in zip(money, weight.tolist(), strict=True):
+            paid_by[value] = paid_by.get(value, 0) + int(total)
+
     def buy(self, p: int, rho: Rational, *, record: bool) -> tuple[Payment, ...]:
         """Charge p's supporters ``min(money, rho x satisfaction)``."""
         e = self.e
@@ -1240,9 +1289,7 @@ class _RunState:
         unsure = np.nonzero(live & ~drained & ~keeps)[0]
         paid_by: dict[Rational, int] = {}
         if record:
-            for j in np.nonzero(drained)[0].tolist():
-                money = self.exact_budget(int(g[j]))
-                paid_by[money] = paid_by.get(money, 0) + int(w[j])
+            self._drained_money(g[drained], w[drained], paid_by)
         for j in unsure.tolist():
             money = self.exact_budget(int(g[j]))
             u = e.unit[p] if sup.pts is None else q(int(sup.pts[j]), e.scale)
