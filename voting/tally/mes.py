@@ -1426,14 +1426,21 @@ class _FloatBatch:
         return out
 
     def run(self) -> list[tuple[int, ...] | None]:
+        # (a price whose supporters are all short is inf or nan: not ok, see :meth:`price`)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return self._run()
+
+    def _run(self) -> list[tuple[int, ...] | None]:
         e = self.e
         k = self.k
         n_proj = len(e.ids)
         results: list[tuple[int, ...] | None] = [None] * k
         log: list[npt.NDArray[np.int64]] = []  # per round, what each share bought
 
-        def outcome(i: int) -> tuple[int, ...]:  # (a share still running has bought each round)
-            return (*e.free, *(int(x[i]) for x in log))
+        ends: list[tuple[int, int]] = []  # (share, rounds) of each share finished
+
+        def outcome(i: int) -> None:  # (a share still running has bought each round)
+            ends.append((i, len(log)))
 
         # per share and project: a bound on the price no purchase can lower (the
         # lower end of its last float interval), and whether it may still be bought
@@ -1450,7 +1457,7 @@ class _FloatBatch:
         best_hi = np.full(k, inf)
 
         def evaluate(cols: npt.NDArray[np.int64], p: int) -> None:
-            gone, ok, rho_p, rel_p = self.price(cols, p, lower[cols, p])
+            gone, ok, rho_p, rel_p = self._price(cols, p, lower[cols, p])
             active[cols[gone], p] = False
             alive[cols[~gone & ~ok]] = False  # too close to call: None
             good = cols[ok]
@@ -1483,26 +1490,25 @@ class _FloatBatch:
                 cols = np.flatnonzero(active[:, p] & alive & (lower[:, p] <= best_hi))
                 if len(cols):
                     evaluate(cols, p)
-                top = float(best_hi[alive].max(initial=-inf))
+                    top = float(best_hi[alive].max(initial=-inf))
             # each share's winner: the only project whose interval reaches below
             # every upper end, or an exact tie among projects paid in full by all
             # their supporters with money left (then compared exactly)
             evaluated = np.isfinite(best_hi) & alive
             for i in np.flatnonzero(alive & ~evaluated).tolist():
-                results[i] = outcome(i)  # nothing affordable is left
+                outcome(i)  # nothing affordable is left
             alive &= evaluated
             cand = (lo <= best_hi[:, None]) & alive[:, None]
             n_cand = cand.sum(axis=1)
             winners = np.where(n_cand == 1, cand.argmax(axis=1), -1)
-            for i in np.flatnonzero(n_cand > 1).tolist():
-                ps = np.flatnonzero(cand[i]).tolist()
-                if not all(self.all_rich(i, x, float(rho[i, x])) for x in ps):
-                    alive[i] = False
-                    continue
-                winners[i] = min(ps, key=lambda x: (self.all_rich_price(i, x), e.ids[x]))
+            tied = np.flatnonzero(n_cand > 1)
+            if len(tied):
+                won = self.tie_winners(tied, cand[tied], rho[tied])
+                winners[tied] = won
+                alive[tied[won < 0]] = False
             buying = np.flatnonzero(alive)
             bought = np.full(k, -1)
-            buys = np.unique(winners[buying]).tolist()
+            buys = sorted(set(winners[buying].tolist()))
             for p in buys:
                 rows = buying[winners[buying] == p]
                 oks = self.buy(rows, p, rho[rows, p], rel[rows, p])
@@ -1512,7 +1518,7 @@ class _FloatBatch:
             log.append(bought)
             done = alive & ~active.any(axis=1)
             for i in np.flatnonzero(done).tolist():
-                results[i] = outcome(i)
+                outcome(i)
             alive &= ~done
             rounds += 1
             running = np.flatnonzero(alive)
@@ -1520,9 +1526,28 @@ class _FloatBatch:
                 # ballots now spent at every share still running (only ever more)
                 self.dead = (self.budget[running] == 0).all(axis=0)
                 self.n_dead = int(self.dead.sum())
+        if ends:
+            bought_by = np.array(log, dtype=np.int64).reshape(len(log), k)
+            for i, n in ends:
+                results[i] = (*e.free, *bought_by[:n, i].tolist())
         return results
 
     def price(
+        self,
+        cols: npt.NDArray[np.int64],
+        p: int,
+        start: npt.NDArray[np.float64] | None = None,
+    ) -> tuple[
+        npt.NDArray[np.bool_],
+        npt.NDArray[np.bool_],
+        npt.NDArray[np.float64],
+        npt.NDArray[np.float64],
+    ]:
+        """:meth:`_price` (which :meth:`run` calls with NumPy's warnings off)."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return self._price(cols, p, start)
+
+    def _price(
         self,
         cols: npt.NDArray[np.int64],
         p: int,
@@ -1601,55 +1626,54 @@ class _FloatBatch:
         paid = np.zeros(m)
         sat_left = np.full(m, total)
         moved = ok & (n_poor > 0)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            for _ in range(40):
-                if not moved.any():
-                    break
-                paid = (b * poor) @ w
-                sat_left = total - (n_poor if pf is None else poor @ wu)
-                ok &= sat_left > 2 * total_err
-                price = (c - paid) / sat_left
-                poor = r < price[:, None]
-                more = poor @ w
-                moved = ok & (more != n_poor)
-                n_poor = more
-            else:
-                ok &= ~moved
+        for _ in range(40):
+            if not moved.any():
+                break
+            paid = (b * poor) @ w
+            sat_left = total - (n_poor if pf is None else poor @ wu)
             ok &= sat_left > 2 * total_err
-            # (spent ballots have no error)
-            paid_err = np.minimum(err * n_poor, spread)
-            num = c - paid
-            rounding = _EPS * c + gamma * paid
-            num_err = rounding + paid_err
-            ok &= num > 2 * num_err
-            rel = (num_err / (num - num_err) + 2 * total_err / sat_left + 4 * _EPS) * 1.001
+            price = (c - paid) / sat_left
+            poor = r < price[:, None]
+            more = poor @ w
+            moved = ok & (more != n_poor)
+            n_poor = more
+        else:
+            ok &= ~moved
+        ok &= sat_left > 2 * total_err
+        # (spent ballots have no error)
+        paid_err = np.minimum(err * n_poor, spread)
+        num = c - paid
+        rounding = _EPS * c + gamma * paid
+        num_err = rounding + paid_err
+        ok &= num > 2 * num_err
+        rel = (num_err / (num - num_err) + 2 * total_err / sat_left + 4 * _EPS) * 1.001
+        if pf is None:
+            # Buying it moves the error of the money the poor pay (``paid_err``,
+            # at most) onto those who pay the price: over all ballots, the sum
+            # of weight x error grows by the roundings alone (sat_left: the
+            # weight of those who pay the price in full, each rounding once)
+            base = self.base if sel is None else self.base[sel]
+            self._spill[p] = (
+                cols,
+                (rounding + 4 * _EPS * num) * 1.01 + sat_left * base,
+            )
+        ok &= rel < 0.25  # (so that :meth:`buy` drains every spent ballot)
+        # nobody's money within its error plus the price's of the price: first
+        # with the largest error bound, then with each ballot's own
+        dist = np.abs(r - price[:, None])
+        if pf is None:
+            near = dist <= (err + price * (2 * rel))[:, None]
+        else:
+            near = dist <= (err[:, None] / pf + r * (2 * _EPS)) + (price * (2 * rel))[:, None]
+        close = ok & near.any(axis=1)
+        if close.any():
+            j = np.flatnonzero(close)
+            eb = self.errs(j if sel is None else sel[j], g)
             if pf is None:
-                # Buying it moves the error of the money the poor pay (``paid_err``,
-                # at most) onto those who pay the price: over all ballots, the sum
-                # of weight x error grows by the roundings alone (sat_left: the
-                # weight of those who pay the price in full, each rounding once)
-                base = self.base if sel is None else self.base[sel]
-                self._spill[p] = (
-                    cols,
-                    (rounding + 4 * _EPS * num) * 1.01 + sat_left * base,
-                )
-            ok &= rel < 0.25  # (so that :meth:`buy` drains every spent ballot)
-            # nobody's money within its error plus the price's of the price: first
-            # with the largest error bound, then with each ballot's own
-            dist = np.abs(r - price[:, None])
-            if pf is None:
-                near = dist <= (err + price * (2 * rel))[:, None]
+                margin = eb + (price[j] * (2 * rel[j]))[:, None]
             else:
-                near = dist <= (err[:, None] / pf + r * (2 * _EPS)) + (price * (2 * rel))[:, None]
-            close = ok & near.any(axis=1)
-            if close.any():
-                j = np.flatnonzero(close)
-                eb = self.errs(j if sel is None else sel[j], g)
-                if pf is None:
-                    margin = eb + (price[j] * (2 * rel[j]))[:, None]
-                else:
-                    margin = eb / pf + r[j] * (2 * _EPS) + (price[j] * (2 * rel[j]))[:, None]
-                ok[j] &= ~(dist[j] <= margin).any(axis=1)
+                margin = eb / pf + r[j] * (2 * _EPS) + (price[j] * (2 * rel[j]))[:, None]
+            ok[j] &= ~(dist[j] <= margin).any(axis=1)
         return gone, ok, price / u, rel
 
     def errs(
@@ -1688,6 +1712,59 @@ class _FloatBatch:
         np.minimum(out, self.err[rows][:, None], out=out)  # (both bound it)
         out[self._cols(self.budget, g, rows) == 0] = 0.0  # spent
         return out
+
+    def tie_winners(
+        self,
+        rows: npt.NDArray[np.int64],
+        cand: npt.NDArray[np.bool_],
+        rho: npt.NDArray[np.float64],
+    ) -> npt.NDArray[np.int64]:
+        """At each of the shares ``rows``, whose candidates (``cand``, one row per
+        share) overlap: the winner when every candidate is paid in full by all its
+        supporters with money left (:meth:`all_rich`, then compared exactly by
+        :meth:`all_rich_price`, ties by id), else -1.  The same as those two methods
+        share by share, each candidate's check made for all its shares at once."""
+        e = self.e
+        rich = np.ones(len(rows), dtype=np.bool_)
+        # per candidate: the shares it is one at, and their weight of supporters with money
+        found: dict[int, tuple[npt.NDArray[np.int64], list[int]]] = {}
+        for p in np.flatnonzero(cand.any(axis=0)).tolist():
+            at = np.flatnonzero(cand[:, p])
+            sup = self.live(p)  # (the dead have no money at any share still running)
+            b = self._cols(self.budget, sup.g, rows[at])
+            units = e.unit_f[p] if sup.pts_f is None else sup.pts_f
+            left = b != 0
+            poor = (b < rho[at, p][:, None] * units) & left
+            rich[at] &= ~poor.any(axis=1)
+            if e.uniform:
+                sat = (left @ sup.w_f).tolist()  # (sums of integers: exact)
+            else:
+                if not (sup.pts is not None):
+                    raise RuntimeError("internal invariant violated")
+                sat = (left @ (sup.w * sup.pts).astype(np.float64)).tolist()
+            found[p] = (at, [int(x) for x in sat])
+            rich[at[np.asarray(sat) <= 0]] = False  # (cannot be: its price was decided)
+        prices: dict[tuple[int, int], Rational] = {}
+        best: list[tuple[Rational, str, int] | None] = [None] * len(rows)
+        for p, (at, sat) in found.items():
+            for x, s in zip(at.tolist(), sat, strict=True):
+                if not rich[x]:
+                    continue
+                price = prices.get((p, s))
+                if price is None:
+                    if e.uniform:
+                        price = e.cost[p] / (e.unit[p] * s)
+                    else:
+                        price = e.cost[p] / q(s, e.scale)
+                    prices[(p, s)] = price
+                key = (price, e.ids[p], p)
+                cur = best[x]
+                if cur is None or key[:2] < cur[:2]:
+                    best[x] = key
+        return np.array(
+            [-1 if not rich[x] or b_ is None else b_[2] for x, b_ in enumerate(best)],
+            dtype=np.int64,
+        )
 
     def all_rich(self, i: int, p: int, rho_f: float) -> bool:
         """Whether every supporter of p with money left at share i pays its float
