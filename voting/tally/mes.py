@@ -1442,31 +1442,46 @@ class _FloatBatch:
         def outcome(i: int) -> None:  # (a share still running has bought each round)
             ends.append((i, len(log)))
 
-        # per share and project: a bound on the price no purchase can lower (the
-        # lower end of its last float interval), and whether it may still be bought
-        lower = np.tile(np.array(e.lower0, dtype=np.float64), (k, 1))
-        active = np.zeros((k, n_proj), dtype=np.bool_)
-        active[:, e.eligible] = True
+        # per project and share (one row per project: what a project's evaluation
+        # reads and writes is contiguous): a bound on the price no purchase can lower
+        # (the lower end of its last float interval), and whether it may still be bought
+        lower = np.tile(np.array(e.lower0, dtype=np.float64)[:, None], (1, k))
+        active = np.zeros((n_proj, k), dtype=np.bool_)
+        active[e.eligible] = True
         alive = np.ones(k, dtype=np.bool_)
         inf = math.inf
-        # this round's float intervals of the prices (inf: not evaluated)
-        lo = np.full((k, n_proj), inf)
-        hi = np.full((k, n_proj), inf)
-        rho = np.zeros((k, n_proj))
-        rel = np.zeros((k, n_proj))
+        # this round's float intervals of the prices (lo inf: not evaluated; the
+        # others are only read where lo is set)
+        lo = np.full((n_proj, k), inf)
+        hi = np.zeros((n_proj, k))
+        rho = np.zeros((n_proj, k))
+        rel = np.zeros((n_proj, k))
         best_hi = np.full(k, inf)
+        touched: list[int] = []  # projects evaluated in this round
 
         def evaluate(cols: npt.NDArray[np.int64], p: int) -> None:
-            gone, ok, rho_p, rel_p = self._price(cols, p, lower[cols, p])
-            active[cols[gone], p] = False
-            alive[cols[~gone & ~ok]] = False  # too close to call: None
-            good = cols[ok]
-            if len(good):
+            gone, ok, rho_p, rel_p = self._price(cols, p, lower[p, cols])
+            if gone.any():
+                active[p, cols[gone]] = False
+            bad = ~(gone | ok)
+            if bad.any():
+                alive[cols[bad]] = False  # too close to call: None
+            if ok.all():
+                good, r, x = cols, rho_p, rel_p
+            else:
+                good = cols[ok]
+                if not len(good):
+                    return
                 r, x = rho_p[ok], rel_p[ok]
-                lower[good, p] = lo[good, p] = r * (1 - x)
-                hi[good, p] = r * (1 + x)
-                rho[good, p], rel[good, p] = r, x
-                best_hi[good] = np.minimum(best_hi[good], hi[good, p])
+            touched.append(p)
+            low = r * (1 - x)
+            high = r * (1 + x)
+            lower[p, good] = low
+            lo[p, good] = low
+            hi[p, good] = high
+            rho[p, good] = r
+            rel[p, good] = x
+            best_hi[good] = np.minimum(best_hi[good], high)
 
         rounds = 0
         while alive.any():
@@ -1475,19 +1490,19 @@ class _FloatBatch:
             # does; each project is evaluated for all the shares needing it at once,
             # by their smallest bound at the start of the round (a bound not
             # evaluated does not change within a round).
-            lo.fill(inf)
-            hi.fill(inf)
-            rho.fill(0.0)
-            rel.fill(0.0)
+            if touched:
+                lo[touched] = inf
+                touched.clear()
             best_hi.fill(inf)
             self._gathered.clear()
             self._spill.clear()
-            keys = np.where(active & alive[:, None], lower, inf).min(axis=0)
+            keys = np.where(active & alive, lower, inf).min(axis=1)
+            key_list = keys.tolist()
             top = inf
             for p in np.argsort(keys, kind="stable").tolist():
-                if keys[p] > top:
+                if key_list[p] > top:
                     break
-                cols = np.flatnonzero(active[:, p] & alive & (lower[:, p] <= best_hi))
+                cols = np.flatnonzero(active[p] & alive & (lower[p] <= best_hi))
                 if len(cols):
                     evaluate(cols, p)
                     top = float(best_hi[alive].max(initial=-inf))
@@ -1498,12 +1513,15 @@ class _FloatBatch:
             for i in np.flatnonzero(alive & ~evaluated).tolist():
                 outcome(i)  # nothing affordable is left
             alive &= evaluated
-            cand = (lo <= best_hi[:, None]) & alive[:, None]
-            n_cand = cand.sum(axis=1)
-            winners = np.where(n_cand == 1, cand.argmax(axis=1), -1)
+            cand = (lo[touched] <= best_hi) & alive  # (only those evaluated can be)
+            n_cand = cand.sum(axis=0)
+            pick = np.array(touched, dtype=np.int64)
+            winners = np.where(n_cand == 1, pick[cand.argmax(axis=0)] if len(pick) else -1, -1)
             tied = np.flatnonzero(n_cand > 1)
             if len(tied):
-                won = self.tie_winners(tied, cand[tied], rho[tied])
+                full = np.zeros((len(tied), n_proj), dtype=np.bool_)
+                full[:, pick] = cand[:, tied].T
+                won = self.tie_winners(tied, full, rho[:, tied].T)
                 winners[tied] = won
                 alive[tied[won < 0]] = False
             buying = np.flatnonzero(alive)
@@ -1511,12 +1529,12 @@ class _FloatBatch:
             buys = sorted(set(winners[buying].tolist()))
             for p in buys:
                 rows = buying[winners[buying] == p]
-                oks = self.buy(rows, p, rho[rows, p], rel[rows, p])
+                oks = self.buy(rows, p, rho[p, rows], rel[p, rows])
                 alive[rows[~oks]] = False
-                active[rows[oks], p] = False
+                active[p, rows[oks]] = False
                 bought[rows[oks]] = p
             log.append(bought)
-            done = alive & ~active.any(axis=1)
+            done = alive & ~active.any(axis=0)
             for i in np.flatnonzero(done).tolist():
                 outcome(i)
             alive &= ~done
