@@ -72,6 +72,9 @@ _PAYS = 2
 _BATCH_MIN = 1  # shares per batch of plain runs in floats (``run_float_batch``) ...
 _BATCH_MAX = 64  # ... doubling from batch to batch while the runs stay plain, up to
 _BATCH_CELLS = 500_000  # ... this many (shares x distinct ballots; beyond, caches suffer)
+_CUT_FROM = 512  # supporters from which :meth:`_FloatBatch._price_uniform` leaves out
+_CUT = 1.5  # ... those with more than this times the starting price at every share
+_CUT_KEEP = 0.75  # ... when at most this share of them is left
 _DEAD_EVERY = 8  # rounds of a batch between two searches for the ballots spent at every share
 
 
@@ -1565,6 +1568,125 @@ class _FloatBatch:
         with np.errstate(divide="ignore", invalid="ignore"):
             return self._price(cols, p, start)
 
+    def _price_uniform(
+        self,
+        cols: npt.NDArray[np.int64],
+        p: int,
+        sup: _Live,
+        start: npt.NDArray[np.float64] | None,
+    ) -> tuple[
+        npt.NDArray[np.bool_],
+        npt.NDArray[np.bool_],
+        npt.NDArray[np.float64],
+        npt.NDArray[np.float64],
+    ]:
+        """:meth:`_price` where every supporter's satisfaction is the same (the
+        budgets compared with the price per voter): the same computation, in fewer
+        NumPy calls, and over the supporters short of an upper guess at the price
+        only (``_CUT`` times the starting one) where that leaves out many: the
+        others pay the price in full at every share where it stays below the guess
+        by more than their error and the price's (checked; else computed over
+        every supporter)."""
+        e = self.e
+        g = sup.g
+        if len(cols) == self.k:
+            sel = None
+            b = np.take(self.budget, g, axis=1)
+            err = self.err
+            spread = self.spread
+            base = self.base
+        else:
+            sel = cols
+            b = self._cols(self.budget, g, sel)
+            err = self.err[sel]
+            spread = self.spread[sel]
+            base = self.base[sel]
+        self._gathered[p] = (g, cols, b)
+        c = e.cost_f[p]
+        m = len(cols)
+        n = len(g)
+        gamma = (n + 4) * _EPS
+        w = sup.w_f
+        total = sup.w_sum  # a sum of integers: exact
+        u = e.unit_f[p]
+        if total <= 0:
+            none = np.zeros(m, dtype=np.bool_)
+            return ~none, none, np.zeros(m), np.zeros(m)
+        avail = b @ w
+        slack = np.minimum(total * err, spread)
+        slack += gamma * (avail + c)
+        gone = avail < c - slack
+        ok = avail > c + slack  # (and so not gone)
+        if not ok.any():
+            return gone, ok, np.zeros(m), np.zeros(m)
+        price0 = np.full(m, c / total)
+        if start is not None:
+            np.maximum(price0, start * u, out=price0)
+        cut = None
+        bs, ws = b, w
+        if n >= _CUT_FROM:
+            guess = price0 * _CUT
+            short = np.flatnonzero((b < guess[:, None]).any(axis=0))
+            if len(short) <= _CUT_KEEP * n:
+                cut = guess
+                bs, ws = np.take(b, short, axis=1), w[short]
+        while True:
+            ok_try = ok.copy()
+            # Newton's method from below, as in :meth:`_price` (same sets, same sums)
+            price = price0
+            poor = bs < price[:, None]
+            n_poor = poor @ ws
+            paid: float | npt.NDArray[np.float64] = 0.0
+            sat_left: float | npt.NDArray[np.float64] = total
+            moved = ok_try & (n_poor > 0)
+            if moved.any():
+                for _ in range(40):
+                    paid = (bs * poor) @ ws
+                    sat_left = total - n_poor
+                    ok_try &= sat_left > 0
+                    price = (c - paid) / sat_left
+                    poor = bs < price[:, None]
+                    more = poor @ ws
+                    moved = ok_try & (more != n_poor)
+                    n_poor = more
+                    if not moved.any():
+                        break
+                else:
+                    ok_try &= ~moved
+                ok_try &= sat_left > 0
+            paid_err = np.minimum(err * n_poor, spread)
+            num = c - paid
+            rounding = _EPS * c + gamma * paid
+            num_err = rounding + paid_err
+            ok_try &= num > 2 * num_err
+            rel = (num_err / (num - num_err) + 4 * _EPS) * 1.001
+            ok_try &= rel < 0.25  # (so that :meth:`buy` drains every spent ballot)
+            # nobody's money within its error plus the price's of the price: first
+            # with the largest error bound, then with each ballot's own
+            tol = err + price * (2 * rel)
+            if cut is not None:
+                # those left out have at least ``cut``: clear of the price?
+                clear = (cut - price) * (1 - 1e-9) > tol * (1 + 1e-9)
+                if not (clear | ~ok_try).all():
+                    cut = None
+                    bs, ws = b, w
+                    continue
+            dist = np.abs(bs - price[:, None])
+            close = ok_try & (dist <= tol[:, None]).any(axis=1)
+            if close.any():
+                j = np.flatnonzero(close)
+                gs = g if cut is None else g[short]
+                eb = self.errs(j if sel is None else sel[j], gs)
+                margin = eb + (price[j] * (2 * rel[j]))[:, None]
+                ok_try[j] &= ~(dist[j] <= margin).any(axis=1)
+            break
+        # Buying it moves the error of the money the poor pay (``paid_err``, at most)
+        # onto those who pay the price: over all ballots, the sum of weight x error
+        # grows by the roundings alone (sat_left: the weight of those who pay the
+        # price in full, each rounding once)
+        self._spill[p] = (cols, (rounding + 4 * _EPS * num) * 1.01 + sat_left * base)
+        return gone, ok_try, price / u, rel
+
     def _price(
         self,
         cols: npt.NDArray[np.int64],
@@ -1596,6 +1718,8 @@ class _FloatBatch:
         """
         e = self.e
         sup = self.live(p)
+        if sup.pts_f is None:
+            return self._price_uniform(cols, p, sup, start)
         g = sup.g
         sel = None if len(cols) == self.k else cols
         b = self._cols(self.budget, g, sel)
