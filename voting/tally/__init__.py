@@ -12,12 +12,24 @@ See ``voting/tally/README.md`` for the rules, the tie-breaking convention and th
 ballot conventions.
 """
 
-from .greedy import GreedyOptions, GreedyStep, greedy
-from .mes import MesEngine, MesRun, Payment, Purchase, mes, mes_add1, mes_add1_stepwise
-from .model import Election, Profile, ProfileBuilder, Project, VoterRecords
-from .pabulib import PabulibError, dumps_pabulib, parse_pabulib_text, read_pabulib, write_pabulib
-from .rules import COMPLETIONS, META_RULES, RULES, Outcome, official_selection, tally, tally_meta
-from .satisfaction import SATS
+import os
+import sys
+
+if sys.argv[:1] == ["-m"] and "numpy" not in sys.modules:
+    # ``python -m voting.tally`` (``sys.argv[0]`` is "-m" while the module is being
+    # located, so only then): BLAS single-threaded, unless the caller says otherwise.
+    # The engine's matrix-vector products are small; threads woken for them only
+    # spin (on a busy machine, they made a float batch of one share 3x slower and
+    # added their spinning to the command's CPU time).
+    for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(_var, "1")
+
+from .greedy import GreedyOptions, GreedyStep, greedy  # noqa: E402
+from .mes import MesEngine, MesRun, Payment, Purchase, mes, mes_add1, mes_add1_stepwise  # noqa: E402
+from .model import Election, Profile, ProfileBuilder, Project, VoterRecords  # noqa: E402
+from .pabulib import PabulibError, dumps_pabulib, parse_pabulib_text, read_pabulib, write_pabulib  # noqa: E402
+from .rules import COMPLETIONS, META_RULES, RULES, Outcome, official_selection, tally, tally_meta  # noqa: E402
+from .satisfaction import SATS  # noqa: E402
 
 __all__ = [
     "COMPLETIONS",
