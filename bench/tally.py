@@ -99,7 +99,8 @@ _RUNNER = (
     "        if line.startswith('VmHWM:'):\n"
     "            open(path, 'w').write(line.split()[1])\n"
     "atexit.register(peak)\n"
-    "sys.argv[0] = 'voting.tally'\n"
+    # as ``python -m`` while it locates the module (voting/tally/__init__.py reads it)
+    "sys.argv[0] = '-m'\n"
     "runpy.run_module('voting.tally', run_name='__main__', alter_sys=True)\n"
 )
 
