@@ -1421,12 +1421,9 @@ class _FloatBatch:
     ) -> npt.NDArray[_T]:
         if cols is None:
             return np.take(m, g, axis=1)
-        if 2 * len(cols) >= self.k or len(g) < 1024:
-            return np.take(m, g, axis=1)[cols]
-        out = np.empty((len(cols), len(g)), dtype=m.dtype)
-        for x, i in enumerate(cols.tolist()):  # (row by row: faster than m[cols[:, None], g])
-            np.take(m[i], g, out=out[x])
-        return out
+        if m.flags.c_contiguous:  # (one gather by flat index: the fastest way found)
+            return m.reshape(-1).take(cols[:, None] * m.shape[1] + g)
+        return np.take(m, g, axis=1)[cols]
 
     def run(self) -> list[tuple[int, ...] | None]:
         # (a price whose supporters are all short is inf or nan: not ok, see :meth:`price`)
@@ -1979,7 +1976,10 @@ class _FloatBatch:
         if whole:
             self.budget[:, g] = new_b
         else:
-            self.budget[sel[:, None], g] = new_b
+            if self.budget.flags.c_contiguous:  # (a view: written through)
+                self.budget.reshape(-1)[sel[:, None] * self.budget.shape[1] + g] = new_b
+            else:
+                self.budget[sel[:, None], g] = new_b
         # the sum of weight x error: raised by the roundings (:meth:`price`), else
         # by every bound added (those who pay all they have end with no error)
         add = None
