@@ -1542,7 +1542,8 @@ class _FloatBatch:
             running = np.flatnonzero(alive)
             if rounds % _DEAD_EVERY == 0 and len(running):
                 # ballots now spent at every share still running (only ever more)
-                self.dead = (self.budget[running] == 0).all(axis=0)
+                rows = self.budget if len(running) == k else self.budget[running]
+                self.dead = (rows == 0).all(axis=0)
                 self.n_dead = int(self.dead.sum())
         if ends:
             bought_by = np.array(log, dtype=np.int64).reshape(len(log), k)
