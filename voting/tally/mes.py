@@ -1451,9 +1451,8 @@ class _FloatBatch:
         alive = np.ones(k, dtype=np.bool_)
         inf = math.inf
         # this round's float intervals of the prices (lo inf: not evaluated; the
-        # others are only read where lo is set)
+        # others are only read where lo is set; upper ends only as ``best_hi``)
         lo = np.full((n_proj, k), inf)
-        hi = np.zeros((n_proj, k))
         rho = np.zeros((n_proj, k))
         rel = np.zeros((n_proj, k))
         best_hi = np.full(k, inf)
@@ -1461,27 +1460,25 @@ class _FloatBatch:
 
         def evaluate(cols: npt.NDArray[np.int64], p: int) -> None:
             gone, ok, rho_p, rel_p = self._price(cols, p, lower[p, cols])
-            if gone.any():
-                active[p, cols[gone]] = False
-            bad = ~(gone | ok)
-            if bad.any():
-                alive[cols[bad]] = False  # too close to call: None
-            if ok.all():
+            if ok.all():  # (ok: not gone)
                 good, r, x = cols, rho_p, rel_p
             else:
+                if gone.any():
+                    active[p, cols[gone]] = False
+                bad = ~(gone | ok)
+                if bad.any():
+                    alive[cols[bad]] = False  # too close to call: None
                 good = cols[ok]
                 if not len(good):
                     return
                 r, x = rho_p[ok], rel_p[ok]
             touched.append(p)
             low = r * (1 - x)
-            high = r * (1 + x)
             lower[p, good] = low
             lo[p, good] = low
-            hi[p, good] = high
             rho[p, good] = r
             rel[p, good] = x
-            best_hi[good] = np.minimum(best_hi[good], high)
+            best_hi[good] = np.minimum(best_hi[good], r * (1 + x))
 
         rounds = 0
         while alive.any():
@@ -1617,9 +1614,10 @@ class _FloatBatch:
         ok = avail > c + slack  # (and so not gone)
         if not ok.any():
             return gone, ok, np.zeros(m), np.zeros(m)
-        price0 = np.full(m, c / total)
         if start is not None:
-            np.maximum(price0, start * u, out=price0)
+            price0 = np.maximum(start * u, c / total)
+        else:
+            price0 = np.full(m, c / total)
         cut = None
         bs, ws = b, w
         if n >= _CUT_FROM:
@@ -1629,7 +1627,7 @@ class _FloatBatch:
                 cut = guess
                 bs, ws = np.take(b, short, axis=1), w[short]
         while True:
-            ok_try = ok.copy()
+            ok_try = ok.copy() if cut is not None else ok
             # Newton's method from below, as in :meth:`_price` (same sets, same sums)
             price = price0
             poor = bs < price[:, None]
