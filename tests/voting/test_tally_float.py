@@ -259,7 +259,7 @@ def follow_exact_run(
         g = engine.groups[winner]
         sat = engine.unit_f[winner] if engine.uniform else engine.pts_f[winner]
         tol = (rho * (rel * 1.001 + 4 * _EPS))[:, None] * sat + batch.base[:, None]
-        acc[:, g] = np.where(batch.budget[:, g] > 0, acc[:, g] + tol, 0.0)
+        acc[:, g] = np.where(batch.budget.T[:, g] > 0, acc[:, g] + tol, 0.0)
         for state, x in zip(states, prices, strict=True):
             state.buy(winner, x, record=False)  # type: ignore[arg-type]
         if not paid.all():
@@ -270,18 +270,18 @@ def follow_exact_run(
         groups = np.arange(engine.n_groups)
         own = batch.errs(rows, groups)
         for i, state in enumerate(states):
-            assert np.array_equal(batch.budget[i] == 0, state.empty)
+            assert np.array_equal(batch.budget.T[i] == 0, state.empty)
             assert (own[i] <= batch.err[i]).all()
             assert (own[i] >= np.minimum(acc[i], batch.err[i]) * (1 - 1e-12)).all()
             for gi in np.flatnonzero(~state.empty).tolist():
                 money = state.exact_budget(gi)
-                assert abs(Fraction(float(batch.budget[i, gi])) - money) <= Fraction(
+                assert abs(Fraction(float(batch.budget.T[i, gi])) - money) <= Fraction(
                     float(own[i, gi])
                 )
             live = np.flatnonzero(~state.empty).tolist()
             moneys = {gi: state.exact_budget(gi) for gi in live}
             spread = sum(
-                (abs(Fraction(float(batch.budget[i, gi])) - m) * int(weights[gi]))
+                (abs(Fraction(float(batch.budget.T[i, gi])) - m) * int(weights[gi]))
                 for gi, m in moneys.items()
             )
             assert spread <= Fraction(float(batch.spread[i]))
@@ -294,7 +294,7 @@ def follow_exact_run(
                 delta = Fraction(float(own[i, gi]) * scale * sign)
                 if m <= 2 * abs(delta):
                     delta = abs(delta)
-                batch.budget[i, gi] = float(m + delta)
+                batch.budget.T[i, gi] = float(m + delta)
     return checked
 
 

@@ -39,7 +39,6 @@ from contextlib import closing
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import partial
-from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -47,8 +46,6 @@ import numpy.typing as npt
 from .model import Election
 from .numeric import Rational, q
 from .satisfaction import Sat, Supporters, supporters
-
-_T = TypeVar("_T", bound=np.generic)
 
 # Relative error floor and safety factor for float prices.
 _REL_FLOOR = 1e-10
@@ -1340,8 +1337,10 @@ class _RunState:
 class _FloatBatch:
     """MES decided in floats at several shares at once (:meth:`MesEngine.run_float_batch`).
 
-    One row per share: each distinct ballot's money (``budget``, shares x
-    ballots; 0 exactly once it is spent, and only then), and per share a bound
+    Each distinct ballot's money at each share (``budget``, ballots x shares, so
+    that a ballot's money at every share is gathered or written at once, in a
+    cache line or two; :meth:`_cols` gives the supporters' as shares x ballots,
+    as the computations read them; 0 exactly once it is spent, and only then), and per share a bound
     on every ballot's error (``err``; a ballot's own bound is rebuilt from the
     purchases where ``err`` is not enough to decide, :meth:`errs`).  Every share makes
     the decisions :meth:`MesEngine.run_float` documents, by itself: the shares
@@ -1360,7 +1359,7 @@ class _FloatBatch:
         k = self.k = len(shares)
         self.b0 = np.array([float(s) for s in shares], dtype=np.float64)
         self.base = 2 * _EPS * np.abs(self.b0)  # a float share's error, and a subtraction's
-        self.budget = np.repeat(self.b0[:, None], engine.n_groups, axis=1)
+        self.budget = np.repeat(self.b0[None, :], engine.n_groups, axis=0)
         self.err = self.base.copy()
         # per share: a bound on the sum over all ballots of weight x error, which a
         # purchase only raises by its roundings (see :meth:`buy`); so also a bound
@@ -1414,16 +1413,15 @@ class _FloatBatch:
             at = np.searchsorted(cols, rows)
             if np.all(at < len(cols)) and np.array_equal(cols[np.minimum(at, len(cols) - 1)], rows):
                 return b[at]
-        return self._cols(self.budget, g, None if len(rows) == self.k else rows)
+        return self._cols(g, None if len(rows) == self.k else rows)
 
     def _cols(
-        self, m: npt.NDArray[_T], g: npt.NDArray[np.int64], cols: npt.NDArray[np.int64] | None
-    ) -> npt.NDArray[_T]:
-        if cols is None:
-            return np.take(m, g, axis=1)
-        if m.flags.c_contiguous:  # (one gather by flat index: the fastest way found)
-            return m.reshape(-1).take(cols[:, None] * m.shape[1] + g)
-        return np.take(m, g, axis=1)[cols]
+        self, g: npt.NDArray[np.int64], cols: npt.NDArray[np.int64] | None
+    ) -> npt.NDArray[np.float64]:
+        """The money of the ballots ``g`` at the shares ``cols`` (None: all), shares x
+        ballots, C-contiguous (NumPy reduces a transposed view far more slowly)."""
+        b = np.take(self.budget, g, axis=0)
+        return np.ascontiguousarray((b if cols is None else b.take(cols, axis=1)).T)
 
     def run(self) -> list[tuple[int, ...] | None]:
         # (a price whose supporters are all short is inf or nan: not ok, see :meth:`price`)
@@ -1539,8 +1537,11 @@ class _FloatBatch:
             running = np.flatnonzero(alive)
             if rounds % _DEAD_EVERY == 0 and len(running):
                 # ballots now spent at every share still running (only ever more)
-                rows = self.budget if len(running) == k else self.budget[running]
-                self.dead = (rows == 0).all(axis=0)
+                # (money is never negative: a sum over the running shares is 0
+                # exactly when all are; a product with a mask is the fastest found)
+                mask = np.zeros(k)
+                mask[running] = 1.0
+                self.dead = (self.budget @ mask) == 0
                 self.n_dead = int(self.dead.sum())
         if ends:
             bought_by = np.array(log, dtype=np.int64).reshape(len(log), k)
@@ -1586,13 +1587,13 @@ class _FloatBatch:
         g = sup.g
         if len(cols) == self.k:
             sel = None
-            b = np.take(self.budget, g, axis=1)
+            b = self._cols(g, None)
             err = self.err
             spread = self.spread
             base = self.base
         else:
             sel = cols
-            b = self._cols(self.budget, g, sel)
+            b = self._cols(g, sel)
             err = self.err[sel]
             spread = self.spread[sel]
             base = self.base[sel]
@@ -1718,7 +1719,7 @@ class _FloatBatch:
             return self._price_uniform(cols, p, sup, start)
         g = sup.g
         sel = None if len(cols) == self.k else cols
-        b = self._cols(self.budget, g, sel)
+        b = self._cols(g, sel)
         self._gathered[p] = (g, cols, b)
         c = e.cost_f[p]
         m = len(cols)
@@ -1848,7 +1849,7 @@ class _FloatBatch:
             out[x] = base + np.bincount(owner, weights=terms, minlength=len(g))
         out *= 1 + 1e-9
         np.minimum(out, self.err[rows][:, None], out=out)  # (both bound it)
-        out[self._cols(self.budget, g, rows) == 0] = 0.0  # spent
+        out[self._cols(g, rows) == 0] = 0.0  # spent
         return out
 
     def tie_winners(
@@ -1869,7 +1870,7 @@ class _FloatBatch:
         for p in np.flatnonzero(cand.any(axis=0)).tolist():
             at = np.flatnonzero(cand[:, p])
             sup = self.live(p)  # (the dead have no money at any share still running)
-            b = self._cols(self.budget, sup.g, rows[at])
+            b = self._cols(sup.g, rows[at])
             units = e.unit_f[p] if sup.pts_f is None else sup.pts_f
             left = b != 0
             poor = (b < rho[at, p][:, None] * units) & left
@@ -1910,7 +1911,7 @@ class _FloatBatch:
         within its error of that price: the exact run sees the same)."""
         e = self.e
         g = e.groups[p]
-        b = self.budget[i, g]
+        b = self.budget[g, i]
         if e.uniform:
             poor = b < rho_f * e.unit_f[p]
         else:
@@ -1921,7 +1922,7 @@ class _FloatBatch:
         """p's exact price at share i when every supporter with money left surely
         pays it in full (:meth:`all_rich`): its cost over their satisfaction."""
         e = self.e
-        live = self.budget[i, e.groups[p]] != 0
+        live = self.budget[e.groups[p], i] != 0
         w = e.sup.weights[p][live]
         if e.uniform:
             return e.cost[p] / (e.unit[p] * int(w.sum()))
@@ -1973,12 +1974,9 @@ class _FloatBatch:
         new_b = np.maximum(d, 0.0)
         top = tol[:, 0] if sup.pts_f is None else np.where(keeps, tol, 0.0).max(axis=1)
         if whole:
-            self.budget[:, g] = new_b
+            self.budget[g] = new_b.T
         else:
-            if self.budget.flags.c_contiguous:  # (a view: written through)
-                self.budget.reshape(-1)[sel[:, None] * self.budget.shape[1] + g] = new_b
-            else:
-                self.budget[sel[:, None], g] = new_b
+            self.budget[g[:, None], sel] = new_b.T
         # the sum of weight x error: raised by the roundings (:meth:`price`), else
         # by every bound added (those who pay all they have end with no error)
         add = None
