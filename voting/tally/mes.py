@@ -1419,9 +1419,11 @@ class _FloatBatch:
         self, g: npt.NDArray[np.int64], cols: npt.NDArray[np.int64] | None
     ) -> npt.NDArray[np.float64]:
         """The money of the ballots ``g`` at the shares ``cols`` (None: all), shares x
-        ballots, C-contiguous (NumPy reduces a transposed view far more slowly)."""
-        b = np.take(self.budget, g, axis=0)
-        return np.ascontiguousarray((b if cols is None else b.take(cols, axis=1)).T)
+        ballots, C-contiguous (NumPy reduces a transposed view far more slowly): one
+        gather by flat index, the fastest way found."""
+        k = self.k
+        at = np.arange(k) if cols is None else cols
+        return self.budget.reshape(-1).take(g * k + at[:, None])
 
     def run(self) -> list[tuple[int, ...] | None]:
         # (a price whose supporters are all short is inf or nan: not ok, see :meth:`price`)
@@ -1976,7 +1978,7 @@ class _FloatBatch:
         if whole:
             self.budget[g] = new_b.T
         else:
-            self.budget[g[:, None], sel] = new_b.T
+            self.budget.reshape(-1)[g * self.k + sel[:, None]] = new_b  # (a view)
         # the sum of weight x error: raised by the roundings (:meth:`price`), else
         # by every bound added (those who pay all they have end with no error)
         add = None
