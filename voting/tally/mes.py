@@ -69,6 +69,9 @@ _SETTLE_MAX = 32
 # the last jump (on Budapest 2024: 720 -> 646 MES runs)
 _AIM_GROW = 16
 _PAYS = 2
+# the first try from an exact run that follows no other aims along the tangents of
+# its prices (:func:`_predict_tangent`)
+_TANGENT = True
 _BATCH_MIN = 1  # shares per batch of plain runs in floats (``run_float_batch``) ...
 _BATCH_MAX = 64  # ... doubling from batch to batch while the runs stay plain, up to
 _BATCH_CELLS = 500_000  # ... this many (shares x distinct ballots; beyond, caches suffer)
@@ -122,6 +125,18 @@ class MesRun:
     # winner's exact price as a float): where the add-one completion aims next
     # (:func:`_predict`)
     seen: tuple[dict[int, float], ...] = field(default=(), compare=False, repr=False)
+    # per round, for each project whose price floats gave in this round with its
+    # slope as a function of the share (:attr:`_RunState.price_slope`): the lower
+    # end of that price (for the winner, its price) and that slope: where to aim
+    # from this run alone (:func:`_predict_tangent`)
+    slopes: tuple[dict[int, tuple[float, float]], ...] = field(
+        default=(), compare=False, repr=False
+    )
+    # projects found unaffordable (:attr:`_RunState.short`): the share increase at
+    # which they become affordable, about their price there, and the round
+    short: dict[int, tuple[float, float, int]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @property
     def bought(self) -> tuple[int, ...]:
@@ -210,7 +225,7 @@ class MesEngine:
         trusted: int = 0,
         grid: Rational | None = None,
     ) -> MesRun:
-        state = _RunState(self, share)
+        state = _RunState(self, share, slopes=True)
         purchases: list[Purchase] = []
         rhos: list[Rational] = []
         selected = list(self.free)
@@ -244,6 +259,7 @@ class MesEngine:
 
         mids: dict[Rational, _Replay] = {}  # shares in between, replayed on demand
         seen: list[dict[int, float]] = []  # (see ``MesRun.seen``)
+        slopes: list[dict[int, tuple[float, float]]] = []  # (see ``MesRun.slopes``)
         changes: list[Rational] = []  # shares in between found to change the outcome
         failed_round = 0
         two_ended = False
@@ -288,6 +304,9 @@ class MesEngine:
             rho, _, winner = best
             lower.touched[winner] = float(rho)
             seen.append(lower.touched)
+            rates = {x: (lower[x], sl) for x, sl in state.price_slope.items() if x in active}
+            rates[winner] = (float(rho), state.price_slope.get(winner, 0.0))
+            slopes.append(rates)
             lower.touched = {}
             payments = state.buy(winner, rho, record=record)
             if certified:
@@ -313,6 +332,8 @@ class MesEngine:
             len(mids),
             None if certified or not changes else min(changes),
             seen=tuple(seen),
+            slopes=tuple(slopes),
+            short=state.short,
         )
 
     # -- a run decided in floats ---------------------------------------------------
@@ -982,11 +1003,25 @@ class _RunState:
     ``share - sum of those prices``, computed on demand.
     """
 
-    def __init__(self, engine: MesEngine, b0: Rational) -> None:
+    def __init__(self, engine: MesEngine, b0: Rational, *, slopes: bool = False) -> None:
         self.e = engine
         self.b0 = b0
         self.b0_f = float(b0)
         self.budget = np.full(engine.n_groups, self.b0_f, dtype=np.float64)
+        # with ``slopes``: each ballot's d(money)/d(share) in floats, as if every
+        # purchase so far drained the same voters at nearby shares (a guide for
+        # where the add-one completion tries next, :func:`_predict_tangent`, never
+        # a decision), and the slope of the price of each project priced in floats
+        # in the current round (``price_slope``, per unit of satisfaction)
+        self.slope: npt.NDArray[np.float64] | None = (
+            np.ones(engine.n_groups, dtype=np.float64) if slopes else None
+        )
+        self.price_slope: dict[int, float] = {}
+        # with ``slopes``: each project found unaffordable in floats, with the
+        # increase of the share at which its supporters' money, along its tangent,
+        # covers its cost, their largest money per satisfaction there (about its
+        # price there), and the round (purchases made before)
+        self.short: dict[int, tuple[float, float, int]] = {}
         self.empty = np.zeros(engine.n_groups, dtype=np.bool_)
         self.bought: list[int] = []
         self.rho: dict[int, Rational] = {}
@@ -1070,11 +1105,22 @@ class _RunState:
         price = c / total
         if not (r < price * (1 + _NEAR)).any():
             # nobody is short of money: everyone pays the same price
+            if self.slope is not None:
+                self.price_slope[p] = 0.0
             return (price / u, _REL_FLOOR)
         slack = c * _NEAR + sup.w_sum * self.err
         wb = w * b
         avail = float(wb.sum())
         if avail < c - slack:
+            if self.slope is not None:
+                sl = self.slope[sup.g]
+                rate = float(np.dot(w, sl))
+                if rate > 0:
+                    # where it becomes affordable, every supporter pays all it has:
+                    # its price there is about the largest money per satisfaction
+                    lift = (c - avail) / rate
+                    top = float(((b + lift * sl) / (u if sup.pts_f is None else sup.pts_f)).max())
+                    self.short[p] = (lift, top, len(self.bought))
             return None
         if avail <= c + slack:
             return (math.nan, -1.0)
@@ -1100,6 +1146,9 @@ class _RunState:
         if num <= c * _NEAR:
             return (math.nan, -1.0)
         rel = _REL_FLOOR + (_REL_FACTOR * (c + paid) + 2 * w_poor * self.err) / num
+        if self.slope is not None:
+            sl = self.slope[sup.g]
+            self.price_slope[p] = -float(np.dot(w[poor], sl[poor])) / (total - w_poor) / u
         return (price / u, rel)
 
     # -- exact values -----------------------------------------------------------
@@ -1265,6 +1314,19 @@ class _RunState:
                         raise RuntimeError("internal invariant violated")
                     amount = rho * q(int(sup.pts[j]), e.scale)
                     paid_by[amount] = paid_by.get(amount, 0) + int(w[j])
+        if self.slope is not None:
+            sl = self.slope[g]
+            if e.uniform:
+                sat_keeps = float(sup.w_f[keeps].sum()) * e.unit_f[p]
+            else:
+                if not (sup.pts_f is not None):
+                    raise RuntimeError("internal invariant violated")
+                sat_keeps = float(np.dot(sup.w_f[keeps], sup.pts_f[keeps]))
+            if sat_keeps > 0:
+                d_rho = -float(np.dot(sup.w_f[drained], sl[drained])) / sat_keeps
+                units = e.unit_f[p] if e.uniform else sup.pts_f
+                self.slope[g] = np.where(keeps, sl - d_rho * units, 0.0)
+        self.price_slope = {}
         self.rho[p] = rho
         self.bought.append(p)
         self._pay.append(rho * e.unit[p] if e.uniform else rho / e.scale)
@@ -1893,6 +1955,7 @@ def mes_add1(
     known: dict[int, MesRun] = {}  # exact runs at later steps, from failed tries
     aim = -1  # a step where a failed try saw the outcome change
     resume = 1  # the first distance tried once the outcome settles after a change
+    fresh = False  # current is an exact run no try has followed yet
     while True:
         if max_rounds is not None:
             jump = min(jump, max_rounds - 1 - k)
@@ -1925,6 +1988,7 @@ def mes_add1(
             jump = 1
             if not plain:
                 jump, resume = resume, 1
+                fresh = True
             continue
         if current.floated:
             # a try follows an exact run: the next step is run exactly (plainly)
@@ -1935,14 +1999,30 @@ def mes_add1(
             if trial.selected != current.selected:
                 plain, jump, settled = True, 1, 0
             current = trial
+            fresh = True
             if stops(current):
                 return finish(current, k + 1)
             continue
+        if fresh and _TANGENT:
+            # the first try from a run that no earlier run shares its purchases
+            # with: aim along the tangents of its prices
+            fresh = False
+            pred = _predict_tangent(current, step)
+            if pred is not None and jump <= limit:
+                pass  # (a failed try's rounds are trusted up to ``limit``: keep it)
+            elif pred is not None:
+                jump = max(1, pred)
+                if k + 1 < aim:
+                    jump = min(jump, aim - 1 - k)
         trial = at(k + jump, current, trusted if jump <= limit else 0)
         if trial.certified:
             # every step up to k + jump gives current's outcome: none of them stops
             k += jump
             pred = _predict(current, trial, step)
+            if _TANGENT:
+                tangent = _predict_tangent(trial, step, gaps=False)
+                if tangent is not None:
+                    pred = tangent if pred is None else min(pred, tangent)
             current = trial
             trusted = limit = 0
             streak += 1
@@ -1989,6 +2069,7 @@ def mes_add1(
                 settle = 2
             tried_from, tried_exact = k, exact
             jump, resume = resume, 1
+            fresh = True
         else:
             plain = changed
 
@@ -2014,6 +2095,30 @@ def _predict(a: MesRun, b: MesRun, step: Rational) -> int | None:
             ga, gb = pa - wa, pb - wb
             if ga > gb:
                 best = min(best, max(0.0, gb) * span / (ga - gb))
+    if best == math.inf:
+        return None
+    return int(min(best, 1e9))
+
+
+def _predict_tangent(b: MesRun, step: Rational, *, gaps: bool = True) -> int | None:
+    """Steps from ``b``'s share to the last one before a rival's price meets the
+    winner's in some round, extrapolated along the tangents of both prices
+    (:attr:`MesRun.slopes`); None if no gap is closing.  Only a guide, like
+    :func:`_predict`, for when no earlier run with the same purchases is at hand."""
+    best = math.inf
+    step_f = float(step)
+    for r, slopes in enumerate(b.slopes if gaps else ()):
+        w = b.bought[r]
+        wp, ws = slopes[w]
+        for p, (pp, sp) in slopes.items():
+            closing = ws - sp
+            if p != w and closing > 0:
+                best = min(best, max(0.0, pp - wp) / closing / step_f)
+    for lift, top, r in b.short.values():
+        # where a project its supporters could not afford in round r becomes
+        # affordable there at a price below the winner's
+        if r >= len(b.rhos) or top <= float(b.rhos[r]):
+            best = min(best, lift / step_f)
     if best == math.inf:
         return None
     return int(min(best, 1e9))
