@@ -1316,16 +1316,15 @@ class _RunState:
                     paid_by[amount] = paid_by.get(amount, 0) + int(w[j])
         if self.slope is not None:
             sl = self.slope[g]
-            if e.uniform:
-                sat_keeps = float(sup.w_f[keeps].sum()) * e.unit_f[p]
-            else:
-                if not (sup.pts_f is not None):
-                    raise RuntimeError("internal invariant violated")
-                sat_keeps = float(np.dot(sup.w_f[keeps], sup.pts_f[keeps]))
+            units: float | npt.NDArray[np.float64] = e.unit_f[p]
+            if sup.pts_f is not None:
+                units = sup.pts_f
+            sat_keeps = float(np.dot(sup.w_f[keeps], np.broadcast_to(units, len(g))[keeps]))
             if sat_keeps > 0:
                 d_rho = -float(np.dot(sup.w_f[drained], sl[drained])) / sat_keeps
-                units = e.unit_f[p] if e.uniform else sup.pts_f
                 self.slope[g] = np.where(keeps, sl - d_rho * units, 0.0)
+            else:
+                self.slope[g] = 0.0
         self.price_slope = {}
         self.rho[p] = rho
         self.bought.append(p)
