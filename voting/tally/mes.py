@@ -68,6 +68,10 @@ _SETTLE_MAX = 32
 # extrapolated from the last two runs (:func:`_predict`), at most _AIM_GROW times
 # the last jump (on Budapest 2024: 720 -> 646 MES runs)
 _AIM_GROW = 16
+# ... and at this fraction of the distance extrapolated: prices are convex in the
+# share, so extrapolations tend to see the outcome's change late, and a try past it
+# costs about twice a try short of it
+_AIM_SHORT = 1.0
 _PAYS = 2
 # the first try from an exact run that follows no other aims along the tangents of
 # its prices (:func:`_predict_tangent`)
@@ -1316,9 +1320,7 @@ class _RunState:
                     paid_by[amount] = paid_by.get(amount, 0) + int(w[j])
         if self.slope is not None:
             sl = self.slope[g]
-            units: float | npt.NDArray[np.float64] = e.unit_f[p]
-            if sup.pts_f is not None:
-                units = sup.pts_f
+            units: float | npt.NDArray[np.float64] = e.unit_f[p] if sup.pts_f is None else sup.pts_f
             sat_keeps = float(np.dot(sup.w_f[keeps], np.broadcast_to(units, len(g))[keeps]))
             if sat_keeps > 0:
                 d_rho = -float(np.dot(sup.w_f[drained], sl[drained])) / sat_keeps
@@ -2010,9 +2012,11 @@ def mes_add1(
             if pred is not None and jump <= limit:
                 pass  # (a failed try's rounds are trusted up to ``limit``: keep it)
             elif pred is not None:
-                jump = max(1, pred)
+                jump = max(1, int(pred * _AIM_SHORT))
                 if k + 1 < aim:
                     jump = min(jump, aim - 1 - k)
+                if max_rounds is not None:
+                    jump = min(jump, max_rounds - 1 - k)  # (at least 1: see above)
         trial = at(k + jump, current, trusted if jump <= limit else 0)
         if trial.certified:
             # every step up to k + jump gives current's outcome: none of them stops
@@ -2030,7 +2034,7 @@ def mes_add1(
                 jump *= 2
             if pred is not None:
                 # aim at the step before the change extrapolated from the last two runs
-                jump = max(1, min(pred, _AIM_GROW * grow))
+                jump = max(1, min(int(pred * _AIM_SHORT), _AIM_GROW * grow))
             if k + 1 < aim:
                 jump = min(jump, aim - 1 - k)  # a failed try saw the outcome change there
             if k + 1 == aim:
