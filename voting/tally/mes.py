@@ -141,6 +141,10 @@ class MesRun:
     short: dict[int, tuple[float, float, int]] = field(
         default_factory=dict, compare=False, repr=False
     )
+    # a project's entry of ``short`` after the run's last purchase, computed on demand
+    short_after: Callable[[int], tuple[float, float, int] | None] | None = field(
+        default=None, compare=False, repr=False
+    )
 
     @property
     def bought(self) -> tuple[int, ...]:
@@ -338,6 +342,7 @@ class MesEngine:
             seen=tuple(seen),
             slopes=tuple(slopes),
             short=state.short,
+            short_after=None if record else partial(_short_after, state),
         )
 
     # -- a run decided in floats ---------------------------------------------------
@@ -1954,6 +1959,7 @@ def mes_add1(
     was_plain = False
     tried_from = tried_exact = 0  # where the current tries started, exact runs by then
     known: dict[int, MesRun] = {}  # exact runs at later steps, from failed tries
+    failed: dict[int, MesRun] = {}  # the last failed try more than a step ahead
     aim = -1  # a step where a failed try saw the outcome change
     resume = 1  # the first distance tried once the outcome settles after a change
     fresh = False  # current is an exact run no try has followed yet
@@ -2017,7 +2023,13 @@ def mes_add1(
                     jump = min(jump, aim - 1 - k)
                 if max_rounds is not None:
                     jump = min(jump, max_rounds - 1 - k)  # (at least 1: see above)
-        trial = at(k + jump, current, trusted if jump <= limit else 0)
+        spare = failed.pop(k + 1, None) if jump == 1 else None
+        if spare is not None and spare.selected != current.selected:
+            # a failed try made there already: the exact run at k + 1, and a try
+            # following current there would fail (its outcome differs)
+            trial = spare
+        else:
+            trial = at(k + jump, current, trusted if jump <= limit else 0)
         if trial.certified:
             # every step up to k + jump gives current's outcome: none of them stops
             k += jump
@@ -2043,6 +2055,7 @@ def mes_add1(
         streak = 0
         trusted, limit = trial.failed_round - 1, jump
         if jump > 1:
+            failed = {k + jump: trial}
             if trial.change_at is not None:
                 # the outcome differs at step ``aim``: certify up to the step before it
                 aim = int((trial.change_at - base_share) / step)
@@ -2103,6 +2116,14 @@ def _predict(a: MesRun, b: MesRun, step: Rational) -> int | None:
     return int(min(best, 1e9))
 
 
+def _short_after(state: _RunState, p: int) -> tuple[float, float, int] | None:
+    """p's entry of :attr:`_RunState.short` in ``state`` as it is now (None unless
+    p is unaffordable in floats there)."""
+    state.short.pop(p, None)
+    state.eval_float(p)
+    return state.short.get(p)
+
+
 def _predict_tangent(b: MesRun, step: Rational, *, gaps: bool = True) -> int | None:
     """Steps from ``b``'s share to the last one before a rival's price meets the
     winner's in some round, extrapolated along the tangents of both prices
@@ -2117,11 +2138,23 @@ def _predict_tangent(b: MesRun, step: Rational, *, gaps: bool = True) -> int | N
             closing = ws - sp
             if p != w and closing > 0:
                 best = min(best, max(0.0, pp - wp) / closing / step_f)
-    for lift, top, r in b.short.values():
+    later = []
+    for p, (lift, top, r) in b.short.items():
         # where a project its supporters could not afford in round r becomes
         # affordable there at a price below the winner's
         if r >= len(b.rhos) or top <= float(b.rhos[r]):
             best = min(best, lift / step_f)
+        else:
+            later.append((lift, p))
+    if b.short_after is not None:
+        # or after the last purchase (an extra purchase): there it lacks at least
+        # as much money as in round r
+        for lift, p in sorted(later):
+            if lift / step_f >= best:
+                break
+            after = b.short_after(p)
+            if after is not None:
+                best = min(best, after[0] / step_f)
     if best == math.inf:
         return None
     return int(min(best, 1e9))
