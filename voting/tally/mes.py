@@ -728,7 +728,7 @@ class MesEngine:
         tol = 2 * state.err + _NEAR * (abs(state.b0_f) + drop)
         over = paying & (b_y - tol > drop)
         unsure = paying & ~over & (b_y + tol > drop)
-        money_x = state.exact_sum(g[over]) - d * _down(float(np.dot(w[over], sig[over])))
+        money_x = state.exact_sum(g[over]) - d * _down(float((w * sig)[over].sum()))
         for j in np.flatnonzero(unsure).tolist():
             left = state.exact_budget(int(g[j])) - d * q(Fraction(float(sig[j])))
             if left > 0:
@@ -750,7 +750,7 @@ class MesEngine:
         less = live & (bound_f + tol < cap_f)
         more = live & (bound_f - tol > cap_f)
         unsure = live & ~less & ~more
-        covered = low.exact_sum(gw[less]) + d * _down(float(np.dot(ww[less], sig[less])))
+        covered = low.exact_sum(gw[less]) + d * _down(float((ww * sig)[less].sum()))
         if e.uniform:
             covered += low_y * e.unit[winner] * int(ww[more].sum())
         else:
@@ -991,10 +991,10 @@ class _Rates:
             if e.uniform:
                 sat_keeps = float(wt[keeps].sum()) * e.unit_f[w_s]
             else:
-                sat_keeps = float(np.dot(wt[keeps], e.pts_f[w_s][keeps]))
+                sat_keeps = float((wt * e.pts_f[w_s])[keeps].sum())
             counted = poor_y[~self.dead_x[poor_y]]
             if len(counted) and sat_keeps > 0:
-                num = float(np.dot(e.election.profile.counts[counted], self.sigma[counted]))
+                num = float((e.election.profile.counts[counted] * self.sigma[counted]).sum())
                 k = num / sat_keeps * (1 - 4e-9)
                 self.sigma[g] += k * units * (1 - 4e-9)
             self.dead_x[self.low.log[s]] = True
@@ -1123,7 +1123,7 @@ class _RunState:
         if avail < c - slack:
             if self.slope is not None:
                 sl = self.slope[sup.g]
-                rate = float(np.dot(w, sl))
+                rate = float((w * sl).sum())
                 if rate > 0:
                     # where it becomes affordable, every supporter pays all it has:
                     # its price there is about the largest money per satisfaction
@@ -1157,7 +1157,7 @@ class _RunState:
         rel = _REL_FLOOR + (_REL_FACTOR * (c + paid) + 2 * w_poor * self.err) / num
         if self.slope is not None:
             sl = self.slope[sup.g]
-            self.price_slope[p] = -float(np.dot(w[poor], sl[poor])) / (total - w_poor) / u
+            self.price_slope[p] = -float((w * sl)[poor].sum()) / (total - w_poor) / u
         return (price / u, rel)
 
     # -- exact values -----------------------------------------------------------
@@ -1326,9 +1326,9 @@ class _RunState:
         if self.slope is not None:
             sl = self.slope[g]
             units: float | npt.NDArray[np.float64] = e.unit_f[p] if sup.pts_f is None else sup.pts_f
-            sat_keeps = float(np.dot(sup.w_f[keeps], np.broadcast_to(units, len(g))[keeps]))
+            sat_keeps = float((sup.w_f * units)[keeps].sum())
             if sat_keeps > 0:
-                d_rho = -float(np.dot(sup.w_f[drained], sl[drained])) / sat_keeps
+                d_rho = -float((sup.w_f * sl)[drained].sum()) / sat_keeps
                 self.slope[g] = np.where(keeps, sl - d_rho * units, 0.0)
             else:
                 self.slope[g] = 0.0
