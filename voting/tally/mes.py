@@ -72,6 +72,8 @@ _AIM_GROW = 16
 # share, so extrapolations tend to see the outcome's change late, and a try past it
 # costs about twice a try short of it
 _AIM_SHORT = 1.0
+# only rivals priced at most this much above the winner are extrapolated
+_SLOPE_WITHIN = 0.25
 _PAYS = 2
 # the first try from an exact run that follows no other aims along the tangents of
 # its prices (:func:`_predict_tangent`)
@@ -138,13 +140,11 @@ class MesRun:
     )
     # projects found unaffordable (:attr:`_RunState.short`): the share increase at
     # which they become affordable, about their price there, and the round
-    short: dict[int, tuple[float, float, int]] = field(
-        default_factory=dict, compare=False, repr=False
-    )
-    # a project's entry of ``short`` after the run's last purchase, computed on demand
-    short_after: Callable[[int], tuple[float, float, int] | None] | None = field(
-        default=None, compare=False, repr=False
-    )
+    # given a number of shares (an aim found otherwise), a smaller one where, along
+    # the tangents of its supporters' money, a project they could not afford becomes
+    # affordable below the winner's price, or after the last purchase
+    # (:meth:`_RunState.short_aim`)
+    short_aim: Callable[[float], float] | None = field(default=None, compare=False, repr=False)
 
     @property
     def bought(self) -> tuple[int, ...]:
@@ -312,8 +312,13 @@ class MesEngine:
             rho, _, winner = best
             lower.touched[winner] = float(rho)
             seen.append(lower.touched)
-            rates = {x: (lower[x], sl) for x, sl in state.price_slope.items() if x in active}
-            rates[winner] = (float(rho), state.price_slope.get(winner, 0.0))
+            near = float(rho) * (1 + _SLOPE_WITHIN)
+            rates = {
+                x: (lower[x], state.price_slope(x))
+                for x in state.priced
+                if x != winner and x in active and lower[x] <= near
+            }
+            rates[winner] = (float(rho), state.price_slope(winner))
             slopes.append(rates)
             lower.touched = {}
             payments = state.buy(winner, rho, record=record)
@@ -341,8 +346,7 @@ class MesEngine:
             None if certified or not changes else min(changes),
             seen=tuple(seen),
             slopes=tuple(slopes),
-            short=state.short,
-            short_after=None if record else partial(_short_after, state),
+            short_aim=None if record else partial(state.short_aim, tuple(rhos)),
         )
 
     # -- a run decided in floats ---------------------------------------------------
@@ -1021,16 +1025,30 @@ class _RunState:
         # purchase so far drained the same voters at nearby shares (a guide for
         # where the add-one completion tries next, :func:`_predict_tangent`, never
         # a decision), and the slope of the price of each project priced in floats
-        # in the current round (``price_slope``, per unit of satisfaction)
+        # in the current round (:meth:`price_slope`, per unit of satisfaction, from
+        # what ``priced`` keeps of its computation)
         self.slope: npt.NDArray[np.float64] | None = (
             np.ones(engine.n_groups, dtype=np.float64) if slopes else None
         )
-        self.price_slope: dict[int, float] = {}
+        self.priced: dict[
+            int, tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.bool_], float]
+        ] = {}
         # with ``slopes``: each project found unaffordable in floats, with the
         # increase of the share at which its supporters' money, along its tangent,
         # covers its cost, their largest money per satisfaction there (about its
         # price there), and the round (purchases made before)
-        self.short: dict[int, tuple[float, float, int]] = {}
+        self.short: dict[
+            int,
+            tuple[
+                npt.NDArray[np.int64],
+                npt.NDArray[np.float64],
+                npt.NDArray[np.float64],
+                float | npt.NDArray[np.float64],
+                float,
+                int,
+            ],
+        ] = {}
+        self.snaps: list[npt.NDArray[np.float64]] = []  # ``slope`` in each round
         self.empty = np.zeros(engine.n_groups, dtype=np.bool_)
         self.bought: list[int] = []
         self.rho: dict[int, Rational] = {}
@@ -1074,6 +1092,60 @@ class _RunState:
             self._live[p] = cur
         return cur
 
+    def price_slope(self, p: int) -> float:
+        """The slope of p's price (per unit of satisfaction) as a function of the
+        share, from its float computation in this round (0 when everyone paid the
+        same; with ``slopes`` only): the money of the supporters who pay all they
+        have grows with the share at their ``slope``, the others' pays the rest."""
+        got = self.priced.get(p)
+        if got is None or self.slope is None:
+            return 0.0
+        g, w, poor, sat = got
+        return -float(np.einsum("i,i,i->", w, self.slope[g], poor)) / sat
+
+    def short_aim(self, rhos: tuple[Rational, ...], best: float) -> float:
+        """The smallest of ``best`` and the share increases at which a project
+        found unaffordable in round r (:attr:`short`) becomes affordable, along the
+        tangents of its supporters' money then, at a price (there every supporter
+        pays all it has: about the largest money per satisfaction) below round r's
+        winner's; or, for the others, after the run's last purchase (an extra
+        purchase; computed there only where the bound from round r, at which it
+        lacks no more, is below the smallest so far).  With ``slopes``, once the
+        run is over."""
+        later: list[tuple[float, int]] = []
+        fastest: dict[int, float] = {}  # per round, the largest slope
+        for p, (g, w, b, units, lack, r) in list(self.short.items()):
+            snap = self.snaps[r] if r < len(self.snaps) else self.slope
+            if snap is None:
+                continue
+            if r < len(rhos):
+                price = float(rhos[r])
+                if float((b / units).max()) > price:  # (a bound on ``top`` below)
+                    if r not in fastest:
+                        fastest[r] = float(snap.max())
+                    later.append((lack / (float(w.sum()) * fastest[r]), p))
+                    continue
+            sl = snap[g]
+            rate = float(np.einsum("i,i->", w, sl))
+            if rate <= 0:
+                continue
+            lift = lack / rate
+            if r >= len(rhos) or float(((b + lift * sl) / units).max()) <= price:
+                best = min(best, lift)
+            else:
+                later.append((lift, p))
+        for bound, p in sorted(later):
+            if bound >= best:
+                break
+            got = self.short.pop(p)
+            if self.eval_float(p) is None and p in self.short and self.slope is not None:
+                g, w, _, _, lack, _ = self.short[p]
+                rate = float(np.einsum("i,i->", w, self.slope[g]))
+                if rate > 0:
+                    best = min(best, lack / rate)
+            self.short[p] = got
+        return best
+
     def rates(self, low: _RunState) -> npt.NDArray[np.float64]:
         """Per distinct ballot, a lower bound on how fast its money grows with the
         share between ``low``'s share (x) and this one (y), wherever it is positive,
@@ -1114,22 +1186,15 @@ class _RunState:
         price = c / total
         if not (r < price * (1 + _NEAR)).any():
             # nobody is short of money: everyone pays the same price
-            if self.slope is not None:
-                self.price_slope[p] = 0.0
+            self.priced.pop(p, None)
             return (price / u, _REL_FLOOR)
         slack = c * _NEAR + sup.w_sum * self.err
         wb = w * b
         avail = float(wb.sum())
         if avail < c - slack:
             if self.slope is not None:
-                sl = self.slope[sup.g]
-                rate = float((w * sl).sum())
-                if rate > 0:
-                    # where it becomes affordable, every supporter pays all it has:
-                    # its price there is about the largest money per satisfaction
-                    lift = (c - avail) / rate
-                    top = float(((b + lift * sl) / (u if sup.pts_f is None else sup.pts_f)).max())
-                    self.short[p] = (lift, top, len(self.bought))
+                units: float | npt.NDArray[np.float64] = u if sup.pts_f is None else sup.pts_f
+                self.short[p] = (sup.g, w, b, units, c - avail, len(self.bought))
             return None
         if avail <= c + slack:
             return (math.nan, -1.0)
@@ -1156,8 +1221,7 @@ class _RunState:
             return (math.nan, -1.0)
         rel = _REL_FLOOR + (_REL_FACTOR * (c + paid) + 2 * w_poor * self.err) / num
         if self.slope is not None:
-            sl = self.slope[sup.g]
-            self.price_slope[p] = -float((w * sl)[poor].sum()) / (total - w_poor) / u
+            self.priced[p] = (sup.g, w, poor, (total - w_poor) * u)
         return (price / u, rel)
 
     # -- exact values -----------------------------------------------------------
@@ -1324,15 +1388,17 @@ class _RunState:
                     amount = rho * q(int(sup.pts[j]), e.scale)
                     paid_by[amount] = paid_by.get(amount, 0) + int(w[j])
         if self.slope is not None:
+            self.snaps.append(self.slope)
+            self.slope = self.slope.copy()
             sl = self.slope[g]
             units: float | npt.NDArray[np.float64] = e.unit_f[p] if sup.pts_f is None else sup.pts_f
-            sat_keeps = float((sup.w_f * units)[keeps].sum())
+            sat_keeps = float(np.einsum("i,i,i->", sup.w_f, np.broadcast_to(units, len(g)), keeps))
             if sat_keeps > 0:
-                d_rho = -float((sup.w_f * sl)[drained].sum()) / sat_keeps
+                d_rho = -float(np.einsum("i,i,i->", sup.w_f, sl, drained)) / sat_keeps
                 self.slope[g] = np.where(keeps, sl - d_rho * units, 0.0)
             else:
                 self.slope[g] = 0.0
-        self.price_slope = {}
+        self.priced = {}
         self.rho[p] = rho
         self.bought.append(p)
         self._pay.append(rho * e.unit[p] if e.uniform else rho / e.scale)
@@ -2116,14 +2182,6 @@ def _predict(a: MesRun, b: MesRun, step: Rational) -> int | None:
     return int(min(best, 1e9))
 
 
-def _short_after(state: _RunState, p: int) -> tuple[float, float, int] | None:
-    """p's entry of :attr:`_RunState.short` in ``state`` as it is now (None unless
-    p is unaffordable in floats there)."""
-    state.short.pop(p, None)
-    state.eval_float(p)
-    return state.short.get(p)
-
-
 def _predict_tangent(b: MesRun, step: Rational, *, gaps: bool = True) -> int | None:
     """Steps from ``b``'s share to the last one before a rival's price meets the
     winner's in some round, extrapolated along the tangents of both prices
@@ -2138,23 +2196,8 @@ def _predict_tangent(b: MesRun, step: Rational, *, gaps: bool = True) -> int | N
             closing = ws - sp
             if p != w and closing > 0:
                 best = min(best, max(0.0, pp - wp) / closing / step_f)
-    later = []
-    for p, (lift, top, r) in b.short.items():
-        # where a project its supporters could not afford in round r becomes
-        # affordable there at a price below the winner's
-        if r >= len(b.rhos) or top <= float(b.rhos[r]):
-            best = min(best, lift / step_f)
-        else:
-            later.append((lift, p))
-    if b.short_after is not None:
-        # or after the last purchase (an extra purchase): there it lacks at least
-        # as much money as in round r
-        for lift, p in sorted(later):
-            if lift / step_f >= best:
-                break
-            after = b.short_after(p)
-            if after is not None:
-                best = min(best, after[0] / step_f)
+    if b.short_aim is not None:
+        best = b.short_aim(best * step_f) / step_f
     if best == math.inf:
         return None
     return int(min(best, 1e9))
