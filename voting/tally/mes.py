@@ -209,6 +209,7 @@ class MesEngine:
         follow: MesRun | None = None,
         trusted: int = 0,
         grid: Rational | None = None,
+        aims: bool = False,
     ) -> MesRun:
         """One MES run with the given share.
 
@@ -221,9 +222,11 @@ class MesEngine:
         not checked again (only the winner's price is computed).  ``grid``: only
         the shares ``follow``'s plus a multiple of ``grid`` matter (the add-one
         steps); a round whose rival fails both checks over the whole interval is
-        then checked over pieces of it (:meth:`_split_check`).
+        then checked over pieces of it (:meth:`_split_check`).  ``aims`` (with
+        ``record`` False): also keep, in floats, what :func:`_predict_tangent`
+        aims from (the slopes of money and prices as functions of the share).
         """
-        return self._run(q(budget_per_voter), record, follow, trusted, grid)
+        return self._run(q(budget_per_voter), record, follow, trusted, grid, aims)
 
     def _run(
         self,
@@ -232,8 +235,9 @@ class MesEngine:
         follow: MesRun | None,
         trusted: int = 0,
         grid: Rational | None = None,
+        aims: bool = False,
     ) -> MesRun:
-        state = _RunState(self, share, slopes=True)
+        state = _RunState(self, share, slopes=aims and not record)
         purchases: list[Purchase] = []
         rhos: list[Rational] = []
         selected = list(self.free)
@@ -1048,7 +1052,8 @@ class _RunState:
                 int,
             ],
         ] = {}
-        self.snaps: list[npt.NDArray[np.float64]] = []  # ``slope`` in each round
+        self.snaps: list[npt.NDArray[np.float64] | None] = []  # ``slope`` in each round
+        self._snap = False
         self.empty = np.zeros(engine.n_groups, dtype=np.bool_)
         self.bought: list[int] = []
         self.rho: dict[int, Rational] = {}
@@ -1195,6 +1200,7 @@ class _RunState:
             if self.slope is not None:
                 units: float | npt.NDArray[np.float64] = u if sup.pts_f is None else sup.pts_f
                 self.short[p] = (sup.g, w, b, units, c - avail, len(self.bought))
+                self._snap = True
             return None
         if avail <= c + slack:
             return (math.nan, -1.0)
@@ -1388,8 +1394,11 @@ class _RunState:
                     amount = rho * q(int(sup.pts[j]), e.scale)
                     paid_by[amount] = paid_by.get(amount, 0) + int(w[j])
         if self.slope is not None:
-            self.snaps.append(self.slope)
-            self.slope = self.slope.copy()
+            # (kept for :meth:`short_aim` if a project was found short this round)
+            self.snaps.append(self.slope if self._snap else None)
+            if self._snap:
+                self.slope = self.slope.copy()
+                self._snap = False
             sl = self.slope[g]
             units: float | npt.NDArray[np.float64] = e.unit_f[p] if sup.pts_f is None else sup.pts_f
             sat_keeps = float(np.einsum("i,i,i->", sup.w_f, np.broadcast_to(units, len(g)), keeps))
@@ -1952,14 +1961,19 @@ def mes_add1(
 
     exact = 0  # exact runs made
 
-    def at(k: int, follow: MesRun | None, trusted: int = 0) -> MesRun:
+    def at(k: int, follow: MesRun | None, trusted: int = 0, aims: bool = True) -> MesRun:
         nonlocal evaluations, exact
         evaluations += 1
         exact += 1
         if follow is not None and follow.floated:
             raise RuntimeError("internal invariant violated")
         return engine.run(
-            base_share + k * step, record=False, follow=follow, trusted=trusted, grid=step
+            base_share + k * step,
+            record=False,
+            follow=follow,
+            trusted=trusted,
+            grid=step,
+            aims=aims and _TANGENT,
         )
 
     # plain runs in floats are made for several steps at once (``run_float_batch``):
@@ -1985,7 +1999,7 @@ def mes_add1(
             batch = min(batch_max, 2 * batch) if settle > 1 else 1
         selected = ahead.pop(k)
         if selected is None:
-            return at(k, None)
+            return at(k, None, aims=False)  # (plain runs are not aimed from)
         return MesRun(share, selected, (), frozenset(engine.eligible), floated=True)
 
     def finish(run: MesRun | None, steps: int) -> tuple[MesRun, int]:
