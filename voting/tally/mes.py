@@ -894,10 +894,12 @@ class _Point:
 class _Replay:
     """MES at one share, buying the followed run's winners, advanced on demand."""
 
-    def __init__(self, engine: MesEngine, share: Rational) -> None:
+    def __init__(self, engine: MesEngine, share: Rational, *, followed: bool = False) -> None:
         self.e = engine
         self.state = _RunState(engine, share)
         self.drained: list[npt.NDArray[np.int64]] = []
+        # the followed run's own share: its prices are the followed run's
+        self.followed = followed
 
     def price(self, p: int) -> Rational | None:
         res = self.e._evaluate(self.state, p)
@@ -908,8 +910,9 @@ class _Replay:
 
     def advance(self, upto: int, forced: list[tuple[int, Rational]]) -> bool:
         while len(self.drained) < upto:
-            w = forced[len(self.drained)][0]
-            rho = self.price(w)
+            w, rho = forced[len(self.drained)]
+            if not self.followed:
+                rho = self.price(w)
             if rho is None:
                 return False
             self.state.buy(w, rho, record=False)
@@ -939,7 +942,7 @@ class _Splitter:
     def point(self, share: Rational, rnd: int, p: int, winner: int) -> _Point | None:
         rep = self.mids.get(share)
         if rep is None:
-            rep = self.mids[share] = _Replay(self.e, share)
+            rep = self.mids[share] = _Replay(self.e, share, followed=share == self.low)
         if not rep.advance(rnd - 1, self.forced):
             return None
         if share == self.low:
