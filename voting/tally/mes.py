@@ -1952,7 +1952,10 @@ def mes_add1(
     over pieces of it (:meth:`MesEngine._split_check`); a failed try that found
     where the outcome changes (``MesRun.change_at``) aims the next try at the step
     before, and so does, after a certified try, the first meeting of a rival's
-    price with a winner's extrapolated from the last two runs (:func:`_predict`).
+    price with a winner's extrapolated from the last two runs (:func:`_predict`);
+    the first try from an exact run no earlier run shares its purchases with aims
+    along the tangents of its prices, and both aims look at where a project short
+    of money becomes affordable (:func:`_predict_tangent`).
     ``stats`` (optional) receives the number of MES runs made (``runs``).
     """
     engine = engine or MesEngine(election, sat)
