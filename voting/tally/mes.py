@@ -1077,16 +1077,17 @@ class _RunState:
         if cur is None:
             cur = self._live[p] = _Live.every_supporter(e, p)
         if self.n_empty - cur.empties_seen > 0.1 * len(cur.g) + 64:
-            keep = ~self.empty[cur.g]
-            w_f = cur.w_f[keep]
+            # (indices taken: about twice as fast as indexing each array by a mask)
+            keep = np.flatnonzero(~self.empty[cur.g])
+            w_f = cur.w_f.take(keep)
             if cur.pts is not None and cur.pts_f is not None and cur.wu_f is not None:
-                wu_f = cur.wu_f[keep]
+                wu_f = cur.wu_f.take(keep)
                 cur = _Live(
-                    cur.g[keep],
-                    cur.w[keep],
+                    cur.g.take(keep),
+                    cur.w.take(keep),
                     w_f,
-                    cur.pts[keep],
-                    cur.pts_f[keep],
+                    cur.pts.take(keep),
+                    cur.pts_f.take(keep),
                     wu_f,
                     float(w_f.sum()),
                     float(wu_f.sum()),
@@ -1095,7 +1096,15 @@ class _RunState:
             else:
                 total = float(w_f.sum())
                 cur = _Live(
-                    cur.g[keep], cur.w[keep], w_f, None, None, None, total, total, self.n_empty
+                    cur.g.take(keep),
+                    cur.w.take(keep),
+                    w_f,
+                    None,
+                    None,
+                    None,
+                    total,
+                    total,
+                    self.n_empty,
                 )
             self._live[p] = cur
         return cur
@@ -1213,8 +1222,9 @@ class _RunState:
         paid = 0.0
         w_poor = 0.0
         for _ in range(40):
-            paid = float(wb[poor].sum())
-            w_poor = float(wu[poor].sum())
+            at = np.flatnonzero(poor)  # (the same sums as by the mask, faster)
+            paid = float(wb.take(at).sum())
+            w_poor = float(wu.take(at).sum())
             sat_left = total - w_poor
             if sat_left <= 0:
                 return (math.nan, -1.0)
@@ -1316,9 +1326,9 @@ class _RunState:
             poor = np.zeros(len(g), dtype=np.bool_)
             rich = poor
             unsure = live
-        paid = self.exact_sum(g[poor])
+        paid = self.exact_sum(g.take(np.flatnonzero(poor)))
         if e.uniform:
-            rem: Rational = e.unit[p] * int(w[rich].sum())
+            rem: Rational = e.unit[p] * int(w.take(np.flatnonzero(rich)).sum())
         else:
             if not (sup.pts is not None):
                 raise RuntimeError("internal invariant violated")
@@ -1414,19 +1424,20 @@ class _RunState:
         self.rho[p] = rho
         self.bought.append(p)
         self._pay.append(rho * e.unit[p] if e.uniform else rho / e.scale)
-        gd = g[drained]
+        gd = g.take(np.flatnonzero(drained))
         self.last_drained = gd
         self.log.append(gd)
         self.n_empty += len(gd)
         self.empty[gd] = True
         self.budget[gd] = 0.0
-        gk = g[keeps]
+        at = np.flatnonzero(keeps)
+        gk = g.take(at)
         if e.uniform:
             self.budget[gk] -= price_f
         else:
             if not (isinstance(price_f, np.ndarray)):
                 raise RuntimeError("internal invariant violated")
-            self.budget[gk] -= price_f[keeps]
+            self.budget[gk] -= price_f.take(at)
         np.maximum(self.budget, 0.0, out=self.budget)
         self._bump_err()
         payments = sorted((Payment(a, n) for a, n in paid_by.items()), key=lambda x: -x.amount)
