@@ -32,7 +32,11 @@ ballots/s and the public pages' 200 requests/s, met together): 58 % casts
 against 38 % public pages is 300 : 200, so one run answers whether both rates
 hold at once; the public pages keep the proportions of bench/public_pages.py.
 Each level's verdict against both targets (ballots/s and their p95 < 200 ms;
-public pages/s and their p95 < 250 ms; no error) follows its table.
+public pages/s and their p95 < 250 ms; no error) follows its table, up to 50
+users, where the public pages' target is set; at 200 users the issue asks for
+no error, and the verdict says whether the rates held and how far the p95 is
+from the floor that 200 users asking back to back put under it (Little's law:
+users ÷ requests/s on average).
 
 Visitors are anonymous (the page cache serves them once warm); casts and
 registrations are signed-in residents. As on the day, most casts are a
@@ -92,6 +96,12 @@ DETAIL_PAGES = 200  # the proposals whose pages visitors open
 # The targets met together (issue 16): the voting issue's and the public pages'.
 BALLOTS_TARGET = (300, 200)  # ballots/s, p95 ms
 PAGES_TARGET = (200, 250)  # requests/s, p95 ms
+# The public pages' target is set at 50 users (the voting issue's at 32 connections): with
+# users asking back to back, the mean latency is users / requests/s (Little's law), so at
+# 200 users a p95 under 200 ms would need over 1,000 requests/s of any server. Above this
+# level the verdict is the issue's own: no error (the rates are still reported against
+# the targets).
+LATENCY_USERS = 50
 # The installation is public_pages' with our own database and Redis.
 public_pages.DB_NAME = DB_NAME
 public_pages.REDIS_URL = REDIS_URL
@@ -405,12 +415,29 @@ def count(slug: str) -> None:
 # --- the report --------------------------------------------------------------------------------
 
 
-def verdict(stats: dict) -> str:  # type: ignore[type-arg]
+def verdict(users: int, stats: dict) -> str:  # type: ignore[type-arg]
     """Both targets at one level: ballots/s and their p95, public pages/s and
-    theirs, no error anywhere."""
+    theirs, no error anywhere.  Above LATENCY_USERS the issue asks for no error;
+    the rates are still set against the targets, and the latency against the
+    floor that closed-loop users put under it (Little's law)."""
     cast = stats.get("cast") or {"rps": 0.0, "p95": 0.0}
     pages = stats.get("public pages") or {"rps": 0.0, "p95": 0.0}
     errors = int(stats["all"]["errors"])
+    if users > LATENCY_USERS:
+        held = cast["rps"] >= BALLOTS_TARGET[0] and pages["rps"] >= PAGES_TARGET[0]
+        floor = 1000 * users / max(stats["all"]["rps"], 1e-9)
+        return (
+            f"{errors} errors → "
+            + ("**met**" if not errors else "**not met**")
+            + f" (the issue asks for no error at {users} users); ballots "
+            f"{cast['rps']:.0f}/s (≥ {BALLOTS_TARGET[0]}) and public pages {pages['rps']:.0f}/s "
+            f"(≥ {PAGES_TARGET[0]}): "
+            + ("rates held" if held else "**rates not held**")
+            + f"; p95 {cast['p95']:.0f} and {pages['p95']:.0f} ms against a floor of "
+            f"{floor:.0f} ms on average: {users} users asking back to back wait "
+            f"users ÷ requests/s whatever the server does, so the p95 limits (set at "
+            f"{LATENCY_USERS} users) are judged up to {LATENCY_USERS} users"
+        )
     parts, met = [], True
     for name, s, (rate, p95) in (
         ("ballots", cast, BALLOTS_TARGET),
@@ -474,7 +501,7 @@ def report(  # type: ignore[type-arg]
                 f"{s['p99']:.0f} ms | {s['errors']} | {hits} | {cpu} | {miss} | {hit} |"
             )
     lines += ["", "Against the targets, met together (each level):", ""]
-    lines += [f"- {users} users: {verdict(stats)}" for users, stats, _mem in levels]
+    lines += [f"- {users} users: {verdict(users, stats)}" for users, stats, _mem in levels]
     lines += ["", "| users | server memory |", "|---:|---:|"]
     lines += [f"| {users} | {mem:.0f} MB |" for users, _s, mem in levels]
     lines += [

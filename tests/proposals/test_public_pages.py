@@ -117,8 +117,10 @@ def test_public_answers_are_compressed_and_personal_ones_are_not(client, proposa
     hit = _get(client, "/proposals/", **{"accept-encoding": "gzip"})
     assert hit["X-Page-Cache"] == "hit" and hit["Content-Encoding"] == "gzip"
     assert gzip.decompress(hit.content) == gzip.decompress(rendered.content)
-    plain = _get(client, "/proposals/")
-    assert not plain.has_header("Content-Encoding")
+    plain = _get(client, "/proposals/")  # a client without gzip: the stored copy decompressed
+    assert plain["X-Page-Cache"] == "hit" and not plain.has_header("Content-Encoding")
+    assert plain.content == gzip.decompress(rendered.content)
+    assert plain["ETag"] == hit["ETag"].removeprefix("W/")
 
     login(client, resident)
     personal = _get(client, "/proposals/", **{"accept-encoding": "gzip"})
@@ -252,3 +254,18 @@ def test_a_page_of_older_versions_is_rendered_again_and_replaced(  # type: ignor
     assert not again.has_header("X-Page-Cache")  # a miss: rendered from the new version
     assert cache.get(key)["versions"]["proposals"] == before + 1  # stored over the old page
     assert _get(client, "/proposals/")["X-Page-Cache"] == "hit"
+
+
+@pytest.mark.parametrize("url", ["/proposals/", "/api/proposals.geojson"])
+def test_a_compressible_page_is_stored_only_gzipped(client, proposal, url):  # type: ignore[no-untyped-def]
+    """A hit reads the stored entry whole: the gzipped copy alone is kept."""
+    from django.core.cache import cache
+    from django.utils import translation
+
+    from ciic.public_pages import page_key
+
+    rendered = _get(client, url)
+    with translation.override(rendered.wsgi_request.LANGUAGE_CODE):
+        entry = cache.get(page_key(rendered.wsgi_request))
+    assert entry["body"] is None and gzip.decompress(entry["gzip"]) == rendered.content
+    assert _get(client, url).content == rendered.content
