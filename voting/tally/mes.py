@@ -1053,6 +1053,7 @@ class _RunState:
                 float | npt.NDArray[np.float64],
                 float,
                 int,
+                float,
             ],
         ] = {}
         self.snaps: list[npt.NDArray[np.float64] | None] = []  # ``slope`` in each round
@@ -1078,7 +1079,7 @@ class _RunState:
             cur = self._live[p] = _Live.every_supporter(e, p)
         if self.n_empty - cur.empties_seen > 0.1 * len(cur.g) + 64:
             # (indices taken: about twice as fast as indexing each array by a mask)
-            keep = np.flatnonzero(~self.empty[cur.g])
+            keep = (~self.empty[cur.g]).nonzero()[0]
             w_f = cur.w_f.take(keep)
             if cur.pts is not None and cur.pts_f is not None and cur.wu_f is not None:
                 wu_f = cur.wu_f.take(keep)
@@ -1131,16 +1132,17 @@ class _RunState:
         run is over."""
         later: list[tuple[float, int]] = []
         fastest: dict[int, float] = {}  # per round, the largest slope
-        for p, (g, w, b, units, lack, r) in list(self.short.items()):
+        for p, (g, w, b, units, lack, r, w_sum) in list(self.short.items()):
             snap = self.snaps[r] if r < len(self.snaps) else self.slope
             if snap is None:
                 continue
             if r < len(rhos):
                 price = float(rhos[r])
-                if float((b / units).max()) > price:  # (a bound on ``top`` below)
+                most = float(b.max()) / units if isinstance(units, float) else (b / units).max()
+                if float(most) > price:  # (a bound on ``top`` below)
                     if r not in fastest:
                         fastest[r] = float(snap.max())
-                    later.append((lack / (float(w.sum()) * fastest[r]), p))
+                    later.append((lack / (w_sum * fastest[r]), p))
                     continue
             sl = snap[g]
             rate = float(np.einsum("i,i->", w, sl))
@@ -1156,7 +1158,7 @@ class _RunState:
                 break
             got = self.short.pop(p)
             if self.eval_float(p) is None and p in self.short and self.slope is not None:
-                g, w, _, _, lack, _ = self.short[p]
+                g, w, _, _, lack, _, _ = self.short[p]
                 rate = float(np.einsum("i,i->", w, self.slope[g]))
                 if rate > 0:
                     best = min(best, lack / rate)
@@ -1211,7 +1213,7 @@ class _RunState:
         if avail < c - slack:
             if self.slope is not None:
                 units: float | npt.NDArray[np.float64] = u if sup.pts_f is None else sup.pts_f
-                self.short[p] = (sup.g, w, b, units, c - avail, len(self.bought))
+                self.short[p] = (sup.g, w, b, units, c - avail, len(self.bought), sup.w_sum)
                 self._snap = True
             return None
         if avail <= c + slack:
@@ -1222,7 +1224,7 @@ class _RunState:
         paid = 0.0
         w_poor = 0.0
         for _ in range(40):
-            at = np.flatnonzero(poor)  # (the same sums as by the mask, faster)
+            at = poor.nonzero()[0]  # (the same sums as by the mask, faster)
             paid = float(wb.take(at).sum())
             w_poor = float(wu.take(at).sum())
             sat_left = total - w_poor
@@ -1326,9 +1328,9 @@ class _RunState:
             poor = np.zeros(len(g), dtype=np.bool_)
             rich = poor
             unsure = live
-        paid = self.exact_sum(g.take(np.flatnonzero(poor)))
+        paid = self.exact_sum(g.take(poor.nonzero()[0]))
         if e.uniform:
-            rem: Rational = e.unit[p] * int(w.take(np.flatnonzero(rich)).sum())
+            rem: Rational = e.unit[p] * int(w.take(rich.nonzero()[0]).sum())
         else:
             if not (sup.pts is not None):
                 raise RuntimeError("internal invariant violated")
@@ -1424,13 +1426,13 @@ class _RunState:
         self.rho[p] = rho
         self.bought.append(p)
         self._pay.append(rho * e.unit[p] if e.uniform else rho / e.scale)
-        gd = g.take(np.flatnonzero(drained))
+        gd = g.take(drained.nonzero()[0])
         self.last_drained = gd
         self.log.append(gd)
         self.n_empty += len(gd)
         self.empty[gd] = True
         self.budget[gd] = 0.0
-        at = np.flatnonzero(keeps)
+        at = keeps.nonzero()[0]
         gk = g.take(at)
         if e.uniform:
             self.budget[gk] -= price_f
