@@ -1136,21 +1136,26 @@ class _RunState:
             snap = self.snaps[r] if r < len(self.snaps) else self.slope
             if snap is None:
                 continue
+            if r not in fastest:
+                fastest[r] = float(snap.max())
+            bound = lack / (w_sum * fastest[r]) if fastest[r] > 0 else math.inf  # <= lift
             if r < len(rhos):
                 price = float(rhos[r])
                 most = float(b.max()) / units if isinstance(units, float) else (b / units).max()
                 if float(most) > price:  # (a bound on ``top`` below)
-                    if r not in fastest:
-                        fastest[r] = float(snap.max())
-                    later.append((lack / (w_sum * fastest[r]), p))
+                    later.append((bound, p))
                     continue
+            if bound >= best:
+                continue
             sl = snap[g]
             rate = float(np.einsum("i,i->", w, sl))
             if rate <= 0:
                 continue
             lift = lack / rate
+            if lift >= best:
+                continue
             if r >= len(rhos) or float(((b + lift * sl) / units).max()) <= price:
-                best = min(best, lift)
+                best = lift
             else:
                 later.append((lift, p))
         for bound, p in sorted(later):
