@@ -65,7 +65,16 @@ _SETTLE_MAX = 32
 # extrapolated from the last two runs (:func:`_predict`), at most _AIM_GROW times
 # the last jump (on Budapest 2024: 720 -> 646 MES runs)
 _AIM_GROW = 16
+# ... and at this fraction of the distance extrapolated: prices are convex in the
+# share, so extrapolations tend to see the outcome's change late, and a try past it
+# costs about twice a try short of it
+_AIM_SHORT = 1.0
+# only rivals priced at most this much above the winner are extrapolated
+_SLOPE_WITHIN = 0.25
 _PAYS = 2
+# the first try from an exact run that follows no other aims along the tangents of
+# its prices (:func:`_predict_tangent`)
+_TANGENT = True
 _BATCH_MIN = 1  # shares per batch of plain runs in floats (``run_float_batch``) ...
 _BATCH_MAX = 128  # ... doubling from batch to batch while the runs stay plain, up to
 _BATCH_CELLS = 500_000  # ... this many (shares x distinct ballots; beyond, caches suffer)
@@ -122,6 +131,20 @@ class MesRun:
     # winner's exact price as a float): where the add-one completion aims next
     # (:func:`_predict`)
     seen: tuple[dict[int, float], ...] = field(default=(), compare=False, repr=False)
+    # per round, for each project whose price floats gave in this round with its
+    # slope as a function of the share (:attr:`_RunState.price_slope`): the lower
+    # end of that price (for the winner, its price) and that slope: where to aim
+    # from this run alone (:func:`_predict_tangent`)
+    slopes: tuple[dict[int, tuple[float, float]], ...] = field(
+        default=(), compare=False, repr=False
+    )
+    # projects found unaffordable (:attr:`_RunState.short`): the share increase at
+    # which they become affordable, about their price there, and the round
+    # given a number of shares (an aim found otherwise), a smaller one where, along
+    # the tangents of its supporters' money, a project they could not afford becomes
+    # affordable below the winner's price, or after the last purchase
+    # (:meth:`_RunState.short_aim`)
+    short_aim: Callable[[float], float] | None = field(default=None, compare=False, repr=False)
 
     @property
     def bought(self) -> tuple[int, ...]:
@@ -186,6 +209,7 @@ class MesEngine:
         follow: MesRun | None = None,
         trusted: int = 0,
         grid: Rational | None = None,
+        aims: bool = False,
     ) -> MesRun:
         """One MES run with the given share.
 
@@ -198,9 +222,11 @@ class MesEngine:
         not checked again (only the winner's price is computed).  ``grid``: only
         the shares ``follow``'s plus a multiple of ``grid`` matter (the add-one
         steps); a round whose rival fails both checks over the whole interval is
-        then checked over pieces of it (:meth:`_split_check`).
+        then checked over pieces of it (:meth:`_split_check`).  ``aims`` (with
+        ``record`` False): also keep, in floats, what :func:`_predict_tangent`
+        aims from (the slopes of money and prices as functions of the share).
         """
-        return self._run(q(budget_per_voter), record, follow, trusted, grid)
+        return self._run(q(budget_per_voter), record, follow, trusted, grid, aims)
 
     def _run(
         self,
@@ -209,8 +235,9 @@ class MesEngine:
         follow: MesRun | None,
         trusted: int = 0,
         grid: Rational | None = None,
+        aims: bool = False,
     ) -> MesRun:
-        state = _RunState(self, share)
+        state = _RunState(self, share, slopes=aims and not record)
         purchases: list[Purchase] = []
         rhos: list[Rational] = []
         selected = list(self.free)
@@ -244,6 +271,7 @@ class MesEngine:
 
         mids: dict[Rational, _Replay] = {}  # shares in between, replayed on demand
         seen: list[dict[int, float]] = []  # (see ``MesRun.seen``)
+        slopes: list[dict[int, tuple[float, float]]] = []  # (see ``MesRun.slopes``)
         changes: list[Rational] = []  # shares in between found to change the outcome
         failed_round = 0
         two_ended = False
@@ -288,6 +316,14 @@ class MesEngine:
             rho, _, winner = best
             lower.touched[winner] = float(rho)
             seen.append(lower.touched)
+            near = float(rho) * (1 + _SLOPE_WITHIN)
+            rates = {
+                x: (lower[x], state.price_slope(x))
+                for x in state.priced
+                if x != winner and x in active and lower[x] <= near
+            }
+            rates[winner] = (float(rho), state.price_slope(winner))
+            slopes.append(rates)
             lower.touched = {}
             payments = state.buy(winner, rho, record=record)
             if certified:
@@ -313,6 +349,8 @@ class MesEngine:
             len(mids),
             None if certified or not changes else min(changes),
             seen=tuple(seen),
+            slopes=tuple(slopes),
+            short_aim=None if record else partial(state.short_aim, tuple(rhos)),
         )
 
     # -- a run decided in floats ---------------------------------------------------
@@ -698,7 +736,7 @@ class MesEngine:
         tol = 2 * state.err + _NEAR * (abs(state.b0_f) + drop)
         over = paying & (b_y - tol > drop)
         unsure = paying & ~over & (b_y + tol > drop)
-        money_x = state.exact_sum(g[over]) - d * _down(float(np.dot(w[over], sig[over])))
+        money_x = state.exact_sum(g[over]) - d * _down(float((w * sig)[over].sum()))
         for j in np.flatnonzero(unsure).tolist():
             left = state.exact_budget(int(g[j])) - d * q(Fraction(float(sig[j])))
             if left > 0:
@@ -720,7 +758,7 @@ class MesEngine:
         less = live & (bound_f + tol < cap_f)
         more = live & (bound_f - tol > cap_f)
         unsure = live & ~less & ~more
-        covered = low.exact_sum(gw[less]) + d * _down(float(np.dot(ww[less], sig[less])))
+        covered = low.exact_sum(gw[less]) + d * _down(float((ww * sig)[less].sum()))
         if e.uniform:
             covered += low_y * e.unit[winner] * int(ww[more].sum())
         else:
@@ -856,10 +894,12 @@ class _Point:
 class _Replay:
     """MES at one share, buying the followed run's winners, advanced on demand."""
 
-    def __init__(self, engine: MesEngine, share: Rational) -> None:
+    def __init__(self, engine: MesEngine, share: Rational, *, followed: bool = False) -> None:
         self.e = engine
         self.state = _RunState(engine, share)
         self.drained: list[npt.NDArray[np.int64]] = []
+        # the followed run's own share: its prices are the followed run's
+        self.followed = followed
 
     def price(self, p: int) -> Rational | None:
         res = self.e._evaluate(self.state, p)
@@ -870,8 +910,9 @@ class _Replay:
 
     def advance(self, upto: int, forced: list[tuple[int, Rational]]) -> bool:
         while len(self.drained) < upto:
-            w = forced[len(self.drained)][0]
-            rho = self.price(w)
+            w, rho = forced[len(self.drained)]
+            if not self.followed:
+                rho = self.price(w)
             if rho is None:
                 return False
             self.state.buy(w, rho, record=False)
@@ -901,7 +942,7 @@ class _Splitter:
     def point(self, share: Rational, rnd: int, p: int, winner: int) -> _Point | None:
         rep = self.mids.get(share)
         if rep is None:
-            rep = self.mids[share] = _Replay(self.e, share)
+            rep = self.mids[share] = _Replay(self.e, share, followed=share == self.low)
         if not rep.advance(rnd - 1, self.forced):
             return None
         if share == self.low:
@@ -961,10 +1002,10 @@ class _Rates:
             if e.uniform:
                 sat_keeps = float(wt[keeps].sum()) * e.unit_f[w_s]
             else:
-                sat_keeps = float(np.dot(wt[keeps], e.pts_f[w_s][keeps]))
+                sat_keeps = float((wt * e.pts_f[w_s])[keeps].sum())
             counted = poor_y[~self.dead_x[poor_y]]
             if len(counted) and sat_keeps > 0:
-                num = float(np.dot(e.election.profile.counts[counted], self.sigma[counted]))
+                num = float((e.election.profile.counts[counted] * self.sigma[counted]).sum())
                 k = num / sat_keeps * (1 - 4e-9)
                 self.sigma[g] += k * units * (1 - 4e-9)
             self.dead_x[self.low.log[s]] = True
@@ -982,11 +1023,41 @@ class _RunState:
     ``share - sum of those prices``, computed on demand.
     """
 
-    def __init__(self, engine: MesEngine, b0: Rational) -> None:
+    def __init__(self, engine: MesEngine, b0: Rational, *, slopes: bool = False) -> None:
         self.e = engine
         self.b0 = b0
         self.b0_f = float(b0)
         self.budget = np.full(engine.n_groups, self.b0_f, dtype=np.float64)
+        # with ``slopes``: each ballot's d(money)/d(share) in floats, as if every
+        # purchase so far drained the same voters at nearby shares (a guide for
+        # where the add-one completion tries next, :func:`_predict_tangent`, never
+        # a decision), and the slope of the price of each project priced in floats
+        # in the current round (:meth:`price_slope`, per unit of satisfaction, from
+        # what ``priced`` keeps of its computation)
+        self.slope: npt.NDArray[np.float64] | None = (
+            np.ones(engine.n_groups, dtype=np.float64) if slopes else None
+        )
+        self.priced: dict[
+            int, tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.bool_], float]
+        ] = {}
+        # with ``slopes``: each project found unaffordable in floats, with the
+        # increase of the share at which its supporters' money, along its tangent,
+        # covers its cost, their largest money per satisfaction there (about its
+        # price there), and the round (purchases made before)
+        self.short: dict[
+            int,
+            tuple[
+                npt.NDArray[np.int64],
+                npt.NDArray[np.float64],
+                npt.NDArray[np.float64],
+                float | npt.NDArray[np.float64],
+                float,
+                int,
+                float,
+            ],
+        ] = {}
+        self.snaps: list[npt.NDArray[np.float64] | None] = []  # ``slope`` in each round
+        self._snap = False
         self.empty = np.zeros(engine.n_groups, dtype=np.bool_)
         self.bought: list[int] = []
         self.rho: dict[int, Rational] = {}
@@ -1007,16 +1078,17 @@ class _RunState:
         if cur is None:
             cur = self._live[p] = _Live.every_supporter(e, p)
         if self.n_empty - cur.empties_seen > 0.1 * len(cur.g) + 64:
-            keep = ~self.empty[cur.g]
-            w_f = cur.w_f[keep]
+            # (indices taken: about twice as fast as indexing each array by a mask)
+            keep = (~self.empty[cur.g]).nonzero()[0]
+            w_f = cur.w_f.take(keep)
             if cur.pts is not None and cur.pts_f is not None and cur.wu_f is not None:
-                wu_f = cur.wu_f[keep]
+                wu_f = cur.wu_f.take(keep)
                 cur = _Live(
-                    cur.g[keep],
-                    cur.w[keep],
+                    cur.g.take(keep),
+                    cur.w.take(keep),
                     w_f,
-                    cur.pts[keep],
-                    cur.pts_f[keep],
+                    cur.pts.take(keep),
+                    cur.pts_f.take(keep),
                     wu_f,
                     float(w_f.sum()),
                     float(wu_f.sum()),
@@ -1025,10 +1097,78 @@ class _RunState:
             else:
                 total = float(w_f.sum())
                 cur = _Live(
-                    cur.g[keep], cur.w[keep], w_f, None, None, None, total, total, self.n_empty
+                    cur.g.take(keep),
+                    cur.w.take(keep),
+                    w_f,
+                    None,
+                    None,
+                    None,
+                    total,
+                    total,
+                    self.n_empty,
                 )
             self._live[p] = cur
         return cur
+
+    def price_slope(self, p: int) -> float:
+        """The slope of p's price (per unit of satisfaction) as a function of the
+        share, from its float computation in this round (0 when everyone paid the
+        same; with ``slopes`` only): the money of the supporters who pay all they
+        have grows with the share at their ``slope``, the others' pays the rest."""
+        got = self.priced.get(p)
+        if got is None or self.slope is None:
+            return 0.0
+        g, w, poor, sat = got
+        return -float(np.einsum("i,i,i->", w, self.slope[g], poor)) / sat
+
+    def short_aim(self, rhos: tuple[Rational, ...], best: float) -> float:
+        """The smallest of ``best`` and the share increases at which a project
+        found unaffordable in round r (:attr:`short`) becomes affordable, along the
+        tangents of its supporters' money then, at a price (there every supporter
+        pays all it has: about the largest money per satisfaction) below round r's
+        winner's; or, for the others, after the run's last purchase (an extra
+        purchase; computed there only where the bound from round r, at which it
+        lacks no more, is below the smallest so far).  With ``slopes``, once the
+        run is over."""
+        later: list[tuple[float, int]] = []
+        fastest: dict[int, float] = {}  # per round, the largest slope
+        for p, (g, w, b, units, lack, r, w_sum) in list(self.short.items()):
+            snap = self.snaps[r] if r < len(self.snaps) else self.slope
+            if snap is None:
+                continue
+            if r not in fastest:
+                fastest[r] = float(snap.max())
+            bound = lack / (w_sum * fastest[r]) if fastest[r] > 0 else math.inf  # <= lift
+            if r < len(rhos):
+                price = float(rhos[r])
+                most = float(b.max()) / units if isinstance(units, float) else (b / units).max()
+                if float(most) > price:  # (a bound on ``top`` below)
+                    later.append((bound, p))
+                    continue
+            if bound >= best:
+                continue
+            sl = snap[g]
+            rate = float(np.einsum("i,i->", w, sl))
+            if rate <= 0:
+                continue
+            lift = lack / rate
+            if lift >= best:
+                continue
+            if r >= len(rhos) or float(((b + lift * sl) / units).max()) <= price:
+                best = lift
+            else:
+                later.append((lift, p))
+        for bound, p in sorted(later):
+            if bound >= best:
+                break
+            got = self.short.pop(p)
+            if self.eval_float(p) is None and p in self.short and self.slope is not None:
+                g, w, _, _, lack, _, _ = self.short[p]
+                rate = float(np.einsum("i,i->", w, self.slope[g]))
+                if rate > 0:
+                    best = min(best, lack / rate)
+            self.short[p] = got
+        return best
 
     def rates(self, low: _RunState) -> npt.NDArray[np.float64]:
         """Per distinct ballot, a lower bound on how fast its money grows with the
@@ -1070,11 +1210,16 @@ class _RunState:
         price = c / total
         if not (r < price * (1 + _NEAR)).any():
             # nobody is short of money: everyone pays the same price
+            self.priced.pop(p, None)
             return (price / u, _REL_FLOOR)
         slack = c * _NEAR + sup.w_sum * self.err
         wb = w * b
         avail = float(wb.sum())
         if avail < c - slack:
+            if self.slope is not None:
+                units: float | npt.NDArray[np.float64] = u if sup.pts_f is None else sup.pts_f
+                self.short[p] = (sup.g, w, b, units, c - avail, len(self.bought), sup.w_sum)
+                self._snap = True
             return None
         if avail <= c + slack:
             return (math.nan, -1.0)
@@ -1084,8 +1229,9 @@ class _RunState:
         paid = 0.0
         w_poor = 0.0
         for _ in range(40):
-            paid = float(wb[poor].sum())
-            w_poor = float(wu[poor].sum())
+            at = poor.nonzero()[0]  # (the same sums as by the mask, faster)
+            paid = float(wb.take(at).sum())
+            w_poor = float(wu.take(at).sum())
             sat_left = total - w_poor
             if sat_left <= 0:
                 return (math.nan, -1.0)
@@ -1100,6 +1246,8 @@ class _RunState:
         if num <= c * _NEAR:
             return (math.nan, -1.0)
         rel = _REL_FLOOR + (_REL_FACTOR * (c + paid) + 2 * w_poor * self.err) / num
+        if self.slope is not None:
+            self.priced[p] = (sup.g, w, poor, (total - w_poor) * u)
         return (price / u, rel)
 
     # -- exact values -----------------------------------------------------------
@@ -1185,9 +1333,9 @@ class _RunState:
             poor = np.zeros(len(g), dtype=np.bool_)
             rich = poor
             unsure = live
-        paid = self.exact_sum(g[poor])
+        paid = self.exact_sum(g.take(poor.nonzero()[0]))
         if e.uniform:
-            rem: Rational = e.unit[p] * int(w[rich].sum())
+            rem: Rational = e.unit[p] * int(w.take(rich.nonzero()[0]).sum())
         else:
             if not (sup.pts is not None):
                 raise RuntimeError("internal invariant violated")
@@ -1312,22 +1460,38 @@ class _RunState:
                         raise RuntimeError("internal invariant violated")
                     amount = rho * q(int(sup.pts[j]), e.scale)
                     paid_by[amount] = paid_by.get(amount, 0) + int(w[j])
+        if self.slope is not None:
+            # (kept for :meth:`short_aim` if a project was found short this round)
+            self.snaps.append(self.slope if self._snap else None)
+            if self._snap:
+                self.slope = self.slope.copy()
+                self._snap = False
+            sl = self.slope[g]
+            units: float | npt.NDArray[np.float64] = e.unit_f[p] if sup.pts_f is None else sup.pts_f
+            sat_keeps = float(np.einsum("i,i,i->", sup.w_f, np.broadcast_to(units, len(g)), keeps))
+            if sat_keeps > 0:
+                d_rho = -float(np.einsum("i,i,i->", sup.w_f, sl, drained)) / sat_keeps
+                self.slope[g] = np.where(keeps, sl - d_rho * units, 0.0)
+            else:
+                self.slope[g] = 0.0
+        self.priced = {}
         self.rho[p] = rho
         self.bought.append(p)
         self._pay.append(rho * e.unit[p] if e.uniform else rho / e.scale)
-        gd = g[drained]
+        gd = g.take(drained.nonzero()[0])
         self.last_drained = gd
         self.log.append(gd)
         self.n_empty += len(gd)
         self.empty[gd] = True
         self.budget[gd] = 0.0
-        gk = g[keeps]
+        at = keeps.nonzero()[0]
+        gk = g.take(at)
         if e.uniform:
             self.budget[gk] -= price_f
         else:
             if not (isinstance(price_f, np.ndarray)):
                 raise RuntimeError("internal invariant violated")
-            self.budget[gk] -= price_f[keeps]
+            self.budget[gk] -= price_f.take(at)
         np.maximum(self.budget, 0.0, out=self.budget)
         self._bump_err()
         payments = sorted((Payment(a, n) for a, n in paid_by.items()), key=lambda x: -x.amount)
@@ -2071,7 +2235,10 @@ def mes_add1(
     over pieces of it (:meth:`MesEngine._split_check`); a failed try that found
     where the outcome changes (``MesRun.change_at``) aims the next try at the step
     before, and so does, after a certified try, the first meeting of a rival's
-    price with a winner's extrapolated from the last two runs (:func:`_predict`).
+    price with a winner's extrapolated from the last two runs (:func:`_predict`);
+    the first try from an exact run no earlier run shares its purchases with aims
+    along the tangents of its prices, and both aims look at where a project short
+    of money becomes affordable (:func:`_predict_tangent`).
     ``stats`` (optional) receives the number of MES runs made (``runs``).
     """
     engine = engine or MesEngine(election, sat)
@@ -2083,14 +2250,19 @@ def mes_add1(
 
     exact = 0  # exact runs made
 
-    def at(k: int, follow: MesRun | None, trusted: int = 0) -> MesRun:
+    def at(k: int, follow: MesRun | None, trusted: int = 0, aims: bool = True) -> MesRun:
         nonlocal evaluations, exact
         evaluations += 1
         exact += 1
         if follow is not None and follow.floated:
             raise RuntimeError("internal invariant violated")
         return engine.run(
-            base_share + k * step, record=False, follow=follow, trusted=trusted, grid=step
+            base_share + k * step,
+            record=False,
+            follow=follow,
+            trusted=trusted,
+            grid=step,
+            aims=aims and _TANGENT,
         )
 
     # plain runs in floats are made for several steps at once (``run_float_batch``):
@@ -2116,7 +2288,7 @@ def mes_add1(
             batch = min(batch_max, 2 * batch) if settle > 1 else 1
         selected = ahead.pop(k)
         if selected is None:
-            return at(k, None)
+            return at(k, None, aims=False)  # (plain runs are not aimed from)
         return MesRun(share, selected, (), frozenset(engine.eligible), floated=True)
 
     def finish(run: MesRun | None, steps: int) -> tuple[MesRun, int]:
@@ -2156,8 +2328,10 @@ def mes_add1(
     was_plain = False
     tried_from = tried_exact = 0  # where the current tries started, exact runs by then
     known: dict[int, MesRun] = {}  # exact runs at later steps, from failed tries
+    failed: dict[int, MesRun] = {}  # the last failed try more than a step ahead
     aim = -1  # a step where a failed try saw the outcome change
     resume = 1  # the first distance tried once the outcome settles after a change
+    fresh = False  # current is an exact run no try has followed yet
     while True:
         if max_rounds is not None:
             jump = min(jump, max_rounds - 1 - k)
@@ -2190,6 +2364,7 @@ def mes_add1(
             jump = 1
             if not plain:
                 jump, resume = resume, 1
+                fresh = True
             continue
         if current.floated:
             # a try follows an exact run: the next step is run exactly (plainly)
@@ -2200,14 +2375,38 @@ def mes_add1(
             if trial.selected != current.selected:
                 plain, jump, settled = True, 1, 0
             current = trial
+            fresh = True
             if stops(current):
                 return finish(current, k + 1)
             continue
-        trial = at(k + jump, current, trusted if jump <= limit else 0)
+        if fresh and _TANGENT:
+            # the first try from a run that no earlier run shares its purchases
+            # with: aim along the tangents of its prices
+            fresh = False
+            pred = _predict_tangent(current, step)
+            if pred is not None and jump <= limit:
+                pass  # (a failed try's rounds are trusted up to ``limit``: keep it)
+            elif pred is not None:
+                jump = max(1, int(pred * _AIM_SHORT))
+                if k + 1 < aim:
+                    jump = min(jump, aim - 1 - k)
+                if max_rounds is not None:
+                    jump = min(jump, max_rounds - 1 - k)  # (at least 1: see above)
+        spare = failed.pop(k + 1, None) if jump == 1 else None
+        if spare is not None and spare.selected != current.selected:
+            # a failed try made there already: the exact run at k + 1, and a try
+            # following current there would fail (its outcome differs)
+            trial = spare
+        else:
+            trial = at(k + jump, current, trusted if jump <= limit else 0)
         if trial.certified:
             # every step up to k + jump gives current's outcome: none of them stops
             k += jump
             pred = _predict(current, trial, step)
+            if _TANGENT:
+                tangent = _predict_tangent(trial, step, gaps=False)
+                if tangent is not None:
+                    pred = tangent if pred is None else min(pred, tangent)
             current = trial
             trusted = limit = 0
             streak += 1
@@ -2216,7 +2415,7 @@ def mes_add1(
                 jump *= 2
             if pred is not None:
                 # aim at the step before the change extrapolated from the last two runs
-                jump = max(1, min(pred, _AIM_GROW * grow))
+                jump = max(1, min(int(pred * _AIM_SHORT), _AIM_GROW * grow))
             if k + 1 < aim:
                 jump = min(jump, aim - 1 - k)  # a failed try saw the outcome change there
             if k + 1 == aim:
@@ -2225,6 +2424,7 @@ def mes_add1(
         streak = 0
         trusted, limit = trial.failed_round - 1, jump
         if jump > 1:
+            failed = {k + jump: trial}
             if trial.change_at is not None:
                 # the outcome differs at step ``aim``: certify up to the step before it
                 aim = int((trial.change_at - base_share) / step)
@@ -2254,6 +2454,7 @@ def mes_add1(
                 settle = 2
             tried_from, tried_exact = k, exact
             jump, resume = resume, 1
+            fresh = True
         else:
             plain = changed
 
@@ -2279,6 +2480,27 @@ def _predict(a: MesRun, b: MesRun, step: Rational) -> int | None:
             ga, gb = pa - wa, pb - wb
             if ga > gb:
                 best = min(best, max(0.0, gb) * span / (ga - gb))
+    if best == math.inf:
+        return None
+    return int(min(best, 1e9))
+
+
+def _predict_tangent(b: MesRun, step: Rational, *, gaps: bool = True) -> int | None:
+    """Steps from ``b``'s share to the last one before a rival's price meets the
+    winner's in some round, extrapolated along the tangents of both prices
+    (:attr:`MesRun.slopes`); None if no gap is closing.  Only a guide, like
+    :func:`_predict`, for when no earlier run with the same purchases is at hand."""
+    best = math.inf
+    step_f = float(step)
+    for r, slopes in enumerate(b.slopes if gaps else ()):
+        w = b.bought[r]
+        wp, ws = slopes[w]
+        for p, (pp, sp) in slopes.items():
+            closing = ws - sp
+            if p != w and closing > 0:
+                best = min(best, max(0.0, pp - wp) / closing / step_f)
+    if b.short_aim is not None:
+        best = b.short_aim(best * step_f) / step_f
     if best == math.inf:
         return None
     return int(min(best, 1e9))
