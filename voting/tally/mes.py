@@ -83,6 +83,12 @@ _CUT = 1.5  # ... those with more than this times the starting price at every sh
 _CUT_KEEP = 0.75  # ... when at most this share of them is left
 _DEAD_EVERY = 8  # rounds of a batch between two searches for the ballots spent at every share
 
+# A float batch's prices of one project at some shares: (gone: its supporters surely
+# cannot pay; ok: decided in floats; price per unit of satisfaction; relative error)
+_Priced = tuple[
+    npt.NDArray[np.bool_], npt.NDArray[np.bool_], npt.NDArray[np.float64], npt.NDArray[np.float64]
+]
+
 
 @dataclass(frozen=True)
 class Payment:
@@ -1720,12 +1726,7 @@ class _FloatBatch:
         cols: npt.NDArray[np.int64],
         p: int,
         start: npt.NDArray[np.float64] | None = None,
-    ) -> tuple[
-        npt.NDArray[np.bool_],
-        npt.NDArray[np.bool_],
-        npt.NDArray[np.float64],
-        npt.NDArray[np.float64],
-    ]:
+    ) -> _Priced:
         """:meth:`_price` (which :meth:`run` calls with NumPy's warnings off)."""
         with np.errstate(divide="ignore", invalid="ignore"):
             return self._price(cols, p, start)
@@ -1736,12 +1737,7 @@ class _FloatBatch:
         p: int,
         sup: _Live,
         start: npt.NDArray[np.float64] | None,
-    ) -> tuple[
-        npt.NDArray[np.bool_],
-        npt.NDArray[np.bool_],
-        npt.NDArray[np.float64],
-        npt.NDArray[np.float64],
-    ]:
+    ) -> _Priced:
         """:meth:`_price` where every supporter's satisfaction is the same (the
         budgets compared with the price per voter): the same computation, in fewer
         NumPy calls, and over the supporters short of an upper guess at the price
@@ -1855,12 +1851,7 @@ class _FloatBatch:
         cols: npt.NDArray[np.int64],
         p: int,
         start: npt.NDArray[np.float64] | None = None,
-    ) -> tuple[
-        npt.NDArray[np.bool_],
-        npt.NDArray[np.bool_],
-        npt.NDArray[np.float64],
-        npt.NDArray[np.float64],
-    ]:
+    ) -> _Priced:
         """At each of the shares ``cols``: whether p's supporters surely cannot pay
         for it (``gone``), whether its price is decided in floats (``ok``: not
         gone, nor too close to call), and then its price per unit of satisfaction
