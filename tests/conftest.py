@@ -42,6 +42,29 @@ def _media_and_cache(settings, tmp_path):  # type: ignore[no-untyped-def]
     translation.deactivate()
 
 
+@pytest.fixture(autouse=True)
+def _live_server_requests_end_with_the_test(request):  # type: ignore[no-untyped-def]
+    """A test using `live_server` ends only once the server has finished the
+    requests the browser sent, before the database is flushed (see
+    `tests.live`). Set up after pytest-django's own fixtures, so torn down
+    before the flush and after the test's browser contexts have closed."""
+    if "live_server" not in request.fixturenames:
+        yield
+        return
+    from tests.live import live_server_gate
+
+    gate = live_server_gate(request.getfixturevalue("live_server"))
+    gate.open()
+    yield
+    still_serving = gate.settle_and_close()
+    assert still_serving == [], f"the live server was still serving {still_serving}"
+    from django.db import connection
+
+    # the server thread shares an in-memory SQLite connection: none of its
+    # requests may have left that connection inside a transaction
+    assert not connection.in_atomic_block, "the test's connection was left in a transaction"
+
+
 @pytest.fixture
 def areas(db):  # type: ignore[no-untyped-def]
     """The Sector 6 boundary and the 13 default (approximate) planning zones."""
