@@ -204,6 +204,30 @@ class MesEngine:
         self.lower0 = [math.inf] * n_proj
         for p in self.eligible:
             self.lower0[p] = float(self.cost[p] / self.total_sat[p]) * (1 - _REL_FLOOR)
+        # For :meth:`_RunState.exact_sum` (one satisfaction per project, no ballot listing
+        # a project twice): which distinct ballots support each project bought in some
+        # run so far, one uint8 column per project (``member_col``), added on demand,
+        # and each ballot's number of voters as floats (exact: integers below 2**53).
+        self.dense = self.uniform and not any(bool((np.diff(g) <= 0).any()) for g in self.groups)
+        self.member = np.zeros((self.n_groups, 0), dtype=np.uint8)
+        self.member_col: dict[int, int] = {}
+        self.counts_f = election.profile.counts.astype(np.float64)
+
+    def member_cols(self, projects: list[int]) -> npt.NDArray[np.int64]:
+        """The columns of :attr:`member` of ``projects`` (added if missing)."""
+        missing = [p for p in projects if p not in self.member_col]
+        if missing:
+            n_cols = len(self.member_col)
+            cap = self.member.shape[1]
+            if n_cols + len(missing) > cap:
+                grown = np.zeros((self.n_groups, max(16, 2 * (n_cols + len(missing)))), np.uint8)
+                grown[:, :n_cols] = self.member[:, :n_cols]
+                self.member = grown
+            for p in missing:
+                self.member[self.groups[p], n_cols] = 1
+                self.member_col[p] = n_cols
+                n_cols += 1
+        return np.array([self.member_col[p] for p in projects], dtype=np.int64)
 
     # -- one run ---------------------------------------------------------------
 
@@ -1070,6 +1094,7 @@ class _RunState:
         # per purchase, in order: what one supporter paying in full paid (per point)
         self._pay: list[Rational] = []
         self._bought_arr: npt.NDArray[np.int64] = np.zeros(0, dtype=np.int64)
+        self._cols: npt.NDArray[np.int64] = np.zeros(0, dtype=np.int64)  # (see exact_sum)
         self.err = 0.0  # bound on |float budget - exact budget|
         self.n_empty = 0
         self._live: dict[int, _Live] = {}
@@ -1288,6 +1313,21 @@ class _RunState:
         prof = e.election.profile
         if len(groups) == 0:
             return q(0)
+        if e.dense:
+            # the voters of these ballots supporting each project bought: their weights
+            # times the ballots' columns of :attr:`MesEngine.member` (sums of integers
+            # below 2**53 in floats: exact)
+            w_f = e.counts_f.take(groups)
+            total_d: Rational = self.b0 * int(w_f.sum())
+            if not self.bought:
+                return total_d
+            if len(self._cols) != len(self.bought):
+                self._cols = e.member_cols(self.bought)
+            counts_d = (w_f @ e.member.take(groups, axis=0)).take(self._cols)
+            pay = self._pay
+            for i in np.flatnonzero(counts_d).tolist():
+                total_d -= pay[i] * int(counts_d[i])
+            return total_d
         w = prof.counts[groups]
         total: Rational = self.b0 * int(w.sum())
         if not self.bought:
