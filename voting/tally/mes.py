@@ -1220,10 +1220,30 @@ class _RunState:
         close to call in floats.
         """
         e = self.e
+        c = e.cost_f[p]
+        if p not in self._live and self.n_empty:
+            # the first look at p in this run: before dropping its supporters with no
+            # money left (:meth:`live`), whether all of them together are clearly short
+            # of its cost (the commonest answer; those spent add exactly 0)
+            g = e.groups[p]
+            b = self.budget.take(g)
+            avail = float((e.w_f[p] * b).sum())
+            if avail < c - (c * _NEAR + e.w_sum[p] * self.err):
+                if self.slope is not None:
+                    self.short[p] = (
+                        g,
+                        e.w_f[p],
+                        b,
+                        e.unit_f[p] if e.uniform else e.pts_f[p],
+                        c - avail,
+                        len(self.bought),
+                        e.w_sum[p],
+                    )
+                    self._snap = True
+                return None
         sup = self.live(p)
         b = self.budget[sup.g]
         w = sup.w_f
-        c = e.cost_f[p]
         if sup.pts_f is None:
             u = e.unit_f[p]
             r = b  # compare budgets with the price per voter
@@ -1239,10 +1259,8 @@ class _RunState:
         if total <= 0:
             return None
         price = c / total
-        if not (r < price * (1 + _NEAR)).any():
-            # nobody is short of money: everyone pays the same price
-            self.priced.pop(p, None)
-            return (price / u, _REL_FLOOR)
+        # (unaffordable first: the commonest answer; when nobody is short of money,
+        # their money is at least ``c (1 + _NEAR)``, so not below ``c - slack``)
         slack = c * _NEAR + sup.w_sum * self.err
         wb = w * b
         avail = float(wb.sum())
@@ -1252,6 +1270,10 @@ class _RunState:
                 self.short[p] = (sup.g, w, b, units, c - avail, len(self.bought), sup.w_sum)
                 self._snap = True
             return None
+        if not (r < price * (1 + _NEAR)).any():
+            # nobody is short of money: everyone pays the same price
+            self.priced.pop(p, None)
+            return (price / u, _REL_FLOOR)
         if avail <= c + slack:
             return (math.nan, -1.0)
         # The supporters who cannot pay the price pay all they have; the price
@@ -1506,39 +1528,47 @@ class _RunState:
                         raise RuntimeError("internal invariant violated")
                     amount = rho * q(int(sup.pts[j]), e.scale)
                     paid_by[amount] = paid_by.get(amount, 0) + int(w[j])
+        at_d = drained.nonzero()[0]
+        at = keeps.nonzero()[0]
+        gd = g.take(at_d)
+        gk = g.take(at)
         if self.slope is not None:
             # (kept for :meth:`short_aim` if a project was found short this round)
             self.snaps.append(self.slope if self._snap else None)
             if self._snap:
                 self.slope = self.slope.copy()
                 self._snap = False
-            sl = self.slope[g]
-            units: float | npt.NDArray[np.float64] = e.unit_f[p] if sup.pts_f is None else sup.pts_f
-            sat_keeps = float(np.einsum("i,i,i->", sup.w_f, np.broadcast_to(units, len(g)), keeps))
-            if sat_keeps > 0:
-                d_rho = -float(np.einsum("i,i,i->", sup.w_f, sl, drained)) / sat_keeps
-                self.slope[g] = np.where(keeps, sl - d_rho * units, 0.0)
+            sl = self.slope.take(g)
+            if sup.pts_f is None:
+                units_f = e.unit_f[p]
+                sat_keeps = float(sup.w_f.take(at).sum()) * units_f
             else:
-                self.slope[g] = 0.0
+                sat_keeps = float((sup.w_f * sup.pts_f).take(at).sum())
+            self.slope[g] = 0.0
+            if sat_keeps > 0:
+                d_rho = -float(np.dot(sup.w_f.take(at_d), sl.take(at_d))) / sat_keeps
+                if sup.pts_f is None:
+                    self.slope[gk] = sl.take(at) - d_rho * units_f
+                else:
+                    self.slope[gk] = sl.take(at) - d_rho * sup.pts_f.take(at)
         self.priced = {}
         self.rho[p] = rho
         self.bought.append(p)
         self._pay.append(rho * e.unit[p] if e.uniform else rho / e.scale)
-        gd = g.take(drained.nonzero()[0])
         self.last_drained = gd
         self.log.append(gd)
         self.n_empty += len(gd)
         self.empty[gd] = True
         self.budget[gd] = 0.0
-        at = keeps.nonzero()[0]
-        gk = g.take(at)
+        # (only those who keep money change: every budget is at least 0 already)
         if e.uniform:
-            self.budget[gk] -= price_f
+            left = self.budget.take(gk) - price_f
         else:
             if not (isinstance(price_f, np.ndarray)):
                 raise RuntimeError("internal invariant violated")
-            self.budget[gk] -= price_f.take(at)
-        np.maximum(self.budget, 0.0, out=self.budget)
+            left = self.budget.take(gk) - price_f.take(at)
+        np.maximum(left, 0.0, out=left)
+        self.budget[gk] = left
         self._bump_err()
         payments = sorted((Payment(a, n) for a, n in paid_by.items()), key=lambda x: -x.amount)
         return tuple(payments)
