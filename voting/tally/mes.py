@@ -206,12 +206,16 @@ class MesEngine:
             self.lower0[p] = float(self.cost[p] / self.total_sat[p]) * (1 - _REL_FLOOR)
         # For :meth:`_RunState.exact_sum` (one satisfaction per project, no ballot listing
         # a project twice): which distinct ballots support each project bought in some
-        # run so far, one uint8 column per project (``member_col``), added on demand,
-        # and each ballot's number of voters as floats (exact: integers below 2**53).
+        # run so far, one 0/1 column per project (``member_col``), added on demand,
+        # and each ballot's number of voters, as floats: every partial sum of the
+        # products is an integer no larger than the number of voters, exact in float32
+        # below 2**24 voters (float64 beyond)
         self.dense = self.uniform and not any(bool((np.diff(g) <= 0).any()) for g in self.groups)
-        self.member = np.zeros((self.n_groups, 0), dtype=np.uint8)
+        counts = election.profile.counts
+        self.dense_type = np.float32 if int(counts.sum()) < 2**24 else np.float64
+        self.member = np.zeros((self.n_groups, 0), dtype=self.dense_type)
         self.member_col: dict[int, int] = {}
-        self.counts_f = election.profile.counts.astype(np.float64)
+        self.counts_f = counts.astype(self.dense_type)
 
     def member_cols(self, projects: list[int]) -> npt.NDArray[np.int64]:
         """The columns of :attr:`member` of ``projects`` (added if missing)."""
@@ -220,7 +224,9 @@ class MesEngine:
             n_cols = len(self.member_col)
             cap = self.member.shape[1]
             if n_cols + len(missing) > cap:
-                grown = np.zeros((self.n_groups, max(16, 2 * (n_cols + len(missing)))), np.uint8)
+                # (a few columns to spare: a row is read whole, so the width costs)
+                width = (n_cols + len(missing) + 7) // 8 * 8
+                grown = np.zeros((self.n_groups, width), self.dense_type)
                 grown[:, :n_cols] = self.member[:, :n_cols]
                 self.member = grown
             for p in missing:
@@ -279,7 +285,9 @@ class MesEngine:
         # two-ended checks of :meth:`_forced_round` (``stable``: while every purchase
         # drains exactly the same voters at both shares; ``drained``: those at this
         # share).
-        low: _RunState | None = None
+        # (the same replay as the piecewise check's at the followed run's share,
+        # :meth:`_Splitter.point`)
+        low: _Replay | None = None
         replayed = 0
         stable = certified
         drained: list[npt.NDArray[np.int64]] = []
@@ -290,14 +298,21 @@ class MesEngine:
             nonlocal low, replayed, stable
             if follow is None or follow.budget_per_voter > share:
                 return None
-            if low is None:
-                low = _RunState(self, follow.budget_per_voter)
+            rep = low_replay()
+            rep.advance(upto, forced)
             while replayed < upto:
-                low.buy(*forced[replayed], record=False)
-                if stable and not np.array_equal(low.last_drained, drained[replayed]):
+                if stable and not np.array_equal(rep.drained[replayed], drained[replayed]):
                     stable = False
                 replayed += 1
-            return low, stable
+            return rep.state, stable
+
+        def low_replay() -> _Replay:
+            nonlocal low
+            if low is None:
+                if follow is None:
+                    raise RuntimeError("internal invariant violated")
+                low = _Replay(self, follow.budget_per_voter, followed=True)
+            return low
 
         mids: dict[Rational, _Replay] = {}  # shares in between, replayed on demand
         seen: list[dict[int, float]] = []  # (see ``MesRun.seen``)
@@ -319,7 +334,14 @@ class MesEngine:
                         split = partial(
                             self._split_check,
                             _Splitter(
-                                self, follow.budget_per_voter, share, grid, forced, mids, changes
+                                self,
+                                follow.budget_per_voter,
+                                share,
+                                grid,
+                                forced,
+                                mids,
+                                changes,
+                                low_replay,
                             ),
                             state,
                             drained,
@@ -962,17 +984,23 @@ class _Splitter:
         forced: list[tuple[int, Rational]],
         mids: dict[Rational, _Replay],
         changes: list[Rational],
+        low_replay: Callable[[], _Replay] | None = None,
     ) -> None:
         self.e = engine
         self.low, self.high, self.grid = low, high, grid
         self.forced = forced
         self.mids = mids
         self.changes = changes  # shares where the outcome changes
+        # the followed run's replay, shared with the two-ended checks of its run
+        self.low_replay = low_replay
 
     def point(self, share: Rational, rnd: int, p: int, winner: int) -> _Point | None:
         rep = self.mids.get(share)
         if rep is None:
-            rep = self.mids[share] = _Replay(self.e, share, followed=share == self.low)
+            if share == self.low and self.low_replay is not None:
+                rep = self.mids[share] = self.low_replay()
+            else:
+                rep = self.mids[share] = _Replay(self.e, share, followed=share == self.low)
         if not rep.advance(rnd - 1, self.forced):
             return None
         if share == self.low:
@@ -1242,7 +1270,7 @@ class _RunState:
                     self._snap = True
                 return None
         sup = self.live(p)
-        b = self.budget[sup.g]
+        b = self.budget.take(sup.g)
         w = sup.w_f
         if sup.pts_f is None:
             u = e.unit_f[p]
@@ -1270,7 +1298,7 @@ class _RunState:
                 self.short[p] = (sup.g, w, b, units, c - avail, len(self.bought), sup.w_sum)
                 self._snap = True
             return None
-        if not (r < price * (1 + _NEAR)).any():
+        if float(r.min()) >= price * (1 + _NEAR):
             # nobody is short of money: everyone pays the same price
             self.priced.pop(p, None)
             return (price / u, _REL_FLOOR)
@@ -1288,9 +1316,11 @@ class _RunState:
             sat_left = total - w_poor
             if sat_left <= 0:
                 return (math.nan, -1.0)
-            price = (c - paid) / sat_left
+            was, price = price, (c - paid) / sat_left
             more = r < price
-            if np.array_equal(more, poor):
+            # (a price no lower than the last: ``more`` holds ``poor``, so the same
+            # count means the same voters)
+            if np.count_nonzero(more) == len(at) if price >= was else np.array_equal(more, poor):
                 break
             poor = more
         else:
@@ -1337,10 +1367,9 @@ class _RunState:
             return q(0)
         if e.dense:
             # the voters of these ballots supporting each project bought: their weights
-            # times the ballots' columns of :attr:`MesEngine.member` (sums of integers
-            # below 2**53 in floats: exact)
+            # times the ballots' columns of :attr:`MesEngine.member` (exact, see there)
             w_f = e.counts_f.take(groups)
-            total_d: Rational = self.b0 * int(w_f.sum())
+            total_d: Rational = self.b0 * int(w_f.sum(dtype=np.float64))
             if not self.bought:
                 return total_d
             if len(self._cols) != len(self.bought):
