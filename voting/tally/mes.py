@@ -1414,8 +1414,8 @@ class _RunState:
         g = sup.g
         w = sup.w
         cost = e.cost[p]
-        b = self.budget[g]
-        live = ~self.empty[g]
+        b = self.budget.take(g)
+        live = ~self.empty.take(g)
         if sup.pts_f is None:
             units_f: float | npt.NDArray[np.float64] = e.unit_f[p]
         else:
@@ -1425,7 +1425,11 @@ class _RunState:
             tol = 2 * self.err
             poor = live & (b + tol < lo * units_f)
             rich = live & (b - tol > hi * units_f)
-            unsure = live & ~poor & ~rich
+            # (poor and rich are apart: any other live one is unsure)
+            if np.count_nonzero(live) > np.count_nonzero(poor) + np.count_nonzero(rich):
+                unsure = live & ~poor & ~rich
+            else:
+                unsure = np.zeros(0, dtype=np.bool_)
         else:
             poor = np.zeros(len(g), dtype=np.bool_)
             rich = poor
@@ -1522,8 +1526,8 @@ class _RunState:
         sup = self.live(p)
         g = sup.g
         w = sup.w
-        b = self.budget[g]
-        live = ~self.empty[g]
+        b = self.budget.take(g)
+        live = ~self.empty.take(g)
         if sup.pts_f is None:
             price_f: float | npt.NDArray[np.float64] = float(rho * e.unit[p])
         else:
@@ -1531,7 +1535,11 @@ class _RunState:
         tol = 2 * self.err + abs(self.b0_f) * _NEAR * 1e-3
         drained = live & (b + tol < price_f)
         keeps = live & (b - tol > price_f)
-        unsure = np.nonzero(live & ~drained & ~keeps)[0]
+        # (drained and keeps are apart: any other live one is unsure)
+        if np.count_nonzero(live) > np.count_nonzero(drained) + np.count_nonzero(keeps):
+            unsure = np.nonzero(live & ~drained & ~keeps)[0]
+        else:
+            unsure = np.zeros(0, dtype=np.int64)
         paid_by: dict[Rational, int] = {}
         if record:
             self._drained_money(g[drained], w[drained], paid_by)
