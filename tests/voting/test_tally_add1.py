@@ -16,7 +16,14 @@ from hypothesis import strategies as st
 from tally_support import pb_files, project_ids, require_shared
 
 from voting.tally import Election, Profile, Project, read_pabulib, tally
-from voting.tally.mes import MesEngine, _Replay, initial_share, mes_add1, mes_add1_stepwise
+from voting.tally.mes import (
+    MesEngine,
+    _Point,
+    _Replay,
+    initial_share,
+    mes_add1,
+    mes_add1_stepwise,
+)
 
 FULL = os.environ.get("TALLY_FULL") == "1"
 VARIANTS = ("add1", "add1-greedy", "add1-nostop")
@@ -429,3 +436,74 @@ def test_predict_extrapolates_the_first_closing_gap() -> None:
     # no gap closing: no guess
     c = run(104, ({0: 10.0, 2: 15.0}, {1: 19.0, 2: 24.0}))
     assert _predict(a, c, Fraction(1)) is None
+
+
+def check_jump(e: Election, sat: str, x: Fraction, y: Fraction, s: Fraction) -> int:
+    """A replay at ``s`` started by :meth:`_Replay.jump` from replays at ``x`` and
+    ``y`` (the run at ``x``'s purchases) is the plain replay at ``s``: the same exact
+    prices, drained voters and prices after, float budgets within their bound.
+    Returns the number of purchases jumped."""
+    engine = MesEngine(e, sat)  # type: ignore[arg-type]
+    first = engine.run(x, record=False)
+    forced = list(zip(first.bought, first.rhos, strict=True))
+    ends = [_Replay(engine, x, followed=True), _Replay(engine, y)]
+    rounds = len(forced)
+    for rep in ends:
+        while len(rep.drained) < rounds and rep.advance(len(rep.drained) + 1, forced):
+            pass
+        rounds = min(rounds, len(rep.drained))
+    lo, hi = (_Point(r.state.b0, r.state, r.drained, Fraction(0), None) for r in ends)
+    jumped, plain = _Replay(engine, s), _Replay(engine, s)
+    jumped.jump(lo, hi, rounds)
+    n = len(jumped.drained)
+    assert n <= rounds
+    assert plain.advance(n, forced)
+    for a, b in ((jumped, plain), (plain, jumped)):
+        assert a.state.rho == b.state.rho
+        assert a.state.bought == b.state.bought
+        assert a.state.n_empty == b.state.n_empty
+        assert (a.state.empty == b.state.empty).all()
+        assert all((u == v).all() for u, v in zip(a.drained, b.drained, strict=True))
+        assert a.state.err == b.state.err
+    err = jumped.state.err
+    for g in range(engine.n_groups):
+        exact = plain.state.exact_budget(g)
+        assert abs(jumped.state.budget[g] - float(exact)) <= err + abs(float(exact)) * 2**-52
+    # and it goes on the same (each later price from those budgets is the same)
+    ok_j = jumped.advance(rounds, forced)
+    ok_p = plain.advance(rounds, forced)
+    assert ok_j == ok_p
+    assert jumped.state.rho == plain.state.rho
+    assert all((u == v).all() for u, v in zip(jumped.drained, plain.drained, strict=True))
+    return n
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.one_of(elections(), cumulative_elections()),
+    st.sampled_from(["cost", "cardinality", "points"]),
+    st.integers(0, 40),
+    st.integers(1, 30),
+    st.sampled_from([Fraction(1), Fraction(1, 3), Fraction(5, 2)]),
+    st.floats(0, 1),
+)
+def test_a_replay_jumped_to_is_the_plain_replay(
+    e: Election, sat: str, start: int, span: int, grid: Fraction, where: float
+) -> None:
+    if sat == "points" and not has_points(e):
+        sat = "cost"
+    x = initial_share(e) + start
+    y = x + span * grid
+    check_jump(e, sat, x, y, x + Fraction(where).limit_denominator(50) * (y - x))
+
+
+def test_replays_are_jumped_to() -> None:
+    """On elections with many voters, :meth:`_Replay.jump` makes purchases (and the
+    replays it starts are the plain ones)."""
+    jumped = 0
+    for seed in range(3):
+        e = crowded_election(seed)
+        share = initial_share(e)
+        for k, span in ((0, 4), (10, 9), (30, 20), (60, 7)):
+            jumped += check_jump(e, "cost", share + k, share + k + span, share + k + span // 2)
+    assert jumped >= 10

@@ -659,7 +659,7 @@ class MesEngine:
         if depth >= 8 or len(sp.mids) >= _SPLITS:
             return False
         mid_share = x.share + (int(n) // 2) * sp.grid
-        mid = sp.point(mid_share, rnd, p, winner)
+        mid = sp.point(mid_share, rnd, p, winner, (x, y))
         if mid is None:
             return False
         return self._piece(sp, rnd, p, winner, x, mid, depth + 1) and self._piece(
@@ -691,7 +691,7 @@ class MesEngine:
                 if d_low > d_high:
                     cut = min(n - 1, max(1, math.ceil(n * d_low / (d_low - d_high)) - 1))
             tries += 1
-            mid = sp.point(low.share + cut * sp.grid, rnd, p, winner)
+            mid = sp.point(low.share + cut * sp.grid, rnd, p, winner, (low, high))
             if mid is None:
                 break
             if beats(mid.rival, mid.winner):
@@ -960,6 +960,58 @@ class _Replay:
         lo, hi, exact = res
         return exact if exact is not None else self.state.eval_exact(p, (lo, hi))
 
+    def jump(self, x: _Point, y: _Point, rounds: int) -> None:
+        """Make the first purchases of a new replay at once, from two replays
+        ``x`` and ``y`` at shares around this one (both after at least those
+        purchases): as many of the first ``rounds`` purchases as drained the same
+        voters at ``x`` and ``y``.
+
+        Those purchases drain the same voters at every share in between, at a price
+        affine in the share: while every purchase before drained the same voters
+        at both ends, every voter's money is affine in the share, and so is
+        ``(cost - money of the drained) / (satisfaction of the others)``, the price
+        at both ends; the voters it drains (no more money than it asks) and those
+        it leaves some money (more than it asks) are so at both ends, so in
+        between too, where it is then the one price at which the supporters cover
+        the cost.  So the exact prices are interpolated, and the float budgets are
+        the share minus the prices each paid in full (as :meth:`_RunState.buy`
+        computes them, one subtraction per purchase: within ``err``).
+        """
+        st = self.state
+        if self.drained or st.bought or x.share >= y.share or not x.share <= st.b0 <= y.share:
+            return
+        n = 0
+        limit = min(rounds, len(x.drained), len(y.drained))
+        while n < limit and np.array_equal(x.drained[n], y.drained[n]):
+            n += 1
+        if n == 0:
+            return
+        e = self.e
+        lam = (st.b0 - x.share) / (y.share - x.share)
+        for k in range(n):
+            p = x.state.bought[k]
+            if y.state.bought[k] != p:
+                raise RuntimeError("internal invariant violated")
+            r_x, r_y = x.state.rho[p], y.state.rho[p]
+            rho = r_x + lam * (r_y - r_x)
+            g = e.groups[p]
+            if e.uniform:
+                st.budget[g] -= float(rho * e.unit[p])
+            else:
+                st.budget[g] -= float(rho) * e.pts_f[p]
+            st.rho[p] = rho
+            st.bought.append(p)
+            st._pay.append(rho * e.unit[p] if e.uniform else rho / e.scale)
+            gd = x.drained[k]
+            st.log.append(gd)
+            st.last_drained = gd
+            st.empty[gd] = True
+            st.n_empty += len(gd)
+            self.drained.append(gd)
+        st.budget[st.empty] = 0.0
+        np.maximum(st.budget, 0.0, out=st.budget)
+        st._bump_err()
+
     def advance(self, upto: int, forced: list[tuple[int, Rational]]) -> bool:
         while len(self.drained) < upto:
             w, rho = forced[len(self.drained)]
@@ -994,13 +1046,25 @@ class _Splitter:
         # the followed run's replay, shared with the two-ended checks of its run
         self.low_replay = low_replay
 
-    def point(self, share: Rational, rnd: int, p: int, winner: int) -> _Point | None:
+    def point(
+        self,
+        share: Rational,
+        rnd: int,
+        p: int,
+        winner: int,
+        around: tuple[_Point, _Point] | None = None,
+    ) -> _Point | None:
+        """The point at ``share`` before round ``rnd`` (``around``: two points at
+        shares around it, replayed at least as far, that a new replay may start
+        from, :meth:`_Replay.jump`)."""
         rep = self.mids.get(share)
         if rep is None:
             if share == self.low and self.low_replay is not None:
                 rep = self.mids[share] = self.low_replay()
             else:
                 rep = self.mids[share] = _Replay(self.e, share, followed=share == self.low)
+                if around is not None and share != self.low:
+                    rep.jump(around[0], around[1], rnd - 1)
         if not rep.advance(rnd - 1, self.forced):
             return None
         if share == self.low:
