@@ -507,3 +507,37 @@ def test_replays_are_jumped_to() -> None:
         for k, span in ((0, 4), (10, 9), (30, 20), (60, 7)):
             jumped += check_jump(e, "cost", share + k, share + k + span, share + k + span // 2)
     assert jumped >= 10
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.one_of(elections(), cumulative_elections()),
+    st.sampled_from(["cost", "cardinality", "points"]),
+    st.integers(0, 40),
+)
+def test_a_followed_replay_from_its_runs_drained_voters_is_the_plain_one(
+    e: Election, sat: str, start: int
+) -> None:
+    """The replay of a run at its own share from the voters each purchase drained
+    (:attr:`MesRun.drained`, no purchase computed) is the one that computes them."""
+    if sat == "points" and not has_points(e):
+        sat = "cost"
+    engine = MesEngine(e, sat)  # type: ignore[arg-type]
+    x = initial_share(e) + start
+    run = engine.run(x, record=False)
+    assert len(run.drained) == len(run.rhos)
+    forced = list(zip(run.bought, run.rhos, strict=True))
+    quick = _Replay(engine, x, followed=True, logs=run.drained)
+    plain = _Replay(engine, x, followed=True)
+    for upto in range(len(forced) + 1):
+        assert quick.advance(upto, forced) and plain.advance(upto, forced)
+        assert quick.state.rho == plain.state.rho
+        assert (quick.state.empty == plain.state.empty).all()
+        assert quick.state.err == plain.state.err
+        assert all((u == v).all() for u, v in zip(quick.drained, plain.drained, strict=True))
+        err = quick.state.err
+        for g in range(engine.n_groups):
+            exact = float(plain.state.exact_budget(g))
+            assert abs(quick.state.budget[g] - exact) <= err + abs(exact) * 2**-52
+        for p in engine.eligible:
+            assert quick.price(p) == plain.price(p)

@@ -151,6 +151,9 @@ class MesRun:
     # affordable below the winner's price, or after the last purchase
     # (:meth:`_RunState.short_aim`)
     short_aim: Callable[[float], float] | None = field(default=None, compare=False, repr=False)
+    # the distinct ballots each purchase drained (:attr:`_RunState.log`): a replay of
+    # this run at its share needs no purchase computed (:class:`_Replay`)
+    drained: tuple[npt.NDArray[np.int64], ...] = field(default=(), compare=False, repr=False)
 
     @property
     def bought(self) -> tuple[int, ...]:
@@ -311,7 +314,7 @@ class MesEngine:
             if low is None:
                 if follow is None:
                     raise RuntimeError("internal invariant violated")
-                low = _Replay(self, follow.budget_per_voter, followed=True)
+                low = _Replay(self, follow.budget_per_voter, followed=True, logs=follow.drained)
             return low
 
         mids: dict[Rational, _Replay] = {}  # shares in between, replayed on demand
@@ -403,6 +406,7 @@ class MesEngine:
             seen=tuple(seen),
             slopes=tuple(slopes),
             short_aim=None if record else partial(state.short_aim, tuple(rhos)),
+            drained=tuple(state.log),
         )
 
     # -- a run decided in floats ---------------------------------------------------
@@ -946,12 +950,46 @@ class _Point:
 class _Replay:
     """MES at one share, buying the followed run's winners, advanced on demand."""
 
-    def __init__(self, engine: MesEngine, share: Rational, *, followed: bool = False) -> None:
+    def __init__(
+        self,
+        engine: MesEngine,
+        share: Rational,
+        *,
+        followed: bool = False,
+        logs: tuple[npt.NDArray[np.int64], ...] = (),
+    ) -> None:
         self.e = engine
         self.state = _RunState(engine, share)
         self.drained: list[npt.NDArray[np.int64]] = []
-        # the followed run's own share: its prices are the followed run's
+        # the followed run's own share: its prices are the followed run's, and
+        # ``logs`` the voters its purchases drained (:attr:`MesRun.drained`)
         self.followed = followed
+        self.logs = logs if followed else ()
+
+    def _made(self, p: int, rho: Rational, gd: npt.NDArray[np.int64]) -> None:
+        """Record p bought at ``rho``, draining ``gd`` (known): the others among its
+        supporters pay the full price (the float budgets as :meth:`_RunState.buy`
+        computes them, within ``err``)."""
+        e = self.e
+        st = self.state
+        g = e.groups[p]
+        if e.uniform:
+            left = st.budget.take(g) - float(rho * e.unit[p])
+        else:
+            left = st.budget.take(g) - float(rho) * e.pts_f[p]
+        np.maximum(left, 0.0, out=left)
+        st.budget[g] = left
+        st.budget[gd] = 0.0
+        st.empty[gd] = True
+        st.n_empty += len(gd)
+        st.rho[p] = rho
+        st.bought.append(p)
+        st._pay.append(rho * e.unit[p] if e.uniform else rho / e.scale)
+        st.priced = {}
+        st.log.append(gd)
+        st.last_drained = gd
+        st._bump_err()
+        self.drained.append(gd)
 
     def price(self, p: int) -> Rational | None:
         res = self.e._evaluate(self.state, p)
@@ -986,35 +1024,20 @@ class _Replay:
             n += 1
         if n == 0:
             return
-        e = self.e
         lam = (st.b0 - x.share) / (y.share - x.share)
         for k in range(n):
             p = x.state.bought[k]
             if y.state.bought[k] != p:
                 raise RuntimeError("internal invariant violated")
             r_x, r_y = x.state.rho[p], y.state.rho[p]
-            rho = r_x + lam * (r_y - r_x)
-            g = e.groups[p]
-            if e.uniform:
-                st.budget[g] -= float(rho * e.unit[p])
-            else:
-                st.budget[g] -= float(rho) * e.pts_f[p]
-            st.rho[p] = rho
-            st.bought.append(p)
-            st._pay.append(rho * e.unit[p] if e.uniform else rho / e.scale)
-            gd = x.drained[k]
-            st.log.append(gd)
-            st.last_drained = gd
-            st.empty[gd] = True
-            st.n_empty += len(gd)
-            self.drained.append(gd)
-        st.budget[st.empty] = 0.0
-        np.maximum(st.budget, 0.0, out=st.budget)
-        st._bump_err()
+            self._made(p, r_x + lam * (r_y - r_x), x.drained[k])
 
     def advance(self, upto: int, forced: list[tuple[int, Rational]]) -> bool:
         while len(self.drained) < upto:
             w, rho = forced[len(self.drained)]
+            if len(self.drained) < len(self.logs):
+                self._made(w, rho, self.logs[len(self.drained)])
+                continue
             if not self.followed:
                 rho = self.price(w)
             if rho is None:
