@@ -103,6 +103,16 @@ def _mix(n: int) -> npt.NDArray[np.int64]:
     return x.view(np.int64)
 
 
+def _any(x: npt.NDArray[np.generic]) -> bool:
+    """``x.any()``, several times faster on the small arrays of a float batch."""
+    return bool(np.count_nonzero(x))
+
+
+def _all(x: npt.NDArray[np.generic]) -> bool:
+    """``x.all()``, several times faster on the small arrays of a float batch."""
+    return bool(np.count_nonzero(x) == x.size)
+
+
 @dataclass(frozen=True)
 class Payment:
     """``voters`` supporters each paid ``amount``."""
@@ -1643,13 +1653,13 @@ class _FloatBatch:
 
         def evaluate(cols: npt.NDArray[np.int64], p: int) -> None:
             gone, ok, rho_p, rel_p = self._price(cols, p, lower[p, cols])
-            if ok.all():  # (ok: not gone)
+            if _all(ok):  # (ok: not gone)
                 good, r, x = cols, rho_p, rel_p
             else:
-                if gone.any():
+                if _any(gone):
                     active[p, cols[gone]] = False
                 bad = ~(gone | ok)
-                if bad.any():
+                if _any(bad):
                     alive[cols[bad]] = False  # too close to call: None
                 good = cols[ok]
                 if not len(good):
@@ -1664,7 +1674,7 @@ class _FloatBatch:
             best_hi[good] = np.minimum(best_hi[good], r * (1 + x))
 
         rounds = 0
-        while alive.any():
+        while _any(alive):
             # Every share evaluates its projects until every one not evaluated has a
             # bound above the smallest upper end so far (``best_hi``), as run_float
             # does; each project is evaluated for all the shares needing it at once,
@@ -1682,7 +1692,7 @@ class _FloatBatch:
             for p in np.argsort(keys, kind="stable").tolist():
                 if key_list[p] > top:
                     break
-                cols = np.flatnonzero(active[p] & alive & (lower[p] <= best_hi))
+                cols = (active[p] & alive & (lower[p] <= best_hi)).nonzero()[0]
                 if len(cols):
                     evaluate(cols, p)
                     top = float(best_hi[alive].max(initial=-inf))
@@ -1690,21 +1700,21 @@ class _FloatBatch:
             # every upper end, or an exact tie among projects paid in full by all
             # their supporters with money left (then compared exactly)
             evaluated = np.isfinite(best_hi) & alive
-            for i in np.flatnonzero(alive & ~evaluated).tolist():
+            for i in (alive & ~evaluated).nonzero()[0].tolist():
                 outcome(i)  # nothing affordable is left
             alive &= evaluated
             cand = (lo[touched] <= best_hi) & alive  # (only those evaluated can be)
             n_cand = cand.sum(axis=0)
             pick = np.array(touched, dtype=np.int64)
             winners = np.where(n_cand == 1, pick[cand.argmax(axis=0)] if len(pick) else -1, -1)
-            tied = np.flatnonzero(n_cand > 1)
+            tied = (n_cand > 1).nonzero()[0]
             if len(tied):
                 full = np.zeros((len(tied), n_proj), dtype=np.bool_)
                 full[:, pick] = cand[:, tied].T
                 won = self.tie_winners(tied, full, rho[:, tied].T)
                 winners[tied] = won
                 alive[tied[won < 0]] = False
-            buying = np.flatnonzero(alive)
+            buying = alive.nonzero()[0]
             bought = np.full(k, -1)
             buys = sorted(set(winners[buying].tolist()))
             for p in buys:
@@ -1715,11 +1725,11 @@ class _FloatBatch:
                 bought[rows[oks]] = p
             log.append(bought)
             done = alive & ~active.any(axis=0)
-            for i in np.flatnonzero(done).tolist():
+            for i in done.nonzero()[0].tolist():
                 outcome(i)
             alive &= ~done
             rounds += 1
-            running = np.flatnonzero(alive)
+            running = alive.nonzero()[0]
             if rounds % _DEAD_EVERY == 0 and len(running):
                 # ballots now spent at every share still running (only ever more)
                 # (money is never negative: a sum over the running shares is 0
@@ -1788,7 +1798,7 @@ class _FloatBatch:
         slack += gamma * (avail + c)
         gone = avail < c - slack
         ok = avail > c + slack  # (and so not gone)
-        if not ok.any():
+        if not _any(ok):
             return gone, ok, np.zeros(m), np.zeros(m)
         if start is not None:
             price0 = np.maximum(start * u, c / total)
@@ -1811,7 +1821,7 @@ class _FloatBatch:
             paid: float | npt.NDArray[np.float64] = 0.0
             sat_left: float | npt.NDArray[np.float64] = total
             moved = ok_try & (n_poor > 0)
-            if moved.any():
+            if _any(moved):
                 for _ in range(40):
                     paid = (bs * poor) @ ws
                     sat_left = total - n_poor
@@ -1821,7 +1831,7 @@ class _FloatBatch:
                     more = poor @ ws
                     moved = ok_try & (more != n_poor)
                     n_poor = more
-                    if not moved.any():
+                    if not _any(moved):
                         break
                 else:
                     ok_try &= ~moved
@@ -1839,14 +1849,14 @@ class _FloatBatch:
             if cut is not None:
                 # those left out have at least ``cut``: clear of the price?
                 clear = (cut - price) * (1 - 1e-9) > tol * (1 + 1e-9)
-                if not (clear | ~ok_try).all():
+                if not _all(clear | ~ok_try):
                     cut = None
                     bs, ws = b, w
                     continue
             dist = np.abs(bs - price[:, None])
             close = ok_try & (dist <= tol[:, None]).any(axis=1)
-            if close.any():
-                j = np.flatnonzero(close)
+            if _any(close):
+                j = close.nonzero()[0]
                 gs = g if cut is None else g[short]
                 eb = self.errs(j if sel is None else sel[j], gs)
                 margin = eb + (price[j] * (2 * rel[j]))[:, None]
@@ -1920,7 +1930,7 @@ class _FloatBatch:
         slack = np.minimum(sup.w_sum * err, spread) + gamma * (avail + c)
         gone = avail < c - slack
         ok: npt.NDArray[np.bool_] = ~gone & (avail > c + slack)
-        if not ok.any():
+        if not _any(ok):
             return gone, ok, np.zeros(m), np.zeros(m)
         # The fixed point (Newton's method on the concave sum of what each pays,
         # from below): the poor pay all they have, the others the price.  Two sets
@@ -1936,7 +1946,7 @@ class _FloatBatch:
         sat_left = np.full(m, total)
         moved = ok & (n_poor > 0)
         for _ in range(40):
-            if not moved.any():
+            if not _any(moved):
                 break
             paid = (b * poor) @ w
             sat_left = total - (n_poor if pf is None else poor @ wu)
@@ -1975,8 +1985,8 @@ class _FloatBatch:
         else:
             near = dist <= (err[:, None] / pf + r * (2 * _EPS)) + (price * (2 * rel))[:, None]
         close = ok & near.any(axis=1)
-        if close.any():
-            j = np.flatnonzero(close)
+        if _any(close):
+            j = close.nonzero()[0]
             eb = self.errs(j if sel is None else sel[j], g)
             if pf is None:
                 margin = eb + (price[j] * (2 * rel[j]))[:, None]
@@ -2038,7 +2048,7 @@ class _FloatBatch:
         # per candidate: the shares it is one at, and their weight of supporters with money
         found: dict[int, tuple[npt.NDArray[np.int64], list[int]]] = {}
         for p in np.flatnonzero(cand.any(axis=0)).tolist():
-            at = np.flatnonzero(cand[:, p])
+            at = cand[:, p].nonzero()[0]
             sup = self.live(p)  # (the dead have no money at any share still running)
             b = self._cols(sup.g, rows[at])
             units = e.unit_f[p] if sup.pts_f is None else sup.pts_f
@@ -2086,7 +2096,7 @@ class _FloatBatch:
             poor = b < rho_f * e.unit_f[p]
         else:
             poor = b < rho_f * e.pts_f[p]
-        return not (poor & (b != 0)).any()
+        return not _any(poor & (b != 0))
 
     def all_rich_price(self, i: int, p: int) -> Rational:
         """p's exact price at share i when every supporter with money left surely
@@ -2130,14 +2140,14 @@ class _FloatBatch:
         dist = np.abs(d)
         tol = price_f * rel2[:, None]
         near: npt.NDArray[np.bool_] = np.asarray((dist <= tol + self.err[sel][:, None]).any(axis=1))
-        if near.any():
-            j = np.flatnonzero(near)
+        if _any(near):
+            j = near.nonzero()[0]
             near[j] = (dist[j] <= tol[j] + self.errs(sel[j], g)).any(axis=1)
         oks = ~near
-        if near.all():
+        if _all(near):
             return oks
-        if near.any():
-            j = np.flatnonzero(~near)
+        if _any(near):
+            j = (~near).nonzero()[0]
             sel, d, tol, rho, rel2 = sel[j], d[j], tol[j], rho[j], rel2[j]
             whole = False
         keeps = d > 0
