@@ -1615,8 +1615,11 @@ class _FloatBatch:
         ballots, C-contiguous (NumPy reduces a transposed view far more slowly): one
         gather by flat index, the fastest way found."""
         k = self.k
-        at = np.arange(k) if cols is None else cols
-        return self.budget.reshape(-1).take(g * k + at[:, None])
+        if cols is None or 2 * len(cols) >= k:
+            # each ballot's row at once (a cache line or two), then transposed
+            rows = self.budget.take(g, axis=0)
+            return np.ascontiguousarray((rows if cols is None else rows[:, cols]).T)
+        return self.budget.reshape(-1).take(g * k + cols[:, None])
 
     def run(self) -> list[tuple[int, ...] | None]:
         # (a price whose supporters are all short is inf or nan: not ok, see :meth:`price`)
@@ -1651,7 +1654,15 @@ class _FloatBatch:
         best_hi = np.full(k, inf)
         touched: list[int] = []  # projects evaluated in this round
 
+        # per project, its smallest bound at a share where it may still be bought
+        # (the order in which a round evaluates them), recomputed for the projects
+        # whose bounds or shares changed (``dirty``), for all when shares stopped
+        keys = np.where(active & alive, lower, inf).min(axis=1)
+        keys_alive = alive.copy()
+        dirty: set[int] = set()
+
         def evaluate(cols: npt.NDArray[np.int64], p: int) -> None:
+            dirty.add(p)
             gone, ok, rho_p, rel_p = self._price(cols, p, lower[p, cols])
             if _all(ok):  # (ok: not gone)
                 good, r, x = cols, rho_p, rel_p
@@ -1686,7 +1697,13 @@ class _FloatBatch:
             best_hi.fill(inf)
             self._gathered.clear()
             self._spill.clear()
-            keys = np.where(active & alive, lower, inf).min(axis=1)
+            if not np.array_equal(alive, keys_alive):
+                keys = np.where(active & alive, lower, inf).min(axis=1)
+                keys_alive = alive.copy()
+            elif dirty:
+                at = np.array(sorted(dirty))
+                keys[at] = np.where(active[at] & alive, lower[at], inf).min(axis=1)
+            dirty.clear()
             key_list = keys.tolist()
             top = inf
             for p in np.argsort(keys, kind="stable").tolist():
@@ -1723,6 +1740,7 @@ class _FloatBatch:
                 alive[rows[~oks]] = False
                 active[p, rows[oks]] = False
                 bought[rows[oks]] = p
+                dirty.add(p)
             log.append(bought)
             done = alive & ~active.any(axis=0)
             for i in done.nonzero()[0].tolist():
@@ -1854,7 +1872,8 @@ class _FloatBatch:
                     bs, ws = b, w
                     continue
             dist = np.abs(bs - price[:, None])
-            close = ok_try & (dist <= tol[:, None]).any(axis=1)
+            # (someone within tol of the price: the row's least distance, NaNs aside)
+            close = ok_try & (np.fmin.reduce(dist, axis=1, initial=math.inf) <= tol)
             if _any(close):
                 j = close.nonzero()[0]
                 gs = g if cut is None else g[short]
@@ -2139,7 +2158,13 @@ class _FloatBatch:
         d = b - price_f
         dist = np.abs(d)
         tol = price_f * rel2[:, None]
-        near: npt.NDArray[np.bool_] = np.asarray((dist <= tol + self.err[sel][:, None]).any(axis=1))
+        if sup.pts_f is None:  # (one tolerance per share: the row's least distance)
+            near = (
+                np.fmin.reduce(dist, axis=1, initial=math.inf)
+                <= (tol + self.err[sel][:, None])[:, 0]
+            )
+        else:
+            near = (dist <= tol + self.err[sel][:, None]).any(axis=1)
         if _any(near):
             j = near.nonzero()[0]
             near[j] = (dist[j] <= tol[j] + self.errs(sel[j], g)).any(axis=1)
