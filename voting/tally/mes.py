@@ -1601,10 +1601,10 @@ class _FloatBatch:
         got = self._gathered.get(p)
         if got is not None and got[0] is g:
             cols, b = got[1], got[2]
-            if len(cols) == len(rows) and np.array_equal(cols, rows):
+            if len(cols) == len(rows) and _all(cols == rows):
                 return b
             at = np.searchsorted(cols, rows)
-            if np.all(at < len(cols)) and np.array_equal(cols[np.minimum(at, len(cols) - 1)], rows):
+            if _all(at < len(cols)) and _all(cols[np.minimum(at, len(cols) - 1)] == rows):
                 return b[at]
         return self._cols(g, None if len(rows) == self.k else rows)
 
@@ -1697,7 +1697,7 @@ class _FloatBatch:
             best_hi.fill(inf)
             self._gathered.clear()
             self._spill.clear()
-            if not np.array_equal(alive, keys_alive):
+            if not _all(alive == keys_alive):
                 keys = np.where(active & alive, lower, inf).min(axis=1)
                 keys_alive = alive.copy()
             elif dirty:
@@ -2188,7 +2188,7 @@ class _FloatBatch:
         spill = self._spill.get(p)
         if spill is not None:
             at = np.minimum(np.searchsorted(spill[0], sel), len(spill[0]) - 1)
-            if np.array_equal(spill[0][at], sel):
+            if _all(spill[0][at] == sel):
                 add = spill[1][at]
         if add is None:
             add = ((tol + self.base[sel][:, None]) * keeps) @ sup.w_f
