@@ -227,6 +227,36 @@ class MesEngine:
         self.lower0 = [math.inf] * n_proj
         for p in self.eligible:
             self.lower0[p] = float(self.cost[p] / self.total_sat[p]) * (1 - _REL_FLOOR)
+        # For :meth:`_RunState.exact_sum` (one satisfaction per project, no ballot listing
+        # a project twice): which distinct ballots support each project bought in some
+        # run so far, one 0/1 column per project (``member_col``), added on demand,
+        # and each ballot's number of voters, as floats: every partial sum of the
+        # products is an integer no larger than the number of voters, exact in float32
+        # below 2**24 voters (float64 beyond)
+        self.dense = self.uniform and not any(bool((np.diff(g) <= 0).any()) for g in self.groups)
+        counts = election.profile.counts
+        self.dense_type = np.float32 if int(counts.sum()) < 2**24 else np.float64
+        self.member = np.zeros((self.n_groups, 0), dtype=self.dense_type)
+        self.member_col: dict[int, int] = {}
+        self.counts_f = counts.astype(self.dense_type)
+
+    def member_cols(self, projects: list[int]) -> npt.NDArray[np.int64]:
+        """The columns of :attr:`member` of ``projects`` (added if missing)."""
+        missing = [p for p in projects if p not in self.member_col]
+        if missing:
+            n_cols = len(self.member_col)
+            cap = self.member.shape[1]
+            if n_cols + len(missing) > cap:
+                # (a few columns to spare: a row is read whole, so the width costs)
+                width = (n_cols + len(missing) + 7) // 8 * 8
+                grown = np.zeros((self.n_groups, width), self.dense_type)
+                grown[:, :n_cols] = self.member[:, :n_cols]
+                self.member = grown
+            for p in missing:
+                self.member[self.groups[p], n_cols] = 1
+                self.member_col[p] = n_cols
+                n_cols += 1
+        return np.array([self.member_col[p] for p in projects], dtype=np.int64)
 
     # -- one run ---------------------------------------------------------------
 
@@ -278,7 +308,9 @@ class MesEngine:
         # two-ended checks of :meth:`_forced_round` (``stable``: while every purchase
         # drains exactly the same voters at both shares; ``drained``: those at this
         # share).
-        low: _RunState | None = None
+        # (the same replay as the piecewise check's at the followed run's share,
+        # :meth:`_Splitter.point`)
+        low: _Replay | None = None
         replayed = 0
         stable = certified
         drained: list[npt.NDArray[np.int64]] = []
@@ -289,14 +321,21 @@ class MesEngine:
             nonlocal low, replayed, stable
             if follow is None or follow.budget_per_voter > share:
                 return None
-            if low is None:
-                low = _RunState(self, follow.budget_per_voter)
+            rep = low_replay()
+            rep.advance(upto, forced)
             while replayed < upto:
-                low.buy(*forced[replayed], record=False)
-                if stable and not np.array_equal(low.last_drained, drained[replayed]):
+                if stable and not np.array_equal(rep.drained[replayed], drained[replayed]):
                     stable = False
                 replayed += 1
-            return low, stable
+            return rep.state, stable
+
+        def low_replay() -> _Replay:
+            nonlocal low
+            if low is None:
+                if follow is None:
+                    raise RuntimeError("internal invariant violated")
+                low = _Replay(self, follow.budget_per_voter, followed=True)
+            return low
 
         mids: dict[Rational, _Replay] = {}  # shares in between, replayed on demand
         seen: list[dict[int, float]] = []  # (see ``MesRun.seen``)
@@ -318,7 +357,14 @@ class MesEngine:
                         split = partial(
                             self._split_check,
                             _Splitter(
-                                self, follow.budget_per_voter, share, grid, forced, mids, changes
+                                self,
+                                follow.budget_per_voter,
+                                share,
+                                grid,
+                                forced,
+                                mids,
+                                changes,
+                                low_replay,
                             ),
                             state,
                             drained,
@@ -961,17 +1007,23 @@ class _Splitter:
         forced: list[tuple[int, Rational]],
         mids: dict[Rational, _Replay],
         changes: list[Rational],
+        low_replay: Callable[[], _Replay] | None = None,
     ) -> None:
         self.e = engine
         self.low, self.high, self.grid = low, high, grid
         self.forced = forced
         self.mids = mids
         self.changes = changes  # shares where the outcome changes
+        # the followed run's replay, shared with the two-ended checks of its run
+        self.low_replay = low_replay
 
     def point(self, share: Rational, rnd: int, p: int, winner: int) -> _Point | None:
         rep = self.mids.get(share)
         if rep is None:
-            rep = self.mids[share] = _Replay(self.e, share, followed=share == self.low)
+            if share == self.low and self.low_replay is not None:
+                rep = self.mids[share] = self.low_replay()
+            else:
+                rep = self.mids[share] = _Replay(self.e, share, followed=share == self.low)
         if not rep.advance(rnd - 1, self.forced):
             return None
         if share == self.low:
@@ -1093,6 +1145,7 @@ class _RunState:
         # per purchase, in order: what one supporter paying in full paid (per point)
         self._pay: list[Rational] = []
         self._bought_arr: npt.NDArray[np.int64] = np.zeros(0, dtype=np.int64)
+        self._cols: npt.NDArray[np.int64] = np.zeros(0, dtype=np.int64)  # (see exact_sum)
         self.err = 0.0  # bound on |float budget - exact budget|
         self.n_empty = 0
         self._live: dict[int, _Live] = {}
@@ -1218,10 +1271,30 @@ class _RunState:
         close to call in floats.
         """
         e = self.e
-        sup = self.live(p)
-        b = self.budget[sup.g]
-        w = sup.w_f
         c = e.cost_f[p]
+        if p not in self._live and self.n_empty:
+            # the first look at p in this run: before dropping its supporters with no
+            # money left (:meth:`live`), whether all of them together are clearly short
+            # of its cost (the commonest answer; those spent add exactly 0)
+            g = e.groups[p]
+            b = self.budget.take(g)
+            avail = float((e.w_f[p] * b).sum())
+            if avail < c - (c * _NEAR + e.w_sum[p] * self.err):
+                if self.slope is not None:
+                    self.short[p] = (
+                        g,
+                        e.w_f[p],
+                        b,
+                        e.unit_f[p] if e.uniform else e.pts_f[p],
+                        c - avail,
+                        len(self.bought),
+                        e.w_sum[p],
+                    )
+                    self._snap = True
+                return None
+        sup = self.live(p)
+        b = self.budget.take(sup.g)
+        w = sup.w_f
         if sup.pts_f is None:
             u = e.unit_f[p]
             r = b  # compare budgets with the price per voter
@@ -1237,10 +1310,8 @@ class _RunState:
         if total <= 0:
             return None
         price = c / total
-        if not (r < price * (1 + _NEAR)).any():
-            # nobody is short of money: everyone pays the same price
-            self.priced.pop(p, None)
-            return (price / u, _REL_FLOOR)
+        # (unaffordable first: the commonest answer; when nobody is short of money,
+        # their money is at least ``c (1 + _NEAR)``, so not below ``c - slack``)
         slack = c * _NEAR + sup.w_sum * self.err
         wb = w * b
         avail = float(wb.sum())
@@ -1250,6 +1321,10 @@ class _RunState:
                 self.short[p] = (sup.g, w, b, units, c - avail, len(self.bought), sup.w_sum)
                 self._snap = True
             return None
+        if float(r.min()) >= price * (1 + _NEAR):
+            # nobody is short of money: everyone pays the same price
+            self.priced.pop(p, None)
+            return (price / u, _REL_FLOOR)
         if avail <= c + slack:
             return (math.nan, -1.0)
         # The supporters who cannot pay the price pay all they have; the price
@@ -1264,9 +1339,11 @@ class _RunState:
             sat_left = total - w_poor
             if sat_left <= 0:
                 return (math.nan, -1.0)
-            price = (c - paid) / sat_left
+            was, price = price, (c - paid) / sat_left
             more = r < price
-            if np.array_equal(more, poor):
+            # (a price no lower than the last: ``more`` holds ``poor``, so the same
+            # count means the same voters)
+            if np.count_nonzero(more) == len(at) if price >= was else np.array_equal(more, poor):
                 break
             poor = more
         else:
@@ -1311,6 +1388,20 @@ class _RunState:
         prof = e.election.profile
         if len(groups) == 0:
             return q(0)
+        if e.dense:
+            # the voters of these ballots supporting each project bought: their weights
+            # times the ballots' columns of :attr:`MesEngine.member` (exact, see there)
+            w_f = e.counts_f.take(groups)
+            total_d: Rational = self.b0 * int(w_f.sum(dtype=np.float64))
+            if not self.bought:
+                return total_d
+            if len(self._cols) != len(self.bought):
+                self._cols = e.member_cols(self.bought)
+            counts_d = (w_f @ e.member.take(groups, axis=0)).take(self._cols)
+            pay = self._pay
+            for i in np.flatnonzero(counts_d).tolist():
+                total_d -= pay[i] * int(counts_d[i])
+            return total_d
         w = prof.counts[groups]
         total: Rational = self.b0 * int(w.sum())
         if not self.bought:
@@ -1346,8 +1437,8 @@ class _RunState:
         g = sup.g
         w = sup.w
         cost = e.cost[p]
-        b = self.budget[g]
-        live = ~self.empty[g]
+        b = self.budget.take(g)
+        live = ~self.empty.take(g)
         if sup.pts_f is None:
             units_f: float | npt.NDArray[np.float64] = e.unit_f[p]
         else:
@@ -1357,7 +1448,11 @@ class _RunState:
             tol = 2 * self.err
             poor = live & (b + tol < lo * units_f)
             rich = live & (b - tol > hi * units_f)
-            unsure = live & ~poor & ~rich
+            # (poor and rich are apart: any other live one is unsure)
+            if np.count_nonzero(live) > np.count_nonzero(poor) + np.count_nonzero(rich):
+                unsure = live & ~poor & ~rich
+            else:
+                unsure = np.zeros(0, dtype=np.bool_)
         else:
             poor = np.zeros(len(g), dtype=np.bool_)
             rich = poor
@@ -1454,8 +1549,8 @@ class _RunState:
         sup = self.live(p)
         g = sup.g
         w = sup.w
-        b = self.budget[g]
-        live = ~self.empty[g]
+        b = self.budget.take(g)
+        live = ~self.empty.take(g)
         if sup.pts_f is None:
             price_f: float | npt.NDArray[np.float64] = float(rho * e.unit[p])
         else:
@@ -1463,7 +1558,11 @@ class _RunState:
         tol = 2 * self.err + abs(self.b0_f) * _NEAR * 1e-3
         drained = live & (b + tol < price_f)
         keeps = live & (b - tol > price_f)
-        unsure = np.nonzero(live & ~drained & ~keeps)[0]
+        # (drained and keeps are apart: any other live one is unsure)
+        if np.count_nonzero(live) > np.count_nonzero(drained) + np.count_nonzero(keeps):
+            unsure = np.nonzero(live & ~drained & ~keeps)[0]
+        else:
+            unsure = np.zeros(0, dtype=np.int64)
         paid_by: dict[Rational, int] = {}
         if record:
             self._drained_money(g[drained], w[drained], paid_by)
@@ -1489,39 +1588,47 @@ class _RunState:
                         raise RuntimeError("internal invariant violated")
                     amount = rho * q(int(sup.pts[j]), e.scale)
                     paid_by[amount] = paid_by.get(amount, 0) + int(w[j])
+        at_d = drained.nonzero()[0]
+        at = keeps.nonzero()[0]
+        gd = g.take(at_d)
+        gk = g.take(at)
         if self.slope is not None:
             # (kept for :meth:`short_aim` if a project was found short this round)
             self.snaps.append(self.slope if self._snap else None)
             if self._snap:
                 self.slope = self.slope.copy()
                 self._snap = False
-            sl = self.slope[g]
-            units: float | npt.NDArray[np.float64] = e.unit_f[p] if sup.pts_f is None else sup.pts_f
-            sat_keeps = float(np.einsum("i,i,i->", sup.w_f, np.broadcast_to(units, len(g)), keeps))
-            if sat_keeps > 0:
-                d_rho = -float(np.einsum("i,i,i->", sup.w_f, sl, drained)) / sat_keeps
-                self.slope[g] = np.where(keeps, sl - d_rho * units, 0.0)
+            sl = self.slope.take(g)
+            if sup.pts_f is None:
+                units_f = e.unit_f[p]
+                sat_keeps = float(sup.w_f.take(at).sum()) * units_f
             else:
-                self.slope[g] = 0.0
+                sat_keeps = float((sup.w_f * sup.pts_f).take(at).sum())
+            self.slope[g] = 0.0
+            if sat_keeps > 0:
+                d_rho = -float(np.dot(sup.w_f.take(at_d), sl.take(at_d))) / sat_keeps
+                if sup.pts_f is None:
+                    self.slope[gk] = sl.take(at) - d_rho * units_f
+                else:
+                    self.slope[gk] = sl.take(at) - d_rho * sup.pts_f.take(at)
         self.priced = {}
         self.rho[p] = rho
         self.bought.append(p)
         self._pay.append(rho * e.unit[p] if e.uniform else rho / e.scale)
-        gd = g.take(drained.nonzero()[0])
         self.last_drained = gd
         self.log.append(gd)
         self.n_empty += len(gd)
         self.empty[gd] = True
         self.budget[gd] = 0.0
-        at = keeps.nonzero()[0]
-        gk = g.take(at)
+        # (only those who keep money change: every budget is at least 0 already)
         if e.uniform:
-            self.budget[gk] -= price_f
+            left = self.budget.take(gk) - price_f
         else:
             if not (isinstance(price_f, np.ndarray)):
                 raise RuntimeError("internal invariant violated")
-            self.budget[gk] -= price_f.take(at)
-        np.maximum(self.budget, 0.0, out=self.budget)
+            left = self.budget.take(gk) - price_f.take(at)
+        np.maximum(left, 0.0, out=left)
+        self.budget[gk] = left
         self._bump_err()
         payments = sorted((Payment(a, n) for a, n in paid_by.items()), key=lambda x: -x.amount)
         return tuple(payments)
