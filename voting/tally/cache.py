@@ -20,7 +20,6 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-import tempfile
 from pathlib import Path
 from typing import Any, Literal
 
@@ -100,6 +99,8 @@ def read_pabulib_cached(
         pass
     election = parse_bytes(data, cumulative_duplicates=cumulative_duplicates)
     try:
+        import tempfile  # (only to write an entry: its import costs a hit 8 ms)
+
         folder.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
         try:
