@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import random
 from fractions import Fraction
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -18,6 +19,7 @@ from tally_support import pb_files, project_ids, require_shared
 from voting.tally import Election, Profile, Project, read_pabulib, tally
 from voting.tally.mes import (
     MesEngine,
+    MesRun,
     _Point,
     _Replay,
     initial_share,
@@ -269,6 +271,26 @@ def test_fast_add1_skips_steps() -> None:
     out = tally(e, "mes", "cost", "add1")
     assert out.add1_runs == 845
     assert out.add1_evaluations < out.add1_runs / 3
+
+
+def test_fast_add1_stays_plain_where_the_outcome_changes_often() -> None:
+    # Warszawa 2026's outcome changes every few steps: the first plain runs (in
+    # floats, 8 steps at once) see it change, and plain runs then go on, with no
+    # exact run and try made only to find a change the plain runs made already
+    # show (7 such exact runs before, besides the final recorded one)
+    e = read_pabulib(require_shared() / "Poland_Warszawa_2026.pb")
+    engine = MesEngine(e, "cost")
+    exact = []
+    run = engine.run
+
+    def counted(*args: Any, **kwargs: Any) -> MesRun:
+        exact.append(args)
+        return run(*args, **kwargs)
+
+    engine.run = counted  # type: ignore[method-assign]
+    out = tally(e, "mes", "cost", "add1", engine=engine)
+    assert out.add1_runs == 186
+    assert len(exact) <= 2
 
 
 # Stepwise takes long (minutes) on the files with a small currency unit against the
