@@ -120,6 +120,25 @@ def has_points(e: Election) -> bool:
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
+    st.one_of(elections(), cumulative_elections()),
+    st.sampled_from(["cost", "cardinality"]),
+    st.sampled_from(("none", *VARIANTS, "add1-stepwise", "add1-nostop-stepwise")),
+)
+def test_an_unrecorded_tally_has_the_recorded_outcome(
+    e: Election, sat: str, completion: str
+) -> None:
+    # (what the command line computes without --explain: no recorded rerun of the
+    # last add-one run)
+    engine = MesEngine(e, sat)  # type: ignore[arg-type]
+    recorded = tally(e, "mes", sat, completion, engine=engine)  # type: ignore[arg-type]
+    plain = tally(e, "mes", sat, completion, engine=engine, record=False)  # type: ignore[arg-type]
+    assert plain.selection_order == recorded.selection_order
+    assert plain.budget_per_voter == recorded.budget_per_voter
+    assert plain.add1_runs == recorded.add1_runs
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
     cumulative_elections(),
     st.sampled_from(["cost", "cardinality", "points"]),
     st.sampled_from(VARIANTS),

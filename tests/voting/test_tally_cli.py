@@ -36,6 +36,21 @@ def test_cli_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert data["votes"] == {"4": 220, "2": 112, "1": 101}
 
 
+def test_cli_outcome_is_the_same_with_and_without_explain(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # (without --explain no recorded MES run is made: the same outcome all the same)
+    shared = require_shared()
+    name = str(shared / "Poland_Swiecie_2023.pb")
+    got = []
+    for extra in ([], ["--explain"]):
+        args = [name, "--rule", "mes", "--completion", "add1", "--json", *extra]
+        assert main(args) == 0
+        data = json.loads(capsys.readouterr().out)
+        got.append((data["selected"], data["budget_per_voter"], data["add1_steps"]))
+    assert got[0] == got[1]
+
+
 def test_cli_refuses_malformed_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad = tmp_path / "bad.pb"
     bad.write_text(

@@ -106,7 +106,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         outcome: Outcome
         if args.rule == "meta":
-            outcome = tally_meta(election)
+            outcome = tally_meta(election, record=args.explain)
         else:
             options = None
             if variant:
@@ -117,7 +117,16 @@ def main(argv: Sequence[str] | None = None) -> int:
                     no_skip=args.no_skip,
                     category_caps=dict(args.category_cap) or None,
                 )
-            outcome = tally(election, args.rule, args.sat, args.completion, greedy_options=options)
+            # (only an explanation reads the purchases of the MES run: otherwise no
+            # recorded run is made)
+            outcome = tally(
+                election,
+                args.rule,
+                args.sat,
+                args.completion,
+                greedy_options=options,
+                record=args.explain,
+            )
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -2445,6 +2445,7 @@ def mes_add1(
     max_rounds: int | None = None,
     stats: dict[str, int] | None = None,
     stepwise: bool = False,
+    record: bool = True,
 ) -> tuple[MesRun, int]:
     """MES with the "add one" completion.
 
@@ -2479,12 +2480,18 @@ def mes_add1(
     along the tangents of its prices, and both aims look at where a project short
     of money becomes affordable (:func:`_predict_tangent`).
     ``stats`` (optional) receives the number of MES runs made (``runs``).
+    ``record=False``: the last run within budget is returned as it was made (its
+    outcome and share, but no purchases or prices if it was decided in floats),
+    without the recorded rerun at its share that explanations read: for callers
+    that only need the outcome (the command line without ``--explain``).
     """
     engine = engine or MesEngine(election, sat)
     base_share = q(start) if start is not None else initial_share(election)
     step = q(step)
     if stepwise:
-        return _add1_stepwise(election, engine, base_share, step, exhaustive_stop, max_rounds)
+        return _add1_stepwise(
+            election, engine, base_share, step, exhaustive_stop, max_rounds, record
+        )
     evaluations = 0
 
     exact = 0  # exact runs made
@@ -2544,9 +2551,11 @@ def mes_add1(
 
     def finish(run: MesRun | None, steps: int) -> tuple[MesRun, int]:
         if stats is not None:
-            stats["runs"] = evaluations + 1
+            stats["runs"] = evaluations + (1 if record else 0)
         if run is None:
             return MesRun(base_share, tuple(engine.free), (), frozenset(engine.eligible)), steps
+        if not record:
+            return run, steps
         return engine.run(run.budget_per_voter, record=True), steps
 
     if election.num_voters == 0:
@@ -2772,12 +2781,14 @@ def _add1_stepwise(
     step: Rational,
     exhaustive_stop: bool,
     max_rounds: int | None,
+    record: bool = True,
 ) -> tuple[MesRun, int]:
-    """The add-one completion one step at a time: the reference for :func:`mes_add1`."""
+    """The add-one completion one step at a time: the reference for :func:`mes_add1`
+    (``record`` as there)."""
     previous: MesRun | None = None
     runs = 0
     if election.num_voters == 0:
-        return engine.run(share), 1
+        return engine.run(share, record=record), 1
     while True:
         run = engine.run(share, record=False)
         runs += 1
@@ -2794,6 +2805,8 @@ def _add1_stepwise(
     if previous is None:
         # even the first run overspends: cannot happen with the equal share
         return MesRun(share, tuple(engine.free), (), frozenset(engine.eligible)), runs
+    if not record:
+        return previous, runs
     return engine.run(previous.budget_per_voter, record=True), runs
 
 

@@ -70,6 +70,7 @@ def tally(
     *,
     engine: MesEngine | None = None,
     greedy_options: GreedyOptions | None = None,
+    record: bool = True,
 ) -> Outcome:
     """Compute the outcome of ``rule`` with satisfaction ``sat`` and ``completion``.
 
@@ -80,7 +81,10 @@ def tally(
     The ``-stepwise`` variants compute the same outcomes by running MES at
     every step (the reference the fast add-one completion is tested against).
     ``greedy_options`` (greedy only): order by score, threshold, no-skip,
-    category caps (see :mod:`voting.tally.greedy`).
+    category caps (see :mod:`voting.tally.greedy`).  ``record=False``: the
+    outcome's MES run need not be recorded (its purchases and prices, which only
+    :func:`voting.tally.explain.explain` reads): the add-one completion then makes
+    no recorded rerun of its last run (see :func:`voting.tally.mes.mes_add1`).
     """
     sat = check_sat(election, sat)
     if rule not in RULES:
@@ -108,17 +112,22 @@ def tally(
         exhaustive_stop = not completion.startswith("add1-nostop")
         if completion.endswith("-stepwise"):
             run, runs = mes_add1_stepwise(
-                election, sat, exhaustive_stop=exhaustive_stop, engine=engine
+                election, sat, exhaustive_stop=exhaustive_stop, engine=engine, record=record
             )
-            evaluations = runs + 1
+            evaluations = runs + (1 if record else 0)
         else:
             stats: dict[str, int] = {}
             run, runs = mes_add1(
-                election, sat, exhaustive_stop=exhaustive_stop, engine=engine, stats=stats
+                election,
+                sat,
+                exhaustive_stop=exhaustive_stop,
+                engine=engine,
+                stats=stats,
+                record=record,
             )
             evaluations = stats["runs"]
     else:
-        run = engine.run(initial_share(election))
+        run = engine.run(initial_share(election), record=record)
     selected = run.selected
     steps: tuple[GreedyStep, ...] = ()
     if completion in ("greedy", "add1-greedy", "add1-greedy-stepwise") and not is_exhaustive(
@@ -145,7 +154,7 @@ def meta_threshold(election: Election) -> Fraction | None:
     return Fraction(text.replace(",", ".")) if text else None
 
 
-def tally_meta(election: Election) -> Outcome:
+def tally_meta(election: Election, *, record: bool = True) -> Outcome:
     """Apply the counting rule the election's Pabulib META names (``rule``).
 
     * ``greedy``: projects by score (votes, points, or rank points for ordinal
@@ -160,7 +169,8 @@ def tally_meta(election: Election) -> Outcome:
       then compared with greedy: greedy's outcome is kept only if more voters
       prefer it (more of their approved projects funded).
 
-    Raises ``ValueError`` for any other rule (``unknown`` included).
+    Raises ``ValueError`` for any other rule (``unknown`` included).  ``record``:
+    as for :func:`tally`.
     """
     rule = election.meta.get("rule", "").strip()
     if rule not in META_RULES:
@@ -172,8 +182,8 @@ def tally_meta(election: Election) -> Outcome:
         out = tally(election, "greedy", "cost", greedy_options=options)
         return replace(out, meta_rule=rule)
     if rule == "equalshares/add1":
-        return replace(tally(election, "mes", "cost", "add1"), meta_rule=rule)
-    mes_out = tally(election, "mes", "cost", "add1-nostop")
+        return replace(tally(election, "mes", "cost", "add1", record=record), meta_rule=rule)
+    mes_out = tally(election, "mes", "cost", "add1-nostop", record=record)
     greedy_out = tally(election, "greedy", "cost", greedy_options=GreedyOptions(order="score"))
     prefer_mes, prefer_greedy = _preferences(election, mes_out.selected, greedy_out.selected)
     chosen = greedy_out if prefer_greedy > prefer_mes else mes_out
