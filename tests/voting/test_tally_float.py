@@ -4,6 +4,7 @@ run's, projects and order."""
 
 from __future__ import annotations
 
+import copy
 import random
 import sys
 from fractions import Fraction
@@ -211,7 +212,11 @@ def test_a_batch_of_float_runs_on_shared_files(name: str) -> None:
 
 
 def follow_exact_run(
-    engine: MesEngine, shares: list[Fraction], rng: random.Random, perturb: bool = False
+    engine: MesEngine,
+    shares: list[Fraction],
+    rng: random.Random,
+    perturb: bool = False,
+    checked: bool = True,
 ) -> int:
     """A batch at ``shares`` (one per row) made to buy, row by row, what the exact
     run at the first share buys, checking each float price, purchase and error
@@ -219,7 +224,9 @@ def follow_exact_run(
     ballot's money is moved away from the exact money by half its error
     bound (within half the bound on the sum of weight x error, ``spread``), so
     that the bounds are tested against errors of their own size, not only
-    against the tiny ones of real roundings.  Returns the purchases checked."""
+    against the tiny ones of real roundings.  ``checked``: purchases made as a
+    batch's runs make them (see :meth:`_FloatBatch.buy`), else with the check made
+    again.  Returns the purchases checked."""
     weights = engine.election.profile.counts
     batch = _FloatBatch(engine, shares)
     states = [_RunState(engine, s) for s in shares]
@@ -255,7 +262,12 @@ def follow_exact_run(
         gone, ok, rho, rel = batch.price(rows, winner)
         if not ok.all():
             break
-        paid = batch.buy(rows, winner, rho, rel)
+        # as a batch's own runs buy (``checked``: the price just given, so no check
+        # made again), or with the check made; made again, the check always passes
+        if checked:
+            twin = copy.deepcopy(batch)  # (the engine too: small elections)
+            assert twin.buy(rows, winner, rho, rel).all()
+        paid = batch.buy(rows, winner, rho, rel, checked=checked)
         g = engine.groups[winner]
         sat = engine.unit_f[winner] if engine.uniform else engine.pts_f[winner]
         tol = (rho * (rel * 1.001 + 4 * _EPS))[:, None] * sat + batch.base[:, None]
@@ -306,9 +318,16 @@ def follow_exact_run(
     st.sampled_from([Fraction(1), Fraction(1, 3), Fraction(1, 100)]),
     st.randoms(use_true_random=False),
     st.booleans(),
+    st.booleans(),
 )
 def test_float_prices_and_purchases_bracket_the_exact_ones(
-    e: Election, sat: str, steps: list[int], grid: Fraction, rng: random.Random, perturb: bool
+    e: Election,
+    sat: str,
+    steps: list[int],
+    grid: Fraction,
+    rng: random.Random,
+    perturb: bool,
+    checked: bool,
 ) -> None:
     """Every float price a batch decides brackets the exact price (ties, equal
     budgets, spent ballots and points included), an unaffordable one is unaffordable
@@ -321,7 +340,7 @@ def test_float_prices_and_purchases_bracket_the_exact_ones(
         sat = "cost"
     engine = MesEngine(e, sat)  # type: ignore[arg-type]
     base = initial_share(e)
-    follow_exact_run(engine, sorted(base + k * grid for k in steps), rng, perturb)
+    follow_exact_run(engine, sorted(base + k * grid for k in steps), rng, perturb, checked)
 
 
 @pytest.mark.parametrize("cut", [None, 1.5, 1.01])
@@ -339,6 +358,8 @@ def test_float_prices_follow_the_exact_run_on_elections_whose_outcome_keeps_chan
         shares = [initial_share(e) + k for k in (0, 1, 5)]
         checked += follow_exact_run(engine, shares, rng)
         follow_exact_run(engine, shares, rng, perturb=True)
+        follow_exact_run(engine, shares, rng, checked=False)
+        follow_exact_run(engine, shares, rng, perturb=True, checked=False)
     assert checked >= 8
 
 

@@ -1772,6 +1772,25 @@ class _FloatBatch:
         self._gathered: dict[
             int, tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float64]]
         ] = {}
+        # (approval-like satisfaction) per project priced in this round: the shares
+        # and the price per voter :meth:`_price_uniform` checked nobody's money is
+        # near (what :meth:`buy` charges), and its supporters' rows of ``budget``
+        # at every share (ballots x shares) when it gathered them whole
+        self._checked: dict[
+            int,
+            tuple[
+                npt.NDArray[np.int64],
+                npt.NDArray[np.int64],
+                npt.NDArray[np.float64],
+                npt.NDArray[np.float64] | None,
+            ],
+        ] = {}
+        self._rows_taken = np.zeros((0, k))  # the rows :meth:`_cols` took last (all shares)
+        self._every = np.arange(k)
+        # ``budget`` as one element per ballot (its row at every share): a purchase
+        # at every share writes its supporters' rows back in one ``put``, about
+        # twice as fast as assigning rows of a 2-D array
+        self._rows = self.budget.view(np.dtype((np.void, 8 * k))).reshape(engine.n_groups)
 
     def live(self, p: int) -> _Live:
         """p's supporter arrays, without the dead ballots when worthwhile."""
@@ -1818,7 +1837,10 @@ class _FloatBatch:
         if cols is None or 2 * len(cols) >= k:
             # each ballot's row at once (a cache line or two), then transposed
             rows = self.budget.take(g, axis=0)
-            return np.ascontiguousarray((rows if cols is None else rows[:, cols]).T)
+            if cols is None:
+                self._rows_taken = rows
+                return np.ascontiguousarray(rows.T)
+            return np.ascontiguousarray(rows[:, cols].T)
         return self.budget.reshape(-1).take(g * k + cols[:, None])
 
     def run(self) -> list[tuple[int, ...] | None]:
@@ -1896,6 +1918,7 @@ class _FloatBatch:
                 touched.clear()
             best_hi.fill(inf)
             self._gathered.clear()
+            self._checked.clear()
             self._spill.clear()
             if not _all(alive == keys_alive):
                 keys = np.where(active & alive, lower, inf).min(axis=1)
@@ -1936,7 +1959,7 @@ class _FloatBatch:
             buys = sorted(set(winners[buying].tolist()))
             for p in buys:
                 rows = buying[winners[buying] == p]
-                oks = self.buy(rows, p, rho[p, rows], rel[p, rows])
+                oks = self.buy(rows, p, rho[p, rows], rel[p, rows], checked=True)
                 alive[rows[~oks]] = False
                 active[p, rows[oks]] = False
                 bought[rows[oks]] = p
@@ -1988,9 +2011,11 @@ class _FloatBatch:
         every supporter)."""
         e = self.e
         g = sup.g
+        rows: npt.NDArray[np.float64] | None = None
         if len(cols) == self.k:
             sel = None
             b = self._cols(g, None)
+            rows = self._rows_taken
             err = self.err
             spread = self.spread
             base = self.base
@@ -2086,6 +2111,7 @@ class _FloatBatch:
         # grows by the roundings alone (sat_left: the weight of those who pay the
         # price in full, each rounding once)
         self._spill[p] = (cols, (rounding + 4 * _EPS * num) * 1.01 + sat_left * base)
+        self._checked[p] = (g, cols, price, rows)
         return gone, ok_try, price / u, rel
 
     def _price(
@@ -2333,6 +2359,8 @@ class _FloatBatch:
         p: int,
         rho: npt.NDArray[np.float64],
         rel: npt.NDArray[np.float64],
+        *,
+        checked: bool = False,
     ) -> npt.NDArray[np.bool_]:
         """Charge p's supporters at each of the shares ``cols`` at its float price
         there (with its relative error); False for a share where someone's money
@@ -2341,14 +2369,40 @@ class _FloatBatch:
         the subtraction's rounding) to their budget's error bound (``coef``, see
         :meth:`errs`), and ``err`` the largest of those.  Who pays all they have is
         decided with ``err`` first, then, at the shares where that is not enough,
-        with each ballot's own bound."""
+        with each ballot's own bound.
+
+        ``checked``: p's price at these shares was given by :meth:`price` in this
+        round, from the budgets its supporters still have (so ``rho`` and ``rel``
+        are what it gave; :meth:`run`'s purchases).  With approval-like
+        satisfaction, :meth:`_price_uniform` then checked that nobody's money is
+        within its own error bound plus ``2 x rel`` times the price per voter
+        (the float it divided by the satisfaction) of that price: more than the
+        margin needed here (``rel2`` x price plus the same error bound; rel2 =
+        1.001 rel + 4 eps < 2 rel, as rel >= 5 eps), so the check is not made again
+        and that very price is charged (see :meth:`_buy_checked`)."""
         e = self.e
         sup = self.live(p)
         g = sup.g
         whole = len(cols) == self.k
-        sel = np.arange(self.k) if whole else cols
-        b = self._budgets(p, g, sel)
+        sel = self._every if whole else cols
         rel2 = rel * 1.001 + 4 * _EPS
+        got = self._checked.pop(p, None) if checked else None
+        if got is not None and got[0] is g:
+            priced = got[1]  # (sorted, as ``sel``)
+            at: npt.NDArray[np.int64] | None = None
+            if len(priced) == len(sel):
+                same = _all(priced == sel)
+            else:
+                at = np.searchsorted(priced, sel)
+                same = _all(at < len(priced)) and _all(
+                    priced[np.minimum(at, len(priced) - 1)] == sel
+                )
+            if same:
+                self._buy_checked(p, g, sel, at, got[2], rel2, got[3] if whole else None)
+                self.coef[sel, p] = rho * rel2
+                self.paid[sel, p] = True
+                return np.ones(len(sel), dtype=np.bool_)
+        b = self._budgets(p, g, sel)
         if sup.pts_f is None:
             price_f = (rho * e.unit_f[p])[:, None]
         else:
@@ -2397,6 +2451,41 @@ class _FloatBatch:
         self.coef[sel, p] = rho * rel2
         self.paid[sel, p] = True
         return oks
+
+    def _buy_checked(
+        self,
+        p: int,
+        g: npt.NDArray[np.int64],
+        sel: npt.NDArray[np.int64],
+        at: npt.NDArray[np.int64] | None,
+        price_v: npt.NDArray[np.float64],
+        rel2: npt.NDArray[np.float64],
+        rows: npt.NDArray[np.float64] | None,
+    ) -> None:
+        """:meth:`buy` of a project whose supporters all have the same satisfaction,
+        at the price per voter ``price_v`` :meth:`_price_uniform` checked at the
+        shares it priced (``sel`` among them at ``at``; None: the same) in this
+        round: each supporter's money less that price, or 0 (the price's error,
+        ``rel2`` of it, added to the bounds as there).  With
+        ``rows``, the supporters' rows of ``budget`` that :meth:`_price_uniform`
+        took (a copy, still current: every share buys p in this round, so nothing
+        else was bought), charged in place and written back row by row."""
+        spill = self._spill[p][1]
+        if at is not None:
+            price_v, spill = price_v[at], spill[at]
+        tol = price_v * rel2
+        if rows is not None and at is None:
+            np.subtract(rows, price_v, out=rows)
+            np.maximum(rows, 0.0, out=rows)
+            self._rows.put(g, rows.view(self._rows.dtype).reshape(-1))
+        else:
+            b = self._budgets(p, g, sel)
+            new_b = b - price_v[:, None]
+            np.maximum(new_b, 0.0, out=new_b)
+            self.budget.reshape(-1)[g * self.k + sel[:, None]] = new_b  # (a view)
+        # the sum of weight x error: raised by the roundings alone (see :meth:`buy`)
+        self.spread[sel] += spill
+        self.err[sel] = np.minimum(self.err[sel] + tol + self.base[sel], self.spread[sel])
 
 
 # -- rules and completions ----------------------------------------------------
