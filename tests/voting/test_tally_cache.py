@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import io
 import pickle
 from pathlib import Path
 
@@ -9,7 +11,7 @@ import pytest
 from tally_support import pb_files, require_shared
 from test_tally_pabulib import assert_same_election
 
-from voting.tally import read_pabulib
+from voting.tally import VoterRecords, cache, read_pabulib
 from voting.tally.cache import key, read_pabulib_cached
 from voting.tally.cli import main
 
@@ -59,6 +61,46 @@ def test_an_entry_that_would_run_code_is_refused(tmp_path: Path) -> None:
     assert_same_election(read_pabulib_cached(pb, directory=tmp_path), e)  # rewritten
     entry.write_bytes(b"not a pickle")
     assert_same_election(read_pabulib_cached(pb, directory=tmp_path), e)
+
+
+def test_voter_records_are_unpickled_on_first_use(tmp_path: Path) -> None:
+    pb = tmp_path / "e.pb"
+    pb.write_text(SMALL.replace("voter_id;vote", "voter_id;vote;age") + "a;1;30\nb;1,2;40\n")
+    parsed = read_pabulib(pb)
+    read_pabulib_cached(pb, directory=tmp_path)  # a miss: stored
+    hit = read_pabulib_cached(pb, directory=tmp_path)
+    assert hit.voters is not None and "voter_ids" not in vars(hit.voters)  # not yet
+    assert hit.voters.extra_columns == {"age": ["30", "40"]}  # loaded on first use
+    assert_same_election(hit, parsed)
+    # copied or pickled as plain records
+    again = read_pabulib_cached(pb, directory=tmp_path)
+    for other in (pickle.loads(pickle.dumps(again)), copy.deepcopy(again)):  # noqa: S301
+        assert type(other.voters) is VoterRecords
+        assert_same_election(other, parsed)
+
+
+def test_voter_records_that_would_run_code_are_refused(tmp_path: Path) -> None:
+    pb = tmp_path / "e.pb"
+    pb.write_text(SMALL + "1;1\n2;2\n")
+    entry = tmp_path / f"{key(pb.read_bytes(), 'last')}.pickle"
+
+    class Evil:
+        def __reduce__(self) -> tuple[object, tuple[str]]:
+            return (print, ("pwned",))
+
+    class EvilRecords(pickle.Pickler):
+        def reducer_override(self, obj: object) -> object:
+            if isinstance(obj, VoterRecords):  # (as the cache stores them, but evil)
+                return (cache._lazy_voters, (pickle.dumps(Evil()),))
+            return NotImplemented
+
+    out = io.BytesIO()
+    EvilRecords(out).dump(read_pabulib(pb))
+    entry.write_bytes(out.getvalue())
+    hit = read_pabulib_cached(pb, directory=tmp_path)
+    assert hit.profile.counts.tolist() == [1, 1]
+    with pytest.raises(pickle.UnpicklingError):
+        hit.voters.voter_ids  # type: ignore[union-attr]  # noqa: B018
 
 
 def test_an_unwritable_cache_is_ignored(tmp_path: Path) -> None:

@@ -13,17 +13,24 @@ parsed as usual).
 Entries are pickles loaded by an unpickler that only builds the engine's own
 data classes, fractions, NumPy arrays and built-in containers: an entry cannot
 run code.  At most ``_KEEP`` entries are kept (the least recently used go).
+
+The per-voter records (voter ids and extra columns, only kept to write a file
+back) are stored as a pickle of their own inside the entry and unpickled on first
+use (:class:`_LazyVoterRecords`, with the same unpickler): they are most of the
+time spent loading an entry (Warszawa 2026: 45 of 46 ms), and counting never
+reads them.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import pickle
 from pathlib import Path
 from typing import Any, Literal
 
-from .model import Election
+from .model import Election, VoterRecords
 
 _KEEP = 32
 _VERSION = b"1"
@@ -32,6 +39,7 @@ _ALLOWED = {
     ("voting.tally.model", "Profile"),
     ("voting.tally.model", "Project"),
     ("voting.tally.model", "VoterRecords"),
+    ("voting.tally.cache", "_lazy_voters"),
     ("fractions", "Fraction"),
     ("numpy", "ndarray"),
     ("numpy", "dtype"),
@@ -50,6 +58,44 @@ class _Unpickler(pickle.Unpickler):
         if (module, name) in _ALLOWED or module.startswith(_ALLOWED_PREFIX):
             return super().find_class(module, name)
         raise pickle.UnpicklingError(f"{module}.{name} is not allowed in a tally cache entry")
+
+
+class _Pickler(pickle.Pickler):
+    def reducer_override(self, obj: Any) -> Any:
+        if type(obj) is VoterRecords:
+            # (a pickle of its own, unpickled on first use: :class:`_LazyVoterRecords`)
+            return (_lazy_voters, (pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL),))
+        return NotImplemented
+
+
+def _lazy_voters(blob: bytes) -> VoterRecords:
+    if not isinstance(blob, bytes):
+        raise pickle.UnpicklingError("voter records are not bytes")
+    return _LazyVoterRecords(blob)
+
+
+class _LazyVoterRecords(VoterRecords):
+    """:class:`VoterRecords` unpickled (with the cache's unpickler) from ``blob`` on
+    first use of any of its fields; copied or pickled as the plain records."""
+
+    def __init__(self, blob: bytes) -> None:  # (the fields come from the blob)
+        object.__setattr__(self, "_blob", blob)
+
+    def __getattr__(self, name: str) -> Any:
+        # (only called for what is not set yet: the fields before their first use)
+        blob = self.__dict__.get("_blob")
+        if blob is None or name.startswith("__"):
+            raise AttributeError(name)
+        loaded = _Unpickler(io.BytesIO(blob)).load()
+        if type(loaded) is not VoterRecords:
+            raise pickle.UnpicklingError("not voter records")
+        for key in ("voter_ids", "ballot_of_voter", "extra_columns"):
+            object.__setattr__(self, key, getattr(loaded, key))
+        object.__setattr__(self, "_blob", None)
+        return getattr(self, name)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (VoterRecords, (self.voter_ids, self.ballot_of_voter, self.extra_columns))
 
 
 def cache_dir() -> Path:
@@ -105,7 +151,7 @@ def read_pabulib_cached(
         fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as fh:
-                pickle.dump(election, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                _Pickler(fh, protocol=pickle.HIGHEST_PROTOCOL).dump(election)
             os.replace(tmp, entry)
         except BaseException:
             os.unlink(tmp)
