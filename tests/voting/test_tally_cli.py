@@ -51,6 +51,27 @@ def test_cli_outcome_is_the_same_with_and_without_explain(
     assert got[0] == got[1]
 
 
+@pytest.mark.parametrize("columns", ["50", "120", ""])
+def test_cli_help_is_argparse_s(
+    columns: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # (the command's formatter finds the width without shutil: the same help)
+    import argparse
+
+    from voting.tally import cli
+
+    monkeypatch.setenv("COLUMNS", columns)
+    with pytest.raises(SystemExit) as exc:
+        main(["--help"])
+    assert exc.value.code == 0
+    ours = capsys.readouterr().out
+    monkeypatch.setattr(cli, "_HelpFormatter", argparse.HelpFormatter)
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    assert ours == capsys.readouterr().out
+    assert ours.startswith("usage: python -m voting.tally")
+
+
 def test_cli_refuses_malformed_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad = tmp_path / "bad.pb"
     bad.write_text(

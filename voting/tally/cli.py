@@ -27,6 +27,37 @@ def _category_cap(text: str) -> tuple[str, Fraction]:
         raise argparse.ArgumentTypeError(f"invalid amount {amount!r}") from None
 
 
+class _HelpFormatter(argparse.HelpFormatter):
+    """argparse's formatter, the terminal's width found as ``shutil.get_terminal_size``
+    finds it (COLUMNS, else the terminal, else 80) without importing shutil: argparse
+    makes a formatter for each argument added, and shutil's import (with its
+    compression modules) cost every command 5 ms."""
+
+    def __init__(
+        self,
+        prog: str,
+        indent_increment: int = 2,
+        max_help_position: int = 24,
+        width: int | None = None,
+    ) -> None:
+        if width is None:
+            width = _columns() - 2
+        super().__init__(prog, indent_increment, max_help_position, width)
+
+
+def _columns() -> int:
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):  # (no stdout: None, as in shutil)
+            columns = 0
+    return columns or 80
+
+
 def _number(value: object) -> int | float:
     frac = value if isinstance(value, Fraction) else Fraction(str(value))
     return frac.numerator if frac.denominator == 1 else float(frac)
@@ -36,6 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m voting.tally",
         description="Compute the outcome of a participatory budgeting election (.pb file).",
+        formatter_class=_HelpFormatter,
     )
     parser.add_argument("file", help="Pabulib .pb file")
     parser.add_argument(
