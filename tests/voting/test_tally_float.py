@@ -392,3 +392,37 @@ def test_exact_sums_of_money_are_the_sums_of_each_ballots_money(
             assert state.exact_sum(groups) == expected
             engine.dense = True
         state.buy(winner, rho, record=False)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.one_of(elections(), cumulative_elections()),
+    st.sampled_from(["cost", "cardinality", "points"]),
+    st.integers(0, 60),
+    st.randoms(use_true_random=False),
+)
+def test_a_float_price_from_a_lower_bound_is_the_same(
+    e: Election, sat: str, k: int, rnd: random.Random
+) -> None:
+    """:meth:`_RunState.eval_float` from a lower bound on the price (``start``) finds
+    the same fixed point, so the same floats, and they bracket the exact price."""
+    if sat == "points" and not has_points(e):
+        sat = "cost"
+    engine = MesEngine(e, sat)  # type: ignore[arg-type]
+    share = initial_share(e) + k
+    run = engine.run(share, record=False)
+    state = _RunState(engine, share)
+    for winner, rho in zip(run.bought, run.rhos, strict=True):
+        for p in engine.eligible:
+            if p in state.rho:
+                continue
+            state.eval_float(p)  # (a first look may answer before pricing)
+            plain = state.eval_float(p)
+            exact = state.eval_exact(p, None)
+            if plain is None or plain[1] < 0 or exact is None:
+                continue
+            start = float(exact) * rnd.choice([0.0, 0.5, 0.9, 0.999999, 1.0])
+            got = state.eval_float(p, start)
+            assert got == plain
+            assert got[0] * (1 - got[1]) <= exact <= got[0] * (1 + got[1])
+        state.buy(winner, rho, record=False)
