@@ -1259,8 +1259,9 @@ class _RunState:
         self.slope: npt.NDArray[np.float64] | None = (
             np.ones(engine.n_groups, dtype=np.float64) if slopes else None
         )
+        # (the supporters, their weights, the positions of those who pay all they have)
         self.priced: dict[
-            int, tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.bool_], float]
+            int, tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.int64], float]
         ] = {}
         # with ``slopes``: each project found unaffordable in floats, with the
         # increase of the share at which its supporters' money, along its tangent,
@@ -1347,8 +1348,8 @@ class _RunState:
         got = self.priced.get(p)
         if got is None or self.slope is None:
             return 0.0
-        g, w, poor, sat = got
-        return -float(np.einsum("i,i,i->", w, self.slope[g], poor)) / sat
+        g, w, at, sat = got
+        return -float(np.dot(w.take(at), self.slope.take(g.take(at)))) / sat
 
     def short_aim(self, rhos: tuple[Rational, ...], best: float) -> float:
         """The smallest of ``best`` and the share increases at which a project
@@ -1505,7 +1506,7 @@ class _RunState:
             return (math.nan, -1.0)
         rel = _REL_FLOOR + (_REL_FACTOR * (c + paid) + 2 * w_poor * self.err) / num
         if self.slope is not None:
-            self.priced[p] = (sup.g, w, poor, (total - w_poor) * u)
+            self.priced[p] = (sup.g, w, at, (total - w_poor) * u)
         return (price / u, rel)
 
     # -- exact values -----------------------------------------------------------
@@ -1519,15 +1520,28 @@ class _RunState:
 
     def paid(self, amount: Rational) -> None:
         """Record what a supporter paying the latest purchase in full paid (per
-        point): :attr:`_pay`, and :attr:`_nums` over a common denominator."""
+        point): :attr:`_pay` (:attr:`_nums` follows on demand, :meth:`_numerators`)."""
         self._pay.append(amount)
-        num, den = int(amount.numerator), int(amount.denominator)
-        if self._den % den:
-            grow = den // math.gcd(self._den, den)
-            self._den *= grow
+
+    def _numerators(self) -> list[int]:
+        """:attr:`_nums` brought up to date with :attr:`_pay` (one common
+        denominator for all the purchases made since the last call)."""
+        nums = self._nums
+        if len(nums) == len(self._pay):
+            return nums
+        new = [(int(x.numerator), int(x.denominator)) for x in self._pay[len(nums) :]]
+        den = self._den
+        for _, d in new:
+            if den % d:
+                den *= d // math.gcd(den, d)
+        if den != self._den:
+            grow = den // self._den
+            self._den = den
             self._b0n *= grow
-            self._nums = [x * grow for x in self._nums]
-        self._nums.append(num * (self._den // den))
+            nums = [x * grow for x in nums]
+        nums.extend(n * (den // d) for n, d in new)
+        self._nums = nums
+        return nums
 
     def exact_budget(self, g: int) -> Rational:
         if self.empty[g]:
@@ -1563,7 +1577,7 @@ class _RunState:
                 self._cols = e.member_cols(self.bought)
             counts_d = (w_f @ e.member.take(groups, axis=0)).take(self._cols)
             # (in integers over ``_den``: several times cheaper than rational steps)
-            nums = self._nums
+            nums = self._numerators()
             acc = self._b0n * voters
             for i in np.flatnonzero(counts_d).tolist():
                 acc -= nums[i] * int(counts_d[i])
