@@ -84,7 +84,9 @@ _TANGENT = True
 _BATCH_MIN = 1  # shares per batch of plain runs in floats (``run_float_batch``) ...
 _BATCH_MAX = 128  # ... doubling from batch to batch while the runs stay plain, up to
 _BATCH_CELLS = 500_000  # ... this many (shares x distinct ballots; beyond, caches suffer)
-_CUT_FROM = 512  # supporters from which :meth:`_FloatBatch._price_uniform` leaves out
+# supporters from which :meth:`_FloatBatch._price_uniform` (and the fixed point of
+# :meth:`_RunState.eval_float`: on Budapest 2024 half the supporters it looks at) leaves out
+_CUT_FROM = 512
 _CUT = 1.5  # ... those with more than this times the starting price at every share
 _CUT_KEEP = 0.75  # ... when at most this share of them is left
 _DEAD_EVERY = 8  # rounds of a batch between two searches for the ballots spent at every share
@@ -1176,6 +1178,39 @@ class _Splitter:
         return _Point(share, rep.state, rep.drained, w_price, rep.price(p))
 
 
+def _fixed_point(
+    r: npt.NDArray[np.float64],
+    wb: npt.NDArray[np.float64],
+    wu: npt.NDArray[np.float64],
+    price: float,
+    c: float,
+    total: float,
+) -> tuple[float, float, float, npt.NDArray[np.int64], float] | None:
+    """For :meth:`_RunState.eval_float`: from ``price`` (below the price), the
+    supporters who cannot pay it pay all they have; the price rises as they are
+    found, so iterate until no one else falls short.  (price, paid by those, their
+    satisfaction, their positions, the largest price reached), or None (too close
+    to call)."""
+    poor = r < price
+    top = price
+    for _ in range(40):
+        at = poor.nonzero()[0]  # (the same sums as by the mask, faster)
+        paid = float(wb.take(at).sum())
+        w_poor = float(wu.take(at).sum())
+        sat_left = total - w_poor
+        if sat_left <= 0:
+            return None
+        was, price = price, (c - paid) / sat_left
+        top = max(top, price)
+        more = r < price
+        # (a price no lower than the last: ``more`` holds ``poor``, so the same
+        # count means the same voters)
+        if np.count_nonzero(more) == len(at) if price >= was else np.array_equal(more, poor):
+            return price, paid, w_poor, at, top
+        poor = more
+    return None
+
+
 def _down(x: float) -> Rational:
     """An exact rational no larger than the exact value of a sum of n < 10**6
     nonnegative floats that ``x`` is (any order of summation errs by less than
@@ -1482,25 +1517,25 @@ class _RunState:
         # The supporters who cannot pay the price pay all they have; the price
         # rises as they are found, so iterate until no one else falls short.
         price = max(price, start * (1 - 1e-9) * u)
-        poor = r < price
-        paid = 0.0
-        w_poor = 0.0
-        for _ in range(40):
-            at = poor.nonzero()[0]  # (the same sums as by the mask, faster)
-            paid = float(wb.take(at).sum())
-            w_poor = float(wu.take(at).sum())
-            sat_left = total - w_poor
-            if sat_left <= 0:
+        got = None
+        if len(r) >= _CUT_FROM:
+            # Over the supporters short of a guess at the price only, when that
+            # leaves out many: while every price reached stays at most the guess,
+            # the same voters fall short, in the same order, so the same sums
+            # and the same point (else computed over all of them)
+            guess = price * _CUT
+            short = (r < guess).nonzero()[0]
+            if len(short) <= _CUT_KEEP * len(r):
+                got = _fixed_point(r.take(short), wb.take(short), wu.take(short), price, c, total)
+                if got is not None and got[4] <= guess:
+                    got = (got[0], got[1], got[2], short.take(got[3]), got[4])
+                else:
+                    got = None
+        if got is None:
+            got = _fixed_point(r, wb, wu, price, c, total)
+            if got is None:
                 return (math.nan, -1.0)
-            was, price = price, (c - paid) / sat_left
-            more = r < price
-            # (a price no lower than the last: ``more`` holds ``poor``, so the same
-            # count means the same voters)
-            if np.count_nonzero(more) == len(at) if price >= was else np.array_equal(more, poor):
-                break
-            poor = more
-        else:
-            return (math.nan, -1.0)
+        price, paid, w_poor, at, _ = got
         num = c - paid
         if num <= c * _NEAR:
             return (math.nan, -1.0)
