@@ -582,3 +582,63 @@ def test_a_followed_replay_from_its_runs_drained_voters_is_the_plain_one(
             assert abs(quick.state.budget[g] - exact) <= err + abs(exact) * 2**-52
         for p in engine.eligible:
             assert quick.price(p) == plain.price(p)
+
+
+def check_bracket(e: Election, sat: str, x: Fraction, m: Fraction, y: Fraction) -> int:
+    """With the run at ``x``'s purchases made at ``x <= m <= y``, every price at ``m``
+    lies between those at ``y`` and ``x`` (unaffordable at ``y``: at ``m`` too), and
+    :meth:`_RunState.bracketed` from them, when it prices, gives the exact price
+    at ``m``; so does :meth:`_Replay.price` given them.  Returns the prices it gave."""
+    engine = MesEngine(e, sat)  # type: ignore[arg-type]
+    run = engine.run(x, record=False)
+    forced = list(zip(run.bought, run.rhos, strict=True))
+    reps = [_Replay(engine, x, followed=True), _Replay(engine, m), _Replay(engine, y)]
+    given = 0
+    for upto in range(len(forced) + 1):
+        if not all(rep.advance(upto, forced) for rep in reps):
+            break
+        for p in engine.eligible:
+            if p in reps[0].state.rho:
+                continue
+            at_x, at_m, at_y = (rep.state.eval_exact(p, None) for rep in reps)
+            if at_y is None:
+                assert at_m is None
+            if at_x is None or at_y is None:
+                continue
+            assert at_m is not None and at_y <= at_m <= at_x
+            got = reps[1].state.bracketed(p, at_y, at_x)
+            if got is not False:
+                assert got == at_m
+                given += 1
+            assert reps[1].price(p, at_y, at_x) == at_m
+    return given
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.one_of(elections(), cumulative_elections()),
+    st.sampled_from(["cost", "cardinality", "points"]),
+    st.integers(0, 40),
+    st.integers(1, 30),
+    st.floats(0, 1),
+)
+def test_prices_between_two_shares_from_their_prices_there(
+    e: Election, sat: str, start: int, span: int, where: float
+) -> None:
+    if sat == "points" and not has_points(e):
+        sat = "cost"
+    x = initial_share(e) + start
+    y = x + span
+    check_bracket(e, sat, x, x + Fraction(where).limit_denominator(50) * span, y)
+
+
+def test_prices_between_two_shares_are_computed_from_their_prices_there() -> None:
+    """On elections with many voters, :meth:`_RunState.bracketed` prices (and gives
+    the exact prices)."""
+    given = 0
+    for seed in range(3):
+        e = crowded_election(seed)
+        share = initial_share(e)
+        for k, span in ((0, 4), (10, 9), (30, 20)):
+            given += check_bracket(e, "cost", share + k, share + k + span // 2, share + k + span)
+    assert given >= 10

@@ -413,3 +413,91 @@ def test_exact_sums_of_money_are_the_sums_of_each_ballots_money(
             assert state.exact_sum(groups) == expected
             engine.dense = True
         state.buy(winner, rho, record=False)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.one_of(elections(), cumulative_elections()),
+    st.sampled_from(["cost", "cardinality", "points"]),
+    st.integers(0, 60),
+    st.randoms(use_true_random=False),
+)
+def test_a_float_price_from_a_lower_bound_is_the_same(
+    e: Election, sat: str, k: int, rnd: random.Random
+) -> None:
+    """:meth:`_RunState.eval_float` from a lower bound on the price (``start``) finds
+    the same fixed point, so the same floats, and they bracket the exact price."""
+    if sat == "points" and not has_points(e):
+        sat = "cost"
+    engine = MesEngine(e, sat)  # type: ignore[arg-type]
+    share = initial_share(e) + k
+    run = engine.run(share, record=False)
+    state = _RunState(engine, share)
+    for winner, rho in zip(run.bought, run.rhos, strict=True):
+        for p in engine.eligible:
+            if p in state.rho:
+                continue
+            state.eval_float(p)  # (a first look may answer before pricing)
+            plain = state.eval_float(p)
+            exact = state.eval_exact(p, None)
+            if plain is None or plain[1] < 0 or exact is None:
+                continue
+            start = float(exact) * rnd.choice([0.0, 0.5, 0.9, 0.999999, 1.0])
+            got = state.eval_float(p, start)
+            assert got == plain
+            assert got[0] * (1 - got[1]) <= exact <= got[0] * (1 + got[1])
+        state.buy(winner, rho, record=False)
+
+
+def test_a_float_price_over_the_supporters_short_of_a_guess_is_the_same(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """:meth:`_RunState.eval_float` over the supporters short of a guess at the
+    price (every project, ``_CUT_FROM`` 1) gives the same floats as over all of
+    them, and they bracket the exact price; the guess is used, and sometimes
+    found too low."""
+    from test_tally_add1 import crowded_election
+
+    seen: list[tuple[int, bool]] = []  # (supporters the fixed point looked at, guess kept)
+    fixed_point = mes._fixed_point
+
+    def watching(r: np.ndarray, wb: np.ndarray, wu: np.ndarray, price: float, *rest: float):  # type: ignore[no-untyped-def]
+        got = fixed_point(r, wb, wu, price, *rest)
+        seen.append((len(r), got is not None and got[4] <= price * mes._CUT))
+        return got
+
+    monkeypatch.setattr(mes, "_fixed_point", watching)
+    used = missed = 0
+    for seed, k in ((seed, k) for seed in range(4) for k in (0, 7, 40)):
+        e = crowded_election(seed)
+        engine = MesEngine(e, "cost")
+        share = initial_share(e) + k
+        run = engine.run(share, record=False)
+        states = [_RunState(engine, share), _RunState(engine, share)]
+        for winner, rho in zip(run.bought, run.rhos, strict=True):
+            for p in engine.eligible:
+                if p in states[0].rho:
+                    continue
+                first = states[0].eval_float(p)  # (a first look may answer before pricing)
+                states[1].eval_float(p)
+                # (from a lower bound close to the price, or from nothing)
+                close = first is not None and first[1] > 0 and p % 2 == 0
+                start = first[0] * 0.9 if close and first is not None else 0.0
+                monkeypatch.setattr(mes, "_CUT_FROM", 1)
+                seen.clear()
+                cut = states[0].eval_float(p, start)
+                n = len(states[0].live(p).g)
+                if seen and seen[0][0] < n:
+                    used += 1
+                    missed += not seen[0][1]
+                monkeypatch.setattr(mes, "_CUT_FROM", 10**9)
+                whole = states[1].eval_float(p, start)
+                assert cut == whole
+                exact = states[0].eval_exact(p, None)
+                if cut is not None and cut[1] > 0:
+                    assert exact is not None
+                    assert cut[0] * (1 - cut[1]) <= exact <= cut[0] * (1 + cut[1])
+            for state in states:
+                state.buy(winner, rho, record=False)
+    assert used > 10
+    assert missed > 0

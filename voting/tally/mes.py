@@ -84,7 +84,9 @@ _TANGENT = True
 _BATCH_MIN = 1  # shares per batch of plain runs in floats (``run_float_batch``) ...
 _BATCH_MAX = 128  # ... doubling from batch to batch while the runs stay plain, up to
 _BATCH_CELLS = 500_000  # ... this many (shares x distinct ballots; beyond, caches suffer)
-_CUT_FROM = 512  # supporters from which :meth:`_FloatBatch._price_uniform` leaves out
+# supporters from which :meth:`_FloatBatch._price_uniform` (and the fixed point of
+# :meth:`_RunState.eval_float`: on Budapest 2024 half the supporters it looks at) leaves out
+_CUT_FROM = 512
 _CUT = 1.5  # ... those with more than this times the starting price at every share
 _CUT_KEEP = 0.75  # ... when at most this share of them is left
 _DEAD_EVERY = 8  # rounds of a batch between two searches for the ballots spent at every share
@@ -484,9 +486,12 @@ class MesEngine:
             return None
         return (exact, self.ids[winner], winner)
 
-    def _evaluate(self, state: _RunState, p: int) -> tuple[float, float, Rational | None] | None:
-        """(lo, hi, exact or None) bracketing p's price, or None if unaffordable."""
-        res = state.eval_float(p)
+    def _evaluate(
+        self, state: _RunState, p: int, start: float = 0.0
+    ) -> tuple[float, float, Rational | None] | None:
+        """(lo, hi, exact or None) bracketing p's price, or None if unaffordable
+        (``start``: a lower bound on the price, see :meth:`_RunState.eval_float`)."""
+        res = state.eval_float(p, start)
         if res is None:
             return None
         if res[1] < 0:  # too close to call in floats
@@ -510,7 +515,7 @@ class MesEngine:
                         continue
                     if lower[p] > best_hi:
                         break
-                    res = self._evaluate(state, p)
+                    res = self._evaluate(state, p, lower[p])
                     if res is None:
                         active.discard(p)
                         continue
@@ -578,7 +583,7 @@ class MesEngine:
         if winner not in active:
             return None, False
         wid = self.ids[winner]
-        res = self._evaluate(state, winner)
+        res = self._evaluate(state, winner, lower[winner])
         if res is None:
             return None, False
         wlo, whi, wexact = res
@@ -594,7 +599,7 @@ class MesEngine:
                     continue
                 if lower[p] > thr_f * (1 + 1e-9):
                     break
-                res = self._evaluate(state, p)
+                res = self._evaluate(state, p, lower[p])
                 if res is None:
                     active.discard(p)
                     continue
@@ -961,6 +966,7 @@ class _Live:
         )
 
 
+_BRACKET_UNSURE = 8  # (see :meth:`_RunState.bracketed`)
 _SPLITS = 32  # replayed shares per run for :meth:`MesEngine._split_check`
 _SPLIT_FROM = 4  # steps from which an interval is checked piecewise
 
@@ -994,6 +1000,10 @@ class _Replay:
         # ``logs`` the voters its purchases drained (:attr:`MesRun.drained`)
         self.followed = followed
         self.logs = logs if followed else ()
+        # two states at shares around this one after the same purchases (the
+        # closest seen, :meth:`_Splitter.point`): their exact prices bracket this
+        # one's (:meth:`price`)
+        self.around: tuple[_RunState, _RunState] | None = None
 
     def _made(self, p: int, rho: Rational, gd: npt.NDArray[np.int64]) -> None:
         """Record p bought at ``rho``, draining ``gd`` (known): the others among its
@@ -1013,19 +1023,44 @@ class _Replay:
         st.n_empty += len(gd)
         st.rho[p] = rho
         st.bought.append(p)
-        st._pay.append(rho * e.unit[p] if e.uniform else rho / e.scale)
+        st.paid(rho * e.unit[p] if e.uniform else rho / e.scale)
         st.priced = {}
         st.log.append(gd)
         st.last_drained = gd
         st._bump_err()
         self.drained.append(gd)
 
-    def price(self, p: int) -> Rational | None:
+    def price(
+        self, p: int, below: Rational | None = None, above: Rational | None = None
+    ) -> Rational | None:
+        """p's exact price (None: unaffordable).  ``below`` and ``above``: p's exact
+        prices, after the same purchases, at a larger and a smaller share (so a
+        lower and an upper bound on its price here, see :meth:`_RunState.bracketed`)."""
+        if below is not None and above is not None:
+            got = self.state.bracketed(p, below, above)
+            if got is not False:
+                return got
         res = self.e._evaluate(self.state, p)
         if res is None:
             return None
         lo, hi, exact = res
         return exact if exact is not None else self.state.eval_exact(p, (lo, hi))
+
+    def _bracket(self, p: int) -> tuple[Rational | None, Rational | None]:
+        """p's exact prices in the states :attr:`around` when both bought it as
+        their purchase number ``len(self.drained)`` (else None, None)."""
+        if self.around is None:
+            return None, None
+        n = len(self.drained)
+        low, high = self.around
+        if (
+            len(low.bought) > n
+            and len(high.bought) > n
+            and low.bought[n] == p
+            and high.bought[n] == p
+        ):
+            return high.rho[p], low.rho[p]
+        return None, None
 
     def jump(self, x: _Point, y: _Point, rounds: int) -> None:
         """Make the first purchases of a new replay at once, from two replays
@@ -1068,7 +1103,7 @@ class _Replay:
                 self._made(w, rho, self.logs[len(self.drained)])
                 continue
             if not self.followed:
-                rho = self.price(w)
+                rho = self.price(w, *self._bracket(w))
             if rho is None:
                 return False
             self.state.buy(w, rho, record=False)
@@ -1117,15 +1152,63 @@ class _Splitter:
                 rep = self.mids[share] = _Replay(self.e, share, followed=share == self.low)
                 if around is not None and share != self.low:
                     rep.jump(around[0], around[1], rnd - 1)
+        if around is not None and share != self.low and around[0].share < share < around[1].share:
+            rep.around = (around[0].state, around[1].state)
         if not rep.advance(rnd - 1, self.forced):
             return None
         if share == self.low:
             w_price: Rational | None = self.forced[rnd - 1][1]
+        elif around is not None:
+            w_price = rep.price(winner, around[1].winner, around[0].winner)
         else:
             w_price = rep.price(winner)
         if w_price is None:
             return None
+        if around is not None and around[0].rival is not None:
+            # (unaffordable at the larger share: here too)
+            if around[1].rival is None:
+                return _Point(share, rep.state, rep.drained, w_price, None)
+            return _Point(
+                share,
+                rep.state,
+                rep.drained,
+                w_price,
+                rep.price(p, around[1].rival, around[0].rival),
+            )
         return _Point(share, rep.state, rep.drained, w_price, rep.price(p))
+
+
+def _fixed_point(
+    r: npt.NDArray[np.float64],
+    wb: npt.NDArray[np.float64],
+    wu: npt.NDArray[np.float64],
+    price: float,
+    c: float,
+    total: float,
+) -> tuple[float, float, float, npt.NDArray[np.int64], float] | None:
+    """For :meth:`_RunState.eval_float`: from ``price`` (below the price), the
+    supporters who cannot pay it pay all they have; the price rises as they are
+    found, so iterate until no one else falls short.  (price, paid by those, their
+    satisfaction, their positions, the largest price reached), or None (too close
+    to call)."""
+    poor = r < price
+    top = price
+    for _ in range(40):
+        at = poor.nonzero()[0]  # (the same sums as by the mask, faster)
+        paid = float(wb.take(at).sum())
+        w_poor = float(wu.take(at).sum())
+        sat_left = total - w_poor
+        if sat_left <= 0:
+            return None
+        was, price = price, (c - paid) / sat_left
+        top = max(top, price)
+        more = r < price
+        # (a price no lower than the last: ``more`` holds ``poor``, so the same
+        # count means the same voters)
+        if np.count_nonzero(more) == len(at) if price >= was else np.array_equal(more, poor):
+            return price, paid, w_poor, at, top
+        poor = more
+    return None
 
 
 def _down(x: float) -> Rational:
@@ -1211,8 +1294,9 @@ class _RunState:
         self.slope: npt.NDArray[np.float64] | None = (
             np.ones(engine.n_groups, dtype=np.float64) if slopes else None
         )
+        # (the supporters, their weights, the positions of those who pay all they have)
         self.priced: dict[
-            int, tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.bool_], float]
+            int, tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.int64], float]
         ] = {}
         # with ``slopes``: each project found unaffordable in floats, with the
         # increase of the share at which its supporters' money, along its tangent,
@@ -1237,6 +1321,12 @@ class _RunState:
         self.rho: dict[int, Rational] = {}
         # per purchase, in order: what one supporter paying in full paid (per point)
         self._pay: list[Rational] = []
+        # the same over a common denominator (``_den``, a multiple of the share's):
+        # ``_nums[i] / _den`` is ``_pay[i]`` and ``_b0n / _den`` the share (sums of
+        # them in integers, one rational at the end, see :meth:`exact_sum`)
+        self._den = int(q(b0).denominator)
+        self._b0n = int(q(b0).numerator)
+        self._nums: list[int] = []
         self._bought_arr: npt.NDArray[np.int64] = np.zeros(0, dtype=np.int64)
         self._cols: npt.NDArray[np.int64] = np.zeros(0, dtype=np.int64)  # (see exact_sum)
         self.err = 0.0  # bound on |float budget - exact budget|
@@ -1293,8 +1383,8 @@ class _RunState:
         got = self.priced.get(p)
         if got is None or self.slope is None:
             return 0.0
-        g, w, poor, sat = got
-        return -float(np.einsum("i,i,i->", w, self.slope[g], poor)) / sat
+        g, w, at, sat = got
+        return -float(np.dot(w.take(at), self.slope.take(g.take(at)))) / sat
 
     def short_aim(self, rhos: tuple[Rational, ...], best: float) -> float:
         """The smallest of ``best`` and the share increases at which a project
@@ -1314,14 +1404,14 @@ class _RunState:
             if r not in fastest:
                 fastest[r] = float(snap.max())
             bound = lack / (w_sum * fastest[r]) if fastest[r] > 0 else math.inf  # <= lift
+            if bound >= best:
+                continue  # (``best`` only falls: also skipped among ``later``)
             if r < len(rhos):
                 price = float(rhos[r])
                 most = float(b.max()) / units if isinstance(units, float) else (b / units).max()
                 if float(most) > price:  # (a bound on ``top`` below)
                     later.append((bound, p))
                     continue
-            if bound >= best:
-                continue
             sl = snap[g]
             rate = float(np.einsum("i,i->", w, sl))
             if rate <= 0:
@@ -1357,11 +1447,15 @@ class _RunState:
     def _bump_err(self) -> None:
         self.err = (len(self.bought) + 1) * 8 * _EPS * self.b0_f
 
-    def eval_float(self, p: int) -> tuple[float, float] | None:
+    def eval_float(self, p: int, start: float = 0.0) -> tuple[float, float] | None:
         """Float price per unit of satisfaction and its relative error bound.
 
         None if the supporters clearly cannot pay; ``(nan, -1)`` if it is too
-        close to call in floats.
+        close to call in floats.  ``start``: a lower bound on the price (per unit
+        of satisfaction), such as the lower end of an interval found earlier in
+        the run (prices only rise within a run): the fixed point is then sought
+        from there (from a little below it, far more than any rounding), which
+        changes only the number of steps, not the point reached.
         """
         e = self.e
         c = e.cost_f[p]
@@ -1371,7 +1465,7 @@ class _RunState:
             # of its cost (the commonest answer; those spent add exactly 0)
             g = e.groups[p]
             b = self.budget.take(g)
-            avail = float((e.w_f[p] * b).sum())
+            avail = float(np.dot(e.w_f[p], b))
             if avail < c - (c * _NEAR + e.w_sum[p] * self.err):
                 if self.slope is not None:
                     self.short[p] = (
@@ -1422,31 +1516,32 @@ class _RunState:
             return (math.nan, -1.0)
         # The supporters who cannot pay the price pay all they have; the price
         # rises as they are found, so iterate until no one else falls short.
-        poor = r < price
-        paid = 0.0
-        w_poor = 0.0
-        for _ in range(40):
-            at = poor.nonzero()[0]  # (the same sums as by the mask, faster)
-            paid = float(wb.take(at).sum())
-            w_poor = float(wu.take(at).sum())
-            sat_left = total - w_poor
-            if sat_left <= 0:
+        price = max(price, start * (1 - 1e-9) * u)
+        got = None
+        if len(r) >= _CUT_FROM:
+            # Over the supporters short of a guess at the price only, when that
+            # leaves out many: while every price reached stays at most the guess,
+            # the same voters fall short, in the same order, so the same sums
+            # and the same point (else computed over all of them)
+            guess = price * _CUT
+            short = (r < guess).nonzero()[0]
+            if len(short) <= _CUT_KEEP * len(r):
+                got = _fixed_point(r.take(short), wb.take(short), wu.take(short), price, c, total)
+                if got is not None and got[4] <= guess:
+                    got = (got[0], got[1], got[2], short.take(got[3]), got[4])
+                else:
+                    got = None
+        if got is None:
+            got = _fixed_point(r, wb, wu, price, c, total)
+            if got is None:
                 return (math.nan, -1.0)
-            was, price = price, (c - paid) / sat_left
-            more = r < price
-            # (a price no lower than the last: ``more`` holds ``poor``, so the same
-            # count means the same voters)
-            if np.count_nonzero(more) == len(at) if price >= was else np.array_equal(more, poor):
-                break
-            poor = more
-        else:
-            return (math.nan, -1.0)
+        price, paid, w_poor, at, _ = got
         num = c - paid
         if num <= c * _NEAR:
             return (math.nan, -1.0)
         rel = _REL_FLOOR + (_REL_FACTOR * (c + paid) + 2 * w_poor * self.err) / num
         if self.slope is not None:
-            self.priced[p] = (sup.g, w, poor, (total - w_poor) * u)
+            self.priced[p] = (sup.g, w, at, (total - w_poor) * u)
         return (price / u, rel)
 
     # -- exact values -----------------------------------------------------------
@@ -1457,6 +1552,31 @@ class _RunState:
         if e.uniform:
             return self.rho[k] * e.unit[k]
         return self.rho[k] * q(pts, e.scale)
+
+    def paid(self, amount: Rational) -> None:
+        """Record what a supporter paying the latest purchase in full paid (per
+        point): :attr:`_pay` (:attr:`_nums` follows on demand, :meth:`_numerators`)."""
+        self._pay.append(amount)
+
+    def _numerators(self) -> list[int]:
+        """:attr:`_nums` brought up to date with :attr:`_pay` (one common
+        denominator for all the purchases made since the last call)."""
+        nums = self._nums
+        if len(nums) == len(self._pay):
+            return nums
+        new = [(int(x.numerator), int(x.denominator)) for x in self._pay[len(nums) :]]
+        den = self._den
+        for _, d in new:
+            if den % d:
+                den *= d // math.gcd(den, d)
+        if den != self._den:
+            grow = den // self._den
+            self._den = den
+            self._b0n *= grow
+            nums = [x * grow for x in nums]
+        nums.extend(n * (den // d) for n, d in new)
+        self._nums = nums
+        return nums
 
     def exact_budget(self, g: int) -> Rational:
         if self.empty[g]:
@@ -1485,16 +1605,18 @@ class _RunState:
             # the voters of these ballots supporting each project bought: their weights
             # times the ballots' columns of :attr:`MesEngine.member` (exact, see there)
             w_f = e.counts_f.take(groups)
-            total_d: Rational = self.b0 * int(w_f.sum(dtype=np.float64))
+            voters = int(w_f.sum(dtype=np.float64))
             if not self.bought:
-                return total_d
+                return self.b0 * voters
             if len(self._cols) != len(self.bought):
                 self._cols = e.member_cols(self.bought)
             counts_d = (w_f @ e.member.take(groups, axis=0)).take(self._cols)
-            pay = self._pay
+            # (in integers over ``_den``: several times cheaper than rational steps)
+            nums = self._numerators()
+            acc = self._b0n * voters
             for i in np.flatnonzero(counts_d).tolist():
-                total_d -= pay[i] * int(counts_d[i])
-            return total_d
+                acc -= nums[i] * int(counts_d[i])
+            return q(acc, self._den)
         w = prof.counts[groups]
         total: Rational = self.b0 * int(w.sum())
         if not self.bought:
@@ -1516,6 +1638,27 @@ class _RunState:
         for i in np.flatnonzero(counts).tolist():
             total -= pay[i] * int(counts[i])
         return total
+
+    def bracketed(self, p: int, below: Rational, above: Rational) -> Rational | None | bool:
+        """p's exact price, known to lie between ``below`` and ``above`` (exact
+        prices of p after the same purchases at a larger and a smaller share: with
+        the same purchases every voter's money only grows with the share, so every
+        price only falls), by :meth:`eval_exact` from those bounds, without pricing
+        in floats first; False (not computed) when more than :data:`_BRACKET_UNSURE`
+        supporters' money lies between the two (each would be computed exactly)."""
+        if below > above:
+            return False
+        lo, hi = float(below), float(above)
+        e = self.e
+        sup = self.live(p)
+        b = self.budget.take(sup.g)
+        units_f: float | npt.NDArray[np.float64] = e.unit_f[p] if sup.pts_f is None else sup.pts_f
+        tol = 2 * self.err
+        # (as :meth:`eval_exact` counts them, spent ones aside: those have 0 <= lo)
+        between = (b + tol >= lo * (1 - _NEAR) * units_f) & (b - tol <= hi * (1 + _NEAR) * units_f)
+        if np.count_nonzero(between) > _BRACKET_UNSURE:
+            return False
+        return self.eval_exact(p, (lo, hi))
 
     def eval_exact(self, p: int, bounds: tuple[float, float] | None) -> Rational | None:
         """Exact price per unit of satisfaction, or None if unaffordable.
@@ -1707,7 +1850,7 @@ class _RunState:
         self.priced = {}
         self.rho[p] = rho
         self.bought.append(p)
-        self._pay.append(rho * e.unit[p] if e.uniform else rho / e.scale)
+        self.paid(rho * e.unit[p] if e.uniform else rho / e.scale)
         self.last_drained = gd
         self.log.append(gd)
         self.n_empty += len(gd)
