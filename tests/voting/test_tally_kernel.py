@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sysconfig
 from fractions import Fraction
 from pathlib import Path
 
@@ -35,6 +36,8 @@ def test_make_install_built_the_kernel_from_this_source() -> None:
         pytest.skip("TALLY_KERNEL=0: the kernel is switched off")
     if shutil.which(os.environ.get("CC", "cc")) is None:
         pytest.skip("no C compiler: the engine runs with NumPy alone")
+    if not (Path(sysconfig.get_paths()["include"]) / "Python.h").is_file():
+        pytest.skip("no Python headers: the engine runs with NumPy alone")
     assert _kernel.kernel() is not None, "run `make install` to build voting/tally/_kernel_lib.so"
 
 
