@@ -474,6 +474,74 @@ static void eval_price(const double *budget, const int64_t *g, const double *w, 
     res[6] = (double)k;
 }
 
+/* -- a run's purchases (_RunState.buy) ------------------------------------------ */
+
+/* Who among the supporters g (n) of a purchase at the price (per voter) pays all
+ * the money it has: cls[i] 0 (spent already: `empty`), 1 (its money is surely
+ * short of the price, by more than tol), 2 (surely more), 3 (unsure: the caller
+ * decides exactly); the positions of the unsure into unsure; how many they are. */
+static int64_t buy_classify(const double *budget, const uint8_t *empty, const int64_t *g,
+                            int64_t n, double price, double tol, int8_t *cls, int64_t *unsure)
+{
+    int64_t k = 0;
+    for (int64_t i = 0; i < n; i++) {
+        if (i + PREFETCH < n)
+            __builtin_prefetch(budget + g[i + PREFETCH]);
+        double b = budget[g[i]];
+        int8_t c;
+        if (empty[g[i]])
+            c = 0;
+        else if (b + tol < price)
+            c = 1;
+        else if (b - tol > price)
+            c = 2;
+        else
+            c = 3;
+        cls[i] = c;
+        unsure[k] = i;
+        k += c == 3;
+    }
+    return k;
+}
+
+/* The purchase, once every supporter is classed 0, 1 or 2: those of class 1 are
+ * spent (money 0, `empty`), those of class 2 pay the price (their money less it, or
+ * 0, as NumPy's maximum); with `slope` (nullable), each supporter's d(money)/d(share)
+ * as _RunState.buy keeps it (0 for the spent; the others lose unit times the price's
+ * slope, minus the spent ones' weighted slopes over the others' satisfaction).
+ * The spent ones' ballots into drained; how many they are. */
+static int64_t buy_apply(double *budget, uint8_t *empty, const int64_t *g, const double *w,
+                         int64_t n, const int8_t *cls, double price, double unit, double *slope,
+                         int64_t *drained)
+{
+    int64_t k = 0;
+    double sat_keeps = 0.0, spent_slopes = 0.0;
+    if (slope) {
+        for (int64_t i = 0; i < n; i++) {
+            if (cls[i] == 2)
+                sat_keeps += w[i];
+            else if (cls[i] == 1)
+                spent_slopes += w[i] * slope[g[i]];
+        }
+        sat_keeps *= unit;
+    }
+    double d_rho = sat_keeps > 0 ? -spent_slopes / sat_keeps : 0.0;
+    for (int64_t i = 0; i < n; i++) {
+        int64_t j = g[i];
+        if (cls[i] == 1) {
+            budget[j] = 0.0;
+            empty[j] = 1;
+            drained[k++] = j;
+        } else if (cls[i] == 2) {
+            double v = budget[j] - price;
+            budget[j] = v > 0.0 ? v : 0.0;
+        }
+        if (slope)
+            slope[j] = cls[i] == 2 && sat_keeps > 0 ? slope[j] - d_rho * unit : 0.0;
+    }
+    return k;
+}
+
 /* -- the module ------------------------------------------------------------------ */
 
 /* Buffers of the NumPy arrays passed (C-contiguous, so that PyBUF_SIMPLE is given,
@@ -601,6 +669,59 @@ static PyObject *py_eval_price(PyObject *self, PyObject *const *args, Py_ssize_t
     return t;
 }
 
+/* buy_classify(budget, empty, g, price, tol, cls, unsure): see the C function;
+ * returns how many are unsure. */
+static PyObject *py_buy_classify(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    CHECK_ARGS(7, "buy_classify");
+    double price = PyFloat_AsDouble(args[3]), tol = PyFloat_AsDouble(args[4]);
+    if (PyErr_Occurred())
+        return NULL;
+    Buffers bs = {.n = 0};
+    Py_ssize_t n = PyObject_Length(args[2]);
+    const double *budget = buffer(&bs, args[0], 0, 0);
+    const uint8_t *empty = budget ? buffer(&bs, args[1], 0, 0) : NULL;
+    const int64_t *g = empty ? buffer(&bs, args[2], 8 * n, 0) : NULL;
+    int8_t *cls = g ? buffer(&bs, args[5], n, 1) : NULL;
+    int64_t *unsure = cls ? buffer(&bs, args[6], 8 * n, 1) : NULL;
+    int64_t k = 0;
+    if (unsure)
+        k = buy_classify(budget, empty, g, n, price, tol, cls, unsure);
+    release(&bs);
+    if (!unsure)
+        return NULL;
+    return PyLong_FromLongLong(k);
+}
+
+/* buy_apply(budget, empty, g, w, cls, price, unit, slope or None, drained): see the C
+ * function; returns how many were spent. */
+static PyObject *py_buy_apply(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    CHECK_ARGS(9, "buy_apply");
+    double price = PyFloat_AsDouble(args[5]), unit = PyFloat_AsDouble(args[6]);
+    if (PyErr_Occurred())
+        return NULL;
+    Buffers bs = {.n = 0};
+    Py_ssize_t n = PyObject_Length(args[2]);
+    double *budget = buffer(&bs, args[0], 0, 1);
+    uint8_t *empty = budget ? buffer(&bs, args[1], 0, 1) : NULL;
+    const int64_t *g = empty ? buffer(&bs, args[2], 8 * n, 0) : NULL;
+    const double *w = g ? buffer(&bs, args[3], 8 * n, 0) : NULL;
+    const int8_t *cls = w ? buffer(&bs, args[4], n, 0) : NULL;
+    double *slope = NULL;
+    int ok = cls != NULL;
+    if (ok && args[7] != Py_None)
+        ok = (slope = buffer(&bs, args[7], 0, 1)) != NULL;
+    int64_t *drained = ok ? buffer(&bs, args[8], 8 * n, 1) : NULL;
+    int64_t k = 0;
+    if (drained)
+        k = buy_apply(budget, empty, g, w, n, cls, price, unit, slope, drained);
+    release(&bs);
+    if (!drained)
+        return NULL;
+    return PyLong_FromLongLong(k);
+}
+
 static PyMethodDef methods[] = {
     {"price_uniform", (PyCFunction)(void (*)(void))py_price_uniform, METH_FASTCALL,
      "One project's float price at several shares of a batch."},
@@ -608,6 +729,10 @@ static PyMethodDef methods[] = {
      "A purchase at several shares of a batch."},
     {"eval_price", (PyCFunction)(void (*)(void))py_eval_price, METH_FASTCALL,
      "A run's float price of one project."},
+    {"buy_classify", (PyCFunction)(void (*)(void))py_buy_classify, METH_FASTCALL,
+     "Who pays all it has in a run's purchase."},
+    {"buy_apply", (PyCFunction)(void (*)(void))py_buy_apply, METH_FASTCALL,
+     "A run's purchase."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -21,7 +21,11 @@ or written:
   the supporters' money into ``b``, the positions of those who pay all they have into
   ``at``; returns (outcome, price per voter, relative error, money, paid by those
   short, their weight, how many they are, how many the fixed point's first look
-  counted, whether that look gave the answer).
+  counted, whether that look gave the answer);
+* ``buy_classify(budget, empty, g, price, tol, cls, unsure)`` and ``buy_apply(budget,
+  empty, g, w, cls, price, unit, slope, drained)``: :meth:`voting.tally.mes._RunState.buy`
+  (not recorded), who pays all it has (the unsure ones are decided exactly in
+  between), then the purchase.
 """
 
 from __future__ import annotations
@@ -53,6 +57,8 @@ class Kernel:
         self.price_uniform = module.price_uniform
         self.buy_uniform = module.buy_uniform
         self.eval_price = module.eval_price
+        self.buy_classify = module.buy_classify
+        self.buy_apply = module.buy_apply
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Kernel:
         return self

@@ -1850,6 +1850,9 @@ class _RunState:
 
     def buy(self, p: int, rho: Rational, *, record: bool) -> tuple[Payment, ...]:
         """Charge p's supporters ``min(money, rho x satisfaction)``."""
+        if self.kernel is not None and not record:
+            self._buy_kernel(self.kernel, p, rho)
+            return ()
         e = self.e
         sup = self.live(p)
         g = sup.g
@@ -1937,6 +1940,41 @@ class _RunState:
         self._bump_err()
         payments = sorted((Payment(a, n) for a, n in paid_by.items()), key=lambda x: -x.amount)
         return tuple(payments)
+
+    def _buy_kernel(self, kernel: _kernel.Kernel, p: int, rho: Rational) -> None:
+        """:meth:`buy` (not recorded, approval-like satisfaction) by the compiled
+        kernel: the same classes (spent already, surely short of the price, surely
+        above it, unsure: decided exactly here), budgets and slopes."""
+        e = self.e
+        sup = self.live(p)
+        g = sup.g
+        n = len(g)
+        price_f = float(rho * e.unit[p])
+        tol = 2 * self.err + abs(self.b0_f) * _NEAR * 1e-3
+        cls = np.empty(n, dtype=np.int8)
+        room = np.empty(n, dtype=np.int64)
+        k = kernel.buy_classify(self.budget, self.empty, g, price_f, tol, cls, room)
+        for j in room[:k].tolist():
+            money = self.exact_budget(int(g[j]))
+            cls[j] = 1 if rho * e.unit[p] >= money else 2
+        if self.slope is not None:
+            # (kept for :meth:`short_aim` if a project was found short this round)
+            self.snaps.append(self.slope if self._snap else None)
+            if self._snap:
+                self.slope = self.slope.copy()
+                self._snap = False
+        d = kernel.buy_apply(
+            self.budget, self.empty, g, sup.w_f, cls, price_f, e.unit_f[p], self.slope, room
+        )
+        gd = room[:d].copy()
+        self.priced = {}
+        self.rho[p] = rho
+        self.bought.append(p)
+        self.paid(rho * e.unit[p])
+        self.last_drained = gd
+        self.log.append(gd)
+        self.n_empty += d
+        self._bump_err()
 
 
 class _FloatBatch:
