@@ -542,6 +542,37 @@ static int64_t buy_apply(double *budget, uint8_t *empty, const int64_t *g, const
     return k;
 }
 
+/* -- a run's exact prices (_RunState.eval_exact, exact_sum) ---------------------- */
+
+/* Among the supporters g (n, weights w, voters) of a project, with the price per
+ * voter between low and high: the ballots of those whose money is surely below low
+ * (they pay all they have) into poor, the positions of those neither surely below
+ * low nor surely above high into unsure (spent ones aside); res: how many of each,
+ * and the voters surely above high (they pay the price). */
+static void exact_classify(const double *budget, const uint8_t *empty, const int64_t *g,
+                           const int64_t *w, int64_t n, double low, double high, double tol,
+                           int64_t *poor, int64_t *unsure, int64_t *res)
+{
+    int64_t np_ = 0, nu = 0, rich = 0;
+    for (int64_t i = 0; i < n; i++) {
+        if (i + PREFETCH < n)
+            __builtin_prefetch(budget + g[i + PREFETCH]);
+        int64_t j = g[i];
+        if (empty[j])
+            continue;
+        double b = budget[j];
+        if (b + tol < low)
+            poor[np_++] = j;
+        else if (b - tol > high)
+            rich += w[i];
+        else
+            unsure[nu++] = i;
+    }
+    res[0] = np_;
+    res[1] = nu;
+    res[2] = rich;
+}
+
 /* -- the module ------------------------------------------------------------------ */
 
 /* Buffers of the NumPy arrays passed (C-contiguous, so that PyBUF_SIMPLE is given,
@@ -722,6 +753,32 @@ static PyObject *py_buy_apply(PyObject *self, PyObject *const *args, Py_ssize_t 
     return PyLong_FromLongLong(k);
 }
 
+/* exact_classify(budget, empty, g, w, low, high, tol, poor, unsure): see the C
+ * function; returns (how many poor, how many unsure, voters surely above). */
+static PyObject *py_exact_classify(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    CHECK_ARGS(9, "exact_classify");
+    double low = PyFloat_AsDouble(args[4]), high = PyFloat_AsDouble(args[5]);
+    double tol = PyFloat_AsDouble(args[6]);
+    if (PyErr_Occurred())
+        return NULL;
+    Buffers bs = {.n = 0};
+    Py_ssize_t n = PyObject_Length(args[2]);
+    const double *budget = buffer(&bs, args[0], 0, 0);
+    const uint8_t *empty = budget ? buffer(&bs, args[1], 0, 0) : NULL;
+    const int64_t *g = empty ? buffer(&bs, args[2], 8 * n, 0) : NULL;
+    const int64_t *w = g ? buffer(&bs, args[3], 8 * n, 0) : NULL;
+    int64_t *poor = w ? buffer(&bs, args[7], 8 * n, 1) : NULL;
+    int64_t *unsure = poor ? buffer(&bs, args[8], 8 * n, 1) : NULL;
+    int64_t res[3];
+    if (unsure)
+        exact_classify(budget, empty, g, w, n, low, high, tol, poor, unsure, res);
+    release(&bs);
+    if (!unsure)
+        return NULL;
+    return Py_BuildValue("(LLL)", (long long)res[0], (long long)res[1], (long long)res[2]);
+}
+
 static PyMethodDef methods[] = {
     {"price_uniform", (PyCFunction)(void (*)(void))py_price_uniform, METH_FASTCALL,
      "One project's float price at several shares of a batch."},
@@ -733,6 +790,8 @@ static PyMethodDef methods[] = {
      "Who pays all it has in a run's purchase."},
     {"buy_apply", (PyCFunction)(void (*)(void))py_buy_apply, METH_FASTCALL,
      "A run's purchase."},
+    {"exact_classify", (PyCFunction)(void (*)(void))py_exact_classify, METH_FASTCALL,
+     "Who is surely poor, surely rich or unsure for an exact price."},
     {NULL, NULL, 0, NULL},
 };
 

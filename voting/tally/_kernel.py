@@ -25,7 +25,10 @@ or written:
 * ``buy_classify(budget, empty, g, price, tol, cls, unsure)`` and ``buy_apply(budget,
   empty, g, w, cls, price, unit, slope, drained)``: :meth:`voting.tally.mes._RunState.buy`
   (not recorded), who pays all it has (the unsure ones are decided exactly in
-  between), then the purchase.
+  between), then the purchase;
+* ``exact_classify(budget, empty, g, w, low, high, tol, poor, unsure)``: for
+  :meth:`voting.tally.mes._RunState.eval_exact`, who surely pays all it has, who
+  surely pays the price, and who is to be decided exactly.
 """
 
 from __future__ import annotations
@@ -59,6 +62,7 @@ class Kernel:
         self.eval_price = module.eval_price
         self.buy_classify = module.buy_classify
         self.buy_apply = module.buy_apply
+        self.exact_classify = module.exact_classify
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Kernel:
         return self

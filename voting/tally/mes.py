@@ -1741,7 +1741,20 @@ class _RunState:
         sup = self.live(p)
         g = sup.g
         w = sup.w
-        cost = e.cost[p]
+        if self.kernel is not None and bounds is not None:
+            # (the same classes by the compiled kernel)
+            unit_f = e.unit_f[p]
+            lo, hi = bounds[0] * (1 - _NEAR), bounds[1] * (1 + _NEAR)
+            poor_g = np.empty(len(g), dtype=np.int64)
+            unsure_at = np.empty(len(g), dtype=np.int64)
+            n_poor, n_unsure, n_rich = self.kernel.exact_classify(
+                self.budget, self.empty, g, w, lo * unit_f, hi * unit_f, 2 * self.err,
+                poor_g, unsure_at,
+            )  # fmt: skip
+            return self._exact_from(
+                p, bounds, self.exact_sum(poor_g[:n_poor]), e.unit[p] * n_rich,
+                unsure_at[:n_unsure].tolist(),
+            )  # fmt: skip
         b = self.budget.take(g)
         live = ~self.empty.take(g)
         if sup.pts_f is None:
@@ -1769,8 +1782,26 @@ class _RunState:
             if not (sup.pts is not None):
                 raise RuntimeError("internal invariant violated")
             rem = q(int(np.dot(w[rich], sup.pts[rich])), e.scale)
+        return self._exact_from(p, bounds, paid, rem, np.nonzero(unsure)[0].tolist())
+
+    def _exact_from(
+        self,
+        p: int,
+        bounds: tuple[float, float] | None,
+        paid: Rational,
+        rem: Rational,
+        unsure: list[int],
+    ) -> Rational | None:
+        """:meth:`eval_exact` once the supporters surely paying all they have (their
+        money: ``paid``) and those surely paying the price (their satisfaction:
+        ``rem``) are known: the others (positions ``unsure``) sorted exactly."""
+        e = self.e
+        sup = self.live(p)
+        g = sup.g
+        w = sup.w
+        cost = e.cost[p]
         cand: list[tuple[Rational, Rational, Rational]] = []  # ratio, money x weight, sat x weight
-        for j in np.nonzero(unsure)[0].tolist():
+        for j in unsure:
             money = self.exact_budget(int(g[j]))
             u = e.unit[p] if sup.pts is None else q(int(sup.pts[j]), e.scale)
             wt = int(w[j])
