@@ -19,7 +19,7 @@ from tally_support import require_shared
 from test_tally_add1 import elections
 
 from voting.tally import Election, _kernel, read_pabulib
-from voting.tally.mes import MesEngine, _FloatBatch, initial_share
+from voting.tally.mes import MesEngine, _FloatBatch, initial_share, mes_add1
 
 
 def built() -> _kernel.Kernel:
@@ -147,3 +147,30 @@ def test_arrays_too_short_are_refused() -> None:
             budget[:, 0].copy(), g, np.ones(2), 1.0, 3.0, 0.0, 0.0, False,
             1e-9, 512, 1.5, 0.75, 1e-10, 1e-11, np.empty(3), np.empty(3, dtype=np.int64),
         )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Poland_Warszawa_2026.pb",
+        "France_Toulouse_2024.pb",
+        "Poland_Wieliczka_2023_Green_Budget.pb",
+        "Netherlands_Assen_2024.pb",
+    ],
+)
+def test_the_add_one_completion_is_the_same_with_numpy_alone(name: str) -> None:
+    """The whole add-one completion, with the kernel and with NumPy alone: the same
+    outcome, share and number of steps (each against the stepwise reference:
+    test_tally_add1.py with TALLY_FULL=1)."""
+    built()
+    e = read_pabulib(require_shared() / name)
+    with_kernel = mes_add1(e, "cost", record=False)
+    saved = list(_kernel._loaded)
+    _kernel._loaded[:] = [None]
+    try:
+        with_numpy = mes_add1(e, "cost", record=False)
+    finally:
+        _kernel._loaded[:] = saved
+    assert with_kernel[1] == with_numpy[1]
+    assert with_kernel[0].selected == with_numpy[0].selected
+    assert with_kernel[0].budget_per_voter == with_numpy[0].budget_per_voter
