@@ -573,6 +573,23 @@ static void exact_classify(const double *budget, const uint8_t *empty, const int
     res[2] = rich;
 }
 
+/* -- supporters with money left (_RunState.live) -------------------------------- */
+
+/* The supporters g (n, weights w and w_f) whose ballots are not `empty`, in order,
+ * into out_g, out_w, out_wf; how many. */
+static int64_t compact(const uint8_t *empty, const int64_t *g, const int64_t *w, const double *w_f,
+                       int64_t n, int64_t *out_g, int64_t *out_w, double *out_wf)
+{
+    int64_t k = 0;
+    for (int64_t i = 0; i < n; i++) {
+        out_g[k] = g[i];
+        out_w[k] = w[i];
+        out_wf[k] = w_f[i];
+        k += !empty[g[i]];
+    }
+    return k;
+}
+
 /* -- the module ------------------------------------------------------------------ */
 
 /* Buffers of the NumPy arrays passed (C-contiguous, so that PyBUF_SIMPLE is given,
@@ -779,6 +796,29 @@ static PyObject *py_exact_classify(PyObject *self, PyObject *const *args, Py_ssi
     return Py_BuildValue("(LLL)", (long long)res[0], (long long)res[1], (long long)res[2]);
 }
 
+/* compact(empty, g, w, w_f, out_g, out_w, out_wf): see the C function; returns how
+ * many are kept. */
+static PyObject *py_compact(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    CHECK_ARGS(7, "compact");
+    Buffers bs = {.n = 0};
+    Py_ssize_t n = PyObject_Length(args[1]);
+    const uint8_t *empty = buffer(&bs, args[0], 0, 0);
+    const int64_t *g = empty ? buffer(&bs, args[1], 8 * n, 0) : NULL;
+    const int64_t *w = g ? buffer(&bs, args[2], 8 * n, 0) : NULL;
+    const double *w_f = w ? buffer(&bs, args[3], 8 * n, 0) : NULL;
+    int64_t *out_g = w_f ? buffer(&bs, args[4], 8 * n, 1) : NULL;
+    int64_t *out_w = out_g ? buffer(&bs, args[5], 8 * n, 1) : NULL;
+    double *out_wf = out_w ? buffer(&bs, args[6], 8 * n, 1) : NULL;
+    int64_t k = 0;
+    if (out_wf)
+        k = compact(empty, g, w, w_f, n, out_g, out_w, out_wf);
+    release(&bs);
+    if (!out_wf)
+        return NULL;
+    return PyLong_FromLongLong(k);
+}
+
 static PyMethodDef methods[] = {
     {"price_uniform", (PyCFunction)(void (*)(void))py_price_uniform, METH_FASTCALL,
      "One project's float price at several shares of a batch."},
@@ -790,6 +830,8 @@ static PyMethodDef methods[] = {
      "Who pays all it has in a run's purchase."},
     {"buy_apply", (PyCFunction)(void (*)(void))py_buy_apply, METH_FASTCALL,
      "A run's purchase."},
+    {"compact", (PyCFunction)(void (*)(void))py_compact, METH_FASTCALL,
+     "The supporters with money left."},
     {"exact_classify", (PyCFunction)(void (*)(void))py_exact_classify, METH_FASTCALL,
      "Who is surely poor, surely rich or unsure for an exact price."},
     {NULL, NULL, 0, NULL},

@@ -28,7 +28,9 @@ or written:
   between), then the purchase;
 * ``exact_classify(budget, empty, g, w, low, high, tol, poor, unsure)``: for
   :meth:`voting.tally.mes._RunState.eval_exact`, who surely pays all it has, who
-  surely pays the price, and who is to be decided exactly.
+  surely pays the price, and who is to be decided exactly;
+* ``compact(empty, g, w, w_f, out_g, out_w, out_wf)``: for
+  :meth:`voting.tally.mes._RunState.live`, the supporters with money left.
 """
 
 from __future__ import annotations
@@ -63,6 +65,7 @@ class Kernel:
         self.buy_classify = module.buy_classify
         self.buy_apply = module.buy_apply
         self.exact_classify = module.exact_classify
+        self.compact = module.compact
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Kernel:
         return self

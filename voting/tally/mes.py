@@ -1348,6 +1348,14 @@ class _RunState:
         if cur is None:
             cur = self._live[p] = _Live.every_supporter(e, p)
         if self.n_empty - cur.empties_seen > 0.1 * len(cur.g) + 64:
+            if self.kernel is not None:  # (approval-like: no points to keep)
+                n = len(cur.g)
+                g, w, w_f = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64), np.empty(n)
+                k = self.kernel.compact(self.empty, cur.g, cur.w, cur.w_f, g, w, w_f)
+                total = float(w_f[:k].sum())  # (integers: exact)
+                cur = _Live(g[:k], w[:k], w_f[:k], None, None, None, total, total, self.n_empty)
+                self._live[p] = cur
+                return cur
             # (indices taken: about twice as fast as indexing each array by a mask)
             keep = (~self.empty[cur.g]).nonzero()[0]
             w_f = cur.w_f.take(keep)
