@@ -573,6 +573,29 @@ static void exact_classify(const double *budget, const uint8_t *empty, const int
     res[2] = rich;
 }
 
+/* For the ballots `groups` (k, voters `counts` per ballot): per purchase, the voters
+ * supporting it, from the 0/1 columns `cols` (m) of `member` (n_groups x width,
+ * float32); sums of integers below 2**53 in doubles, so exact.  Returns their voters. */
+static int64_t member_counts(const float *member, int64_t width, const int64_t *counts,
+                             const int64_t *groups, int64_t k, const int64_t *cols, int64_t m,
+                             double *out)
+{
+    for (int64_t i = 0; i < m; i++)
+        out[i] = 0.0;
+    int64_t voters = 0;
+    for (int64_t x = 0; x < k; x++) {
+        if (x + PREFETCH < k)
+            __builtin_prefetch(member + groups[x + PREFETCH] * width);
+        const float *row = member + groups[x] * width;
+        int64_t c = counts[groups[x]];
+        double cd = (double)c;
+        voters += c;
+        for (int64_t i = 0; i < m; i++)
+            out[i] += cd * (double)row[cols[i]];
+    }
+    return voters;
+}
+
 /* -- supporters with money left (_RunState.live) -------------------------------- */
 
 /* The supporters g (n, weights w and w_f) whose ballots are not `empty`, in order,
@@ -796,6 +819,37 @@ static PyObject *py_exact_classify(PyObject *self, PyObject *const *args, Py_ssi
     return Py_BuildValue("(LLL)", (long long)res[0], (long long)res[1], (long long)res[2]);
 }
 
+/* member_counts(member, counts, groups, cols, out): see the C function (member
+ * float32, C-contiguous, two-dimensional); returns how many voters the ballots have. */
+static PyObject *py_member_counts(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    CHECK_ARGS(5, "member_counts");
+    Buffers bs = {.n = 0};
+    Py_ssize_t k = PyObject_Length(args[2]), m = PyObject_Length(args[3]);
+    Py_buffer *v = &bs.views[0];
+    if (PyObject_GetBuffer(args[0], v, PyBUF_ND | PyBUF_FORMAT) < 0)
+        return NULL;
+    bs.n = 1;
+    if (v->ndim != 2 || v->itemsize != 4 || !v->format || strcmp(v->format, "f") != 0) {
+        release(&bs);
+        PyErr_SetString(PyExc_ValueError, "member_counts takes a 2-D float32 matrix");
+        return NULL;
+    }
+    const float *member = v->buf;
+    int64_t width = v->shape[1];
+    const int64_t *counts = buffer(&bs, args[1], 8 * v->shape[0], 0);
+    const int64_t *groups = counts ? buffer(&bs, args[2], 8 * k, 0) : NULL;
+    const int64_t *cols = groups ? buffer(&bs, args[3], 8 * m, 0) : NULL;
+    double *out = cols ? buffer(&bs, args[4], 8 * m, 1) : NULL;
+    int64_t voters = 0;
+    if (out)
+        voters = member_counts(member, width, counts, groups, k, cols, m, out);
+    release(&bs);
+    if (!out)
+        return NULL;
+    return PyLong_FromLongLong(voters);
+}
+
 /* compact(empty, g, w, w_f, out_g, out_w, out_wf): see the C function; returns how
  * many are kept. */
 static PyObject *py_compact(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
@@ -830,6 +884,8 @@ static PyMethodDef methods[] = {
      "Who pays all it has in a run's purchase."},
     {"buy_apply", (PyCFunction)(void (*)(void))py_buy_apply, METH_FASTCALL,
      "A run's purchase."},
+    {"member_counts", (PyCFunction)(void (*)(void))py_member_counts, METH_FASTCALL,
+     "Voters of some ballots supporting each purchase."},
     {"compact", (PyCFunction)(void (*)(void))py_compact, METH_FASTCALL,
      "The supporters with money left."},
     {"exact_classify", (PyCFunction)(void (*)(void))py_exact_classify, METH_FASTCALL,

@@ -30,7 +30,10 @@ or written:
   :meth:`voting.tally.mes._RunState.eval_exact`, who surely pays all it has, who
   surely pays the price, and who is to be decided exactly;
 * ``compact(empty, g, w, w_f, out_g, out_w, out_wf)``: for
-  :meth:`voting.tally.mes._RunState.live`, the supporters with money left.
+  :meth:`voting.tally.mes._RunState.live`, the supporters with money left;
+* ``member_counts(member, counts, groups, cols, out)``: for
+  :meth:`voting.tally.mes._RunState.exact_sum`, how many voters of those ballots
+  support each project bought (exact integers in doubles).
 """
 
 from __future__ import annotations
@@ -66,6 +69,7 @@ class Kernel:
         self.buy_apply = module.buy_apply
         self.exact_classify = module.exact_classify
         self.compact = module.compact
+        self.member_counts = module.member_counts
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Kernel:
         return self

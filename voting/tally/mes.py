@@ -251,6 +251,7 @@ class MesEngine:
         self.member = np.zeros((self.n_groups, 0), dtype=self.dense_type)
         self.member_col: dict[int, int] = {}
         self.counts_f = counts.astype(self.dense_type)
+        self.counts_i = np.ascontiguousarray(counts, dtype=np.int64)  # (for the kernel)
 
     def member_cols(self, projects: list[int]) -> npt.NDArray[np.int64]:
         """The columns of :attr:`member` of ``projects`` (added if missing)."""
@@ -1678,6 +1679,19 @@ class _RunState:
         prof = e.election.profile
         if len(groups) == 0:
             return q(0)
+        if e.dense and self.kernel is not None and e.dense_type is np.float32:
+            # (the same counts by the compiled kernel, from the bought columns only)
+            if len(self._cols) != len(self.bought):
+                self._cols = e.member_cols(self.bought)
+            counts_k = np.empty(len(self._cols))
+            voters = self.kernel.member_counts(e.member, e.counts_i, groups, self._cols, counts_k)
+            if not self.bought:
+                return self.b0 * voters
+            nums = self._numerators()
+            acc = self._b0n * voters
+            for i in np.flatnonzero(counts_k).tolist():
+                acc -= nums[i] * int(counts_k[i])
+            return q(acc, self._den)
         if e.dense:
             # the voters of these ballots supporting each project bought: their weights
             # times the ballots' columns of :attr:`MesEngine.member` (exact, see there)
