@@ -596,6 +596,41 @@ static int64_t member_counts(const float *member, int64_t width, const int64_t *
     return voters;
 }
 
+/* -- rates of money in the share (_Rates.upto) ---------------------------------- */
+
+/* One round of _Rates.upto: the purchase's supporters g (n, weights wt, the same
+ * satisfaction `unit`), those it drained at y (poor_y, np_) and at x (poor_x, nx);
+ * counts: voters per ballot; sigma, dead_x, dead_y updated in place.  Sums in any
+ * order: the caller's factors (1 - 4e-9) cover their roundings many times over. */
+static void rates_round(const int64_t *g, const double *wt, int64_t n, double unit,
+                        const int64_t *poor_y, int64_t np_, const int64_t *poor_x, int64_t nx,
+                        const int64_t *counts, double *sigma, uint8_t *dead_x, uint8_t *dead_y)
+{
+    for (int64_t i = 0; i < np_; i++)
+        dead_y[poor_y[i]] = 1;
+    double sat_keeps = 0.0;
+    for (int64_t i = 0; i < n; i++)
+        sat_keeps += dead_y[g[i]] ? 0.0 : wt[i];
+    sat_keeps *= unit;
+    double num = 0.0;
+    int64_t counted = 0;
+    for (int64_t i = 0; i < np_; i++) {
+        int64_t j = poor_y[i];
+        if (!dead_x[j]) {
+            num += (double)counts[j] * sigma[j];
+            counted++;
+        }
+    }
+    if (counted && sat_keeps > 0) {
+        double k = num / sat_keeps * (1 - 4e-9);
+        double add = k * unit * (1 - 4e-9);
+        for (int64_t i = 0; i < n; i++)
+            sigma[g[i]] += add;
+    }
+    for (int64_t i = 0; i < nx; i++)
+        dead_x[poor_x[i]] = 1;
+}
+
 /* -- supporters with money left (_RunState.live) -------------------------------- */
 
 /* The supporters g (n, weights w and w_f) whose ballots are not `empty`, in order,
@@ -850,6 +885,33 @@ static PyObject *py_member_counts(PyObject *self, PyObject *const *args, Py_ssiz
     return PyLong_FromLongLong(voters);
 }
 
+/* rates_round(g, wt, unit, poor_y, poor_x, counts, sigma, dead_x, dead_y): see the C
+ * function (ballot-indexed arrays checked against counts' length). */
+static PyObject *py_rates_round(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    CHECK_ARGS(9, "rates_round");
+    double unit = PyFloat_AsDouble(args[2]);
+    if (PyErr_Occurred())
+        return NULL;
+    Buffers bs = {.n = 0};
+    Py_ssize_t n = PyObject_Length(args[0]), np_ = PyObject_Length(args[3]);
+    Py_ssize_t nx = PyObject_Length(args[4]), groups = PyObject_Length(args[5]);
+    const int64_t *g = buffer(&bs, args[0], 8 * n, 0);
+    const double *wt = g ? buffer(&bs, args[1], 8 * n, 0) : NULL;
+    const int64_t *poor_y = wt ? buffer(&bs, args[3], 8 * np_, 0) : NULL;
+    const int64_t *poor_x = poor_y ? buffer(&bs, args[4], 8 * nx, 0) : NULL;
+    const int64_t *counts = poor_x ? buffer(&bs, args[5], 8 * groups, 0) : NULL;
+    double *sigma = counts ? buffer(&bs, args[6], 8 * groups, 1) : NULL;
+    uint8_t *dead_x = sigma ? buffer(&bs, args[7], groups, 1) : NULL;
+    uint8_t *dead_y = dead_x ? buffer(&bs, args[8], groups, 1) : NULL;
+    if (dead_y)
+        rates_round(g, wt, n, unit, poor_y, np_, poor_x, nx, counts, sigma, dead_x, dead_y);
+    release(&bs);
+    if (!dead_y)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
 /* compact(empty, g, w, w_f, out_g, out_w, out_wf): see the C function; returns how
  * many are kept. */
 static PyObject *py_compact(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
@@ -886,6 +948,8 @@ static PyMethodDef methods[] = {
      "A run's purchase."},
     {"member_counts", (PyCFunction)(void (*)(void))py_member_counts, METH_FASTCALL,
      "Voters of some ballots supporting each purchase."},
+    {"rates_round", (PyCFunction)(void (*)(void))py_rates_round, METH_FASTCALL,
+     "One round of the rates of money in the share."},
     {"compact", (PyCFunction)(void (*)(void))py_compact, METH_FASTCALL,
      "The supporters with money left."},
     {"exact_classify", (PyCFunction)(void (*)(void))py_exact_classify, METH_FASTCALL,

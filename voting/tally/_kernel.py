@@ -33,7 +33,9 @@ or written:
   :meth:`voting.tally.mes._RunState.live`, the supporters with money left;
 * ``member_counts(member, counts, groups, cols, out)``: for
   :meth:`voting.tally.mes._RunState.exact_sum`, how many voters of those ballots
-  support each project bought (exact integers in doubles).
+  support each project bought (exact integers in doubles);
+* ``rates_round(g, wt, unit, poor_y, poor_x, counts, sigma, dead_x, dead_y)``: one
+  round of :meth:`voting.tally.mes._Rates.upto`.
 """
 
 from __future__ import annotations
@@ -70,6 +72,7 @@ class Kernel:
         self.exact_classify = module.exact_classify
         self.compact = module.compact
         self.member_counts = module.member_counts
+        self.rates_round = module.rates_round
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Kernel:
         return self

@@ -1249,6 +1249,16 @@ class _Rates:
     def upto(self, high: _RunState, rounds: int) -> npt.NDArray[np.float64]:
         """The rates for ``high`` (y) after its first ``rounds`` purchases."""
         e = self.e
+        kernel = _kernel.kernel() if e.dense else None
+        while self.done < rounds and kernel is not None:
+            # (the same round by the compiled kernel: ballots list a project once)
+            s = self.done
+            w_s = high.bought[s]
+            kernel.rates_round(
+                e.groups[w_s], e.w_f[w_s], e.unit_f[w_s], high.log[s], self.low.log[s],
+                e.counts_i, self.sigma, self.dead_x, self.dead_y,
+            )  # fmt: skip
+            self.done += 1
         while self.done < rounds:
             s = self.done
             w_s = high.bought[s]
