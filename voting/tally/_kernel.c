@@ -696,6 +696,8 @@ static PyObject *py_price_uniform(PyObject *self, PyObject *const *args, Py_ssiz
         return NULL;
     Buffers bs = {.n = 0};
     Py_ssize_t n = PyObject_Length(args[2]), m = PyObject_Length(args[4]);
+    if (PyErr_Occurred())
+        return NULL;
     const double *budget = buffer(&bs, args[0], 0, 0);
     const int64_t *g = budget ? buffer(&bs, args[2], 8 * n, 0) : NULL;
     const double *w = g ? buffer(&bs, args[3], 8 * n, 0) : NULL;
@@ -724,6 +726,8 @@ static PyObject *py_buy_uniform(PyObject *self, PyObject *const *args, Py_ssize_
         return NULL;
     Buffers bs = {.n = 0};
     Py_ssize_t n = PyObject_Length(args[2]), m = PyObject_Length(args[3]);
+    if (PyErr_Occurred())
+        return NULL;
     double *budget = buffer(&bs, args[0], 0, 1);
     const int64_t *g = budget ? buffer(&bs, args[2], 8 * n, 0) : NULL;
     const int64_t *cols = g ? buffer(&bs, args[3], 8 * m, 0) : NULL;
@@ -745,6 +749,8 @@ static PyObject *py_eval_price(PyObject *self, PyObject *const *args, Py_ssize_t
     double c = PyFloat_AsDouble(args[3]), total = PyFloat_AsDouble(args[4]);
     double err = PyFloat_AsDouble(args[5]), start = PyFloat_AsDouble(args[6]);
     int first_look = PyObject_IsTrue(args[7]);
+    if (first_look < 0)
+        return NULL;
     double near = PyFloat_AsDouble(args[8]);
     Py_ssize_t cut_from = PyLong_AsSsize_t(args[9]);
     double cut = PyFloat_AsDouble(args[10]), keep = PyFloat_AsDouble(args[11]);
@@ -753,6 +759,8 @@ static PyObject *py_eval_price(PyObject *self, PyObject *const *args, Py_ssize_t
         return NULL;
     Buffers bs = {.n = 0};
     Py_ssize_t n = PyObject_Length(args[1]);
+    if (PyErr_Occurred())
+        return NULL;
     const double *budget = buffer(&bs, args[0], 0, 0);
     const int64_t *g = budget ? buffer(&bs, args[1], 8 * n, 0) : NULL;
     const double *w = g ? buffer(&bs, args[2], 8 * n, 0) : NULL;
@@ -785,6 +793,8 @@ static PyObject *py_buy_classify(PyObject *self, PyObject *const *args, Py_ssize
         return NULL;
     Buffers bs = {.n = 0};
     Py_ssize_t n = PyObject_Length(args[2]);
+    if (PyErr_Occurred())
+        return NULL;
     const double *budget = buffer(&bs, args[0], 0, 0);
     const uint8_t *empty = budget ? buffer(&bs, args[1], 0, 0) : NULL;
     const int64_t *g = empty ? buffer(&bs, args[2], 8 * n, 0) : NULL;
@@ -809,6 +819,8 @@ static PyObject *py_buy_apply(PyObject *self, PyObject *const *args, Py_ssize_t 
         return NULL;
     Buffers bs = {.n = 0};
     Py_ssize_t n = PyObject_Length(args[2]);
+    if (PyErr_Occurred())
+        return NULL;
     double *budget = buffer(&bs, args[0], 0, 1);
     uint8_t *empty = budget ? buffer(&bs, args[1], 0, 1) : NULL;
     const int64_t *g = empty ? buffer(&bs, args[2], 8 * n, 0) : NULL;
@@ -839,6 +851,8 @@ static PyObject *py_exact_classify(PyObject *self, PyObject *const *args, Py_ssi
         return NULL;
     Buffers bs = {.n = 0};
     Py_ssize_t n = PyObject_Length(args[2]);
+    if (PyErr_Occurred())
+        return NULL;
     const double *budget = buffer(&bs, args[0], 0, 0);
     const uint8_t *empty = budget ? buffer(&bs, args[1], 0, 0) : NULL;
     const int64_t *g = empty ? buffer(&bs, args[2], 8 * n, 0) : NULL;
@@ -861,6 +875,8 @@ static PyObject *py_member_counts(PyObject *self, PyObject *const *args, Py_ssiz
     CHECK_ARGS(5, "member_counts");
     Buffers bs = {.n = 0};
     Py_ssize_t k = PyObject_Length(args[2]), m = PyObject_Length(args[3]);
+    if (PyErr_Occurred())
+        return NULL;
     Py_buffer *v = &bs.views[0];
     if (PyObject_GetBuffer(args[0], v, PyBUF_ND | PyBUF_FORMAT) < 0)
         return NULL;
@@ -895,7 +911,11 @@ static PyObject *py_rates_round(PyObject *self, PyObject *const *args, Py_ssize_
         return NULL;
     Buffers bs = {.n = 0};
     Py_ssize_t n = PyObject_Length(args[0]), np_ = PyObject_Length(args[3]);
+    if (PyErr_Occurred())
+        return NULL;
     Py_ssize_t nx = PyObject_Length(args[4]), groups = PyObject_Length(args[5]);
+    if (PyErr_Occurred())
+        return NULL;
     const int64_t *g = buffer(&bs, args[0], 8 * n, 0);
     const double *wt = g ? buffer(&bs, args[1], 8 * n, 0) : NULL;
     const int64_t *poor_y = wt ? buffer(&bs, args[3], 8 * np_, 0) : NULL;
@@ -919,6 +939,8 @@ static PyObject *py_compact(PyObject *self, PyObject *const *args, Py_ssize_t na
     CHECK_ARGS(7, "compact");
     Buffers bs = {.n = 0};
     Py_ssize_t n = PyObject_Length(args[1]);
+    if (PyErr_Occurred())
+        return NULL;
     const uint8_t *empty = buffer(&bs, args[0], 0, 0);
     const int64_t *g = empty ? buffer(&bs, args[1], 8 * n, 0) : NULL;
     const int64_t *w = g ? buffer(&bs, args[2], 8 * n, 0) : NULL;
