@@ -69,7 +69,8 @@ _AIM_GROW = 16
 # share, so extrapolations tend to see the outcome's change late, and a try past it
 # costs about twice a try short of it
 _AIM_SHORT = 1.0
-# only rivals priced at most this much above the winner are extrapolated
+# only rivals priced at most this much above the winner get a slope (:attr:`MesRun.slopes`),
+# for tangent aims and the parabolas of :func:`_predict`
 _SLOPE_WITHIN = 0.25
 _PAYS = 2
 # the first plain runs in floats are made for this many steps at once; if the
@@ -2707,7 +2708,8 @@ def mes_add1(
     over pieces of it (:meth:`MesEngine._split_check`); a failed try that found
     where the outcome changes (``MesRun.change_at``) aims the next try at the step
     before, and so does, after a certified try, the first meeting of a rival's
-    price with a winner's extrapolated from the last two runs (:func:`_predict`);
+    price with a winner's extrapolated from the last two runs (:func:`_predict`:
+    along a parabola with the gap's slope at the later run);
     the first try from an exact run no earlier run shares its purchases with aims
     along the tangents of its prices, and both aims look at where a project short
     of money becomes affordable (:func:`_predict_tangent`).
@@ -2959,12 +2961,33 @@ def mes_add1(
             plain = changed
 
 
+def _first_root(g: float, d: float, k: float) -> float:
+    """The smallest t > 0 where ``g + d t + k t^2 / 2`` reaches 0 (0 if ``g`` is not
+    positive, infinity if it never does)."""
+    if g <= 0:
+        return 0.0
+    if k == 0:
+        return g / -d if d < 0 else math.inf
+    disc = d * d - 2 * k * g
+    if disc < 0:
+        return math.inf  # (k > 0: the parabola turns back up before reaching 0)
+    if k > 0 and d >= 0:
+        return math.inf  # (both roots negative)
+    # (k < 0: the one positive root; k > 0, d < 0: the smaller of two; written
+    # 2g / (sqrt(disc) - d) to avoid cancellation)
+    return 2 * g / (math.sqrt(disc) - d)
+
+
 def _predict(a: MesRun, b: MesRun, step: Rational) -> int | None:
-    """Steps from ``b``'s share to the last one before a rival's price, extrapolated
-    along the line through its prices at ``a``'s and ``b``'s shares (same
-    purchases), meets the winner's in some round; None if no gap is closing.  Only
-    a guide for where the add-one completion tries next."""
-    span = float(b.budget_per_voter - a.budget_per_voter) / float(step)
+    """Steps from ``b``'s share to the last one before a rival's price meets the
+    winner's in some round, both extrapolated from ``a``'s and ``b``'s shares (same
+    purchases); None if no gap is closing.  A gap whose slope at ``b`` is known
+    (:attr:`MesRun.slopes`) is extrapolated along the parabola with that slope
+    through its values at both shares (prices are convex in the share, so the line
+    through the two values alone sees the gap close too early); any other along
+    that line.  Only a guide for where the add-one completion tries next."""
+    step_f = float(step)
+    span = float(b.budget_per_voter - a.budget_per_voter) / step_f
     if span <= 0:
         return None
     best = math.inf
@@ -2973,12 +2996,19 @@ def _predict(a: MesRun, b: MesRun, step: Rational) -> int | None:
         wa, wb = sa.get(w), sb.get(w)
         if wa is None or wb is None:
             continue
+        tangents = b.slopes[r] if r < len(b.slopes) else {}
+        w_slope = tangents.get(w)
         for p, pb in sb.items():
             pa = sa.get(p)
             if p == w or pa is None:
                 continue
             ga, gb = pa - wa, pb - wb
-            if ga > gb:
+            at = tangents.get(p)
+            if at is not None and w_slope is not None:
+                d = (at[1] - w_slope[1]) * step_f  # the gap's slope at b, per step
+                k = 2 * (ga - gb + d * span) / (span * span)
+                best = min(best, _first_root(gb, d, k))
+            elif ga > gb:
                 best = min(best, max(0.0, gb) * span / (ga - gb))
     if best == math.inf:
         return None
