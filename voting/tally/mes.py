@@ -2906,7 +2906,9 @@ def mes_add1(
             k += jump
             pred = _predict(current, trial, step)
             if _TANGENT:
-                tangent = _predict_tangent(trial, step, gaps=False)
+                # (only a project affordable sooner than ``pred`` matters: looked for
+                # below it alone)
+                tangent = _predict_tangent(trial, step, gaps=False, within=pred)
                 if tangent is not None:
                     pred = tangent if pred is None else min(pred, tangent)
             current = trial
@@ -3015,12 +3017,15 @@ def _predict(a: MesRun, b: MesRun, step: Rational) -> int | None:
     return int(min(best, 1e9))
 
 
-def _predict_tangent(b: MesRun, step: Rational, *, gaps: bool = True) -> int | None:
+def _predict_tangent(
+    b: MesRun, step: Rational, *, gaps: bool = True, within: int | None = None
+) -> int | None:
     """Steps from ``b``'s share to the last one before a rival's price meets the
     winner's in some round, extrapolated along the tangents of both prices
     (:attr:`MesRun.slopes`); None if no gap is closing.  Only a guide, like
-    :func:`_predict`, for when no earlier run with the same purchases is at hand."""
-    best = math.inf
+    :func:`_predict`, for when no earlier run with the same purchases is at hand.
+    ``within``: only a guess below that many steps is looked for (None if none)."""
+    best = math.inf if within is None else float(within)
     step_f = float(step)
     for r, slopes in enumerate(b.slopes if gaps else ()):
         w = b.bought[r]
@@ -3031,7 +3036,7 @@ def _predict_tangent(b: MesRun, step: Rational, *, gaps: bool = True) -> int | N
                 best = min(best, max(0.0, pp - wp) / closing / step_f)
     if b.short_aim is not None:
         best = b.short_aim(best * step_f) / step_f
-    if best == math.inf:
+    if best == math.inf or (within is not None and best >= within):
         return None
     return int(min(best, 1e9))
 
