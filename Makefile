@@ -21,7 +21,17 @@ node_modules/.installed: package-lock.json
 	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --silent && touch $@; \
 	else echo "npm not found: the accessibility tests will be skipped"; fi
 
-install: $(STAMP) node_modules/.installed
+# The tally engine's optional compiled kernel (voting/tally/_kernel.py); without a C
+# compiler the engine computes the same outcomes with NumPy alone.
+KERNEL := voting/tally/_kernel_lib.so
+$(KERNEL): voting/tally/_kernel.c
+	@if command -v $(CC) >/dev/null 2>&1; then \
+	  $(CC) -O2 -ffp-contract=off -fPIC -shared -o $@ $< -lm \
+	    -DSOURCE_SHA256=\"$$(sha256sum $< | cut -c1-64)\" \
+	  || echo "the tally kernel did not build: the engine runs with NumPy alone"; \
+	else echo "no C compiler ($(CC)): the tally engine runs with NumPy alone"; fi
+
+install: $(STAMP) node_modules/.installed $(KERNEL)
 
 migrate: install
 	mkdir -p var
@@ -64,4 +74,4 @@ bench: install
 	$(PY) bench/voting.py --write
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var $(KERNEL)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import random
 import sys
+from collections.abc import Iterator
 from fractions import Fraction
 
 import numpy as np
@@ -16,7 +17,7 @@ from hypothesis import strategies as st
 from tally_support import require_shared
 from test_tally_add1 import changing_election, cumulative_elections, elections, has_points
 
-from voting.tally import Election, Profile, Project, read_pabulib
+from voting.tally import Election, Profile, Project, _kernel, read_pabulib
 from voting.tally.mes import (
     _EPS,
     MesEngine,
@@ -28,6 +29,21 @@ from voting.tally.mes import (
 )
 
 mes = sys.modules[MesEngine.__module__]  # (``voting.tally.mes`` is also a function's name)
+
+
+@pytest.fixture(autouse=True, scope="module", params=["kernel", "numpy"])
+def float_path(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Every test here runs twice: with the compiled kernel of the float batches
+    (``_kernel.c``, built by ``make install``) and with NumPy alone."""
+    if request.param == "kernel" and _kernel.kernel() is None:
+        pytest.skip("the compiled kernel is not built here (make install builds it)")
+    saved = list(_kernel._loaded)
+    if request.param == "numpy":
+        _kernel._loaded[:] = [None]
+    try:
+        yield request.param
+    finally:
+        _kernel._loaded[:] = saved
 
 
 def check(engine: MesEngine, share: Fraction) -> bool:

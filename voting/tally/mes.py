@@ -43,6 +43,7 @@ from functools import partial
 import numpy as np
 import numpy.typing as npt
 
+from . import _kernel
 from .model import Election
 from .numeric import Rational, q
 from .satisfaction import Sat, Supporters, supporters
@@ -1931,10 +1932,17 @@ class _FloatBatch:
         ] = {}
         self._rows_taken = np.zeros((0, k))  # the rows :meth:`_cols` took last (all shares)
         self._every = np.arange(k)
+        # the compiled kernel, with approval-like satisfaction (see ``_kernel.py``)
+        self.kernel = _kernel.kernel() if engine.uniform else None
         # ``budget`` as one element per ballot (its row at every share): a purchase
         # at every share writes its supporters' rows back in one ``put``, about
         # twice as fast as assigning rows of a 2-D array
         self._rows = self.budget.view(np.dtype((np.void, 8 * k))).reshape(engine.n_groups)
+
+    @property
+    def _kargs(self) -> tuple[int, int, int, int]:
+        # (taken at each call: a copy of the batch has arrays of its own)
+        return _kernel.batch_args(self.budget, self.err, self.spread)
 
     def live(self, p: int) -> _Live:
         """p's supporter arrays, without the dead ballots when worthwhile."""
@@ -2153,6 +2161,8 @@ class _FloatBatch:
         others pay the price in full at every share where it stays below the guess
         by more than their error and the price's (checked; else computed over
         every supporter)."""
+        if self.kernel is not None:
+            return self._price_kernel(self.kernel, cols, p, sup, start)
         e = self.e
         g = sup.g
         rows: npt.NDArray[np.float64] | None = None
@@ -2257,6 +2267,55 @@ class _FloatBatch:
         self._spill[p] = (cols, (rounding + 4 * _EPS * num) * 1.01 + sat_left * base)
         self._checked[p] = (g, cols, price, rows)
         return gone, ok_try, price / u, rel
+
+    def _price_kernel(
+        self,
+        kernel: _kernel.Kernel,
+        cols: npt.NDArray[np.int64],
+        p: int,
+        sup: _Live,
+        start: npt.NDArray[np.float64] | None,
+    ) -> _Priced:
+        """:meth:`_price_uniform` by the compiled kernel (``_kernel.c``): the same
+        computation share by share (which supporters count as short of the guess is
+        decided per share, not for the batch: again the sums can differ, not the
+        decisions), and the closer check with each ballot's own error bound, where
+        the largest is not enough, made here over all the supporters (those the cut
+        left out are clear of the price by more than that bound)."""
+        e = self.e
+        g = sup.g
+        c = e.cost_f[p]
+        n = len(g)
+        total = sup.w_sum  # a sum of integers: exact
+        u = e.unit_f[p]
+        m = len(cols)
+        if total <= 0:
+            none = np.zeros(m, dtype=np.bool_)
+            return ~none, none, np.zeros(m), np.zeros(m)
+        if start is not None:
+            price0 = np.maximum(start * u, c / total)
+        else:
+            price0 = np.full(m, c / total)
+        cut = _CUT if n >= _CUT_FROM else 0.0
+        out, b = kernel.price_uniform(
+            self._kargs, g, sup.w_f, cols, price0, c, total, (n + 4) * _EPS, cut, _CUT_KEEP
+        )
+        self._gathered[p] = (g, cols, b)
+        gone = out[_kernel.GONE] != 0
+        ok = out[_kernel.OK] != 0
+        price = out[_kernel.PRICE]
+        rel = out[_kernel.REL]
+        close = out[_kernel.CLOSE] != 0
+        if _any(close):
+            j = close.nonzero()[0]
+            dist = np.abs(b[j] - price[j][:, None])
+            eb = self.errs(cols[j], g)
+            margin = eb + (price[j] * (2 * rel[j]))[:, None]
+            ok[j] &= ~(dist <= margin).any(axis=1)
+        spill = out[_kernel.ROUNDING] + 4 * _EPS * out[_kernel.NUM]
+        self._spill[p] = (cols, spill * 1.01 + out[_kernel.SAT_LEFT] * self.base[cols])
+        self._checked[p] = (g, cols, price, None)
+        return gone, ok, price / u, rel
 
     def _price(
         self,
@@ -2618,7 +2677,9 @@ class _FloatBatch:
         if at is not None:
             price_v, spill = price_v[at], spill[at]
         tol = price_v * rel2
-        if rows is not None and at is None:
+        if self.kernel is not None:
+            self.kernel.buy_uniform(self._kargs, g, sel, price_v)
+        elif rows is not None and at is None:
             np.subtract(rows, price_v, out=rows)
             np.maximum(rows, 0.0, out=rows)
             self._rows.put(g, rows.view(self._rows.dtype).reshape(-1))

@@ -1,0 +1,133 @@
+"""The optional compiled kernel of the float batches (``voting/tally/_kernel.c``):
+built by ``make install``, used only when built from the source as it is now, and
+giving the same decisions as NumPy alone (the float tests run both ways:
+``test_tally_float.py``)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from tally_support import require_shared
+from test_tally_add1 import elections
+
+from voting.tally import Election, _kernel, read_pabulib
+from voting.tally.mes import MesEngine, _FloatBatch, initial_share
+
+
+def built() -> _kernel.Kernel:
+    k = _kernel.kernel()
+    if k is None:
+        pytest.skip("the compiled kernel is not built here (make install builds it)")
+    return k
+
+
+def test_make_install_built_the_kernel_from_this_source() -> None:
+    """Where a C compiler is found (as ``make install`` looks for it) the kernel is
+    built and loaded: a stale or missing library would silently cost the speed."""
+    if os.environ.get("TALLY_KERNEL") == "0":
+        pytest.skip("TALLY_KERNEL=0: the kernel is switched off")
+    if shutil.which(os.environ.get("CC", "cc")) is None:
+        pytest.skip("no C compiler: the engine runs with NumPy alone")
+    assert _kernel.kernel() is not None, "run `make install` to build voting/tally/_kernel_lib.so"
+
+
+def test_a_library_built_from_another_source_is_not_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    built()
+    other = tmp_path / "_kernel.c"
+    other.write_bytes(Path(_kernel.SOURCE).read_bytes() + b"/* changed */\n")
+    monkeypatch.setattr(_kernel, "SOURCE", str(other))
+    assert _kernel._load() is None
+
+
+def test_no_library_or_switched_off_means_numpy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_kernel, "LIBRARY", str(tmp_path / "missing.so"))
+    assert _kernel._load() is None
+    monkeypatch.undo()
+    monkeypatch.setenv("TALLY_KERNEL", "0")
+    assert _kernel._load() is None
+
+
+def test_a_purchase_charges_what_numpy_charges() -> None:
+    """Each supporter's money less the price, or 0, to the last bit."""
+    k = built()
+    rng = np.random.default_rng(7)
+    budget = rng.uniform(0, 10, (50, 4))
+    budget[3, 1] = 2.5  # exactly at the price: 0
+    expected = budget.copy()
+    err, spread = np.zeros(4), np.zeros(4)
+    g = np.array([1, 3, 7, 20, 49], dtype=np.int64)
+    cols = np.array([0, 1, 3], dtype=np.int64)
+    price = np.array([1.0, 2.5, 9.75])
+    k.buy_uniform(_kernel.batch_args(budget, err, spread), g, cols, price)
+    for j, col in enumerate(cols):
+        expected[g, col] = np.maximum(expected[g, col] - price[j], 0.0)
+    assert np.array_equal(budget, expected)
+
+
+def prices_both_ways(engine: MesEngine, shares: list[Fraction]) -> None:
+    """Each eligible project's price at the start of a batch, by the kernel and by
+    NumPy: the same decisions where both are sure, and intervals that overlap."""
+    kernel = built()
+    batch = _FloatBatch(engine, shares)
+    rows = np.arange(len(shares))
+    for p in engine.eligible:
+        batch.kernel = kernel
+        gone_k, ok_k, rho_k, rel_k = batch.price(rows, p)
+        batch.kernel = None
+        gone_n, ok_n, rho_n, rel_n = batch.price(rows, p)
+        # sure decisions never contradict each other
+        assert not (gone_k & ok_n).any() and not (gone_n & ok_k).any()
+        both = ok_k & ok_n
+        lo_k, hi_k = rho_k * (1 - rel_k), rho_k * (1 + rel_k)
+        lo_n, hi_n = rho_n * (1 - rel_n), rho_n * (1 + rel_n)
+        assert ((lo_k <= hi_n) & (lo_n <= hi_k))[both].all()
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(elections(), st.lists(st.integers(0, 50), min_size=1, max_size=5))
+def test_the_kernel_and_numpy_price_alike(e: Election, steps: list[int]) -> None:
+    engine = MesEngine(e, "cost")
+    if not engine.uniform:
+        return
+    prices_both_ways(engine, [initial_share(e) + k for k in steps])
+
+
+@pytest.mark.parametrize(
+    "name", ["Poland_Warszawa_2026.pb", "Poland_Wieliczka_2023_Green_Budget.pb"]
+)
+def test_the_kernel_and_numpy_price_alike_on_shared_files(name: str) -> None:
+    e = read_pabulib(require_shared() / name)
+    engine = MesEngine(e, "cost")
+    share = initial_share(e)
+    prices_both_ways(engine, [share + k for k in range(0, 64, 8)])
+
+
+@pytest.mark.parametrize("name", ["Poland_Warszawa_2026.pb", "France_Toulouse_2024.pb"])
+def test_batches_decide_as_many_shares_with_the_kernel(name: str) -> None:
+    """The kernel decides each share as NumPy does, so it leaves no more of them to
+    the exact run (each outcome given is the exact run's: test_tally_float.py)."""
+    built()
+    e = read_pabulib(require_shared() / name)
+    engine = MesEngine(e, "cost")
+    shares = [initial_share(e) + k for k in range(8)]
+    with_kernel = engine.run_float_batch(shares)
+    saved = list(_kernel._loaded)
+    _kernel._loaded[:] = [None]
+    try:
+        with_numpy = engine.run_float_batch(shares)
+    finally:
+        _kernel._loaded[:] = saved
+    for a, b in zip(with_kernel, with_numpy, strict=True):
+        assert a is None or b is None or a == b
+    assert sum(a is not None for a in with_kernel) >= sum(b is not None for b in with_numpy) - 1
