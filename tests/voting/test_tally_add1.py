@@ -285,6 +285,35 @@ def test_the_piecewise_check_certifies_and_holds_at_every_step_in_between() -> N
     assert used >= 3
 
 
+def test_a_failed_try_locates_a_step_where_the_outcome_changes() -> None:
+    """A try that fails in the piecewise check names a step in between where the
+    rival beats the winner (``change_at``, where the completion aims next): the
+    outcome there differs from the followed run's, and the step before it, in
+    the round that failed, still goes to the followed run's winner; it is found
+    on these elections, mostly with that step."""
+    found = first = 0
+    for seed in range(6):
+        e = changing_election(seed)
+        engine = MesEngine(e, "cost")
+        share = initial_share(e)
+        for k in range(0, 60, 3):
+            low = engine.run(share + k, record=False)
+            for span in (5, 11, 23):
+                trial = engine.run(share + k + span, record=False, follow=low, grid=1)
+                if trial.change_at is None:
+                    continue
+                found += 1
+                assert share + k < trial.change_at <= share + k + span
+                assert (trial.change_at - share).denominator == 1  # (on the grid)
+                there = engine.run(trial.change_at, record=False)
+                assert there.selected != low.selected
+                r = trial.failed_round - 1
+                assert there.bought[:r] == low.bought[:r] and there.bought[r] != low.bought[r]
+                before = engine.run(trial.change_at - 1, record=False)
+                first += before.bought[: r + 1] == low.bought[: r + 1]
+    assert found >= 10 and first >= found * 3 // 4
+
+
 def test_fast_add1_skips_steps() -> None:
     require_shared()
     e = read_pabulib(require_shared() / "Netherlands_Assen_2024.pb")

@@ -717,27 +717,44 @@ class MesEngine:
         beats: Callable[[Rational | None, Rational], bool],
     ) -> Rational:
         """A share of ``(x, y]`` where ``p`` beats ``winner`` and one step before
-        it where it does not (by bisection): where the add-one completion looks
-        next (only a guide: what it skips is certified all the same)."""
+        it where it does not: where the add-one completion looks next (only a
+        guide: what it skips is certified all the same).  Searched by regula falsi
+        (the Illinois variant: an end kept twice in a row counts half as much)
+        along the gap between the two prices, or, while ``p`` is unaffordable at
+        the lower end, along the money its supporters lack (it mostly wins as soon
+        as it becomes affordable); by bisection when neither closes."""
         low, high = x, y
-        tries = 0
+        cost = float(self.cost[p])
+        g, w = self.groups[p], self.w_f[p]
+
+        def level(pt: _Point, by_gap: bool) -> float:
+            if by_gap and pt.rival is not None:
+                return float(pt.rival - pt.winner)
+            return cost - float(np.dot(w, pt.state.budget.take(g)))
+
+        weight = [1.0, 1.0]  # (Illinois: of the lower end, of the upper one)
+        kept = -1  # the end kept by the last cut (0 lower, 1 upper)
         while high.share - low.share > sp.grid and len(sp.mids) < 2 * _SPLITS:
             n = int((high.share - low.share) / sp.grid)
             cut = n // 2
-            if tries < 3 and low.rival is not None and high.rival is not None:
-                # where the gap between the two prices, linear between the ends, closes
-                d_low = float(low.rival - low.winner)
-                d_high = float(high.rival - high.winner)
-                if d_low > d_high:
-                    cut = min(n - 1, max(1, math.ceil(n * d_low / (d_low - d_high)) - 1))
-            tries += 1
+            by_gap = low.rival is not None and high.rival is not None
+            d_low = level(low, by_gap) * weight[0]
+            d_high = level(high, by_gap) * weight[1]
+            if d_low > 0 >= d_high:
+                # where the gap (or what is lacked), linear between the ends, closes
+                cut = min(n - 1, max(1, math.ceil(n * d_low / (d_low - d_high)) - 1))
             mid = sp.point(low.share + cut * sp.grid, rnd, p, winner, (low, high))
             if mid is None:
                 break
-            if beats(mid.rival, mid.winner):
+            side = 1 if beats(mid.rival, mid.winner) else 0  # the end kept
+            if side:
                 low = mid
             else:
                 high = mid
+            weight[1 - side] = 1.0
+            if side == kept:
+                weight[side] /= 2
+            kept = side
         return high.share
 
     def _both_ends(
