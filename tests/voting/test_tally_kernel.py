@@ -69,7 +69,9 @@ def test_a_purchase_charges_what_numpy_charges() -> None:
     g = np.array([1, 3, 7, 20, 49], dtype=np.int64)
     cols = np.array([0, 1, 3], dtype=np.int64)
     price = np.array([1.0, 2.5, 9.75])
-    k.buy_uniform(_kernel.batch_args(budget, err, spread), g, cols, price)
+    k.buy_uniform(
+        _kernel.batch_args(budget, err, spread, err), _kernel.address(g), len(g), cols, price
+    )
     for j, col in enumerate(cols):
         expected[g, col] = np.maximum(expected[g, col] - price[j], 0.0)
     assert np.array_equal(budget, expected)

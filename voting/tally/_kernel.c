@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <math.h>
+#include <string.h>
 
 #ifndef SOURCE_SHA256
 #define SOURCE_SHA256 ""
@@ -33,37 +34,49 @@ enum {
     O_NUM,      /* the numerator (cost - money of those who pay all they have) */
     O_SAT_LEFT, /* the weight of those who pay the price in full */
     O_CLOSE,    /* 1: someone's money is within the largest error bound of the price */
+    O_SPILL,    /* what buying it adds to the share's sum of weight x error */
     OUT_FIELDS
 };
 
+/* Two doubles at once (SSE2 on x86-64, NEON on arm64: both in their baseline). */
+typedef double v2d __attribute__((vector_size(16)));
+typedef int64_t v2l __attribute__((vector_size(16)));
+
+static inline v2d load2(const double *p)
+{
+    v2d v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
 /* Over (b[i], w[i]), i < n: the weight of those short of the price and their money
- * (a sum of weight x money), without branches (who is short is unpredictable) and
- * in four partial sums (any order is within the bounds the callers use). */
+ * (a sum of weight x money), without branches (who is short is unpredictable):
+ * each weight kept or zeroed by the comparison's mask (w or +0, exactly), in four
+ * partial sums (any order is within the bounds the callers use). */
 static void short_of(const double *b, const double *w, int64_t n, double price, double *count,
                      double *money)
 {
-    double c0 = 0, c1 = 0, c2 = 0, c3 = 0, m0 = 0, m1 = 0, m2 = 0, m3 = 0;
+    const v2d p = {price, price};
+    v2d c0 = {0, 0}, c1 = {0, 0}, m0 = {0, 0}, m1 = {0, 0};
     int64_t i = 0;
     for (; i + 4 <= n; i += 4) {
-        double s0 = b[i] < price, s1 = b[i + 1] < price;
-        double s2 = b[i + 2] < price, s3 = b[i + 3] < price;
-        double v0 = w[i] * s0, v1 = w[i + 1] * s1, v2 = w[i + 2] * s2, v3 = w[i + 3] * s3;
+        v2d b0 = load2(b + i), b1 = load2(b + i + 2);
+        v2d v0 = (v2d)((v2l)load2(w + i) & (v2l)(b0 < p));
+        v2d v1 = (v2d)((v2l)load2(w + i + 2) & (v2l)(b1 < p));
         c0 += v0;
         c1 += v1;
-        c2 += v2;
-        c3 += v3;
-        m0 += b[i] * v0;
-        m1 += b[i + 1] * v1;
-        m2 += b[i + 2] * v2;
-        m3 += b[i + 3] * v3;
+        m0 += b0 * v0;
+        m1 += b1 * v1;
     }
+    double c = (c0[0] + c1[0]) + (c0[1] + c1[1]);
+    double m = (m0[0] + m1[0]) + (m0[1] + m1[1]);
     for (; i < n; i++) {
         double v = w[i] * (double)(b[i] < price);
-        c0 += v;
-        m0 += b[i] * v;
+        c += v;
+        m += b[i] * v;
     }
-    *count = (c0 + c1) + (c2 + c3);
-    *money = (m0 + m1) + (m2 + m3);
+    *count = c;
+    *money = m;
 }
 
 /* Newton's method from below over (b[i], w[i]), i < n: the price at which those
@@ -111,18 +124,19 @@ static int newton(const double *b, const double *w, int64_t n, double c, double 
  *
  * budget: n_groups x k (row-major), each distinct ballot's money at each share;
  * g, w: the project's supporters (ballot indices) and their weights, n of them;
- * cols: the m shares (columns of budget); err, spread: per share of the batch
- * (indexed by column); price0: per share priced, the starting price per voter;
+ * cols: the m shares (columns of budget); err, spread, base: per share of the
+ * batch (indexed by column); price0: per share priced, the starting price per voter;
  * c: the cost; total: the weight of all supporters; gamma: (n + 4) eps;
  * cut: the factor of the starting price under which supporters count as short
  * (0: no cut), keep: the largest share of supporters short for the cut to apply.
- * out: OUT_FIELDS x m results; gathered: m x n, each share's supporters' money.
+ * out: OUT_FIELDS x m results, then m x n: each share's supporters' money.
  */
 void price_uniform(const double *budget, int64_t k, const int64_t *g, const double *w,
                    int64_t n, const int64_t *cols, int64_t m, const double *err,
-                   const double *spread, const double *price0, double c, double total,
-                   double gamma, double cut, double keep, double *out, double *gathered)
+                   const double *spread, const double *base, const double *price0, double c,
+                   double total, double gamma, double cut, double keep, double *out)
 {
+    double *gathered = out + OUT_FIELDS * m;
     for (int64_t i = 0; i < n; i++) {
         if (i + PREFETCH < n)
             __builtin_prefetch(budget + g[i + PREFETCH] * k);
@@ -148,17 +162,15 @@ void price_uniform(const double *budget, int64_t k, const int64_t *g, const doub
         double *o = out;
         for (int f = 0; f < OUT_FIELDS; f++)
             o[f * m + j] = 0.0;
-        double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+        v2d a0 = {0, 0}, a1 = {0, 0};
         int64_t i4 = 0;
         for (; i4 + 4 <= n; i4 += 4) {
-            a0 += b[i4] * w[i4];
-            a1 += b[i4 + 1] * w[i4 + 1];
-            a2 += b[i4 + 2] * w[i4 + 2];
-            a3 += b[i4 + 3] * w[i4 + 3];
+            a0 += load2(b + i4) * load2(w + i4);
+            a1 += load2(b + i4 + 2) * load2(w + i4 + 2);
         }
+        double avail = (a0[0] + a1[0]) + (a0[1] + a1[1]);
         for (; i4 < n; i4++)
-            a0 += b[i4] * w[i4];
-        double avail = (a0 + a1) + (a2 + a3);
+            avail += b[i4] * w[i4];
         double slack = fmin(total * e, sp) + gamma * (avail + c);
         if (avail < c - slack) {
             o[O_GONE * m + j] = 1.0;
@@ -221,6 +233,8 @@ void price_uniform(const double *budget, int64_t k, const int64_t *g, const doub
             o[O_ROUNDING * m + j] = rounding;
             o[O_NUM * m + j] = num;
             o[O_SAT_LEFT * m + j] = sat_left;
+            /* (as _FloatBatch._price_uniform: the roundings, then those paying in full) */
+            o[O_SPILL * m + j] = (rounding + 4 * EPS * num) * 1.01 + sat_left * base[col];
             break;
         }
     }
@@ -234,6 +248,8 @@ void buy_uniform(double *budget, int64_t k, const int64_t *g, int64_t n, const i
                  int64_t m, const double *price)
 {
     for (int64_t i = 0; i < n; i++) {
+        if (i + PREFETCH < n)
+            __builtin_prefetch(budget + g[i + PREFETCH] * k, 1);
         double *row = budget + g[i] * k;
         for (int64_t j = 0; j < m; j++) {
             double v = row[cols[j]] - price[j];

@@ -22,8 +22,8 @@ SOURCE = os.path.join(_DIR, "_kernel.c")
 LIBRARY = os.path.join(_DIR, "_kernel_lib.so")
 
 # rows of :func:`Kernel.price_uniform`'s results (as the enum in _kernel.c)
-GONE, OK, PRICE, REL, ROUNDING, NUM, SAT_LEFT, CLOSE = range(8)
-FIELDS = 8
+GONE, OK, PRICE, REL, ROUNDING, NUM, SAT_LEFT, CLOSE, SPILL = range(9)
+FIELDS = 9
 
 _loaded: list[Kernel | None] = []
 
@@ -41,8 +41,8 @@ class Kernel:
         i64, f64, ptr = ctypes.c_int64, ctypes.c_double, ctypes.c_void_p
         self._price = lib.price_uniform
         self._price.restype = None
-        self._price.argtypes = [ptr, i64, ptr, ptr, i64, ptr, i64, ptr, ptr, ptr]
-        self._price.argtypes += [f64, f64, f64, f64, f64, ptr, ptr]
+        self._price.argtypes = [ptr, i64, ptr, ptr, i64, ptr, i64, ptr, ptr, ptr, ptr]
+        self._price.argtypes += [f64, f64, f64, f64, f64, ptr]
         self._buy = lib.buy_uniform
         self._buy.restype = None
         self._buy.argtypes = [ptr, i64, ptr, i64, ptr, i64, ptr]
@@ -52,9 +52,10 @@ class Kernel:
 
     def price_uniform(
         self,
-        batch: tuple[int, int, int, int],
-        g: np.ndarray[Any, np.dtype[np.int64]],
-        w: np.ndarray[Any, np.dtype[np.float64]],
+        batch: tuple[int, int, int, int, int],
+        g: int,
+        w: int,
+        n: int,
         cols: np.ndarray[Any, np.dtype[np.int64]],
         price0: np.ndarray[Any, np.dtype[np.float64]],
         c: float,
@@ -64,41 +65,54 @@ class Kernel:
         keep: float,
     ) -> tuple[np.ndarray[Any, np.dtype[np.float64]], np.ndarray[Any, np.dtype[np.float64]]]:
         """One project's price at the shares ``cols`` (see ``price_uniform`` in
-        _kernel.c), ``batch`` being :func:`batch_args` of the batch's arrays: its
-        results (FIELDS x shares) and the supporters' money there (shares x
-        supporters)."""
-        m, n = len(cols), len(g)
-        out = np.empty((FIELDS, m))
-        gathered = np.empty((m, n))
-        budget, k, err, spread = batch
+        _kernel.c): ``batch`` is :func:`batch_args` of the batch's arrays, ``g``
+        and ``w`` the addresses of the supporters' arrays (:func:`address`, ``n``
+        of them).  Its results (FIELDS x shares) and the supporters' money there
+        (shares x supporters)."""
+        m = len(cols)
+        out = np.empty(FIELDS * m + m * n)
+        budget, k, err, spread, base = batch
         self._price(
-            budget, k, g.ctypes.data, w.ctypes.data, n, cols.ctypes.data, m, err, spread,
-            price0.ctypes.data, c, total, gamma, cut, keep, out.ctypes.data, gathered.ctypes.data,
+            budget, k, g, w, n, cols.ctypes.data, m, err, spread, base, price0.ctypes.data,
+            c, total, gamma, cut, keep, out.ctypes.data,
         )  # fmt: skip
-        return out, gathered
+        return out[: FIELDS * m].reshape(FIELDS, m), out[FIELDS * m :].reshape(m, n)
 
     def buy_uniform(
         self,
-        batch: tuple[int, int, int, int],
-        g: np.ndarray[Any, np.dtype[np.int64]],
+        batch: tuple[int, int, int, int, int],
+        g: int,
+        n: int,
         cols: np.ndarray[Any, np.dtype[np.int64]],
         price: np.ndarray[Any, np.dtype[np.float64]],
     ) -> None:
-        """Each supporter ``g`` at each share ``cols`` pays ``price`` there, or all
-        it has (in place in the batch's budgets)."""
+        """The ``n`` supporters at ``g`` (:func:`address`) at each share ``cols``
+        pay ``price`` there, or all they have (in place in the batch's budgets)."""
         budget, k = batch[0], batch[1]
-        self._buy(budget, k, g.ctypes.data, len(g), cols.ctypes.data, len(cols), price.ctypes.data)
+        self._buy(budget, k, g, n, cols.ctypes.data, len(cols), price.ctypes.data)
+
+
+def address(a: np.ndarray[Any, Any]) -> int:
+    """The address of an array's data (C-contiguous, of the dtype a function takes)."""
+    return a.ctypes.data  # type: ignore[no-any-return]
 
 
 def batch_args(
     budget: np.ndarray[Any, np.dtype[np.float64]],
     err: np.ndarray[Any, np.dtype[np.float64]],
     spread: np.ndarray[Any, np.dtype[np.float64]],
-) -> tuple[int, int, int, int]:
+    base: np.ndarray[Any, np.dtype[np.float64]],
+) -> tuple[int, int, int, int, int]:
     """A float batch's arrays as the kernel takes them (C-contiguous float64): its
-    budgets (ballots x shares), their number of shares, and the per-share error
-    bounds."""
-    return budget.ctypes.data, budget.shape[1], err.ctypes.data, spread.ctypes.data
+    budgets (ballots x shares), their number of shares, and per share the error
+    bounds and a share's own error."""
+    return (
+        budget.ctypes.data,
+        budget.shape[1],
+        err.ctypes.data,
+        spread.ctypes.data,
+        base.ctypes.data,
+    )
 
 
 def kernel() -> Kernel | None:

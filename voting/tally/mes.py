@@ -1951,15 +1951,35 @@ class _FloatBatch:
         self._every = np.arange(k)
         # the compiled kernel, with approval-like satisfaction (see ``_kernel.py``)
         self.kernel = _kernel.kernel() if engine.uniform else None
+        self._kargs_kept: tuple[int, int, int, int, int] | None = None
+        self._kaddr: dict[int, tuple[npt.NDArray[np.int64], int, int]] = {}
         # ``budget`` as one element per ballot (its row at every share): a purchase
         # at every share writes its supporters' rows back in one ``put``, about
         # twice as fast as assigning rows of a 2-D array
         self._rows = self.budget.view(np.dtype((np.void, 8 * k))).reshape(engine.n_groups)
 
     @property
-    def _kargs(self) -> tuple[int, int, int, int]:
-        # (taken at each call: a copy of the batch has arrays of its own)
-        return _kernel.batch_args(self.budget, self.err, self.spread)
+    def _kargs(self) -> tuple[int, int, int, int, int]:
+        # the batch's arrays for the kernel (kept: updated in place, never replaced)
+        if self._kargs_kept is None:
+            self._kargs_kept = _kernel.batch_args(self.budget, self.err, self.spread, self.base)
+        return self._kargs_kept
+
+    def _addresses(
+        self, p: int, g: npt.NDArray[np.int64], w: npt.NDArray[np.float64]
+    ) -> tuple[int, int]:
+        # the addresses of p's live supporter arrays for the kernel, kept while they are
+        got = self._kaddr.get(p)
+        if got is None or got[0] is not g:
+            got = self._kaddr[p] = (g, _kernel.address(g), _kernel.address(w))
+        return got[1], got[2]
+
+    def __getstate__(self) -> dict[str, object]:
+        # a copy (``copy.deepcopy``) has arrays of its own: the addresses are not copied
+        state = self.__dict__.copy()
+        state["_kargs_kept"] = None
+        state["_kaddr"] = {}
+        return state
 
     def live(self, p: int) -> _Live:
         """p's supporter arrays, without the dead ballots when worthwhile."""
@@ -2314,8 +2334,9 @@ class _FloatBatch:
         else:
             price0 = np.full(m, c / total)
         cut = _CUT if n >= _CUT_FROM else 0.0
+        gp, wp = self._addresses(p, g, sup.w_f)
         out, b = kernel.price_uniform(
-            self._kargs, g, sup.w_f, cols, price0, c, total, (n + 4) * _EPS, cut, _CUT_KEEP
+            self._kargs, gp, wp, n, cols, price0, c, total, (n + 4) * _EPS, cut, _CUT_KEEP
         )
         self._gathered[p] = (g, cols, b)
         gone = out[_kernel.GONE] != 0
@@ -2329,8 +2350,7 @@ class _FloatBatch:
             eb = self.errs(cols[j], g)
             margin = eb + (price[j] * (2 * rel[j]))[:, None]
             ok[j] &= ~(dist <= margin).any(axis=1)
-        spill = out[_kernel.ROUNDING] + 4 * _EPS * out[_kernel.NUM]
-        self._spill[p] = (cols, spill * 1.01 + out[_kernel.SAT_LEFT] * self.base[cols])
+        self._spill[p] = (cols, out[_kernel.SPILL])
         self._checked[p] = (g, cols, price, None)
         return gone, ok, price / u, rel
 
@@ -2695,7 +2715,9 @@ class _FloatBatch:
             price_v, spill = price_v[at], spill[at]
         tol = price_v * rel2
         if self.kernel is not None:
-            self.kernel.buy_uniform(self._kargs, g, sel, price_v)
+            got = self._kaddr.get(p)
+            gp = got[1] if got is not None and got[0] is g else _kernel.address(g)
+            self.kernel.buy_uniform(self._kargs, gp, len(g), sel, price_v)
         elif rows is not None and at is None:
             np.subtract(rows, price_v, out=rows)
             np.maximum(rows, 0.0, out=rows)
