@@ -21,15 +21,18 @@ node_modules/.installed: package-lock.json
 	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --silent && touch $@; \
 	else echo "npm not found: the accessibility tests will be skipped"; fi
 
-# The tally engine's optional compiled kernel (voting/tally/_kernel.py); without a C
-# compiler the engine computes the same outcomes with NumPy alone.
-KERNEL := voting/tally/_kernel_lib.so
+# The tally engine's optional compiled kernel, a CPython extension module
+# (voting/tally/_kernel.py); without a C compiler or Python's headers the engine
+# computes the same outcomes with NumPy alone.
+PY_EXT := $(shell $(PYTHON) -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX") or ".so")')
+PY_INCLUDE := $(shell $(PYTHON) -c 'import sysconfig; print(sysconfig.get_paths()["include"])')
+KERNEL := voting/tally/_kernel_lib$(PY_EXT)
 $(KERNEL): voting/tally/_kernel.c
-	@if command -v $(CC) >/dev/null 2>&1; then \
-	  $(CC) -O2 -ffp-contract=off -fPIC -shared -o $@ $< -lm \
+	@if command -v $(CC) >/dev/null 2>&1 && test -f "$(PY_INCLUDE)/Python.h"; then \
+	  $(CC) -O2 -ffp-contract=off -fPIC -shared -I"$(PY_INCLUDE)" -o $@ $< -lm \
 	    -DSOURCE_SHA256=\"$$(sha256sum $< | cut -c1-64)\" \
 	  || echo "the tally kernel did not build: the engine runs with NumPy alone"; \
-	else echo "no C compiler ($(CC)): the tally engine runs with NumPy alone"; fi
+	else echo "no C compiler ($(CC)) or Python headers: the tally engine runs with NumPy alone"; fi
 
 install: $(STAMP) node_modules/.installed $(KERNEL)
 

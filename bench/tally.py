@@ -51,7 +51,7 @@ START, END = "<!-- tally:start -->", "<!-- tally:end -->"
 
 
 def command(
-    args: list[str], timeout: float | None = None
+    args: list[str], timeout: float | None = None, env: dict[str, str] | None = None
 ) -> tuple[float, float, str, float] | None:
     """Run ``python -m voting.tally ARGS``: (seconds, peak MB, stdout, CPU seconds), None on
     timeout.  CPU seconds (the child's user + system time) vary less than wall time when
@@ -66,6 +66,7 @@ def command(
         cwd=REPO,
         stdout=out_file,
         stderr=subprocess.DEVNULL,
+        env=None if env is None else {**os.environ, **env},
     )
     deadline = None if timeout is None else t + timeout
     chunks: list[str] = []
@@ -148,6 +149,13 @@ def whole_commands(
         if fast is None:
             raise RuntimeError("no timeout set")
         data = json.loads(fast[2])
+        # the same command with NumPy alone (the compiled kernel switched off)
+        plain = command(
+            [str(path), "--rule", "mes", "--sat", "cost", "--completion", "add1", "--json"],
+            env={"TALLY_KERNEL": "0"},
+        )
+        if plain is None:
+            raise RuntimeError("no timeout set")
         slow = command(
             [
                 str(path),
@@ -169,6 +177,9 @@ def whole_commands(
             "peak_mb": fast[1],
             "steps": data.get("add1_steps", 0),
             "mes_runs": data.get("add1_mes_runs", 0),
+            "numpy": plain[0],
+            "numpy_cpu": plain[3],
+            "numpy_same": json.loads(plain[2])["selected"] == data["selected"],
             "stepwise": slow[0] if slow else None,
             "stepwise_cpu": slow[3] if slow else None,
             "same": (json.loads(slow[2])["selected"] == data["selected"]) if slow else None,
@@ -390,6 +401,13 @@ def write_section(
             f"{ratio(pb.get('mes'), r['mes'])} | {'yes' if r.get('same') else '–'} |"
         )
     slow = [r for r in add1_rows if r["stepwise"] is not None]
+    from voting.tally import _kernel
+
+    kernel_note = (
+        "The compiled kernel (`voting/tally/_kernel.c`, built by `make install`) was used."
+        if _kernel.kernel() is not None
+        else "**The compiled kernel was not built here**: every figure is NumPy alone."
+    )
     lines += [
         "",
         "### Whole commands",
@@ -420,18 +438,22 @@ def write_section(
         "order (the full comparison, shares and step counts included, is "
         "`TALLY_FULL=1 pytest tests/voting/test_tally_add1.py`). *CPU*: the command's own "
         "user + system time (less affected by other jobs than wall time); *load*: the 1-minute "
-        "load average when the fast command started; *ratio*: stepwise CPU time / add1 CPU time.",
+        "load average when the fast command started; *ratio*: stepwise CPU time / add1 CPU time. "
+        "*NumPy alone*: the same add1 command with the compiled kernel switched off "
+        "(`TALLY_KERNEL=0`; the same outcome on every file: "
+        f"{'yes' if all(r['numpy_same'] for r in add1_rows) else 'NO'}). {kernel_note}",
         "",
-        "| file | steps | MES runs | add1 (s) | add1 CPU (s) | peak MB | load | stepwise (s) | "
-        "stepwise CPU (s) | ratio | same |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| file | steps | MES runs | add1 (s) | add1 CPU (s) | peak MB | load | NumPy alone (s) | "
+        "NumPy alone CPU (s) | stepwise (s) | stepwise CPU (s) | ratio | same |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in add1_rows:
         stepwise = fmt(r["stepwise"]) if r["stepwise"] is not None else f"> {limit:.0f} (stopped)"
         same = {True: "yes", False: "NO", None: "–"}[r["same"]]
         lines.append(
             f"| {r['name'][:-3]} | {r['steps']:,} | {r['mes_runs']:,} | {fmt(r['seconds'])} | "
-            f"{fmt(r['cpu'])} | {r['peak_mb']:,.0f} | {r['load']:.2f} | {stepwise} | "
+            f"{fmt(r['cpu'])} | {r['peak_mb']:,.0f} | {r['load']:.2f} | {fmt(r['numpy'])} | "
+            f"{fmt(r['numpy_cpu'])} | {stepwise} | "
             f"{fmt(r['stepwise_cpu'])} | {ratio(r['stepwise_cpu'], r['cpu'])} | {same} |"
         )
     worst = max(add1_rows, key=lambda r: r["seconds"])

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sysconfig
 from fractions import Fraction
 from pathlib import Path
 
@@ -35,6 +36,8 @@ def test_make_install_built_the_kernel_from_this_source() -> None:
         pytest.skip("TALLY_KERNEL=0: the kernel is switched off")
     if shutil.which(os.environ.get("CC", "cc")) is None:
         pytest.skip("no C compiler: the engine runs with NumPy alone")
+    if not (Path(sysconfig.get_paths()["include"]) / "Python.h").is_file():
+        pytest.skip("no Python headers: the engine runs with NumPy alone")
     assert _kernel.kernel() is not None, "run `make install` to build voting/tally/_kernel_lib.so"
 
 
@@ -65,13 +68,10 @@ def test_a_purchase_charges_what_numpy_charges() -> None:
     budget = rng.uniform(0, 10, (50, 4))
     budget[3, 1] = 2.5  # exactly at the price: 0
     expected = budget.copy()
-    err, spread = np.zeros(4), np.zeros(4)
     g = np.array([1, 3, 7, 20, 49], dtype=np.int64)
     cols = np.array([0, 1, 3], dtype=np.int64)
     price = np.array([1.0, 2.5, 9.75])
-    k.buy_uniform(
-        _kernel.batch_args(budget, err, spread, err), _kernel.address(g), len(g), cols, price
-    )
+    k.buy_uniform(budget, 4, g, cols, price)
     for j, col in enumerate(cols):
         expected[g, col] = np.maximum(expected[g, col] - price[j], 0.0)
     assert np.array_equal(budget, expected)
@@ -133,3 +133,17 @@ def test_batches_decide_as_many_shares_with_the_kernel(name: str) -> None:
     for a, b in zip(with_kernel, with_numpy, strict=True):
         assert a is None or b is None or a == b
     assert sum(a is not None for a in with_kernel) >= sum(b is not None for b in with_numpy) - 1
+
+
+def test_arrays_too_short_are_refused() -> None:
+    """The module checks that each array holds what it reads or writes."""
+    k = built()
+    budget = np.zeros((10, 2))
+    g = np.arange(3, dtype=np.int64)
+    with pytest.raises(ValueError):
+        k.buy_uniform(budget, 2, g, np.array([0, 1], dtype=np.int64), np.zeros(1))
+    with pytest.raises(ValueError):
+        k.eval_price(
+            budget[:, 0].copy(), g, np.ones(2), 1.0, 3.0, 0.0, 0.0, False,
+            1e-9, 512, 1.5, 0.75, 1e-10, 1e-11, np.empty(3), np.empty(3, dtype=np.int64),
+        )  # fmt: skip

@@ -1,14 +1,17 @@
 /*
- * Optional compiled kernel of the tally engine's float batches (see
- * voting/tally/_kernel.py and _FloatBatch._price_uniform in mes.py, which this
- * mirrors).  Built by `make install` (`cc -O2 -ffp-contract=off -shared -fPIC`);
- * without it the engine computes the same decisions with NumPy alone.
+ * Optional compiled kernel of the tally engine's float prices: a CPython extension
+ * module (see voting/tally/_kernel.py) for _FloatBatch._price_uniform and
+ * _FloatBatch._buy_checked, and _RunState.eval_float, in mes.py, which it mirrors.
+ * Built by `make install` (`cc -O2 -ffp-contract=off -shared -fPIC`, Python's
+ * headers); without it the engine computes the same decisions with NumPy alone.
  *
  * Every float here is an IEEE double rounded to nearest (no fast-math, no fused
  * multiply-add contraction): the error bounds the Python side relies on (a sum
  * of n terms within (n + 4) eps of its terms' absolute sum, whatever its order)
  * hold for these loops as for NumPy's.
  */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <math.h>
@@ -17,8 +20,6 @@
 #ifndef SOURCE_SHA256
 #define SOURCE_SHA256 ""
 #endif
-/* the SHA-256 of this file when it was built (the loader checks it) */
-const char *kernel_source_sha256 = SOURCE_SHA256;
 
 #define EPS 2.220446049250313e-16 /* 2**-52 */
 #define MAX_NEWTON 40
@@ -131,7 +132,7 @@ static int newton(const double *b, const double *w, int64_t n, double c, double 
  * (0: no cut), keep: the largest share of supporters short for the cut to apply.
  * out: OUT_FIELDS x m results, then m x n: each share's supporters' money.
  */
-void price_uniform(const double *budget, int64_t k, const int64_t *g, const double *w,
+static void price_uniform(const double *budget, int64_t k, const int64_t *g, const double *w,
                    int64_t n, const int64_t *cols, int64_t m, const double *err,
                    const double *spread, const double *base, const double *price0, double c,
                    double total, double gamma, double cut, double keep, double *out)
@@ -244,7 +245,7 @@ void price_uniform(const double *budget, int64_t k, const int64_t *g, const doub
 
 /* Charge the supporters g (n) at the shares cols (m) the price per voter price[j]:
  * each one's money less the price, or 0 (as NumPy's maximum(b - price, 0)). */
-void buy_uniform(double *budget, int64_t k, const int64_t *g, int64_t n, const int64_t *cols,
+static void buy_uniform(double *budget, int64_t k, const int64_t *g, int64_t n, const int64_t *cols,
                  int64_t m, const double *price)
 {
     for (int64_t i = 0; i < n; i++) {
@@ -256,4 +257,557 @@ void buy_uniform(double *budget, int64_t k, const int64_t *g, int64_t n, const i
             row[cols[j]] = v > 0.0 ? v : 0.0;
         }
     }
+}
+
+/* -- a run's float prices (_RunState.eval_float) ------------------------------ */
+
+/* The money of the ballots g (n) from budget (one float per ballot) into b, and
+ * sums[0] = the sum of weight x money, sums[1] = the least money. */
+static void gather_money(const double *budget, const int64_t *g, const double *w, int64_t n, double *b,
+                  double *sums)
+{
+    double a = 0.0, least = INFINITY;
+    for (int64_t i = 0; i < n; i++) {
+        if (i + PREFETCH < n)
+            __builtin_prefetch(budget + g[i + PREFETCH]);
+        double x = budget[g[i]];
+        b[i] = x;
+        a += w[i] * x;
+        least = x < least ? x : least;
+    }
+    sums[0] = a;
+    sums[1] = least;
+}
+
+/* The positions among idx (ni of them, increasing) of those whose money b is short
+ * of the price, into out (without branches: written, then kept or not); how many. */
+static int64_t short_at(const double *b, const int64_t *idx, int64_t ni, double price,
+                        int64_t *out)
+{
+    int64_t k = 0;
+    for (int64_t x = 0; x < ni; x++) {
+        int64_t i = idx[x];
+        out[k] = i;
+        k += b[i] < price;
+    }
+    return k;
+}
+
+/* Their weight and their money (sum of weight x money), one running sum each in
+ * the order of the positions: the same floats whichever list of candidates they
+ * were found among. */
+static void sums_at(const double *b, const double *w, const int64_t *at, int64_t k,
+                    double *weight, double *money)
+{
+    double wt = 0.0, m = 0.0;
+    for (int64_t x = 0; x < k; x++) {
+        int64_t i = at[x];
+        wt += w[i];
+        m += b[i] * w[i];
+    }
+    *weight = wt;
+    *money = m;
+}
+
+/*
+ * _fixed_point (mes.py) for supporters whose satisfaction is the same: from price
+ * (below the price), those whose money b is short of it pay all they have, the
+ * others the price; iterate until no one else falls short.  Looks first at the
+ * supporters short of `guess` only (when guess > 0 and at most keep x n of them
+ * are), and again at all of them if a price reached passes the guess (then who
+ * is short was decided over too few).  res: price, paid by those short, their
+ * weight, the largest price reached, how many supporters the first look counted
+ * and whether that look was the answer (1) or not (0); at: the positions of those
+ * short (increasing, n of room); returns how many they are, or -1 (no
+ * convergence, or no one left to pay the price), -2 (out of memory).
+ */
+static int64_t fixed_point(const double *b, const double *w, int64_t n, double price, double c,
+                    double total, double guess, double keep, double *res, int64_t *at)
+{
+    size_t room = sizeof(int64_t) * (size_t)(n ? n : 1);
+    int64_t *idx = malloc(room), *prev = malloc(room);
+    if (!idx || !prev) {
+        free(idx);
+        free(prev);
+        return -2;
+    }
+    int64_t ni = 0;
+    if (guess > 0) {
+        for (int64_t i = 0; i < n; i++) {
+            idx[ni] = i;
+            ni += b[i] < guess;
+        }
+        if ((double)ni > keep * (double)n)
+            guess = 0;
+    }
+    const double start = price;
+    res[4] = guess > 0 ? (double)ni : (double)n;
+    res[5] = 1.0;
+    int64_t result;
+    for (;;) {
+        if (!(guess > 0)) {
+            for (int64_t i = 0; i < n; i++)
+                idx[i] = i;
+            ni = n;
+        }
+        double top = start, p = start;
+        int64_t *cur = at, *next = prev;
+        int64_t count = short_at(b, idx, ni, p, cur);
+        double wt, paid;
+        sums_at(b, w, cur, count, &wt, &paid);
+        result = -1;
+        for (int it = 0; it < MAX_NEWTON; it++) {
+            double sat_left = total - wt;
+            if (sat_left <= 0)
+                break;
+            double was = p;
+            p = (c - paid) / sat_left;
+            top = p > top ? p : top;
+            int64_t more = short_at(b, idx, ni, p, next);
+            /* (a price no lower than the last: those short of it include those short
+             * of the last, so the same count means the same voters; a lower one:
+             * the same voters only if the same positions) */
+            int same = more == count;
+            if (same && p < was)
+                for (int64_t x = 0; x < count && same; x++)
+                    same = cur[x] == next[x];
+            if (same) {
+                res[0] = p;
+                res[1] = paid;
+                res[2] = wt;
+                res[3] = top;
+                if (cur != at)
+                    memcpy(at, cur, sizeof(int64_t) * (size_t)count);
+                result = count;
+                break;
+            }
+            int64_t *t = cur;
+            cur = next;
+            next = t;
+            count = more;
+            sums_at(b, w, cur, count, &wt, &paid);
+        }
+        if (guess > 0 && (result < 0 || res[3] > guess)) {
+            guess = 0; /* over all of them */
+            res[5] = 0.0;
+            continue;
+        }
+        break;
+    }
+    free(idx);
+    free(prev);
+    return result;
+}
+
+/* Outcomes of eval_price (res[0]). */
+enum { E_SHORT = 0, E_ALL_PAY = 1, E_CLOSE = 2, E_PRICED = 3, E_AFFORDABLE = 4 };
+
+/*
+ * _RunState.eval_float for supporters whose satisfaction is the same, in one call:
+ * the money of the supporters g (n, weights w) into b, then, as there:
+ * E_SHORT (their money surely short of the cost c), E_ALL_PAY (nobody short of
+ * c / total: all pay it), E_CLOSE (too close to call), or E_PRICED (the fixed
+ * point from max(c / total, start), looking first at those short of cut x that
+ * when n >= cut_from; at: the positions of those who pay all they have).
+ * first_look: only whether the money is surely short (E_SHORT, else
+ * E_AFFORDABLE), before the spent supporters are dropped.
+ * res: outcome, price per voter, relative error, money (sum of weight x money),
+ * paid by those short, their weight, how many they are, how many supporters the
+ * fixed point's first look counted, whether that look gave the answer.
+ */
+static void eval_price(const double *budget, const int64_t *g, const double *w, int64_t n, double c,
+                double total, double w_sum, double err, double near, double start,
+                int64_t cut_from, double cut, double keep, double rel_floor, double rel_factor,
+                int64_t first_look, double *b, int64_t *at, double *res)
+{
+    double sums[2];
+    gather_money(budget, g, w, n, b, sums);
+    double avail = sums[0], least = sums[1];
+    res[3] = avail;
+    res[7] = 0;
+    res[8] = 0;
+    if (first_look) {
+        res[0] = avail < c - (c * near + w_sum * err) ? E_SHORT : E_AFFORDABLE;
+        return;
+    }
+    double price = c / total;
+    double slack = c * near + w_sum * err;
+    if (avail < c - slack) {
+        res[0] = E_SHORT;
+        return;
+    }
+    if (least >= price * (1 + near)) {
+        res[0] = E_ALL_PAY;
+        res[1] = price;
+        res[2] = rel_floor;
+        return;
+    }
+    if (avail <= c + slack) {
+        res[0] = E_CLOSE;
+        return;
+    }
+    price = price > start ? price : start;
+    double fp[6];
+    int64_t k = fixed_point(b, w, n, price, c, total, n >= cut_from ? price * cut : 0.0, keep,
+                            fp, at);
+    if (k == -2) {
+        res[0] = -1; /* (out of memory) */
+        return;
+    }
+    res[7] = fp[4];
+    res[8] = fp[5];
+    if (k < 0) {
+        res[0] = E_CLOSE;
+        return;
+    }
+    double paid = fp[1], w_poor = fp[2];
+    double num = c - paid;
+    if (num <= c * near) {
+        res[0] = E_CLOSE;
+        return;
+    }
+    res[0] = E_PRICED;
+    res[1] = fp[0];
+    res[2] = rel_floor + (rel_factor * (c + paid) + 2 * w_poor * err) / num;
+    res[4] = paid;
+    res[5] = w_poor;
+    res[6] = (double)k;
+}
+
+/* -- a run's purchases (_RunState.buy) ------------------------------------------ */
+
+/* Who among the supporters g (n) of a purchase at the price (per voter) pays all
+ * the money it has: cls[i] 0 (spent already: `empty`), 1 (its money is surely
+ * short of the price, by more than tol), 2 (surely more), 3 (unsure: the caller
+ * decides exactly); the positions of the unsure into unsure; how many they are. */
+static int64_t buy_classify(const double *budget, const uint8_t *empty, const int64_t *g,
+                            int64_t n, double price, double tol, int8_t *cls, int64_t *unsure)
+{
+    int64_t k = 0;
+    for (int64_t i = 0; i < n; i++) {
+        if (i + PREFETCH < n)
+            __builtin_prefetch(budget + g[i + PREFETCH]);
+        double b = budget[g[i]];
+        int8_t c;
+        if (empty[g[i]])
+            c = 0;
+        else if (b + tol < price)
+            c = 1;
+        else if (b - tol > price)
+            c = 2;
+        else
+            c = 3;
+        cls[i] = c;
+        unsure[k] = i;
+        k += c == 3;
+    }
+    return k;
+}
+
+/* The purchase, once every supporter is classed 0, 1 or 2: those of class 1 are
+ * spent (money 0, `empty`), those of class 2 pay the price (their money less it, or
+ * 0, as NumPy's maximum); with `slope` (nullable), each supporter's d(money)/d(share)
+ * as _RunState.buy keeps it (0 for the spent; the others lose unit times the price's
+ * slope, minus the spent ones' weighted slopes over the others' satisfaction).
+ * The spent ones' ballots into drained; how many they are. */
+static int64_t buy_apply(double *budget, uint8_t *empty, const int64_t *g, const double *w,
+                         int64_t n, const int8_t *cls, double price, double unit, double *slope,
+                         int64_t *drained)
+{
+    int64_t k = 0;
+    double sat_keeps = 0.0, spent_slopes = 0.0;
+    if (slope) {
+        for (int64_t i = 0; i < n; i++) {
+            if (cls[i] == 2)
+                sat_keeps += w[i];
+            else if (cls[i] == 1)
+                spent_slopes += w[i] * slope[g[i]];
+        }
+        sat_keeps *= unit;
+    }
+    double d_rho = sat_keeps > 0 ? -spent_slopes / sat_keeps : 0.0;
+    for (int64_t i = 0; i < n; i++) {
+        int64_t j = g[i];
+        if (cls[i] == 1) {
+            budget[j] = 0.0;
+            empty[j] = 1;
+            drained[k++] = j;
+        } else if (cls[i] == 2) {
+            double v = budget[j] - price;
+            budget[j] = v > 0.0 ? v : 0.0;
+        }
+        if (slope)
+            slope[j] = cls[i] == 2 && sat_keeps > 0 ? slope[j] - d_rho * unit : 0.0;
+    }
+    return k;
+}
+
+/* -- a run's exact prices (_RunState.eval_exact, exact_sum) ---------------------- */
+
+/* Among the supporters g (n, weights w, voters) of a project, with the price per
+ * voter between low and high: the ballots of those whose money is surely below low
+ * (they pay all they have) into poor, the positions of those neither surely below
+ * low nor surely above high into unsure (spent ones aside); res: how many of each,
+ * and the voters surely above high (they pay the price). */
+static void exact_classify(const double *budget, const uint8_t *empty, const int64_t *g,
+                           const int64_t *w, int64_t n, double low, double high, double tol,
+                           int64_t *poor, int64_t *unsure, int64_t *res)
+{
+    int64_t np_ = 0, nu = 0, rich = 0;
+    for (int64_t i = 0; i < n; i++) {
+        if (i + PREFETCH < n)
+            __builtin_prefetch(budget + g[i + PREFETCH]);
+        int64_t j = g[i];
+        if (empty[j])
+            continue;
+        double b = budget[j];
+        if (b + tol < low)
+            poor[np_++] = j;
+        else if (b - tol > high)
+            rich += w[i];
+        else
+            unsure[nu++] = i;
+    }
+    res[0] = np_;
+    res[1] = nu;
+    res[2] = rich;
+}
+
+/* -- the module ------------------------------------------------------------------ */
+
+/* Buffers of the NumPy arrays passed (C-contiguous, so that PyBUF_SIMPLE is given,
+ * of the dtypes the functions take: the callers make them so), each checked to
+ * hold at least the bytes read or written. */
+typedef struct {
+    Py_buffer views[12]; /* (at most 9 used) */
+    int n;
+} Buffers;
+
+static void *buffer(Buffers *bs, PyObject *obj, Py_ssize_t need, int writable)
+{
+    Py_buffer *v = &bs->views[bs->n];
+    if (PyObject_GetBuffer(obj, v, writable ? PyBUF_WRITABLE : PyBUF_SIMPLE) < 0)
+        return NULL;
+    bs->n++;
+    if (v->len < need) {
+        PyErr_SetString(PyExc_ValueError, "array too short for the kernel");
+        return NULL;
+    }
+    return v->buf;
+}
+
+static void release(Buffers *bs)
+{
+    for (int i = 0; i < bs->n; i++)
+        PyBuffer_Release(&bs->views[i]);
+}
+
+#define CHECK_ARGS(count, name)                                                                \
+    if (nargs != (count)) {                                                                    \
+        PyErr_SetString(PyExc_TypeError, name "() takes " #count " arguments");              \
+        return NULL;                                                                           \
+    }
+
+/* price_uniform(budget, k, g, w, cols, err, spread, base, price0, c, total, gamma, cut,
+ *               keep, out): see the C function; out: FIELDS x m, then m x n. */
+static PyObject *py_price_uniform(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    CHECK_ARGS(15, "price_uniform");
+    Py_ssize_t k = PyLong_AsSsize_t(args[1]);
+    double c = PyFloat_AsDouble(args[9]), total = PyFloat_AsDouble(args[10]);
+    double gamma = PyFloat_AsDouble(args[11]), cut = PyFloat_AsDouble(args[12]);
+    double keep = PyFloat_AsDouble(args[13]);
+    if (PyErr_Occurred())
+        return NULL;
+    Buffers bs = {.n = 0};
+    Py_ssize_t n = PyObject_Length(args[2]), m = PyObject_Length(args[4]);
+    const double *budget = buffer(&bs, args[0], 0, 0);
+    const int64_t *g = budget ? buffer(&bs, args[2], 8 * n, 0) : NULL;
+    const double *w = g ? buffer(&bs, args[3], 8 * n, 0) : NULL;
+    const int64_t *cols = w ? buffer(&bs, args[4], 8 * m, 0) : NULL;
+    const double *err = cols ? buffer(&bs, args[5], 8 * k, 0) : NULL;
+    const double *spread = err ? buffer(&bs, args[6], 8 * k, 0) : NULL;
+    const double *base = spread ? buffer(&bs, args[7], 8 * k, 0) : NULL;
+    const double *price0 = base ? buffer(&bs, args[8], 8 * m, 0) : NULL;
+    double *out = price0 ? buffer(&bs, args[14], 8 * (OUT_FIELDS * m + m * n), 1) : NULL;
+    if (out) {
+        price_uniform(budget, k, g, w, n, cols, m, err, spread, base, price0, c, total, gamma,
+                      cut, keep, out);
+    }
+    release(&bs);
+    if (!out)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+/* buy_uniform(budget, k, g, cols, price): see the C function. */
+static PyObject *py_buy_uniform(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    CHECK_ARGS(5, "buy_uniform");
+    Py_ssize_t k = PyLong_AsSsize_t(args[1]);
+    if (PyErr_Occurred())
+        return NULL;
+    Buffers bs = {.n = 0};
+    Py_ssize_t n = PyObject_Length(args[2]), m = PyObject_Length(args[3]);
+    double *budget = buffer(&bs, args[0], 0, 1);
+    const int64_t *g = budget ? buffer(&bs, args[2], 8 * n, 0) : NULL;
+    const int64_t *cols = g ? buffer(&bs, args[3], 8 * m, 0) : NULL;
+    const double *price = cols ? buffer(&bs, args[4], 8 * m, 0) : NULL;
+    if (price)
+        buy_uniform(budget, k, g, n, cols, m, price);
+    release(&bs);
+    if (!price)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+/* eval_price(budget, g, w, c, total, err, start, first_look, near, cut_from, cut, keep,
+ *            rel_floor, rel_factor, b, at): see the C function; b and at (n each) receive
+ * the money and the positions; returns its 9 results as a tuple of floats. */
+static PyObject *py_eval_price(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    CHECK_ARGS(16, "eval_price");
+    double c = PyFloat_AsDouble(args[3]), total = PyFloat_AsDouble(args[4]);
+    double err = PyFloat_AsDouble(args[5]), start = PyFloat_AsDouble(args[6]);
+    int first_look = PyObject_IsTrue(args[7]);
+    double near = PyFloat_AsDouble(args[8]);
+    Py_ssize_t cut_from = PyLong_AsSsize_t(args[9]);
+    double cut = PyFloat_AsDouble(args[10]), keep = PyFloat_AsDouble(args[11]);
+    double rel_floor = PyFloat_AsDouble(args[12]), rel_factor = PyFloat_AsDouble(args[13]);
+    if (PyErr_Occurred())
+        return NULL;
+    Buffers bs = {.n = 0};
+    Py_ssize_t n = PyObject_Length(args[1]);
+    const double *budget = buffer(&bs, args[0], 0, 0);
+    const int64_t *g = budget ? buffer(&bs, args[1], 8 * n, 0) : NULL;
+    const double *w = g ? buffer(&bs, args[2], 8 * n, 0) : NULL;
+    double *b = w ? buffer(&bs, args[14], 8 * n, 1) : NULL;
+    int64_t *at = b ? buffer(&bs, args[15], 8 * n, 1) : NULL;
+    double res[9];
+    if (at)
+        eval_price(budget, g, w, n, c, total, total, err, near, start, cut_from, cut, keep,
+                   rel_floor, rel_factor, first_look, b, at, res);
+    release(&bs);
+    if (!at)
+        return NULL;
+    if (res[0] < 0)
+        return PyErr_NoMemory();
+    PyObject *t = PyTuple_New(9);
+    if (!t)
+        return NULL;
+    for (int i = 0; i < 9; i++)
+        PyTuple_SET_ITEM(t, i, PyFloat_FromDouble(res[i]));
+    return t;
+}
+
+/* buy_classify(budget, empty, g, price, tol, cls, unsure): see the C function;
+ * returns how many are unsure. */
+static PyObject *py_buy_classify(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    CHECK_ARGS(7, "buy_classify");
+    double price = PyFloat_AsDouble(args[3]), tol = PyFloat_AsDouble(args[4]);
+    if (PyErr_Occurred())
+        return NULL;
+    Buffers bs = {.n = 0};
+    Py_ssize_t n = PyObject_Length(args[2]);
+    const double *budget = buffer(&bs, args[0], 0, 0);
+    const uint8_t *empty = budget ? buffer(&bs, args[1], 0, 0) : NULL;
+    const int64_t *g = empty ? buffer(&bs, args[2], 8 * n, 0) : NULL;
+    int8_t *cls = g ? buffer(&bs, args[5], n, 1) : NULL;
+    int64_t *unsure = cls ? buffer(&bs, args[6], 8 * n, 1) : NULL;
+    int64_t k = 0;
+    if (unsure)
+        k = buy_classify(budget, empty, g, n, price, tol, cls, unsure);
+    release(&bs);
+    if (!unsure)
+        return NULL;
+    return PyLong_FromLongLong(k);
+}
+
+/* buy_apply(budget, empty, g, w, cls, price, unit, slope or None, drained): see the C
+ * function; returns how many were spent. */
+static PyObject *py_buy_apply(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    CHECK_ARGS(9, "buy_apply");
+    double price = PyFloat_AsDouble(args[5]), unit = PyFloat_AsDouble(args[6]);
+    if (PyErr_Occurred())
+        return NULL;
+    Buffers bs = {.n = 0};
+    Py_ssize_t n = PyObject_Length(args[2]);
+    double *budget = buffer(&bs, args[0], 0, 1);
+    uint8_t *empty = budget ? buffer(&bs, args[1], 0, 1) : NULL;
+    const int64_t *g = empty ? buffer(&bs, args[2], 8 * n, 0) : NULL;
+    const double *w = g ? buffer(&bs, args[3], 8 * n, 0) : NULL;
+    const int8_t *cls = w ? buffer(&bs, args[4], n, 0) : NULL;
+    double *slope = NULL;
+    int ok = cls != NULL;
+    if (ok && args[7] != Py_None)
+        ok = (slope = buffer(&bs, args[7], 0, 1)) != NULL;
+    int64_t *drained = ok ? buffer(&bs, args[8], 8 * n, 1) : NULL;
+    int64_t k = 0;
+    if (drained)
+        k = buy_apply(budget, empty, g, w, n, cls, price, unit, slope, drained);
+    release(&bs);
+    if (!drained)
+        return NULL;
+    return PyLong_FromLongLong(k);
+}
+
+/* exact_classify(budget, empty, g, w, low, high, tol, poor, unsure): see the C
+ * function; returns (how many poor, how many unsure, voters surely above). */
+static PyObject *py_exact_classify(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    CHECK_ARGS(9, "exact_classify");
+    double low = PyFloat_AsDouble(args[4]), high = PyFloat_AsDouble(args[5]);
+    double tol = PyFloat_AsDouble(args[6]);
+    if (PyErr_Occurred())
+        return NULL;
+    Buffers bs = {.n = 0};
+    Py_ssize_t n = PyObject_Length(args[2]);
+    const double *budget = buffer(&bs, args[0], 0, 0);
+    const uint8_t *empty = budget ? buffer(&bs, args[1], 0, 0) : NULL;
+    const int64_t *g = empty ? buffer(&bs, args[2], 8 * n, 0) : NULL;
+    const int64_t *w = g ? buffer(&bs, args[3], 8 * n, 0) : NULL;
+    int64_t *poor = w ? buffer(&bs, args[7], 8 * n, 1) : NULL;
+    int64_t *unsure = poor ? buffer(&bs, args[8], 8 * n, 1) : NULL;
+    int64_t res[3];
+    if (unsure)
+        exact_classify(budget, empty, g, w, n, low, high, tol, poor, unsure, res);
+    release(&bs);
+    if (!unsure)
+        return NULL;
+    return Py_BuildValue("(LLL)", (long long)res[0], (long long)res[1], (long long)res[2]);
+}
+
+static PyMethodDef methods[] = {
+    {"price_uniform", (PyCFunction)(void (*)(void))py_price_uniform, METH_FASTCALL,
+     "One project's float price at several shares of a batch."},
+    {"buy_uniform", (PyCFunction)(void (*)(void))py_buy_uniform, METH_FASTCALL,
+     "A purchase at several shares of a batch."},
+    {"eval_price", (PyCFunction)(void (*)(void))py_eval_price, METH_FASTCALL,
+     "A run's float price of one project."},
+    {"buy_classify", (PyCFunction)(void (*)(void))py_buy_classify, METH_FASTCALL,
+     "Who pays all it has in a run's purchase."},
+    {"buy_apply", (PyCFunction)(void (*)(void))py_buy_apply, METH_FASTCALL,
+     "A run's purchase."},
+    {"exact_classify", (PyCFunction)(void (*)(void))py_exact_classify, METH_FASTCALL,
+     "Who is surely poor, surely rich or unsure for an exact price."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "_kernel_lib", "The tally engine's compiled kernel.", -1, methods,
+};
+
+PyMODINIT_FUNC PyInit__kernel_lib(void)
+{
+    PyObject *m = PyModule_Create(&module);
+    if (!m)
+        return NULL;
+    /* the SHA-256 of _kernel.c when it was built (the loader checks it) */
+    if (PyModule_AddStringConstant(m, "SOURCE_SHA256", SOURCE_SHA256) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
 }

@@ -1304,6 +1304,10 @@ class _RunState:
         self.b0 = b0
         self.b0_f = float(b0)
         self.budget = np.full(engine.n_groups, self.b0_f, dtype=np.float64)
+        # the compiled kernel, with approval-like satisfaction (see ``_kernel.py``)
+        self.kernel = _kernel.kernel() if engine.uniform else None
+        self._at_room = np.empty(0, dtype=np.int64)
+        self.looked = (0, False)  # (the kernel's last fixed point, see ``_kernel.py``: tests)
         # with ``slopes``: each ballot's d(money)/d(share) in floats, as if every
         # purchase so far drained the same voters at nearby shares (a guide for
         # where the add-one completion tries next, :func:`_predict_tangent`, never
@@ -1476,6 +1480,8 @@ class _RunState:
         from there (from a little below it, far more than any rounding), which
         changes only the number of steps, not the point reached.
         """
+        if self.kernel is not None:
+            return self._eval_float_kernel(self.kernel, p, start)
         e = self.e
         c = e.cost_f[p]
         if p not in self._live and self.n_empty:
@@ -1562,6 +1568,68 @@ class _RunState:
         if self.slope is not None:
             self.priced[p] = (sup.g, w, at, (total - w_poor) * u)
         return (price / u, rel)
+
+    def _eval_float_kernel(
+        self, kernel: _kernel.Kernel, p: int, start: float
+    ) -> tuple[float, float] | None:
+        """:meth:`eval_float` by the compiled kernel (approval-like satisfaction), in
+        one call (``eval_price`` in ``_kernel.c``): the same steps, each sum of money
+        made in C (in another order than NumPy's, within the same bounds), and the
+        fixed point's sums over those short of a price the same whether it looks at
+        all the supporters or at those short of the guess only (so the same floats
+        from any start below the price, with or without the guess)."""
+        e = self.e
+        c = e.cost_f[p]
+        u = e.unit_f[p]
+        consts = (_NEAR, _CUT_FROM, _CUT, _CUT_KEEP, _REL_FLOOR, _REL_FACTOR)
+        if p not in self._live and self.n_empty:
+            # (see :meth:`eval_float`: the first look, before dropping the spent)
+            g, w = e.groups[p], e.w_f[p]
+            b = np.empty(len(g))
+            res = kernel.eval_price(
+                self.budget, g, w, c, e.w_sum[p], self.err, 0.0, True, *consts, b, self._at(len(g))
+            )
+            if res[0] == _kernel.E_SHORT:
+                if self.slope is not None:
+                    self.short[p] = (g, w, b, u, c - res[3], len(self.bought), e.w_sum[p])
+                    self._snap = True
+                return None
+        sup = self.live(p)
+        if sup.w_sum <= 0:
+            return None
+        n = len(sup.g)
+        b = np.empty(n)
+        at = self._at(n)
+        res = kernel.eval_price(
+            self.budget, sup.g, sup.w_f, c, sup.w_sum, self.err, start * (1 - 1e-9) * u, False,
+            *consts, b, at,
+        )  # fmt: skip
+        self.looked = (int(res[7]), res[8] == 1.0)
+        outcome = res[0]
+        if outcome == _kernel.E_PRICED:
+            if self.slope is not None:
+                self.priced[p] = (
+                    sup.g,
+                    sup.w_f,
+                    at[: int(res[6])].copy(),
+                    (sup.w_sum - res[5]) * u,
+                )
+            return (res[1] / u, res[2])
+        if outcome == _kernel.E_SHORT:
+            if self.slope is not None:
+                self.short[p] = (sup.g, sup.w_f, b, u, c - res[3], len(self.bought), sup.w_sum)
+                self._snap = True
+            return None
+        if outcome == _kernel.E_ALL_PAY:
+            self.priced.pop(p, None)
+            return (res[1] / u, res[2])
+        return (math.nan, -1.0)  # (E_CLOSE)
+
+    def _at(self, n: int) -> npt.NDArray[np.int64]:
+        # room for the positions the kernel writes (reused: read before the next call)
+        if len(self._at_room) < n:
+            self._at_room = np.empty(max(n, 2 * len(self._at_room)), dtype=np.int64)
+        return self._at_room
 
     # -- exact values -----------------------------------------------------------
 
@@ -1691,7 +1759,20 @@ class _RunState:
         sup = self.live(p)
         g = sup.g
         w = sup.w
-        cost = e.cost[p]
+        if self.kernel is not None and bounds is not None:
+            # (the same classes by the compiled kernel)
+            unit_f = e.unit_f[p]
+            lo, hi = bounds[0] * (1 - _NEAR), bounds[1] * (1 + _NEAR)
+            poor_g = np.empty(len(g), dtype=np.int64)
+            unsure_at = np.empty(len(g), dtype=np.int64)
+            n_poor, n_unsure, n_rich = self.kernel.exact_classify(
+                self.budget, self.empty, g, w, lo * unit_f, hi * unit_f, 2 * self.err,
+                poor_g, unsure_at,
+            )  # fmt: skip
+            return self._exact_from(
+                p, bounds, self.exact_sum(poor_g[:n_poor]), e.unit[p] * n_rich,
+                unsure_at[:n_unsure].tolist(),
+            )  # fmt: skip
         b = self.budget.take(g)
         live = ~self.empty.take(g)
         if sup.pts_f is None:
@@ -1719,8 +1800,26 @@ class _RunState:
             if not (sup.pts is not None):
                 raise RuntimeError("internal invariant violated")
             rem = q(int(np.dot(w[rich], sup.pts[rich])), e.scale)
+        return self._exact_from(p, bounds, paid, rem, np.nonzero(unsure)[0].tolist())
+
+    def _exact_from(
+        self,
+        p: int,
+        bounds: tuple[float, float] | None,
+        paid: Rational,
+        rem: Rational,
+        unsure: list[int],
+    ) -> Rational | None:
+        """:meth:`eval_exact` once the supporters surely paying all they have (their
+        money: ``paid``) and those surely paying the price (their satisfaction:
+        ``rem``) are known: the others (positions ``unsure``) sorted exactly."""
+        e = self.e
+        sup = self.live(p)
+        g = sup.g
+        w = sup.w
+        cost = e.cost[p]
         cand: list[tuple[Rational, Rational, Rational]] = []  # ratio, money x weight, sat x weight
-        for j in np.nonzero(unsure)[0].tolist():
+        for j in unsure:
             money = self.exact_budget(int(g[j]))
             u = e.unit[p] if sup.pts is None else q(int(sup.pts[j]), e.scale)
             wt = int(w[j])
@@ -1800,6 +1899,9 @@ class _RunState:
 
     def buy(self, p: int, rho: Rational, *, record: bool) -> tuple[Payment, ...]:
         """Charge p's supporters ``min(money, rho x satisfaction)``."""
+        if self.kernel is not None and not record:
+            self._buy_kernel(self.kernel, p, rho)
+            return ()
         e = self.e
         sup = self.live(p)
         g = sup.g
@@ -1888,6 +1990,41 @@ class _RunState:
         payments = sorted((Payment(a, n) for a, n in paid_by.items()), key=lambda x: -x.amount)
         return tuple(payments)
 
+    def _buy_kernel(self, kernel: _kernel.Kernel, p: int, rho: Rational) -> None:
+        """:meth:`buy` (not recorded, approval-like satisfaction) by the compiled
+        kernel: the same classes (spent already, surely short of the price, surely
+        above it, unsure: decided exactly here), budgets and slopes."""
+        e = self.e
+        sup = self.live(p)
+        g = sup.g
+        n = len(g)
+        price_f = float(rho * e.unit[p])
+        tol = 2 * self.err + abs(self.b0_f) * _NEAR * 1e-3
+        cls = np.empty(n, dtype=np.int8)
+        room = np.empty(n, dtype=np.int64)
+        k = kernel.buy_classify(self.budget, self.empty, g, price_f, tol, cls, room)
+        for j in room[:k].tolist():
+            money = self.exact_budget(int(g[j]))
+            cls[j] = 1 if rho * e.unit[p] >= money else 2
+        if self.slope is not None:
+            # (kept for :meth:`short_aim` if a project was found short this round)
+            self.snaps.append(self.slope if self._snap else None)
+            if self._snap:
+                self.slope = self.slope.copy()
+                self._snap = False
+        d = kernel.buy_apply(
+            self.budget, self.empty, g, sup.w_f, cls, price_f, e.unit_f[p], self.slope, room
+        )
+        gd = room[:d].copy()
+        self.priced = {}
+        self.rho[p] = rho
+        self.bought.append(p)
+        self.paid(rho * e.unit[p])
+        self.last_drained = gd
+        self.log.append(gd)
+        self.n_empty += d
+        self._bump_err()
+
 
 class _FloatBatch:
     """MES decided in floats at several shares at once (:meth:`MesEngine.run_float_batch`).
@@ -1951,35 +2088,10 @@ class _FloatBatch:
         self._every = np.arange(k)
         # the compiled kernel, with approval-like satisfaction (see ``_kernel.py``)
         self.kernel = _kernel.kernel() if engine.uniform else None
-        self._kargs_kept: tuple[int, int, int, int, int] | None = None
-        self._kaddr: dict[int, tuple[npt.NDArray[np.int64], int, int]] = {}
         # ``budget`` as one element per ballot (its row at every share): a purchase
         # at every share writes its supporters' rows back in one ``put``, about
         # twice as fast as assigning rows of a 2-D array
         self._rows = self.budget.view(np.dtype((np.void, 8 * k))).reshape(engine.n_groups)
-
-    @property
-    def _kargs(self) -> tuple[int, int, int, int, int]:
-        # the batch's arrays for the kernel (kept: updated in place, never replaced)
-        if self._kargs_kept is None:
-            self._kargs_kept = _kernel.batch_args(self.budget, self.err, self.spread, self.base)
-        return self._kargs_kept
-
-    def _addresses(
-        self, p: int, g: npt.NDArray[np.int64], w: npt.NDArray[np.float64]
-    ) -> tuple[int, int]:
-        # the addresses of p's live supporter arrays for the kernel, kept while they are
-        got = self._kaddr.get(p)
-        if got is None or got[0] is not g:
-            got = self._kaddr[p] = (g, _kernel.address(g), _kernel.address(w))
-        return got[1], got[2]
-
-    def __getstate__(self) -> dict[str, object]:
-        # a copy (``copy.deepcopy``) has arrays of its own: the addresses are not copied
-        state = self.__dict__.copy()
-        state["_kargs_kept"] = None
-        state["_kaddr"] = {}
-        return state
 
     def live(self, p: int) -> _Live:
         """p's supporter arrays, without the dead ballots when worthwhile."""
@@ -2334,10 +2446,13 @@ class _FloatBatch:
         else:
             price0 = np.full(m, c / total)
         cut = _CUT if n >= _CUT_FROM else 0.0
-        gp, wp = self._addresses(p, g, sup.w_f)
-        out, b = kernel.price_uniform(
-            self._kargs, gp, wp, n, cols, price0, c, total, (n + 4) * _EPS, cut, _CUT_KEEP
-        )
+        room = np.empty(_kernel.FIELDS * m + m * n)
+        kernel.price_uniform(
+            self.budget, self.k, g, sup.w_f, cols, self.err, self.spread, self.base, price0,
+            c, total, (n + 4) * _EPS, cut, _CUT_KEEP, room,
+        )  # fmt: skip
+        out = room[: _kernel.FIELDS * m].reshape(_kernel.FIELDS, m)
+        b = room[_kernel.FIELDS * m :].reshape(m, n)
         self._gathered[p] = (g, cols, b)
         gone = out[_kernel.GONE] != 0
         ok = out[_kernel.OK] != 0
@@ -2715,9 +2830,7 @@ class _FloatBatch:
             price_v, spill = price_v[at], spill[at]
         tol = price_v * rel2
         if self.kernel is not None:
-            got = self._kaddr.get(p)
-            gp = got[1] if got is not None and got[0] is g else _kernel.address(g)
-            self.kernel.buy_uniform(self._kargs, gp, len(g), sel, price_v)
+            self.kernel.buy_uniform(self.budget, self.k, g, sel, price_v)
         elif rows is not None and at is None:
             np.subtract(rows, price_v, out=rows)
             np.maximum(rows, 0.0, out=rows)
