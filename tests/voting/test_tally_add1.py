@@ -6,6 +6,7 @@ for ``add1``, ``add1-greedy`` and ``add1-nostop``.
 
 from __future__ import annotations
 
+import math
 import os
 import random
 from fractions import Fraction
@@ -284,6 +285,35 @@ def test_the_piecewise_check_certifies_and_holds_at_every_step_in_between() -> N
     assert used >= 3
 
 
+def test_a_failed_try_locates_a_step_where_the_outcome_changes() -> None:
+    """A try that fails in the piecewise check names a step in between where the
+    rival beats the winner (``change_at``, where the completion aims next): the
+    outcome there differs from the followed run's, and the step before it, in
+    the round that failed, still goes to the followed run's winner; it is found
+    on these elections, mostly with that step."""
+    found = first = 0
+    for seed in range(6):
+        e = changing_election(seed)
+        engine = MesEngine(e, "cost")
+        share = initial_share(e)
+        for k in range(0, 60, 3):
+            low = engine.run(share + k, record=False)
+            for span in (5, 11, 23):
+                trial = engine.run(share + k + span, record=False, follow=low, grid=1)
+                if trial.change_at is None:
+                    continue
+                found += 1
+                assert share + k < trial.change_at <= share + k + span
+                assert (trial.change_at - share).denominator == 1  # (on the grid)
+                there = engine.run(trial.change_at, record=False)
+                assert there.selected != low.selected
+                r = trial.failed_round - 1
+                assert there.bought[:r] == low.bought[:r] and there.bought[r] != low.bought[r]
+                before = engine.run(trial.change_at - 1, record=False)
+                first += before.bought[: r + 1] == low.bought[: r + 1]
+    assert found >= 10 and first >= found * 3 // 4
+
+
 def test_fast_add1_skips_steps() -> None:
     require_shared()
     e = read_pabulib(require_shared() / "Netherlands_Assen_2024.pb")
@@ -477,6 +507,53 @@ def test_predict_extrapolates_the_first_closing_gap() -> None:
     # no gap closing: no guess
     c = run(104, ({0: 10.0, 2: 15.0}, {1: 19.0, 2: 24.0}))
     assert _predict(a, c, Fraction(1)) is None
+
+
+def test_predict_bends_the_line_by_the_slope_at_the_last_run() -> None:
+    """With the slopes of the prices at the later run, the gap is extrapolated along
+    the parabola through both values with that slope: later than the line when the
+    gap closes ever more slowly (convex), earlier when ever faster."""
+    from voting.tally.mes import MesRun, _predict
+
+    def run(share: int, seen: dict[int, float], slopes: dict[int, float]) -> MesRun:
+        return MesRun(
+            Fraction(share),
+            (0,),
+            (),
+            frozenset({0, 2}),
+            (1,),
+            seen=(seen,),
+            slopes=({p: (seen[p], s) for p, s in slopes.items()},),
+        )
+
+    # winner 0 at 10 throughout; rival 2 from 14 to 12 over 4 steps: the line meets
+    # the winner 4 steps on
+    a = run(100, {0: 10.0, 2: 14.0}, {0: 0.0, 2: -0.5})
+    line = run(104, {0: 10.0, 2: 12.0}, {0: 0.0, 2: -0.5})
+    assert _predict(a, line, Fraction(1)) == 4
+    # falling at 7/16 a step at 104: 2 - 7t/16 + t^2/64 meets 0 at t = 5.75 or so
+    slower = run(104, {0: 10.0, 2: 12.0}, {0: 0.0, 2: -7 / 16})
+    assert _predict(a, slower, Fraction(1)) == 5
+    assert _predict(a, slower, Fraction(1, 2)) == 11  # (the same in half steps)
+    # falling at 3/4 a step: 2 - 3t/4 - t^2/16 meets 0 at t = 2.25 or so
+    faster = run(104, {0: 10.0, 2: 12.0}, {0: 0.0, 2: -0.75})
+    assert _predict(a, faster, Fraction(1)) == 2
+    # falling at 1/4 a step: the parabola turns back up before meeting the winner
+    assert _predict(a, run(104, {0: 10.0, 2: 12.0}, {0: 0.0, 2: -0.25}), Fraction(1)) is None
+
+
+def test_first_root() -> None:
+    """The first positive zero of ``g + d t + k t^2 / 2``."""
+    from voting.tally.mes import _first_root
+
+    assert _first_root(1.0, -1.0, 0.0) == 1.0
+    assert _first_root(1.0, -1.0, 0.5) == pytest.approx(2.0)  # (1 - t/2)^2
+    assert _first_root(1.0, -1.0, -0.5) == pytest.approx(8**0.5 - 2)
+    assert _first_root(1.0, 1.0, -2.0) == pytest.approx((1 + 5**0.5) / 2)  # rises first
+    assert _first_root(1.0, -1.0, 3.0) == math.inf  # turns back up first
+    assert _first_root(1.0, 1.0, 1.0) == math.inf
+    assert _first_root(1.0, 0.0, 0.0) == math.inf
+    assert _first_root(0.0, 1.0, 1.0) == 0.0  # (already met)
 
 
 def check_jump(e: Election, sat: str, x: Fraction, y: Fraction, s: Fraction) -> int:

@@ -70,7 +70,8 @@ _AIM_GROW = 16
 # share, so extrapolations tend to see the outcome's change late, and a try past it
 # costs about twice a try short of it
 _AIM_SHORT = 1.0
-# only rivals priced at most this much above the winner are extrapolated
+# only rivals priced at most this much above the winner get a slope (:attr:`MesRun.slopes`),
+# for tangent aims and the parabolas of :func:`_predict`
 _SLOPE_WITHIN = 0.25
 _PAYS = 2
 # the first plain runs in floats are made for this many steps at once; if the
@@ -717,27 +718,44 @@ class MesEngine:
         beats: Callable[[Rational | None, Rational], bool],
     ) -> Rational:
         """A share of ``(x, y]`` where ``p`` beats ``winner`` and one step before
-        it where it does not (by bisection): where the add-one completion looks
-        next (only a guide: what it skips is certified all the same)."""
+        it where it does not: where the add-one completion looks next (only a
+        guide: what it skips is certified all the same).  Searched by regula falsi
+        (the Illinois variant: an end kept twice in a row counts half as much)
+        along the gap between the two prices, or, while ``p`` is unaffordable at
+        the lower end, along the money its supporters lack (it mostly wins as soon
+        as it becomes affordable); by bisection when neither closes."""
         low, high = x, y
-        tries = 0
+        cost = float(self.cost[p])
+        g, w = self.groups[p], self.w_f[p]
+
+        def level(pt: _Point, by_gap: bool) -> float:
+            if by_gap and pt.rival is not None:
+                return float(pt.rival - pt.winner)
+            return cost - float(np.dot(w, pt.state.budget.take(g)))
+
+        weight = [1.0, 1.0]  # (Illinois: of the lower end, of the upper one)
+        kept = -1  # the end kept by the last cut (0 lower, 1 upper)
         while high.share - low.share > sp.grid and len(sp.mids) < 2 * _SPLITS:
             n = int((high.share - low.share) / sp.grid)
             cut = n // 2
-            if tries < 3 and low.rival is not None and high.rival is not None:
-                # where the gap between the two prices, linear between the ends, closes
-                d_low = float(low.rival - low.winner)
-                d_high = float(high.rival - high.winner)
-                if d_low > d_high:
-                    cut = min(n - 1, max(1, math.ceil(n * d_low / (d_low - d_high)) - 1))
-            tries += 1
+            by_gap = low.rival is not None and high.rival is not None
+            d_low = level(low, by_gap) * weight[0]
+            d_high = level(high, by_gap) * weight[1]
+            if d_low > 0 >= d_high:
+                # where the gap (or what is lacked), linear between the ends, closes
+                cut = min(n - 1, max(1, math.ceil(n * d_low / (d_low - d_high)) - 1))
             mid = sp.point(low.share + cut * sp.grid, rnd, p, winner, (low, high))
             if mid is None:
                 break
-            if beats(mid.rival, mid.winner):
+            side = 1 if beats(mid.rival, mid.winner) else 0  # the end kept
+            if side:
                 low = mid
             else:
                 high = mid
+            weight[1 - side] = 1.0
+            if side == kept:
+                weight[side] /= 2
+            kept = side
         return high.share
 
     def _both_ends(
@@ -2935,7 +2953,8 @@ def mes_add1(
     over pieces of it (:meth:`MesEngine._split_check`); a failed try that found
     where the outcome changes (``MesRun.change_at``) aims the next try at the step
     before, and so does, after a certified try, the first meeting of a rival's
-    price with a winner's extrapolated from the last two runs (:func:`_predict`);
+    price with a winner's extrapolated from the last two runs (:func:`_predict`:
+    along a parabola with the gap's slope at the later run);
     the first try from an exact run no earlier run shares its purchases with aims
     along the tangents of its prices, and both aims look at where a project short
     of money becomes affordable (:func:`_predict_tangent`).
@@ -3132,7 +3151,9 @@ def mes_add1(
             k += jump
             pred = _predict(current, trial, step)
             if _TANGENT:
-                tangent = _predict_tangent(trial, step, gaps=False)
+                # (only a project affordable sooner than ``pred`` matters: looked for
+                # below it alone)
+                tangent = _predict_tangent(trial, step, gaps=False, within=pred)
                 if tangent is not None:
                     pred = tangent if pred is None else min(pred, tangent)
             current = trial
@@ -3187,12 +3208,33 @@ def mes_add1(
             plain = changed
 
 
+def _first_root(g: float, d: float, k: float) -> float:
+    """The smallest t > 0 where ``g + d t + k t^2 / 2`` reaches 0 (0 if ``g`` is not
+    positive, infinity if it never does)."""
+    if g <= 0:
+        return 0.0
+    if k == 0:
+        return g / -d if d < 0 else math.inf
+    disc = d * d - 2 * k * g
+    if disc < 0:
+        return math.inf  # (k > 0: the parabola turns back up before reaching 0)
+    if k > 0 and d >= 0:
+        return math.inf  # (both roots negative)
+    # (k < 0: the one positive root; k > 0, d < 0: the smaller of two; written
+    # 2g / (sqrt(disc) - d) to avoid cancellation)
+    return 2 * g / (math.sqrt(disc) - d)
+
+
 def _predict(a: MesRun, b: MesRun, step: Rational) -> int | None:
-    """Steps from ``b``'s share to the last one before a rival's price, extrapolated
-    along the line through its prices at ``a``'s and ``b``'s shares (same
-    purchases), meets the winner's in some round; None if no gap is closing.  Only
-    a guide for where the add-one completion tries next."""
-    span = float(b.budget_per_voter - a.budget_per_voter) / float(step)
+    """Steps from ``b``'s share to the last one before a rival's price meets the
+    winner's in some round, both extrapolated from ``a``'s and ``b``'s shares (same
+    purchases); None if no gap is closing.  A gap whose slope at ``b`` is known
+    (:attr:`MesRun.slopes`) is extrapolated along the parabola with that slope
+    through its values at both shares (prices are convex in the share, so the line
+    through the two values alone sees the gap close too early); any other along
+    that line.  Only a guide for where the add-one completion tries next."""
+    step_f = float(step)
+    span = float(b.budget_per_voter - a.budget_per_voter) / step_f
     if span <= 0:
         return None
     best = math.inf
@@ -3201,24 +3243,34 @@ def _predict(a: MesRun, b: MesRun, step: Rational) -> int | None:
         wa, wb = sa.get(w), sb.get(w)
         if wa is None or wb is None:
             continue
+        tangents = b.slopes[r] if r < len(b.slopes) else {}
+        w_slope = tangents.get(w)
         for p, pb in sb.items():
             pa = sa.get(p)
             if p == w or pa is None:
                 continue
             ga, gb = pa - wa, pb - wb
-            if ga > gb:
+            at = tangents.get(p)
+            if at is not None and w_slope is not None:
+                d = (at[1] - w_slope[1]) * step_f  # the gap's slope at b, per step
+                k = 2 * (ga - gb + d * span) / (span * span)
+                best = min(best, _first_root(gb, d, k))
+            elif ga > gb:
                 best = min(best, max(0.0, gb) * span / (ga - gb))
     if best == math.inf:
         return None
     return int(min(best, 1e9))
 
 
-def _predict_tangent(b: MesRun, step: Rational, *, gaps: bool = True) -> int | None:
+def _predict_tangent(
+    b: MesRun, step: Rational, *, gaps: bool = True, within: int | None = None
+) -> int | None:
     """Steps from ``b``'s share to the last one before a rival's price meets the
     winner's in some round, extrapolated along the tangents of both prices
     (:attr:`MesRun.slopes`); None if no gap is closing.  Only a guide, like
-    :func:`_predict`, for when no earlier run with the same purchases is at hand."""
-    best = math.inf
+    :func:`_predict`, for when no earlier run with the same purchases is at hand.
+    ``within``: only a guess below that many steps is looked for (None if none)."""
+    best = math.inf if within is None else float(within)
     step_f = float(step)
     for r, slopes in enumerate(b.slopes if gaps else ()):
         w = b.bought[r]
@@ -3229,7 +3281,7 @@ def _predict_tangent(b: MesRun, step: Rational, *, gaps: bool = True) -> int | N
                 best = min(best, max(0.0, pp - wp) / closing / step_f)
     if b.short_aim is not None:
         best = b.short_aim(best * step_f) / step_f
-    if best == math.inf:
+    if best == math.inf or (within is not None and best >= within):
         return None
     return int(min(best, 1e9))
 
