@@ -1707,29 +1707,24 @@ class _RunState:
         prof = e.election.profile
         if len(groups) == 0:
             return q(0)
-        if e.dense and self.kernel is not None and e.dense_type is np.float32:
-            # (the same counts by the compiled kernel, from the bought columns only)
-            if len(self._cols) != len(self.bought):
-                self._cols = e.member_cols(self.bought)
-            counts_k = np.empty(len(self._cols))
-            voters = self.kernel.member_counts(e.member, e.counts_i, groups, self._cols, counts_k)
-            if not self.bought:
-                return self.b0 * voters
-            nums = self._numerators()
-            acc = self._b0n * voters
-            for i in np.flatnonzero(counts_k).tolist():
-                acc -= nums[i] * int(counts_k[i])
-            return q(acc, self._den)
         if e.dense:
             # the voters of these ballots supporting each project bought: their weights
             # times the ballots' columns of :attr:`MesEngine.member` (exact, see there)
-            w_f = e.counts_f.take(groups)
-            voters = int(w_f.sum(dtype=np.float64))
-            if not self.bought:
-                return self.b0 * voters
             if len(self._cols) != len(self.bought):
                 self._cols = e.member_cols(self.bought)
-            counts_d = (w_f @ e.member.take(groups, axis=0)).take(self._cols)
+            counts_d: npt.NDArray[np.generic]
+            if self.kernel is not None and e.dense_type is np.float32:
+                # (the same counts by the compiled kernel, from the bought columns only)
+                counts_d = np.empty(len(self._cols))
+                voters = self.kernel.member_counts(
+                    e.member, e.counts_i, groups, self._cols, counts_d
+                )
+            else:
+                w_f = e.counts_f.take(groups)
+                voters = int(w_f.sum(dtype=np.float64))
+                counts_d = (w_f @ e.member.take(groups, axis=0)).take(self._cols)
+            if not self.bought:
+                return self.b0 * voters
             # (in integers over ``_den``: several times cheaper than rational steps)
             nums = self._numerators()
             acc = self._b0n * voters
