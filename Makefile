@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements/dev.txt | md5sum | cut -c1-
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install migrate seed serve lint typecheck check messages clean bench
+.PHONY: run test install migrate seed serve lint typecheck check messages clean bench kernel
 
 $(STAMP): requirements/dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,8 @@ $(KERNEL): voting/tally/_kernel.c
 	    -DSOURCE_SHA256=\"$$(sha256sum $< | cut -c1-64)\" \
 	  || echo "the tally kernel did not build: the engine runs with NumPy alone"; \
 	else echo "no C compiler ($(CC)) or Python headers: the tally engine runs with NumPy alone"; fi
+
+kernel: $(KERNEL)
 
 install: $(STAMP) node_modules/.installed $(KERNEL)
 
