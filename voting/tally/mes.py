@@ -1318,7 +1318,7 @@ class _RunState:
         # the compiled kernel, with approval-like satisfaction (see ``_kernel.py``)
         self.kernel = _kernel.kernel() if engine.uniform else None
         self._at_room = np.empty(0, dtype=np.int64)
-        self.looked = (0, False)  # (the kernel's last fixed point, see ``_kernel.py``: tests)
+        self._b_room = np.empty(0)
         # with ``slopes``: each ballot's d(money)/d(share) in floats, as if every
         # purchase so far drained the same voters at nearby shares (a guide for
         # where the add-one completion tries next, :func:`_predict_tangent`, never
@@ -1604,26 +1604,23 @@ class _RunState:
         if p not in self._live and self.n_empty:
             # (see :meth:`eval_float`: the first look, before dropping the spent)
             g, w = e.groups[p], e.w_f[p]
-            b = np.empty(len(g))
+            b, at = self._rooms(len(g))
             res = kernel.eval_price(
-                self.budget, g, w, c, e.w_sum[p], self.err, 0.0, True, *consts, b, self._at(len(g))
+                self.budget, g, w, c, e.w_sum[p], self.err, 0.0, True, *consts, b, at
             )
             if res[0] == _kernel.E_SHORT:
                 if self.slope is not None:
-                    self.short[p] = (g, w, b, u, c - res[3], len(self.bought), e.w_sum[p])
+                    self.short[p] = (g, w, b.copy(), u, c - res[3], len(self.bought), e.w_sum[p])
                     self._snap = True
                 return None
         sup = self.live(p)
         if sup.w_sum <= 0:
             return None
-        n = len(sup.g)
-        b = np.empty(n)
-        at = self._at(n)
+        b, at = self._rooms(len(sup.g))
         res = kernel.eval_price(
             self.budget, sup.g, sup.w_f, c, sup.w_sum, self.err, start * (1 - 1e-9) * u, False,
             *consts, b, at,
         )  # fmt: skip
-        self.looked = (int(res[7]), res[8] == 1.0)
         outcome = res[0]
         if outcome == _kernel.E_PRICED:
             if self.slope is not None:
@@ -1636,7 +1633,9 @@ class _RunState:
             return (res[1] / u, res[2])
         if outcome == _kernel.E_SHORT:
             if self.slope is not None:
-                self.short[p] = (sup.g, sup.w_f, b, u, c - res[3], len(self.bought), sup.w_sum)
+                self.short[p] = (
+                    sup.g, sup.w_f, b.copy(), u, c - res[3], len(self.bought), sup.w_sum
+                )  # fmt: skip
                 self._snap = True
             return None
         if outcome == _kernel.E_ALL_PAY:
@@ -1644,11 +1643,14 @@ class _RunState:
             return (res[1] / u, res[2])
         return (math.nan, -1.0)  # (E_CLOSE)
 
-    def _at(self, n: int) -> npt.NDArray[np.int64]:
-        # room for the positions the kernel writes (reused: read before the next call)
+    def _rooms(self, n: int) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]:
+        # room for the money and the positions the kernel writes, n of each (reused:
+        # what is kept is copied out before the next call)
         if len(self._at_room) < n:
-            self._at_room = np.empty(max(n, 2 * len(self._at_room)), dtype=np.int64)
-        return self._at_room
+            size = max(n, 2 * len(self._at_room))
+            self._b_room = np.empty(size)
+            self._at_room = np.empty(size, dtype=np.int64)
+        return self._b_room[:n], self._at_room[:n]
 
     # -- exact values -----------------------------------------------------------
 
