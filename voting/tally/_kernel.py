@@ -63,7 +63,6 @@ class Kernel:
     """The module's functions (an object holding them is copied with the same ones)."""
 
     def __init__(self, module: Any) -> None:
-        self.module = module
         self.price_uniform = module.price_uniform
         self.buy_uniform = module.buy_uniform
         self.eval_price = module.eval_price
