@@ -205,6 +205,44 @@ def test_a_run_certified_on_a_grid_holds_at_every_step_in_between(
         assert engine.run(low + i * grid, record=False).selected == first.selected
 
 
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.one_of(elections(), cumulative_elections()),
+    st.sampled_from(["cost", "cardinality", "points"]),
+    st.integers(0, 40),
+    st.sampled_from([Fraction(1), Fraction(1, 3), Fraction(5, 2)]),
+    st.integers(2, 6),
+)
+def test_a_try_one_step_of_the_grid_ahead_compares_the_outcomes(
+    e: Election, sat: str, start: int, grid: Fraction, ahead: int
+) -> None:
+    """A try one grid step above the followed run (no grid share in between) is run
+    plainly after its trusted rounds: certified exactly when its winners are the
+    followed run's, round by round, and otherwise failed at the first round whose
+    winner differs (or at the round after the followed run's last purchase)."""
+    if sat == "points" and not has_points(e):
+        sat = "cost"
+    engine = MesEngine(e, sat)  # type: ignore[arg-type]
+    low = initial_share(e) + start
+    first = engine.run(low, record=False)
+    # rounds trusted from a failed try further ahead, as the completion passes them
+    further = engine.run(low + ahead * grid, record=False, follow=first, grid=grid)
+    trusted = 0 if further.certified else further.failed_round - 1
+    for trust in {0, trusted}:
+        trial = engine.run(low + grid, record=False, follow=first, grid=grid, trusted=trust)
+        plain = engine.run(low + grid, record=False)
+        assert (trial.selected, trial.rhos) == (plain.selected, plain.rhos)
+        assert trial.certified == (trial.selected == first.selected)
+        if not trial.certified:
+            same = 0
+            while (
+                same < min(len(trial.bought), len(first.bought))
+                and trial.bought[same] == first.bought[same]
+            ):
+                same += 1
+            assert trial.failed_round == same + 1
+
+
 def changing_election(seed: int) -> Election:
     """Many projects of similar cost and support: the outcome changes often as the
     share grows."""

@@ -19,7 +19,7 @@ from tally_support import require_shared
 from test_tally_add1 import elections
 
 from voting.tally import Election, _kernel, read_pabulib
-from voting.tally.mes import MesEngine, _FloatBatch, initial_share, mes_add1
+from voting.tally.mes import MesEngine, _FloatBatch, _RunState, initial_share, mes_add1
 
 
 def built() -> _kernel.Kernel:
@@ -146,7 +146,44 @@ def test_arrays_too_short_are_refused() -> None:
         k.eval_price(
             budget[:, 0].copy(), g, np.ones(2), 1.0, 3.0, 0.0, 0.0, False,
             1e-9, 512, 1.5, 0.75, 1e-10, 1e-11, np.empty(3), np.empty(3, dtype=np.int64),
+            None,
         )  # fmt: skip
+    with pytest.raises(ValueError):  # slopes are read at every ballot of the money
+        k.eval_price(
+            budget[:, 0].copy(), g, np.ones(3), 1.0, 3.0, 0.0, 0.0, False,
+            1e-9, 512, 1.5, 0.75, 1e-10, 1e-11, np.empty(3), np.empty(3, dtype=np.int64),
+            np.ones(9),
+        )  # fmt: skip
+
+
+@pytest.mark.parametrize("name", ["Poland_Warszawa_2026.pb", "Hungary_Budapest_2024.pb"])
+def test_a_runs_prices_and_their_slopes_are_numpys(name: str) -> None:
+    """Within a run (after some purchases), each project's float price and the slope
+    of that price in the share (for the add-one completion's aims) by the kernel are
+    NumPy's: overlapping intervals, the same unaffordable projects, close slopes."""
+    built()
+    e = read_pabulib(require_shared() / name)
+    engine = MesEngine(e, "cost")
+    share = initial_share(e) + 40
+    run = engine.run(share, record=False)
+    both = [_RunState(engine, share, slopes=True) for _ in range(2)]
+    both[1].kernel = None
+    assert both[0].kernel is not None
+    priced = 0
+    for p, rho in list(zip(run.bought, run.rhos, strict=True))[:6]:
+        for state in both:
+            state.buy(p, rho, record=False)
+        for x in sorted(set(engine.eligible) - set(both[0].bought)):
+            got = [state.eval_float(x) for state in both]
+            assert (got[0] is None) == (got[1] is None)
+            if got[0] is None or got[1] is None or got[0][1] < 0 or got[1][1] < 0:
+                continue
+            (a, rel_a), (b, rel_b) = got
+            assert a * (1 - rel_a) <= b * (1 + rel_b) and b * (1 - rel_b) <= a * (1 + rel_a)
+            slopes = [state.price_slope(x) for state in both]
+            assert slopes[0] == pytest.approx(slopes[1], rel=1e-9, abs=1e-15)
+            priced += slopes[0] != 0
+    assert priced > 0
 
 
 @pytest.mark.parametrize(

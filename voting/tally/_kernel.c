@@ -413,12 +413,14 @@ enum { E_SHORT = 0, E_ALL_PAY = 1, E_CLOSE = 2, E_PRICED = 3, E_AFFORDABLE = 4 }
  * E_AFFORDABLE), before the spent supporters are dropped.
  * res: outcome, price per voter, relative error, money (sum of weight x money),
  * paid by those short, their weight, how many they are, how many supporters the
- * fixed point's first look counted, whether that look gave the answer.
+ * fixed point's first look counted, whether that look gave the answer, and (E_PRICED,
+ * with `slope`, each ballot's d(money)/d(share), else 0) the sum of weight x slope of
+ * those short.
  */
 static void eval_price(const double *budget, const int64_t *g, const double *w, int64_t n, double c,
                 double total, double w_sum, double err, double near, double start,
                 int64_t cut_from, double cut, double keep, double rel_floor, double rel_factor,
-                int64_t first_look, double *b, int64_t *at, double *res)
+                int64_t first_look, double *b, int64_t *at, const double *slope, double *res)
 {
     double sums[2];
     gather_money(budget, g, w, n, b, sums);
@@ -472,6 +474,12 @@ static void eval_price(const double *budget, const int64_t *g, const double *w, 
     res[4] = paid;
     res[5] = w_poor;
     res[6] = (double)k;
+    if (slope) {
+        double spent = 0.0;
+        for (int64_t j = 0; j < k; j++)
+            spent += w[at[j]] * slope[g[at[j]]];
+        res[9] = spent;
+    }
 }
 
 /* -- a run's purchases (_RunState.buy) ------------------------------------------ */
@@ -741,11 +749,12 @@ static PyObject *py_buy_uniform(PyObject *self, PyObject *const *args, Py_ssize_
 }
 
 /* eval_price(budget, g, w, c, total, err, start, first_look, near, cut_from, cut, keep,
- *            rel_floor, rel_factor, b, at): see the C function; b and at (n each) receive
- * the money and the positions; returns its 9 results as a tuple of floats. */
+ *            rel_floor, rel_factor, b, at, slope or None): see the C function; b and at
+ * (n each) receive the money and the positions; returns its 10 results as a tuple of
+ * floats. */
 static PyObject *py_eval_price(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    CHECK_ARGS(16, "eval_price");
+    CHECK_ARGS(17, "eval_price");
     double c = PyFloat_AsDouble(args[3]), total = PyFloat_AsDouble(args[4]);
     double err = PyFloat_AsDouble(args[5]), start = PyFloat_AsDouble(args[6]);
     int first_look = PyObject_IsTrue(args[7]);
@@ -766,19 +775,27 @@ static PyObject *py_eval_price(PyObject *self, PyObject *const *args, Py_ssize_t
     const double *w = g ? buffer(&bs, args[2], 8 * n, 0) : NULL;
     double *b = w ? buffer(&bs, args[14], 8 * n, 1) : NULL;
     int64_t *at = b ? buffer(&bs, args[15], 8 * n, 1) : NULL;
-    double res[9];
-    if (at)
+    /* (the slopes are read at the supporters' ballots: as long as the money) */
+    const double *slope = NULL;
+    int ok = at != NULL;
+    if (ok && args[16] != Py_None) {
+        Py_ssize_t groups = PyObject_Length(args[0]);
+        slope = groups < 0 ? NULL : buffer(&bs, args[16], 8 * groups, 0);
+        ok = slope != NULL;
+    }
+    double res[10] = {0};
+    if (ok)
         eval_price(budget, g, w, n, c, total, total, err, near, start, cut_from, cut, keep,
-                   rel_floor, rel_factor, first_look, b, at, res);
+                   rel_floor, rel_factor, first_look, b, at, slope, res);
     release(&bs);
-    if (!at)
+    if (!ok)
         return NULL;
     if (res[0] < 0)
         return PyErr_NoMemory();
-    PyObject *t = PyTuple_New(9);
+    PyObject *t = PyTuple_New(10);
     if (!t)
         return NULL;
-    for (int i = 0; i < 9; i++)
+    for (int i = 0; i < 10; i++)
         PyTuple_SET_ITEM(t, i, PyFloat_FromDouble(res[i]));
     return t;
 }

@@ -17,11 +17,13 @@ or written:
   in ``out`` (FIELDS rows of one per share, then shares x supporters: the money);
 * ``buy_uniform(budget, k, g, cols, price)``: a purchase at those shares;
 * ``eval_price(budget, g, w, c, total, err, start, first_look, near, cut_from, cut,
-  keep, rel_floor, rel_factor, b, at)``: :meth:`voting.tally.mes._RunState.eval_float`,
+  keep, rel_floor, rel_factor, b, at, slope)``: :meth:`voting.tally.mes._RunState.eval_float`,
   the supporters' money into ``b``, the positions of those who pay all they have into
   ``at``; returns (outcome, price per voter, relative error, money, paid by those
   short, their weight, how many they are, how many the fixed point's first look
-  counted, whether that look gave the answer);
+  counted, whether that look gave the answer, and, with ``slope`` (each ballot's
+  d(money)/d(share), or None), the sum of weight x slope of those short: the slope
+  of the price, :meth:`voting.tally.mes._RunState.price_slope`);
 * ``buy_classify(budget, empty, g, price, tol, cls, unsure)`` and ``buy_apply(budget,
   empty, g, w, cls, price, unit, slope, drained)``: :meth:`voting.tally.mes._RunState.buy`
   (not recorded), who pays all it has (the unsure ones are decided exactly in

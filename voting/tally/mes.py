@@ -318,6 +318,17 @@ class MesEngine:
         lower = _Bounds(self.lower0, self.id_rank_list, self.eligible)
         forced = list(zip(follow.bought, follow.rhos, strict=True)) if follow is not None else []
         certified = follow is not None and follow.budget_per_voter <= share
+        # One step of the grid above the followed run (no share of the grid in
+        # between): the outcome there is the followed one exactly when this run's
+        # winners are the followed run's, round by round.  So its rounds are run
+        # plainly (after the trusted ones) and compared at the end: cheaper than
+        # checking each round's rivals against the followed prices.
+        direct = (
+            certified
+            and grid is not None
+            and follow is not None
+            and share - follow.budget_per_voter <= grid
+        )
         # The followed run replayed on demand (its winners at its prices) for the
         # two-ended checks of :meth:`_forced_round` (``stable``: while every purchase
         # drains exactly the same voters at both shares; ``drained``: those at this
@@ -362,7 +373,7 @@ class MesEngine:
             rnd += 1
             best: tuple[Rational, str, int] | None = None
             relied = False  # a rival needed the two-ended check
-            if certified and rnd <= len(forced):
+            if certified and rnd <= len(forced) and (not direct or rnd <= trusted):
                 if rnd <= trusted:
                     best = self._trusted_round(state, active, *forced[rnd - 1])
                 else:
@@ -399,7 +410,11 @@ class MesEngine:
                 best = self._free_round(state, active, lower)
                 if best is None:
                     break
-                if certified:
+                if certified and direct and rnd <= len(forced):
+                    if best[2] != forced[rnd - 1][0]:
+                        certified = False
+                        failed_round = rnd
+                elif certified:
                     certified = False  # buys more than the run it follows
                     failed_round = rnd
             rho, _, winner = best
@@ -684,17 +699,22 @@ class MesEngine:
         n = (y.share - x.share) / sp.grid
         if n <= 1:
             return True  # checked at y; x is covered already
-        if y.rival is not None and self._both_ends(
-            y.state,
-            x.state,
-            len(x.drained) >= rnd - 1
-            and len(y.drained) >= rnd - 1
-            and all(np.array_equal(a, b) for a, b in zip(x.drained, y.drained, strict=False)),
-            p,
-            float(y.rival),
-            winner,
-            y.winner,
-            x.winner,
+        # (depth 0 is the whole interval, whose two-ended check the caller made)
+        if (
+            depth
+            and y.rival is not None
+            and self._both_ends(
+                y.state,
+                x.state,
+                len(x.drained) >= rnd - 1
+                and len(y.drained) >= rnd - 1
+                and all(np.array_equal(a, b) for a, b in zip(x.drained, y.drained, strict=False)),
+                p,
+                float(y.rival),
+                winner,
+                y.winner,
+                x.winner,
+            )
         ):
             return True
         if depth >= 8 or len(sp.mids) >= _SPLITS:
@@ -1323,15 +1343,12 @@ class _RunState:
         # purchase so far drained the same voters at nearby shares (a guide for
         # where the add-one completion tries next, :func:`_predict_tangent`, never
         # a decision), and the slope of the price of each project priced in floats
-        # in the current round (:meth:`price_slope`, per unit of satisfaction, from
-        # what ``priced`` keeps of its computation)
+        # in the current round (``priced``, per unit of satisfaction, computed with
+        # its price, :meth:`price_slope`)
         self.slope: npt.NDArray[np.float64] | None = (
             np.ones(engine.n_groups, dtype=np.float64) if slopes else None
         )
-        # (the supporters, their weights, the positions of those who pay all they have)
-        self.priced: dict[
-            int, tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.int64], float]
-        ] = {}
+        self.priced: dict[int, float] = {}
         # with ``slopes``: each project found unaffordable in floats, with the
         # increase of the share at which its supporters' money, along its tangent,
         # covers its cost, their largest money per satisfaction there (about its
@@ -1422,11 +1439,7 @@ class _RunState:
         share, from its float computation in this round (0 when everyone paid the
         same; with ``slopes`` only): the money of the supporters who pay all they
         have grows with the share at their ``slope``, the others' pays the rest."""
-        got = self.priced.get(p)
-        if got is None or self.slope is None:
-            return 0.0
-        g, w, at, sat = got
-        return -float(np.dot(w.take(at), self.slope.take(g.take(at)))) / sat
+        return self.priced.get(p, 0.0)
 
     def short_aim(self, rhos: tuple[Rational, ...], best: float) -> float:
         """The smallest of ``best`` and the share increases at which a project
@@ -1585,7 +1598,8 @@ class _RunState:
             return (math.nan, -1.0)
         rel = _REL_FLOOR + (_REL_FACTOR * (c + paid) + 2 * w_poor * self.err) / num
         if self.slope is not None:
-            self.priced[p] = (sup.g, w, at, (total - w_poor) * u)
+            spent = float(np.dot(w.take(at), self.slope.take(sup.g.take(at))))
+            self.priced[p] = -spent / ((total - w_poor) * u)
         return (price / u, rel)
 
     def _eval_float_kernel(
@@ -1606,7 +1620,7 @@ class _RunState:
             g, w = e.groups[p], e.w_f[p]
             b, at = self._rooms(len(g))
             res = kernel.eval_price(
-                self.budget, g, w, c, e.w_sum[p], self.err, 0.0, True, *consts, b, at
+                self.budget, g, w, c, e.w_sum[p], self.err, 0.0, True, *consts, b, at, None
             )
             if res[0] == _kernel.E_SHORT:
                 if self.slope is not None:
@@ -1619,17 +1633,12 @@ class _RunState:
         b, at = self._rooms(len(sup.g))
         res = kernel.eval_price(
             self.budget, sup.g, sup.w_f, c, sup.w_sum, self.err, start * (1 - 1e-9) * u, False,
-            *consts, b, at,
+            *consts, b, at, self.slope,
         )  # fmt: skip
         outcome = res[0]
         if outcome == _kernel.E_PRICED:
             if self.slope is not None:
-                self.priced[p] = (
-                    sup.g,
-                    sup.w_f,
-                    at[: int(res[6])].copy(),
-                    (sup.w_sum - res[5]) * u,
-                )
+                self.priced[p] = -res[9] / ((sup.w_sum - res[5]) * u)
             return (res[1] / u, res[2])
         if outcome == _kernel.E_SHORT:
             if self.slope is not None:
