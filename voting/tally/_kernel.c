@@ -644,15 +644,19 @@ static void rates_round(const int64_t *g, const double *wt, int64_t n, double un
 /* The supporters g (n, weights w and w_f) whose ballots are not `empty`, in order,
  * into out_g, out_w, out_wf; how many. */
 static int64_t compact(const uint8_t *empty, const int64_t *g, const int64_t *w, const double *w_f,
-                       int64_t n, int64_t *out_g, int64_t *out_w, double *out_wf)
+                       int64_t n, int64_t *out_g, int64_t *out_w, double *out_wf, double *total)
 {
     int64_t k = 0;
+    double sum = 0.0; /* (of integers below 2**53: exact in any order) */
     for (int64_t i = 0; i < n; i++) {
+        int keep = !empty[g[i]];
         out_g[k] = g[i];
         out_w[k] = w[i];
         out_wf[k] = w_f[i];
-        k += !empty[g[i]];
+        sum += keep ? w_f[i] : 0.0;
+        k += keep;
     }
+    *total = sum;
     return k;
 }
 
@@ -950,7 +954,7 @@ static PyObject *py_rates_round(PyObject *self, PyObject *const *args, Py_ssize_
 }
 
 /* compact(empty, g, w, w_f, out_g, out_w, out_wf): see the C function; returns how
- * many are kept. */
+ * many are kept and their weight. */
 static PyObject *py_compact(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
     CHECK_ARGS(7, "compact");
@@ -966,12 +970,13 @@ static PyObject *py_compact(PyObject *self, PyObject *const *args, Py_ssize_t na
     int64_t *out_w = out_g ? buffer(&bs, args[5], 8 * n, 1) : NULL;
     double *out_wf = out_w ? buffer(&bs, args[6], 8 * n, 1) : NULL;
     int64_t k = 0;
+    double total = 0.0;
     if (out_wf)
-        k = compact(empty, g, w, w_f, n, out_g, out_w, out_wf);
+        k = compact(empty, g, w, w_f, n, out_g, out_w, out_wf, &total);
     release(&bs);
     if (!out_wf)
         return NULL;
-    return PyLong_FromLongLong(k);
+    return Py_BuildValue("(Ld)", (long long)k, total);
 }
 
 static PyMethodDef methods[] = {

@@ -32,7 +32,8 @@ or written:
   :meth:`voting.tally.mes._RunState.eval_exact`, who surely pays all it has, who
   surely pays the price, and who is to be decided exactly;
 * ``compact(empty, g, w, w_f, out_g, out_w, out_wf)``: for
-  :meth:`voting.tally.mes._RunState.live`, the supporters with money left;
+  :meth:`voting.tally.mes._RunState.live`, the supporters with money left (returns how
+  many and their weight);
 * ``member_counts(member, counts, groups, cols, out)``: for
   :meth:`voting.tally.mes._RunState.exact_sum`, how many voters of those ballots
   support each project bought (exact integers in doubles);

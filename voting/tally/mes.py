@@ -1397,8 +1397,7 @@ class _RunState:
             if self.kernel is not None:  # (approval-like: no points to keep)
                 n = len(cur.g)
                 g, w, w_f = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64), np.empty(n)
-                k = self.kernel.compact(self.empty, cur.g, cur.w, cur.w_f, g, w, w_f)
-                total = float(w_f[:k].sum())  # (integers: exact)
+                k, total = self.kernel.compact(self.empty, cur.g, cur.w, cur.w_f, g, w, w_f)
                 cur = _Live(g[:k], w[:k], w_f[:k], None, None, None, total, total, self.n_empty)
                 self._live[p] = cur
                 return cur
