@@ -21,10 +21,23 @@ def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def
     on_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
     has_redis = bool(os.environ.get("REDIS_URL"))
     for item in items:
+        if "own_db" in item.keywords and _uses_suite_database(item):
+            raise pytest.UsageError(f"{item.nodeid} is marked own_db but uses the suite's database")
         if "postgres" in item.keywords and not on_postgres:
             item.add_marker(pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL)"))
         if "redis" in item.keywords and not has_redis:
             item.add_marker(pytest.mark.skip(reason="needs Redis (set REDIS_URL)"))
+
+
+SUITE_DATABASE_FIXTURES = frozenset(
+    {"db", "transactional_db", "live_server", "client", "admin_client"}
+)
+
+
+def _uses_suite_database(item) -> bool:  # type: ignore[no-untyped-def]
+    """Whether a test reaches the suite's database (what ``own_db`` promises not to)."""
+    names = set(getattr(item, "fixturenames", ()))
+    return bool(names & SUITE_DATABASE_FIXTURES) or item.get_closest_marker("django_db") is not None
 
 
 @pytest.fixture(autouse=True)

@@ -123,6 +123,7 @@ def _assert_expected(grants) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.slow
+@pytest.mark.own_db
 def test_fresh_sqlite_database_gets_role_permissions_from_migrate(tmp_path):
     path = tmp_path / "fresh.sqlite3"
     _migrate_in_subprocess(f"sqlite:///{path}")

@@ -19,7 +19,7 @@ from tests.conftest import REPO_ROOT
 
 from .stack import log_in
 
-pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.own_db]
 
 DEMO_PASSWORD = "ciic6-demo-2025"  # printed by seed_demo, in the README
 

@@ -74,6 +74,7 @@ def test_twenty_parallel_checks_make_five_lookups_on_postgresql(live_server, set
 
 
 @pytest.mark.slow
+@pytest.mark.own_db
 def test_twenty_parallel_checks_make_five_lookups_on_sqlite(fresh_sqlite: str, tmp_path: Path):
     media = tmp_path / "media"
     made = setup_in(fresh_sqlite, f"{__name__}:resident_with_profile", media_root=media)

@@ -91,6 +91,7 @@ def submission_outcome(draft: int) -> dict[str, Any]:
 # --- the test --------------------------------------------------------------------------------
 
 
+@pytest.mark.own_db
 def test_ten_parallel_final_submits_of_one_draft_on_sqlite(fresh_sqlite: str, tmp_path: Path):
     media = tmp_path / "media"
     made = setup_in(fresh_sqlite, f"{__name__}:complete_draft", media_root=media)
@@ -158,6 +159,7 @@ def _anonymous(base_url: str):  # type: ignore[no-untyped-def]
     return session
 
 
+@pytest.mark.own_db
 def test_parallel_sign_ups_and_new_drafts_on_sqlite(fresh_sqlite: str, tmp_path: Path):
     """The other hot writes: ten sign-ups at once, ten new drafts started at
     once by one resident."""

@@ -28,6 +28,8 @@ from voting.tally.mes import (
     mes_add1_stepwise,
 )
 
+pytestmark = pytest.mark.own_db  # (the engine alone: no database)
+
 FULL = os.environ.get("TALLY_FULL") == "1"
 VARIANTS = ("add1", "add1-greedy", "add1-nostop")
 

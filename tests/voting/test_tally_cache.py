@@ -15,6 +15,8 @@ from voting.tally import VoterRecords, cache, read_pabulib
 from voting.tally.cache import key, read_pabulib_cached
 from voting.tally.cli import main
 
+pytestmark = pytest.mark.own_db  # (the engine alone: no database)
+
 
 @pytest.mark.parametrize("name", pb_files())
 def test_a_cached_election_is_the_parsed_one(name: str, tmp_path: Path) -> None:

@@ -14,6 +14,8 @@ from voting.tally import read_pabulib, tally
 from voting.tally.cli import main
 from voting.tally.explain import explain
 
+pytestmark = pytest.mark.own_db  # (the engine alone: no database)
+
 REPO = Path(__file__).resolve().parents[2]
 
 

@@ -29,6 +29,8 @@ from voting.tally.mes import (
     mes_add1,
 )
 
+pytestmark = pytest.mark.own_db  # (the engine alone: no database)
+
 mes = sys.modules[MesEngine.__module__]  # (``voting.tally.mes`` is also a function's name)
 
 

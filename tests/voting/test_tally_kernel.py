@@ -21,6 +21,8 @@ from test_tally_add1 import elections
 from voting.tally import Election, _kernel, read_pabulib
 from voting.tally.mes import MesEngine, _FloatBatch, _RunState, initial_share, mes_add1
 
+pytestmark = pytest.mark.own_db  # (the engine alone: no database)
+
 
 def built() -> _kernel.Kernel:
     k = _kernel.kernel()

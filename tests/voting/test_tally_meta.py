@@ -15,6 +15,8 @@ from voting.tally.explain import explain
 from voting.tally.greedy import GreedyOptions
 from voting.tally.rules import META_RULES, official_selection, tally_meta
 
+pytestmark = pytest.mark.own_db  # (the engine alone: no database)
+
 # Files whose META names a supported rule but whose recorded winners the rule
 # cannot reproduce, with the published reason.
 KNOWN_DIFFERENCES = {

@@ -18,6 +18,8 @@ from voting.tally.pabulib import (
     read_pabulib,
 )
 
+pytestmark = pytest.mark.own_db  # (the engine alone: no database)
+
 TRICKY = (
     "\ufeffMETA\r\n"
     "key;value\r\n"

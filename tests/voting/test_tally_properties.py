@@ -20,6 +20,8 @@ from tally_support import project_ids
 from voting.tally import Election, Profile, Project, tally
 from voting.tally.mes import MesEngine, _RunState, initial_share
 
+pytestmark = pytest.mark.own_db  # (the engine alone: no database)
+
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 

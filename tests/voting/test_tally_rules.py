@@ -12,6 +12,8 @@ from tally_support import RULE_NAMES, SAT_NAMES, pb_files, reference, require_sh
 from voting.tally import Election, Profile, Project, read_pabulib, tally
 from voting.tally.mes import MesEngine, mes_add1
 
+pytestmark = pytest.mark.own_db  # (the engine alone: no database)
+
 # add-one runs that take more than a few seconds in this engine (pabutools: minutes);
 # they run when TALLY_FULL=1 (the benchmark covers the largest ones).
 HEAVY_ADD1_SECONDS = 12.0
