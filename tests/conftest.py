@@ -21,7 +21,7 @@ def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def
     on_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
     has_redis = bool(os.environ.get("REDIS_URL"))
     for item in items:
-        if "own_db" in item.keywords and _uses_suite_database(item):
+        if item.get_closest_marker("own_db") and _uses_suite_database(item):
             raise pytest.UsageError(f"{item.nodeid} is marked own_db but uses the suite's database")
         if "postgres" in item.keywords and not on_postgres:
             item.add_marker(pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL)"))
