@@ -13,6 +13,7 @@ from .cache import read_pabulib_cached
 from .explain import LANGS, explain
 from .greedy import GreedyOptions
 from .pabulib import PabulibError, read_pabulib
+from .parallel import default_jobs
 from .rules import COMPLETIONS, RULES, Outcome, tally, tally_meta
 from .satisfaction import SATS
 
@@ -58,6 +59,16 @@ def _columns() -> int:
     return columns or 80
 
 
+def _jobs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid number {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("expected 0 (one per processor) or more")
+    return value
+
+
 def _number(value: object) -> int | float:
     frac = value if isinstance(value, Fraction) else Fraction(str(value))
     return frac.numerator if frac.denominator == 1 else float(frac)
@@ -82,6 +93,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.add_argument("--explain", action="store_true", help="print an explanation")
     parser.add_argument("--lang", choices=LANGS, default="en", help="language of --explain")
+    parser.add_argument(
+        "--jobs",
+        type=_jobs,
+        default=0,
+        metavar="N",
+        help="processes the add-one completion may search with (same outcome; default 0: "
+        "one per processor this command may use)",
+    )
     greedy_group = parser.add_argument_group("greedy variants (--rule greedy)")
     greedy_group.add_argument(
         "--order",
@@ -135,10 +154,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         or args.no_skip
         or args.category_cap
     )
+    jobs = args.jobs or default_jobs()
     try:
         outcome: Outcome
         if args.rule == "meta":
-            outcome = tally_meta(election, record=args.explain)
+            outcome = tally_meta(election, record=args.explain, jobs=jobs)
         else:
             options = None
             if variant:
@@ -158,6 +178,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 args.completion,
                 greedy_options=options,
                 record=args.explain,
+                jobs=jobs,
             )
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -2963,7 +2963,9 @@ def mes_add1(
     the first try from an exact run no earlier run shares its purchases with aims
     along the tangents of its prices, and both aims look at where a project short
     of money becomes affordable (:func:`_predict_tangent`).
-    ``stats`` (optional) receives the number of MES runs made (``runs``).
+    ``stats`` (optional) receives the number of MES runs made (``runs``), whether a
+    stopping rule ended the search (``stopped``: 0 if ``max_rounds`` did) and whether
+    the first step already overspent (``overspent``).
     ``record=False``: the last run within budget is returned as it was made (its
     outcome and share, but no purchases or prices if it was decided in floats),
     without the recorded rerun at its share that explanations read: for callers
@@ -3033,9 +3035,12 @@ def mes_add1(
                 return True
         return False
 
-    def finish(run: MesRun | None, steps: int) -> tuple[MesRun, int]:
+    def finish(run: MesRun | None, steps: int, stopped: bool = True) -> tuple[MesRun, int]:
         if stats is not None:
             stats["runs"] = evaluations + (1 if record else 0)
+            # whether a stopping rule ended the search (not ``max_rounds``), and
+            # whether even the first step overspent (no run within budget)
+            stats["stopped"], stats["overspent"] = int(stopped), int(run is None)
         if run is None:
             return MesRun(base_share, tuple(engine.free), (), frozenset(engine.eligible)), steps
         if not record:
@@ -3088,7 +3093,7 @@ def mes_add1(
         if max_rounds is not None:
             jump = min(jump, max_rounds - 1 - k)
             if jump <= 0:
-                return finish(current, k + 1)
+                return finish(current, k + 1, stopped=False)
         if plain != was_plain:
             was_plain = plain
             if plain:  # tries found the outcome changing: did they pay?

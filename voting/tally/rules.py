@@ -7,9 +7,10 @@ from fractions import Fraction
 from typing import Literal, get_args
 
 from .greedy import GreedyOptions, GreedyStep, greedy
-from .mes import MesEngine, MesRun, initial_share, is_exhaustive, mes_add1, mes_add1_stepwise
+from .mes import MesEngine, MesRun, initial_share, is_exhaustive, mes_add1_stepwise
 from .model import Election
 from .numeric import Rational
+from .parallel import mes_add1_jobs
 from .satisfaction import Sat, check_sat
 
 Rule = Literal["greedy", "mes"]
@@ -71,6 +72,7 @@ def tally(
     engine: MesEngine | None = None,
     greedy_options: GreedyOptions | None = None,
     record: bool = True,
+    jobs: int = 1,
 ) -> Outcome:
     """Compute the outcome of ``rule`` with satisfaction ``sat`` and ``completion``.
 
@@ -85,6 +87,8 @@ def tally(
     outcome's MES run need not be recorded (its purchases and prices, which only
     :func:`voting.tally.explain.explain` reads): the add-one completion then makes
     no recorded rerun of its last run (see :func:`voting.tally.mes.mes_add1`).
+    ``jobs``: processes the add-one completion may search with (the same outcome,
+    see :mod:`voting.tally.parallel`).
     """
     sat = check_sat(election, sat)
     if rule not in RULES:
@@ -117,9 +121,10 @@ def tally(
             evaluations = runs + (1 if record else 0)
         else:
             stats: dict[str, int] = {}
-            run, runs = mes_add1(
+            run, runs = mes_add1_jobs(
                 election,
                 sat,
+                jobs=jobs,
                 exhaustive_stop=exhaustive_stop,
                 engine=engine,
                 stats=stats,
@@ -154,7 +159,7 @@ def meta_threshold(election: Election) -> Fraction | None:
     return Fraction(text.replace(",", ".")) if text else None
 
 
-def tally_meta(election: Election, *, record: bool = True) -> Outcome:
+def tally_meta(election: Election, *, record: bool = True, jobs: int = 1) -> Outcome:
     """Apply the counting rule the election's Pabulib META names (``rule``).
 
     * ``greedy``: projects by score (votes, points, or rank points for ordinal
@@ -169,8 +174,8 @@ def tally_meta(election: Election, *, record: bool = True) -> Outcome:
       then compared with greedy: greedy's outcome is kept only if more voters
       prefer it (more of their approved projects funded).
 
-    Raises ``ValueError`` for any other rule (``unknown`` included).  ``record``:
-    as for :func:`tally`.
+    Raises ``ValueError`` for any other rule (``unknown`` included).  ``record``
+    and ``jobs``: as for :func:`tally`.
     """
     rule = election.meta.get("rule", "").strip()
     if rule not in META_RULES:
@@ -182,8 +187,10 @@ def tally_meta(election: Election, *, record: bool = True) -> Outcome:
         out = tally(election, "greedy", "cost", greedy_options=options)
         return replace(out, meta_rule=rule)
     if rule == "equalshares/add1":
-        return replace(tally(election, "mes", "cost", "add1", record=record), meta_rule=rule)
-    mes_out = tally(election, "mes", "cost", "add1-nostop", record=record)
+        return replace(
+            tally(election, "mes", "cost", "add1", record=record, jobs=jobs), meta_rule=rule
+        )
+    mes_out = tally(election, "mes", "cost", "add1-nostop", record=record, jobs=jobs)
     greedy_out = tally(election, "greedy", "cost", greedy_options=GreedyOptions(order="score"))
     prefer_mes, prefer_greedy = _preferences(election, mes_out.selected, greedy_out.selected)
     chosen = greedy_out if prefer_greedy > prefer_mes else mes_out

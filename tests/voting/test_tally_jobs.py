@@ -1,0 +1,183 @@
+"""The add-one completion searched by several processes (``--jobs``): the same
+outcome, share and number of steps as the search in one process, and so as the
+stepwise reference (:mod:`voting.tally.parallel`)."""
+
+from __future__ import annotations
+
+import json
+import os
+from fractions import Fraction
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from tally_support import require_shared
+from test_tally_add1 import changing_election, elections
+
+import voting.tally.parallel as parallel
+from voting.tally import Election, read_pabulib, tally
+from voting.tally.cli import main
+from voting.tally.mes import MesEngine, initial_share, mes_add1, mes_add1_stepwise
+
+pytestmark = pytest.mark.own_db  # (the engine alone: no database)
+
+FULL = os.environ.get("TALLY_FULL") == "1"
+
+
+def same_result(e: Election, jobs: int, *, record: bool = False, **kwargs: Any) -> dict[str, int]:
+    """Check the search by ``jobs`` processes against the one in this process (and
+    the stepwise reference); the stats of the former."""
+    engine = MesEngine(e, "cost")
+    stats: dict[str, int] = {}
+    got, got_steps = parallel.mes_add1_jobs(
+        e, "cost", jobs=jobs, engine=engine, stats=stats, record=record, **kwargs
+    )
+    one, one_steps = mes_add1(e, "cost", engine=engine, record=record, **kwargs)
+    slow, slow_steps = mes_add1_stepwise(e, "cost", engine=engine, record=record, **kwargs)
+    assert (got.selected, got.budget_per_voter, got_steps) == (
+        one.selected,
+        one.budget_per_voter,
+        one_steps,
+    )
+    assert (one.selected, one.budget_per_voter, one_steps) == (
+        slow.selected,
+        slow.budget_per_voter,
+        slow_steps,
+    )
+    if record:
+        assert got.purchases == one.purchases == slow.purchases
+    return stats
+
+
+@pytest.fixture
+def small_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pieces of a few steps, so that small elections are cut into several."""
+    monkeypatch.setattr(parallel, "MIN_STEPS", 2)
+    monkeypatch.setattr(parallel, "PROBE_FROM", 1)
+    monkeypatch.setattr(parallel, "PIECES_PER_JOB", 2)
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    elections(),
+    st.sampled_from([Fraction(1), Fraction(1, 7)]),
+    st.booleans(),
+    st.one_of(st.none(), st.integers(1, 40)),
+    st.booleans(),
+)
+def test_pieces_give_the_outcome_of_one_search(
+    small_pieces: None,
+    e: Election,
+    step: Fraction,
+    exhaustive_stop: bool,
+    max_rounds: int | None,
+    record: bool,
+) -> None:
+    same_result(
+        e, 2, record=record, step=step, exhaustive_stop=exhaustive_stop, max_rounds=max_rounds
+    )
+
+
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("exhaustive_stop", [True, False])
+def test_pieces_where_the_outcome_changes_many_times(
+    small_pieces: None, seed: int, exhaustive_stop: bool
+) -> None:
+    stats = same_result(changing_election(seed), 3, exhaustive_stop=exhaustive_stop)
+    assert stats["jobs"] == 3  # (it was cut: pieces were searched by three processes)
+
+
+def overspending_election() -> tuple[Election, int]:
+    """An election whose add-one search (without the exhaustive stop) ends by
+    overspending, and the step at which it does."""
+    for seed in range(40):
+        e = changing_election(seed)
+        engine = MesEngine(e, "cost")
+        run, steps = mes_add1(e, "cost", engine=engine, exhaustive_stop=False)
+        last = engine.run(initial_share(e) + steps - 1, record=False)
+        if steps >= 4 and sum(e.projects[p].cost for p in last.selected) > e.budget:
+            return e, steps - 1
+    raise AssertionError("no such election among the seeds tried")
+
+
+def test_a_piece_that_overspends_at_once_answers_with_the_piece_before(
+    small_pieces: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The probe's bound set so that the second piece starts at the very step that
+    overspends: the answer is the last step of the first piece."""
+    e, over = overspending_election()
+    monkeypatch.setattr(parallel, "PIECES_PER_JOB", 1)
+    monkeypatch.setattr(parallel, "_probe", lambda *args: (2 * over - 1, 0))
+    for record in (False, True):
+        stats = same_result(e, 2, record=record, exhaustive_stop=False)
+        assert stats["jobs"] == 2
+
+
+def test_a_first_step_that_overspends(small_pieces: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """From a share at which MES already overspends, no run is within budget: the
+    same answer as one search gives (the first share, nothing bought), also when
+    the probe's bound (set here) cuts the steps into pieces."""
+    e, over = overspending_election()
+    monkeypatch.setattr(parallel, "_probe", lambda *args: (8, 0))
+    for record in (False, True):
+        stats = same_result(
+            e, 2, record=record, exhaustive_stop=False, start=initial_share(e) + over
+        )
+        assert stats["jobs"] == 2
+
+
+def test_one_job_searches_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_pool(*args: Any) -> Any:
+        raise AssertionError("no process is started for one job")
+
+    monkeypatch.setattr(parallel, "_probe", no_pool)
+    stats = same_result(changing_election(0), 1)
+    assert stats["jobs"] == 1
+
+
+def test_a_short_search_runs_here() -> None:
+    # (a few steps: not worth a process, whatever the processors)
+    stats = same_result(changing_election(1), 4, max_rounds=parallel.MIN_STEPS - 1)
+    assert stats["jobs"] == 1
+
+
+def test_default_jobs() -> None:
+    assert parallel.default_jobs() >= 1
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Poland_Warszawa_2023_Mokotow.pb", "Hungary_Budapest_2025_XI_Ujbuda.pb"]
+    + (
+        ["Hungary_Budapest_2024.pb", "Poland_Warszawa_2026.pb", "France_Toulouse_2022.pb"]
+        if FULL
+        else []
+    ),
+)
+def test_pieces_on_shared_files(name: str) -> None:
+    e = read_pabulib(require_shared() / name)
+    engine = MesEngine(e, "cost")
+    one = tally(e, "mes", "cost", "add1", engine=engine, record=False)
+    got = tally(e, "mes", "cost", "add1", engine=engine, record=False, jobs=2)
+    assert got.selection_order == one.selection_order
+    assert got.budget_per_voter == one.budget_per_voter
+    assert got.add1_runs == one.add1_runs
+
+
+def test_cli_jobs(capsys: pytest.CaptureFixture[str]) -> None:
+    path = str(require_shared() / "Poland_Warszawa_2023_Mokotow.pb")
+    outs = []
+    for jobs in ("1", "2"):
+        assert main([path, "--completion", "add1", "--json", "--jobs", jobs]) == 0
+        data = json.loads(capsys.readouterr().out)
+        data.pop("add1_mes_runs")  # (the probe's and the pieces' runs: more with two)
+        outs.append(data)
+    assert outs[0] == outs[1]
+    with pytest.raises(SystemExit):
+        main([path, "--jobs", "-1"])
+    assert "expected 0 (one per processor) or more" in capsys.readouterr().err
