@@ -16,7 +16,7 @@ from tally_support import require_shared
 from test_tally_add1 import changing_election, elections
 
 import voting.tally.parallel as parallel
-from voting.tally import Election, read_pabulib, tally
+from voting.tally import Election, read_pabulib
 from voting.tally.cli import main
 from voting.tally.mes import MesEngine, initial_share, mes_add1, mes_add1_stepwise
 
@@ -50,12 +50,27 @@ def same_result(e: Election, jobs: int, *, record: bool = False, **kwargs: Any) 
     return stats
 
 
+class Ticks:
+    """A clock that advances by one at each look: the search alone ends after as many
+    looks (between its steps) as ``ALONE_SECONDS`` says, whatever the machine."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def perf_counter(self) -> float:
+        self.now += 1
+        return self.now
+
+
 @pytest.fixture
 def small_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Pieces of a few steps, so that small elections are cut into several."""
+    """Pieces of a few steps, so that small elections are cut into several, after
+    the first step searched alone."""
     monkeypatch.setattr(parallel, "MIN_STEPS", 2)
     monkeypatch.setattr(parallel, "PROBE_FROM", 1)
     monkeypatch.setattr(parallel, "PIECES_PER_JOB", 2)
+    monkeypatch.setattr(parallel, "ALONE_SECONDS", 0)
+    monkeypatch.setattr(parallel, "time", Ticks())
 
 
 @settings(
@@ -69,6 +84,7 @@ def small_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
     st.booleans(),
     st.one_of(st.none(), st.integers(1, 40)),
     st.booleans(),
+    st.integers(0, 8),
 )
 def test_pieces_give_the_outcome_of_one_search(
     small_pieces: None,
@@ -77,10 +93,14 @@ def test_pieces_give_the_outcome_of_one_search(
     exhaustive_stop: bool,
     max_rounds: int | None,
     record: bool,
+    alone: int,
 ) -> None:
-    same_result(
-        e, 2, record=record, step=step, exhaustive_stop=exhaustive_stop, max_rounds=max_rounds
-    )
+    # (``alone``: the looks between steps before the search alone gives way to pieces)
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(parallel, "ALONE_SECONDS", alone)
+        same_result(
+            e, 2, record=record, step=step, exhaustive_stop=exhaustive_stop, max_rounds=max_rounds
+        )
 
 
 @pytest.mark.parametrize("seed", range(3))
@@ -109,26 +129,37 @@ def test_a_piece_that_overspends_at_once_answers_with_the_piece_before(
     small_pieces: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The probe's bound set so that the second piece starts at the very step that
-    overspends: the answer is the last step of the first piece."""
+    overspends: the answer is the last step of the first piece.  (The search alone
+    takes step 0; the pieces start at step 1: steps [1, over) and [over, ...).)"""
     e, over = overspending_election()
     monkeypatch.setattr(parallel, "PIECES_PER_JOB", 1)
-    monkeypatch.setattr(parallel, "_probe", lambda *args: (2 * over - 1, 0))
+    monkeypatch.setattr(parallel, "_probe", lambda *args: (2 * (over - 1) - 1, 0))
     for record in (False, True):
         stats = same_result(e, 2, record=record, exhaustive_stop=False)
         assert stats["jobs"] == 2
 
 
-def test_a_first_step_that_overspends(small_pieces: None, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_first_step_that_overspends(small_pieces: None) -> None:
     """From a share at which MES already overspends, no run is within budget: the
-    same answer as one search gives (the first share, nothing bought), also when
-    the probe's bound (set here) cuts the steps into pieces."""
+    same answer as one search gives (the first share, nothing bought)."""
     e, over = overspending_election()
-    monkeypatch.setattr(parallel, "_probe", lambda *args: (8, 0))
     for record in (False, True):
         stats = same_result(
             e, 2, record=record, exhaustive_stop=False, start=initial_share(e) + over
         )
-        assert stats["jobs"] == 2
+        assert stats["jobs"] == 1  # (found by the search alone, at its first step)
+
+
+def test_a_search_alone_that_ends_in_time_starts_no_process(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def no_probe(*args: Any) -> Any:
+        raise AssertionError("no probe: the search alone ended")
+
+    monkeypatch.setattr(parallel, "_probe", no_probe)
+    monkeypatch.setattr(parallel, "ALONE_SECONDS", 60)
+    stats = same_result(changing_election(2), 2)
+    assert stats["jobs"] == 1
 
 
 def test_one_job_searches_here(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -146,8 +177,10 @@ def test_a_short_search_runs_here() -> None:
     assert stats["jobs"] == 1
 
 
-def test_default_jobs() -> None:
-    assert parallel.default_jobs() >= 1
+@pytest.mark.parametrize(("processors", "jobs"), [(1, 1), (2, 2), (64, 8)])
+def test_default_jobs(monkeypatch: pytest.MonkeyPatch, processors: int, jobs: int) -> None:
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(processors)), raising=False)
+    assert parallel.default_jobs() == jobs
 
 
 @pytest.mark.parametrize(
@@ -159,14 +192,23 @@ def test_default_jobs() -> None:
         else []
     ),
 )
-def test_pieces_on_shared_files(name: str) -> None:
+def test_pieces_on_shared_files(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "ALONE_SECONDS", 0)  # (pieces after the first step)
     e = read_pabulib(require_shared() / name)
     engine = MesEngine(e, "cost")
-    one = tally(e, "mes", "cost", "add1", engine=engine, record=False)
-    got = tally(e, "mes", "cost", "add1", engine=engine, record=False, jobs=2)
-    assert got.selection_order == one.selection_order
-    assert got.budget_per_voter == one.budget_per_voter
-    assert got.add1_runs == one.add1_runs
+    for exhaustive_stop in (True, False):
+        stats: dict[str, int] = {}
+        got, got_steps = parallel.mes_add1_jobs(
+            e, "cost", jobs=2, engine=engine, stats=stats, exhaustive_stop=exhaustive_stop
+        )
+        one, one_steps = mes_add1(e, "cost", engine=engine, exhaustive_stop=exhaustive_stop)
+        assert stats["jobs"] == 2
+        assert (got.selected, got.budget_per_voter, got_steps) == (
+            one.selected,
+            one.budget_per_voter,
+            one_steps,
+        )
+        assert got.purchases == one.purchases
 
 
 def test_cli_jobs(capsys: pytest.CaptureFixture[str]) -> None:
@@ -178,6 +220,15 @@ def test_cli_jobs(capsys: pytest.CaptureFixture[str]) -> None:
         data.pop("add1_mes_runs")  # (the probe's and the pieces' runs: more with two)
         outs.append(data)
     assert outs[0] == outs[1]
+    # the rule a file's META names, with the add-one completion (here without the stop)
+    wieliczka = str(require_shared() / "Poland_Wieliczka_2023_Green_Budget.pb")
+    metas = []
+    for jobs in ("1", "2"):
+        assert main([wieliczka, "--rule", "meta", "--json", "--jobs", jobs]) == 0
+        data = json.loads(capsys.readouterr().out)
+        data.pop("add1_mes_runs")
+        metas.append(data)
+    assert metas[0] == metas[1]
     with pytest.raises(SystemExit):
         main([path, "--jobs", "-1"])
     assert "expected 0 (one per processor) or more" in capsys.readouterr().err

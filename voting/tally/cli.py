@@ -99,7 +99,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=0,
         metavar="N",
         help="processes the add-one completion may search with (same outcome; default 0: "
-        "one per processor this command may use)",
+        "one per processor this command may use, at most 8)",
     )
     greedy_group = parser.add_argument_group("greedy variants (--rule greedy)")
     greedy_group.add_argument(

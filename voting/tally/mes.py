@@ -2929,6 +2929,7 @@ def mes_add1(
     stats: dict[str, int] | None = None,
     stepwise: bool = False,
     record: bool = True,
+    until: Callable[[], bool] | None = None,
 ) -> tuple[MesRun, int]:
     """MES with the "add one" completion.
 
@@ -2970,6 +2971,9 @@ def mes_add1(
     outcome and share, but no purchases or prices if it was decided in floats),
     without the recorded rerun at its share that explanations read: for callers
     that only need the outcome (the command line without ``--explain``).
+    ``until`` (optional): asked between steps; once it answers True, the search ends
+    there as if ``max_rounds`` had been reached (the last step searched, ``stopped``
+    0), for a caller that goes on from the next step (:mod:`voting.tally.parallel`).
     """
     engine = engine or MesEngine(election, sat)
     base_share = q(start) if start is not None else initial_share(election)
@@ -3094,6 +3098,8 @@ def mes_add1(
             jump = min(jump, max_rounds - 1 - k)
             if jump <= 0:
                 return finish(current, k + 1, stopped=False)
+        if until is not None and until():
+            return finish(current, k + 1, stopped=False)
         if plain != was_plain:
             was_plain = plain
             if plain:  # tries found the outcome changing: did they pay?
