@@ -162,6 +162,19 @@ def test_a_search_alone_that_ends_in_time_starts_no_process(
     assert stats["jobs"] == 1
 
 
+def test_no_pool_to_be_had_searches_here(
+    small_pieces: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import multiprocessing.context
+
+    def no_pool(*args: Any, **kwargs: Any) -> Any:
+        raise OSError("no semaphores here")
+
+    monkeypatch.setattr(multiprocessing.context.ForkContext, "Pool", no_pool)
+    stats = same_result(changing_election(3), 2, exhaustive_stop=False)
+    assert stats["jobs"] == 1
+
+
 def test_one_job_searches_here(monkeypatch: pytest.MonkeyPatch) -> None:
     def no_pool(*args: Any) -> Any:
         raise AssertionError("no process is started for one job")

@@ -259,16 +259,20 @@ def mes_add1_jobs(
             answer.take(_search(job, first, max_rounds))
         else:
             edges = [first + end * i // count for i in range(count + 1)]
-            used = min(jobs, count)
             global _JOB
             _JOB = job
             try:
-                ctx = multiprocessing.get_context("fork")
-                with ctx.Pool(used) as pool:
-                    for piece in pool.imap(_piece, list(zip(edges, edges[1:], strict=False))):
-                        if answer.take(piece):
-                            break
-                    pool.terminate()  # (the pieces after a stop: abandoned)
+                try:
+                    pool = multiprocessing.get_context("fork").Pool(min(jobs, count))
+                except (OSError, ImportError):  # (no process or semaphore to be had here)
+                    answer.take(_search(job, first, max_rounds))
+                else:
+                    used = min(jobs, count)
+                    with pool:
+                        for piece in pool.imap(_piece, list(zip(edges, edges[1:], strict=False))):
+                            if answer.take(piece):
+                                break
+                        pool.terminate()  # (the pieces after a stop: abandoned)
             finally:
                 _JOB = None
     if answer.found is None:
