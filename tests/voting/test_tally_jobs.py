@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import time as real_time
 from fractions import Fraction
 from typing import Any
 
@@ -47,7 +48,14 @@ def same_result(e: Election, jobs: int, *, record: bool = False, **kwargs: Any) 
     )
     if record:
         assert got.purchases == one.purchases == slow.purchases
+    no_process_left()
     return stats
+
+
+def no_process_left() -> None:
+    """Every process the search started has ended and been reaped."""
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)
 
 
 class Ticks:
@@ -65,11 +73,11 @@ class Ticks:
 @pytest.fixture
 def small_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
     """Pieces of a few steps, so that small elections are cut into several, after
-    the first step searched alone."""
+    the first step searched alone (the search waits there for the probe's answer)."""
     monkeypatch.setattr(parallel, "MIN_STEPS", 2)
     monkeypatch.setattr(parallel, "PROBE_FROM", 1)
-    monkeypatch.setattr(parallel, "PIECES_PER_JOB", 2)
     monkeypatch.setattr(parallel, "ALONE_SECONDS", 0)
+    monkeypatch.setattr(parallel, "PROBE_WAIT", 60)
     monkeypatch.setattr(parallel, "time", Ticks())
 
 
@@ -128,15 +136,49 @@ def overspending_election() -> tuple[Election, int]:
 def test_a_piece_that_overspends_at_once_answers_with_the_piece_before(
     small_pieces: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The probe's bound set so that the second piece starts at the very step that
-    overspends: the answer is the last step of the first piece.  (The search alone
-    takes step 0; the pieces start at step 1: steps [1, over) and [over, ...).)"""
+    """The second piece starts at the very step that overspends: the answer is the
+    last step of the first piece.  (The search alone takes step 0; the pieces start
+    at step 1: steps [1, over) and [over, ...).)"""
     e, over = overspending_election()
-    monkeypatch.setattr(parallel, "PIECES_PER_JOB", 1)
-    monkeypatch.setattr(parallel, "_probe", lambda *args: (2 * (over - 1) - 1, 0))
+    monkeypatch.setattr(parallel, "_probe", lambda *args: (2 * over, 0))
+    monkeypatch.setattr(parallel, "_cut", lambda first, end, jobs: [(1, over), (over, end)])
     for record in (False, True):
         stats = same_result(e, 2, record=record, exhaustive_stop=False)
         assert stats["jobs"] == 2
+
+
+def test_a_piece_here_is_abandoned_once_an_earlier_one_stops(
+    small_pieces: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """This process searches a later piece while another searches the one where
+    the search stops: once that answer comes, the piece here is abandoned between
+    two steps.  (Pieces: [1, 2) here, [2, steps + 5) elsewhere, with the stop, then
+    [steps + 5, steps + 40) here, which waits until the stop is known.)"""
+    e = next(
+        e
+        for e in (changing_election(seed) for seed in range(10))
+        if mes_add1(e, "cost", record=False)[1] >= 4
+    )
+    steps = mes_add1(e, "cost", record=False)[1]
+    monkeypatch.setattr(parallel, "_probe", lambda *args: (steps + 39, 0))
+    monkeypatch.setattr(
+        parallel,
+        "_cut",
+        lambda first, end, jobs: [(1, 2), (2, steps + 5), (steps + 5, end)],
+    )
+    search, here = parallel._search, os.getpid()
+    abandoned = []
+
+    def later_here(job: Any, a: int, b: int | None, until: Any = None) -> Any:
+        if os.getpid() == here and a == steps + 5:
+            while not until():
+                real_time.sleep(0.001)
+            abandoned.append(a)
+        return search(job, a, b, until)
+
+    monkeypatch.setattr(parallel, "_search", later_here)
+    same_result(e, 2)
+    assert abandoned == [steps + 5]
 
 
 def test_a_first_step_that_overspends(small_pieces: None) -> None:
@@ -150,36 +192,80 @@ def test_a_first_step_that_overspends(small_pieces: None) -> None:
         assert stats["jobs"] == 1  # (found by the search alone, at its first step)
 
 
-def test_a_search_alone_that_ends_in_time_starts_no_process(
+def test_a_search_alone_that_ends_in_time_cuts_nothing(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    def no_probe(*args: Any) -> Any:
-        raise AssertionError("no probe: the search alone ended")
+    def no_pieces(*args: Any) -> Any:
+        raise AssertionError("no pieces: the search alone ended")
 
-    monkeypatch.setattr(parallel, "_probe", no_probe)
+    monkeypatch.setattr(parallel, "_Pieces", no_pieces)
     monkeypatch.setattr(parallel, "ALONE_SECONDS", 60)
     stats = same_result(changing_election(2), 2)
     assert stats["jobs"] == 1
 
 
-def test_no_pool_to_be_had_searches_here(
+def test_no_process_to_be_had_searches_here(
     small_pieces: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import multiprocessing.context
+    def no_fork() -> int:
+        raise OSError("no processes here")
 
-    def no_pool(*args: Any, **kwargs: Any) -> Any:
-        raise OSError("no semaphores here")
-
-    monkeypatch.setattr(multiprocessing.context.ForkContext, "Pool", no_pool)
+    monkeypatch.setattr(parallel.os, "fork", no_fork)
     stats = same_result(changing_election(3), 2, exhaustive_stop=False)
     assert stats["jobs"] == 1
 
 
+def test_pieces_searched_here_when_processes_run_out(
+    small_pieces: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The probe's process starts, and then no other: every piece is searched here,
+    in order."""
+    fork = os.fork
+    forks = []
+
+    def fork_once() -> int:
+        if forks:
+            raise OSError("no more processes here")
+        forks.append(1)
+        return fork()
+
+    monkeypatch.setattr(parallel.os, "fork", fork_once)
+    for seed in range(3):
+        forks.clear()
+        stats = same_result(changing_election(seed), 3)
+        assert stats["jobs"] == 1
+
+
+def test_a_failure_in_another_process_is_raised_here(
+    small_pieces: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: Any) -> Any:
+        raise ValueError("the probe broke")
+
+    monkeypatch.setattr(parallel, "_probe", broken)
+    e = changing_election(0)
+    with pytest.raises(RuntimeError, match="a search process failed: ValueError: the probe broke"):
+        parallel.mes_add1_jobs(e, "cost", jobs=2)
+    no_process_left()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 10**6), st.integers(1, 10**6), st.integers(2, 16))
+def test_cut_covers_the_steps_in_order(first: int, length: int, jobs: int) -> None:
+    end = first + length
+    pieces = parallel._cut(first, end, jobs)
+    assert [a for a, _ in pieces] == [first] + [b for _, b in pieces[:-1]]
+    assert pieces[-1][1] == end and all(a < b for a, b in pieces)
+    least = max(parallel.MIN_STEPS // 2, length // (4 * jobs))
+    assert all(b - a >= least for a, b in pieces) or len(pieces) == 1
+    assert len(pieces) <= 4 * jobs + 1
+
+
 def test_one_job_searches_here(monkeypatch: pytest.MonkeyPatch) -> None:
-    def no_pool(*args: Any) -> Any:
+    def no_probe(*args: Any) -> Any:
         raise AssertionError("no process is started for one job")
 
-    monkeypatch.setattr(parallel, "_probe", no_pool)
+    monkeypatch.setattr(parallel, "_Child", no_probe)
     stats = same_result(changing_election(0), 1)
     assert stats["jobs"] == 1
 
@@ -206,7 +292,9 @@ def test_default_jobs(monkeypatch: pytest.MonkeyPatch, processors: int, jobs: in
     ),
 )
 def test_pieces_on_shared_files(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(parallel, "ALONE_SECONDS", 0)  # (pieces after the first step)
+    # (pieces once the probe has answered, after the first step)
+    monkeypatch.setattr(parallel, "ALONE_SECONDS", 0)
+    monkeypatch.setattr(parallel, "PROBE_WAIT", 60)
     e = read_pabulib(require_shared() / name)
     engine = MesEngine(e, "cost")
     for exhaustive_stop in (True, False):
@@ -222,6 +310,7 @@ def test_pieces_on_shared_files(name: str, monkeypatch: pytest.MonkeyPatch) -> N
             one_steps,
         )
         assert got.purchases == one.purchases
+        no_process_left()
 
 
 def test_cli_jobs(capsys: pytest.CaptureFixture[str]) -> None:

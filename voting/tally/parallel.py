@@ -9,22 +9,25 @@ is that of the first piece in which the search stops.  No decision changes: ever
 piece is searched exactly as the whole would be, and the first stop found in order
 is the first stop.
 
-The search first runs in this process alone for :data:`ALONE_SECONDS`: most end
-within it, and then no process is started.  Otherwise it goes on from the next step:
-
-Where to cut: a few plain MES runs (:func:`_probe`) find a step ``hi`` at which the
+The search starts in this process at once.  Beside it, a forked process looks for
+where to cut (:func:`_probe`): a few plain MES runs find a step ``hi`` at which the
 completion would stop (overspend or meet its stopping rule), doubling from step
-:data:`PROBE_FROM` and then halving the gap to a step below at which it would not.  The first stop is
-at ``hi`` or before it (it may be well before: outcomes need not grow with the
-share), so the pieces cover the steps up to ``hi``, in equal parts, searched in
-order by a pool of forked processes; once a piece stops, the later ones are
-abandoned.  The search time is about even along the steps on the large files
-tried (Budapest 2024: its 22,002 steps in slices of 2,000 took 0.44-0.73 s each),
-so equal pieces keep the processes about equally busy.
+:data:`PROBE_FROM` and then halving the gap to a step below at which it would not.
+The first stop is at ``hi`` or before it (it may be well before: outcomes need not
+grow with the share).  Most searches end before the probe has answered, or within
+:data:`ALONE_SECONDS`, and then the probe is stopped and nothing else is started.
+Otherwise, once both have passed, the search here ends between two steps, and the
+steps from there up to ``hi`` are cut into pieces (:func:`_cut`), large ones first
+and small ones last: this process and forked ones each take the next piece as they
+become free (:class:`_Pieces`), and the answers are taken in order of the steps;
+once a piece stops, the later ones are abandoned.  (The search time is uneven
+along the steps: on Budapest 2024 the first half of its 22,002 steps takes 20-30 %
+longer than the second, so equal pieces, one per process, left one process idle.)
 
-Only where ``fork`` exists (Linux and the BSDs): processes then start with the
+Only where ``fork`` exists (Linux, the BSDs, macOS): processes then start with the
 election and its :class:`~voting.tally.mes.MesEngine` already in memory, shared
-until written.  Elsewhere, or for a search too short to be worth a process
+until written, and each answer comes back pickled through a pipe.  Elsewhere, where
+no process can be started, or for a search too short to be worth one
 (:data:`MIN_STEPS`), the completion runs in this process alone.  The number of MES
 runs made therefore depends on how fast this machine is; the outcome never does.
 """
@@ -32,33 +35,38 @@ runs made therefore depends on how fast this machine is; the outcome never does.
 from __future__ import annotations
 
 import os
+import pickle
+import select
+import signal
 import time
 from collections.abc import Callable
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from .mes import MesEngine, MesRun, _cost, initial_share, is_exhaustive, mes_add1
 from .model import Election
 from .numeric import Rational, q
 from .satisfaction import Sat
 
-# Searches whose first stop is probed at fewer steps than this run in one process
+# Searches whose first stop is probed fewer steps ahead than this run in one process
 # (a piece must take long enough to be worth starting a process for: where the
 # outcome changes often, the search makes an MES run at about every step)
 MIN_STEPS = 64
 PROBE_FROM = 16  # the first step the probe tries
-# the search first runs here alone for this long (seconds): most end within it,
-# without the probe's runs and the processes' start
-ALONE_SECONDS = 0.25
-PIECES_PER_JOB = 1  # pieces per process (more: better balance, more start-up runs)
-
-# the search one forked process works on: set before the pool forks, read by _piece
-_JOB: tuple[Election, Sat, MesEngine, bool, Rational, Rational] | None = None
-
+# the search runs here alone for at least this long (seconds), and until the probe
+# has answered: most end within it, with nothing more started than the probe
+ALONE_SECONDS = 0.1
+# once that time has passed, how long each look between steps waits for the probe's
+# answer (0: it only looks; the search goes on meanwhile)
+PROBE_WAIT = 0.0
 
 # at most this many processes by default: each holds its own working arrays (tens of
 # MB on the largest shared files), and pieces of fewer steps each make relatively
 # more start-up runs
 MAX_DEFAULT_JOBS = 8
+
+# what every process searches from: the election, its satisfaction, its engine, the
+# exhaustive stop, the first share and the step
+_Job = tuple[Election, Sat, MesEngine, bool, Rational, Rational]
 
 
 def default_jobs() -> int:
@@ -129,7 +137,7 @@ class _Found(NamedTuple):
 
 
 def _search(
-    job: tuple[Election, Sat, MesEngine, bool, Rational, Rational],
+    job: _Job,
     a: int,
     b: int | None,
     until: Callable[[], bool] | None = None,
@@ -160,11 +168,76 @@ def _search(
     )
 
 
-def _piece(bounds: tuple[int, int]) -> _Found:
-    """:func:`_search` in a forked process (the search: :data:`_JOB`)."""
-    if _JOB is None:
-        raise RuntimeError("internal invariant violated")
-    return _search(_JOB, *bounds)
+class _Child:
+    """A forked process computing ``fn(*args)``; its answer (or the error it met)
+    comes back pickled through a pipe.  Start with :meth:`start`."""
+
+    def __init__(self, pid: int, fd: int) -> None:
+        self.pid, self.fd = pid, fd
+
+    @classmethod
+    def start(cls, fn: Callable[..., Any], *args: Any) -> _Child | None:
+        """The process started, or None where none can be (no ``fork``, or the
+        system refuses one)."""
+        if not hasattr(os, "fork"):
+            return None
+        try:
+            r, w = os.pipe()
+        except OSError:
+            return None
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(r)
+            os.close(w)
+            return None
+        if pid == 0:  # (the child: never returns)
+            code = 1
+            try:
+                os.close(r)
+                try:
+                    answer: tuple[bool, Any] = (True, fn(*args))
+                except BaseException as exc:  # (reported to the parent, which raises)
+                    answer = (False, f"{type(exc).__name__}: {exc}")
+                with os.fdopen(w, "wb") as out:
+                    out.write(pickle.dumps(answer))
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(w)
+        return cls(pid, r)
+
+    def ready(self, wait: float = 0.0) -> bool:
+        """Whether the answer has come (waiting up to ``wait`` seconds)."""
+        return bool(select.select([self.fd], [], [], wait)[0])
+
+    def get(self) -> Any:
+        """The answer (waiting for it); the process has then ended."""
+        chunks = []
+        while chunk := os.read(self.fd, 1 << 16):
+            chunks.append(chunk)
+        self.close(kill=False)
+        if not chunks:
+            raise RuntimeError("a search process ended without an answer")
+        # (from our own fork, through our own pipe)
+        ok, answer = pickle.loads(b"".join(chunks))  # noqa: S301
+        if not ok:
+            raise RuntimeError(f"a search process failed: {answer}")
+        return answer
+
+    def close(self, kill: bool = True) -> None:
+        """End the process (if ``kill``: at once, abandoning its work) and reap it."""
+        if self.pid:
+            if kill:
+                try:
+                    os.kill(self.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            os.waitpid(self.pid, 0)
+            self.pid = 0
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
 
 
 class _Answer:
@@ -199,6 +272,94 @@ class _Answer:
         return self.done
 
 
+def _cut(first: int, end: int, jobs: int) -> list[tuple[int, int]]:
+    """Steps ``[first, end)`` in pieces for ``jobs`` processes, each taking the next
+    piece as it becomes free: each piece a ``1 / (jobs + 1)`` part of the steps left
+    (so the first ones keep every process busy for a while, and the last ones, small,
+    let them all end at about the same time), but not below a ``4 * jobs``-th of all
+    the steps (each piece makes a few more runs at its start) nor below
+    :data:`MIN_STEPS` ``// 2``."""
+    least = max(MIN_STEPS // 2, (end - first) // (4 * jobs), 1)
+    pieces = []
+    a = first
+    while a < end:
+        b = min(end, a + max(least, (end - a) // (jobs + 1)))
+        if end - b < least:
+            b = end  # (no piece smaller than the least at the end)
+        pieces.append((a, b))
+        a = b
+    return pieces
+
+
+class _Pieces:
+    """The pieces of the search (:func:`_cut`) shared among this process and up to
+    ``jobs - 1`` forked ones: each process takes the next piece nobody searches
+    yet as it becomes free, and the answers are taken in order of the pieces'
+    steps (:class:`_Answer`); once one stops, the later pieces are abandoned."""
+
+    def __init__(self, job: _Job, pieces: list[tuple[int, int]], jobs: int, answer: _Answer):
+        self.job, self.pieces, self.answer = job, pieces, answer
+        self.next = 0  # the first piece nobody searches yet
+        self.taken = 0  # the pieces taken by the answer, in order
+        self.found: dict[int, _Found] = {}  # pieces searched, not taken yet
+        self.running: dict[int, _Child] = {}  # pieces searched by forked processes
+        self.slots = jobs - 1  # forked processes at most at a time
+        self.used = 1  # processes that searched at the same time, at most
+
+    def _take(self) -> bool:
+        """Take the pieces searched next in order: whether the answer is known."""
+        while not self.answer.done and self.taken in self.found:
+            self.answer.take(self.found.pop(self.taken))
+            self.taken += 1
+        return self.answer.done
+
+    def _fill(self) -> None:
+        """Give the next pieces to new processes while there is room."""
+        while len(self.running) < self.slots and self.next < len(self.pieces):
+            child = _Child.start(_search, self.job, *self.pieces[self.next])
+            if child is None:  # (no more processes to be had: the rest are searched here)
+                self.slots = len(self.running)
+                return
+            self.running[self.next] = child
+            self.next += 1
+        self.used = max(self.used, 1 + len(self.running))
+
+    def _poll(self) -> bool:
+        """(Asked between the steps this process searches.)  Collect the pieces the
+        other processes have searched and give them the next ones: whether the
+        answer is now known, so the piece searched here is no longer needed."""
+        for i, child in list(self.running.items()):
+            if child.ready():
+                self.found[i] = child.get()
+                del self.running[i]
+        if self._take():
+            return True
+        self._fill()
+        return False
+
+    def search(self) -> None:
+        """Search the pieces until the answer is known or no piece is left."""
+        while not self._take():
+            if self.next < len(self.pieces):
+                i = self.next
+                self.next += 1
+                self._fill()
+                got = _search(self.job, *self.pieces[i], self._poll)
+                if not self.answer.done:  # (else cut short, and not needed)
+                    self.found[i] = got
+            elif self.running:
+                i = min(self.running)  # (the next answer to take is there, or earlier)
+                self.found[i] = self.running.pop(i).get()
+            else:
+                return  # (every piece taken, none stopped: ``max_rounds`` ended the search)
+
+    def close(self) -> None:
+        """Abandon the pieces still searched elsewhere."""
+        for child in self.running.values():
+            child.close()
+        self.running.clear()
+
+
 def mes_add1_jobs(
     election: Election,
     sat: Sat,
@@ -214,17 +375,17 @@ def mes_add1_jobs(
 ) -> tuple[MesRun, int]:
     """:func:`~voting.tally.mes.mes_add1` searched by up to ``jobs`` processes (see
     the module's description), with the same result: the same outcome, share and
-    number of steps (``stats``: ``runs``, the MES runs made by all the processes and
-    the probe, and ``jobs``, the processes used: 1 when the search ran here alone)."""
+    number of steps (``stats``: ``runs``, the MES runs made by all the processes,
+    the probe's included if it answered in time, and ``jobs``, the processes that
+    searched: 1 when the search ran here alone)."""
     engine = engine or MesEngine(election, sat)
     base = q(start) if start is not None else initial_share(election)
     step = q(step)
+    probe = None
     if jobs > 1 and election.num_voters:
-        import multiprocessing  # (here: most commands never need it)
-
-        if "fork" not in multiprocessing.get_all_start_methods():
-            jobs = 1
-    if jobs <= 1 or election.num_voters == 0:
+        # where to cut, found beside the search (started first: it needs the time)
+        probe = _Child.start(_probe, election, engine, base, step, exhaustive_stop, max_rounds)
+    if probe is None:  # (one job, or no process to be had)
         alone = mes_add1(
             election,
             sat,
@@ -242,39 +403,31 @@ def mes_add1_jobs(
     job = (election, sat, engine, exhaustive_stop, base, step)
     answer = _Answer()
     used = 1
-    # first, here alone for a while: most searches end within it
     deadline = time.perf_counter() + ALONE_SECONDS
-    got = _search(job, 0, max_rounds, lambda: time.perf_counter() > deadline)
-    first = got.steps  # (the next step)
-    if not answer.take(got) and (max_rounds is None or first < max_rounds):
-        # then from the next step: the pieces up to a step where it stops
-        limit = None if max_rounds is None else max_rounds - first
-        high, probed = _probe(election, engine, base + first * step, step, exhaustive_stop, limit)
-        answer.runs += probed
-        # steps [first, first + end): the completion stops at ``first + high`` or before
-        # (or, with no stop found, ``max_rounds`` ends it)
-        end = high + 1 if limit is None or high < limit else limit
-        count = min(jobs * PIECES_PER_JOB, end // (MIN_STEPS // 2))
-        if high < MIN_STEPS or count < 2:
-            answer.take(_search(job, first, max_rounds))
-        else:
-            edges = [first + end * i // count for i in range(count + 1)]
-            global _JOB
-            _JOB = job
-            try:
+    try:
+
+        def cut_now() -> bool:
+            return time.perf_counter() > deadline and probe.ready(PROBE_WAIT)
+
+        got = _search(job, 0, max_rounds, cut_now)
+        first = got.steps  # (the next step)
+        if not answer.take(got) and (max_rounds is None or first < max_rounds):
+            high, probed = probe.get()
+            answer.runs += probed
+            # steps [first, end): the completion stops at ``high`` or before (or, with
+            # no stop found, ``max_rounds`` ends it)
+            end = high + 1 if max_rounds is None or high < max_rounds else max_rounds
+            if end - first < MIN_STEPS:
+                answer.take(_search(job, first, max_rounds))
+            else:
+                pieces = _Pieces(job, _cut(first, end, jobs), jobs, answer)
                 try:
-                    pool = multiprocessing.get_context("fork").Pool(min(jobs, count))
-                except (OSError, ImportError):  # (no process or semaphore to be had here)
-                    answer.take(_search(job, first, max_rounds))
-                else:
-                    used = min(jobs, count)
-                    with pool:
-                        for piece in pool.imap(_piece, list(zip(edges, edges[1:], strict=False))):
-                            if answer.take(piece):
-                                break
-                        pool.terminate()  # (the pieces after a stop: abandoned)
-            finally:
-                _JOB = None
+                    pieces.search()
+                finally:
+                    pieces.close()
+                used = pieces.used
+    finally:
+        probe.close()  # (closed already if its answer was taken)
     if answer.found is None:
         raise RuntimeError("internal invariant violated")
     share, selected, total = answer.found
