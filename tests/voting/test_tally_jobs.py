@@ -52,10 +52,30 @@ def same_result(e: Election, jobs: int, *, record: bool = False, **kwargs: Any) 
     return stats
 
 
+_STARTED: list[int] = []  # (the processes forked during the test running now)
+
+
+@pytest.fixture(autouse=True)
+def _record_forks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Note each process the search forks, so that :func:`no_process_left` looks at
+    those alone (the test run may have other children of its own)."""
+    fork = os.fork
+
+    def recording_fork() -> int:
+        pid = fork()
+        if pid:
+            _STARTED.append(pid)
+        return pid
+
+    _STARTED.clear()
+    monkeypatch.setattr(os, "fork", recording_fork)
+
+
 def no_process_left() -> None:
     """Every process the search started has ended and been reaped."""
-    with pytest.raises(ChildProcessError):
-        os.waitpid(-1, os.WNOHANG)
+    for pid in _STARTED:
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
 
 
 class Ticks:
