@@ -35,6 +35,9 @@ needs; production shares Redis between all web processes.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import partial
 from typing import Any
 
@@ -148,10 +151,36 @@ def content_warmers(namespace: str) -> list[str]:
     return list(getattr(settings, "CONTENT_WARMERS", {}).get(namespace, ()))
 
 
+# The namespaces whose warm-up jobs are held back (see `warmers_held`); None
+# when nothing holds them.
+_HELD: ContextVar[dict[str, None] | None] = ContextVar("ciic_cache_held_warmers", default=None)
+
+
+@contextmanager
+def warmers_held() -> Iterator[None]:
+    """Hold back the warm-up jobs of the namespaces bumped inside, and enqueue
+    each namespace's once on leaving: a bulk load (the demo data, an import)
+    changes the same content hundreds of times, and without Redis every warm-up
+    job runs at once, in this process. Versions are bumped as usual, so nothing
+    stale is read in between; only the re-rendering waits."""
+    held: dict[str, None] = {}
+    token = _HELD.set(held)
+    try:
+        yield
+    finally:
+        _HELD.reset(token)
+        for namespace in held:
+            _enqueue_warmers(namespace)
+
+
 def _enqueue_warmers(namespace: str) -> None:
     from django.utils.module_loading import import_string
 
     from ciic.jobs import enqueue
 
+    held = _HELD.get()
+    if held is not None:
+        held[namespace] = None
+        return
     for dotted in content_warmers(namespace):
         enqueue(import_string(dotted))

@@ -10,6 +10,7 @@ from ciic.cache import (
     content_key,
     content_version,
     content_versions_and,
+    warmers_held,
 )
 from geo.cache import map_cache_key
 
@@ -60,6 +61,36 @@ def test_warmers_run_after_a_change(settings, django_capture_on_commit_callbacks
     assert WARMED == ["warm"]
     with django_capture_on_commit_callbacks(execute=True):
         content_changed("results", warm=False)
+    assert WARMED == ["warm"]
+
+
+# (no transaction around the test, as around `seed_demo`: each change is
+# committed, and its bump done, at once)
+@pytest.mark.django_db(transaction=True)
+def test_held_warmers_run_once_on_leaving(settings):
+    settings.CONTENT_WARMERS = {"results": ["tests.ciic.test_cache.warm"]}
+    WARMED.clear()
+    before = content_version("results")
+    with warmers_held():
+        for _ in range(3):
+            content_changed("results", "calls")
+        assert WARMED == []  # held back...
+        assert content_version("results") == before + 3  # ...but the versions moved at once
+        with warmers_held():  # (an inner hold hands its namespaces to the outer one)
+            content_changed("results")
+        assert WARMED == []
+    assert WARMED == ["warm"]  # once, on leaving
+    content_changed("results")
+    assert WARMED == ["warm", "warm"]  # nothing held any more
+
+
+@pytest.mark.django_db(transaction=True)
+def test_held_warmers_run_even_when_the_load_fails(settings):
+    settings.CONTENT_WARMERS = {"results": ["tests.ciic.test_cache.warm"]}
+    WARMED.clear()
+    with pytest.raises(RuntimeError), warmers_held():
+        content_changed("results")
+        raise RuntimeError
     assert WARMED == ["warm"]
 
 

@@ -26,7 +26,7 @@ import pytest
 from .stack import log_in
 from .test_accessibility import AXE, _violations
 
-pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.markup_audit]
 
 # Not pages of ours: third-party consoles (Wagtail, Django admin, django-rq)
 # and downloads, feeds, redirects and actions.

@@ -14,6 +14,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from ciic.cache import warmers_held
+
 DEMO_MODULES = [
     "ciic.accounts.demo",
     "geo.demo",
@@ -42,17 +44,20 @@ class Command(BaseCommand):
         # below says what the seed did, and the sign-in details stay visible.
         logging.getLogger("wagtail").setLevel(logging.WARNING)
         summaries: list[str] = []
-        for dotted in DEMO_MODULES:
-            try:
-                module = import_module(dotted)
-            except ModuleNotFoundError as exc:
-                if exc.name != dotted:
-                    raise
-                continue
-            with transaction.atomic():
-                module.seed(self.stdout)
-            if hasattr(module, "summary"):
-                summaries.extend(module.summary())
+        # (each demo proposal changes the public content: the default maps are
+        # rendered again once, at the end, not after every one of them)
+        with warmers_held():
+            for dotted in DEMO_MODULES:
+                try:
+                    module = import_module(dotted)
+                except ModuleNotFoundError as exc:
+                    if exc.name != dotted:
+                        raise
+                    continue
+                with transaction.atomic():
+                    module.seed(self.stdout)
+                if hasattr(module, "summary"):
+                    summaries.extend(module.summary())
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write("")
         for line in summaries:
