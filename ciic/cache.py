@@ -169,18 +169,18 @@ def warmers_held() -> Iterator[None]:
         yield
     finally:
         _HELD.reset(token)
-        for namespace in held:
-            _enqueue_warmers(namespace)
+        # (a job that warms several of the namespaces runs once)
+        _enqueue_warmers(*held)
 
 
-def _enqueue_warmers(namespace: str) -> None:
+def _enqueue_warmers(*namespaces: str) -> None:
     from django.utils.module_loading import import_string
 
     from ciic.jobs import enqueue
 
     held = _HELD.get()
     if held is not None:
-        held[namespace] = None
+        held.update(dict.fromkeys(namespaces))
         return
-    for dotted in content_warmers(namespace):
+    for dotted in dict.fromkeys(d for namespace in namespaces for d in content_warmers(namespace)):
         enqueue(import_string(dotted))
