@@ -159,7 +159,7 @@ _HELD: ContextVar[dict[str, None] | None] = ContextVar("ciic_cache_held_warmers"
 @contextmanager
 def warmers_held() -> Iterator[None]:
     """Hold back the warm-up jobs of the namespaces bumped inside, and enqueue
-    each namespace's once on leaving: a bulk load (the demo data, an import)
+    each of those jobs once on leaving: a bulk load (the demo data, an import)
     changes the same content hundreds of times, and without Redis every warm-up
     job runs at once, in this process. Versions are bumped as usual, so nothing
     stale is read in between; only the re-rendering waits."""
