@@ -124,10 +124,10 @@ def _assert_expected(grants) -> None:  # type: ignore[no-untyped-def]
 
 @pytest.mark.slow
 @pytest.mark.own_db
-def test_fresh_sqlite_database_gets_role_permissions_from_migrate(tmp_path):
-    path = tmp_path / "fresh.sqlite3"
-    _migrate_in_subprocess(f"sqlite:///{path}")
-    with sqlite3.connect(path) as conn:
+def test_fresh_sqlite_database_gets_role_permissions_from_migrate(sqlite_template):
+    # sqlite_template: a new SQLite file migrated by `manage.py migrate` in a
+    # subprocess, as `make run` migrates it (made once per test process, read here)
+    with sqlite3.connect(f"file:{sqlite_template}?mode=ro", uri=True) as conn:
         _assert_expected(_grants(conn.cursor()))
 
 

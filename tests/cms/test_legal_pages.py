@@ -51,22 +51,3 @@ def test_the_desk_can_be_set_from_the_environment(client, home_page, settings):
     settings.CIIC_DESK_HOURS = "L–V 9–17"
     html = client.get("/").content.decode()
     assert "Str. Exemplu 1" in html and "L–V 9–17" in html
-
-
-def test_seed_demo_creates_them_once_and_ends_with_the_sign_in_details(home_page):
-    import io
-
-    from django.core.management import call_command
-
-    from ciic.accounts.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
-
-    call_command("seed_demo", stdout=io.StringIO())
-    out = io.StringIO()
-    call_command("seed_demo", "--address", "http://127.0.0.1:8104/", stdout=out)
-    assert InformationPage.objects.filter(slug__in=[PRIVACY_SLUG, TERMS_SLUG]).count() == 2
-    last = out.getvalue().strip().splitlines()[-10:]
-    text = "\n".join(last)
-    assert DEMO_PASSWORD in last[0]
-    assert "resident@demo.ciic6.ro" in text and "admin@demo.ciic6.ro" in text
-    assert "Demo register CNP" in last[-3] and DEMO_TOTP_SECRET in last[-2]
-    assert "http://127.0.0.1:8104/" in last[-1]

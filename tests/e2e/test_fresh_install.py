@@ -16,6 +16,7 @@ import urllib.request
 import pytest
 
 from tests.conftest import REPO_ROOT
+from tests.serverproc import sqlite_copy
 
 from .stack import log_in
 
@@ -31,12 +32,14 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def fresh_site(tmp_path_factory):  # type: ignore[no-untyped-def]
+def fresh_site(tmp_path_factory, sqlite_template):  # type: ignore[no-untyped-def]
     root = tmp_path_factory.mktemp("fresh-install")
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "ciic.settings.dev",
-        "DATABASE_URL": f"sqlite:///{root / 'db.sqlite3'}",
+        # a copy of a new SQLite file migrated by `manage.py migrate` in a subprocess
+        # (tests/conftest.py: made once per test process, as `make run` migrates)
+        "DATABASE_URL": sqlite_copy(sqlite_template, root / "db.sqlite3"),
         "MEDIA_ROOT": str(root / "media"),
         "REDIS_URL": "",  # `make run`: jobs in-process, no Redis
     }

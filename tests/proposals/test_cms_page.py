@@ -1,10 +1,9 @@
 import datetime as dt
 
 import pytest
-from django.core.management import call_command
 
 from cms.models import CallForProposalsPage
-from proposals.models import LOCAL_TZ, Proposal
+from proposals.models import LOCAL_TZ
 from tests.auth import login
 from tests.factories import UserFactory
 
@@ -52,18 +51,3 @@ def test_page_explains_why_not(client, page, call, frozen):
     frozen.move_to(dt.datetime(2026, 5, 1, 0, 0, 1, tzinfo=LOCAL_TZ))
     login(client, teen)
     assert "Submission for this call has closed." in _get(client, page)
-
-
-def test_seed_demo_is_idempotent(db, home_page):
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    first = list(Proposal.objects.order_by("pk").values_list("reference", "status"))
-    assert len(first) >= 40
-    assert {p.category for p in Proposal.objects.all()} >= {
-        "mediu", "educatie", "cultura", "social", "infrastructura", "siguranta", "servicii", "altele",
-    }  # fmt: skip
-    assert Proposal.objects.exclude(zone=None).values("zone").distinct().count() >= 5
-    assert len({s for _r, s in first}) >= 5
-    assert CallForProposalsPage.objects.count() == 1
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    assert list(Proposal.objects.order_by("pk").values_list("reference", "status")) == first
-    assert CallForProposalsPage.objects.count() == 1
