@@ -53,7 +53,7 @@ run: migrate
 # The suite runs on every core (pytest-xdist); PYTEST_ARGS="-n 0" runs it in one process.
 # worksteal: a worker that runs out of tests takes queued ones from the other, so the
 # long browser journeys do not end the run on one core while the other waits
-# (SQLite run on two cores: 656 -> 544 s; PostgreSQL run: 683 -> 575 s).
+# (PostgreSQL run on two cores: 683 -> 575 s, worksteal alone).
 PYTEST_ARGS ?= -n auto --dist worksteal
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
