@@ -95,6 +95,7 @@ def small_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
     """Pieces of a few steps, so that small elections are cut into several, after
     the first step searched alone (the search waits there for the probe's answer)."""
     monkeypatch.setattr(parallel, "MIN_STEPS", 2)
+    monkeypatch.setattr(parallel, "SPLIT_FROM", 2)
     monkeypatch.setattr(parallel, "PROBE_FROM", 1)
     monkeypatch.setattr(parallel, "ALONE_SECONDS", 0)
     monkeypatch.setattr(parallel, "PROBE_WAIT", 60)
@@ -189,16 +190,57 @@ def test_a_piece_here_is_abandoned_once_an_earlier_one_stops(
     search, here = parallel._search, os.getpid()
     abandoned = []
 
-    def later_here(job: Any, a: int, b: int | None, until: Any = None) -> Any:
+    def later_here(job: Any, a: int, b: int | None, horizon: Any = None) -> Any:
         if os.getpid() == here and a == steps + 5:
-            while not until():
+            while horizon(0) != 0:  # (no step to make: the answer is known)
                 real_time.sleep(0.001)
             abandoned.append(a)
-        return search(job, a, b, until)
+        return search(job, a, b, horizon)
 
     monkeypatch.setattr(parallel, "_search", later_here)
     same_result(e, 2)
     assert abandoned == [steps + 5]
+
+
+@pytest.mark.parametrize("exhaustive_stop", [True, False])
+def test_a_search_here_hands_its_last_steps_to_a_free_process(
+    small_pieces: None, monkeypatch: pytest.MonkeyPatch, exhaustive_stop: bool
+) -> None:
+    """One piece for two processes: the search here hands the second half of its
+    steps to the other one as soon as it starts, and so on while steps are left."""
+    monkeypatch.setattr(parallel, "_cut", lambda first, end, jobs: [(first, end)])
+    for seed in range(3):
+        stats = same_result(changing_election(seed), 2, exhaustive_stop=exhaustive_stop)
+        assert stats["jobs"] == 2 and stats["splits"] >= 1
+
+
+def test_a_process_with_no_piece_left_takes_half_of_another_ones(
+    small_pieces: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """This process ends its piece at once, while the other one, slow to start, has
+    all the later steps: it takes their second half, and the other one ends where
+    that half starts (it sees its new end between two steps)."""
+    e = next(
+        e
+        for e in (changing_election(seed) for seed in range(10))
+        if mes_add1(e, "cost", record=False)[1] >= 8
+    )
+    monkeypatch.setattr(parallel, "_cut", lambda first, end, jobs: [(1, 2), (2, end)])
+    search, here = parallel._search, os.getpid()
+    pieces: list[tuple[int, int | None]] = []
+
+    def slow_elsewhere(job: Any, a: int, b: int | None, horizon: Any = None) -> Any:
+        if os.getpid() != here:
+            real_time.sleep(0.5)  # (this process takes half of these steps meanwhile)
+        else:
+            pieces.append((a, b))
+        return search(job, a, b, horizon)
+
+    monkeypatch.setattr(parallel, "_search", slow_elsewhere)
+    stats = same_result(e, 2)
+    assert stats["splits"] >= 1
+    # here: the search alone, the first piece, then the second half of the other one's
+    assert pieces[1] == (1, 2) and pieces[2][0] > 2
 
 
 def test_a_first_step_that_overspends(small_pieces: None) -> None:

@@ -137,6 +137,66 @@ def test_batches_decide_as_many_shares_with_the_kernel(name: str) -> None:
     assert sum(a is not None for a in with_kernel) >= sum(b is not None for b in with_numpy) - 1
 
 
+@settings(max_examples=100, deadline=None)
+@given(
+    st.integers(1, 300),
+    st.lists(st.integers(0, 63), min_size=1, max_size=20, unique=True),
+    st.integers(0, 2**32 - 1),
+)
+def test_member_masks_count_what_the_matrix_counts(n: int, cols: list[int], seed: int) -> None:
+    """The voters of some ballots supporting each project bought, from one 64-bit mask
+    per ballot (``member_bits``), are those the 0/1 matrix gives (``member_counts``)."""
+    k = built()
+    rng = np.random.default_rng(seed)
+    member = (rng.random((n, 64)) < 0.2).astype(np.float32)
+    bits = np.zeros(n, dtype=np.uint64)
+    for j in range(64):
+        bits[member[:, j] == 1] |= np.uint64(1 << j)
+    counts = rng.integers(1, 1000, n).astype(np.int64)
+    groups = np.unique(rng.integers(0, n, rng.integers(0, n + 1))).astype(np.int64)
+    c = np.array(cols, dtype=np.int64)
+    by_matrix, by_masks = np.empty(len(c)), np.empty(len(c))
+    voters = k.member_counts(member, counts, groups, c, by_matrix)
+    assert k.member_bits(bits, counts, groups, c, by_masks) == voters == int(counts[groups].sum())
+    assert by_masks.tolist() == by_matrix.tolist()
+
+
+def test_member_masks_refuse_columns_they_cannot_hold() -> None:
+    k = built()
+    bits, counts = np.zeros(4, dtype=np.uint64), np.ones(4, dtype=np.int64)
+    groups, out = np.arange(4, dtype=np.int64), np.empty(2)
+    for cols in ([0, 64], [3, 3], [-1, 2]):
+        with pytest.raises(ValueError, match="distinct columns below 64"):
+            k.member_bits(bits, counts, groups, np.array(cols, dtype=np.int64), out)
+    with pytest.raises(ValueError, match="out of range"):
+        k.member_bits(bits, counts, np.array([4], dtype=np.int64), np.zeros(1, np.int64), out)
+    with pytest.raises(ValueError):  # (counts shorter than the masks)
+        k.member_bits(bits, counts[:2], groups, np.zeros(1, np.int64), out)
+
+
+def test_exact_sums_by_masks_and_by_the_matrix_past_64_columns() -> None:
+    """A run's exact money of some ballots is the same whether the kernel counts
+    from the masks (at most 64 columns) or from the matrix (more columns: an engine
+    that has bought over 64 distinct projects in its runs), and NumPy's."""
+    built()
+    e = read_pabulib(require_shared() / "Hungary_Budapest_2024.pb")
+    share = initial_share(e) + 40
+    masks, matrix, numpy_alone = (MesEngine(e, "cost") for _ in range(3))
+    matrix.member_cols(sorted(matrix.eligible)[:70])
+    run = masks.run(share, record=False)
+    states = [_RunState(engine, share) for engine in (masks, matrix, numpy_alone)]
+    states[2].kernel = None
+    rng = np.random.default_rng(7)
+    for p, rho in list(zip(run.bought, run.rhos, strict=True))[:8]:
+        for state in states:
+            state.buy(p, rho, record=False)
+        live = np.flatnonzero(~states[0].empty)
+        groups = np.sort(rng.choice(live, size=min(len(live), 500), replace=False))
+        sums = [state.exact_sum(groups) for state in states]
+        assert sums[0] == sums[1] == sums[2]
+    assert len(masks.member_col) <= 64 < len(matrix.member_col)
+
+
 def test_arrays_too_short_are_refused() -> None:
     """The module checks that each array holds what it reads or writes."""
     k = built()

@@ -604,6 +604,31 @@ static int64_t member_counts(const float *member, int64_t width, const int64_t *
     return voters;
 }
 
+/* The same counts from one 64-bit mask per ballot (bit j: it supports the project
+ * of member column j), for columns below 64: only the bought columns a ballot
+ * supports are visited (a ballot supports few of them), from an array of a few
+ * hundred kB that stays in the caches where the matrix does not.  cols: distinct
+ * columns below 64 (checked by the caller). */
+static int64_t member_bits(const uint64_t *bits, const int64_t *counts, const int64_t *groups,
+                           int64_t k, const int64_t *cols, int64_t m, double *out)
+{
+    int64_t pos[64];
+    uint64_t mask = 0;
+    for (int64_t i = 0; i < m; i++) {
+        out[i] = 0.0;
+        pos[cols[i]] = i;
+        mask |= (uint64_t)1 << cols[i];
+    }
+    int64_t voters = 0;
+    for (int64_t x = 0; x < k; x++) {
+        int64_t g = groups[x], c = counts[g];
+        voters += c;
+        for (uint64_t b = bits[g] & mask; b; b &= b - 1)
+            out[pos[__builtin_ctzll(b)]] += (double)c;
+    }
+    return voters;
+}
+
 /* -- rates of money in the share (_Rates.upto) ---------------------------------- */
 
 /* One round of _Rates.upto: the purchase's supporters g (n, weights wt, the same
@@ -922,6 +947,49 @@ static PyObject *py_member_counts(PyObject *self, PyObject *const *args, Py_ssiz
     return PyLong_FromLongLong(voters);
 }
 
+/* member_bits(bits, counts, groups, cols, out): see the C function (bits: one uint64
+ * per ballot, as many as counts; cols: distinct, below 64); returns how many voters
+ * the ballots have. */
+static PyObject *py_member_bits(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    CHECK_ARGS(5, "member_bits");
+    Buffers bs = {.n = 0};
+    Py_ssize_t n = PyObject_Length(args[0]), k = PyObject_Length(args[2]);
+    if (PyErr_Occurred())
+        return NULL;
+    Py_ssize_t m = PyObject_Length(args[3]);
+    if (PyErr_Occurred())
+        return NULL;
+    const uint64_t *bits = buffer(&bs, args[0], 8 * n, 0);
+    const int64_t *counts = bits ? buffer(&bs, args[1], 8 * n, 0) : NULL;
+    const int64_t *groups = counts ? buffer(&bs, args[2], 8 * k, 0) : NULL;
+    const int64_t *cols = groups ? buffer(&bs, args[3], 8 * m, 0) : NULL;
+    double *out = cols ? buffer(&bs, args[4], 8 * m, 1) : NULL;
+    if (out) {
+        uint64_t seen = 0;
+        for (Py_ssize_t i = 0; i < m && out; i++) {
+            if (cols[i] < 0 || cols[i] >= 64 || (seen >> cols[i]) & 1) {
+                PyErr_SetString(PyExc_ValueError, "member_bits takes distinct columns below 64");
+                out = NULL;
+            } else
+                seen |= (uint64_t)1 << cols[i];
+        }
+        for (Py_ssize_t x = 0; x < k && out; x++) {
+            if (groups[x] < 0 || groups[x] >= n) {
+                PyErr_SetString(PyExc_ValueError, "member_bits: a ballot out of range");
+                out = NULL;
+            }
+        }
+    }
+    int64_t voters = 0;
+    if (out)
+        voters = member_bits(bits, counts, groups, k, cols, m, out);
+    release(&bs);
+    if (!out)
+        return NULL;
+    return PyLong_FromLongLong(voters);
+}
+
 /* rates_round(g, wt, unit, poor_y, poor_x, counts, sigma, dead_x, dead_y): see the C
  * function (ballot-indexed arrays checked against counts' length). */
 static PyObject *py_rates_round(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
@@ -992,6 +1060,8 @@ static PyMethodDef methods[] = {
      "A run's purchase."},
     {"member_counts", (PyCFunction)(void (*)(void))py_member_counts, METH_FASTCALL,
      "Voters of some ballots supporting each purchase."},
+    {"member_bits", (PyCFunction)(void (*)(void))py_member_bits, METH_FASTCALL,
+     "Voters of some ballots supporting each purchase, from one mask per ballot."},
     {"rates_round", (PyCFunction)(void (*)(void))py_rates_round, METH_FASTCALL,
      "One round of the rates of money in the share."},
     {"compact", (PyCFunction)(void (*)(void))py_compact, METH_FASTCALL,

@@ -15,7 +15,8 @@ or written:
 * ``price_uniform(budget, k, g, w, cols, err, spread, base, price0, c, total, gamma,
   cut, keep, out)``: :meth:`voting.tally.mes._FloatBatch._price_uniform`, results
   in ``out`` (FIELDS rows of one per share, then shares x supporters: the money);
-* ``buy_uniform(budget, k, g, cols, price)``: a purchase at those shares;
+* ``buy_uniform(budget, k, g, cols, price)``: a purchase at those shares (with one
+  share, ``k`` 1: a replay's purchase at a known price, :meth:`voting.tally.mes._Replay._made`);
 * ``eval_price(budget, g, w, c, total, err, start, first_look, near, cut_from, cut,
   keep, rel_floor, rel_factor, b, at, slope)``: :meth:`voting.tally.mes._RunState.eval_float`,
   the supporters' money into ``b``, the positions of those who pay all they have into
@@ -37,6 +38,8 @@ or written:
 * ``member_counts(member, counts, groups, cols, out)``: for
   :meth:`voting.tally.mes._RunState.exact_sum`, how many voters of those ballots
   support each project bought (exact integers in doubles);
+* ``member_bits(bits, counts, groups, cols, out)``: the same counts from one 64-bit
+  mask per ballot (:attr:`voting.tally.mes.MesEngine.member_bits`), for columns below 64;
 * ``rates_round(g, wt, unit, poor_y, poor_x, counts, sigma, dead_x, dead_y)``: one
   round of :meth:`voting.tally.mes._Rates.upto`.
 """
@@ -74,6 +77,7 @@ class Kernel:
         self.exact_classify = module.exact_classify
         self.compact = module.compact
         self.member_counts = module.member_counts
+        self.member_bits = module.member_bits
         self.rates_round = module.rates_round
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Kernel:

@@ -251,6 +251,9 @@ class MesEngine:
         self.dense_type = np.float32 if int(counts.sum()) < 2**24 else np.float64
         self.member = np.zeros((self.n_groups, 0), dtype=self.dense_type)
         self.member_col: dict[int, int] = {}
+        # the same columns as one 64-bit mask per ballot (bit j: column j), while there
+        # are at most 64 of them: the compiled kernel then counts from these alone
+        self.member_bits = np.zeros(self.n_groups, dtype=np.uint64)
         self.counts_f = counts.astype(self.dense_type)
         self.counts_i = np.ascontiguousarray(counts, dtype=np.int64)  # (for the kernel)
 
@@ -268,6 +271,8 @@ class MesEngine:
                 self.member = grown
             for p in missing:
                 self.member[self.groups[p], n_cols] = 1
+                if n_cols < 64:
+                    self.member_bits[self.groups[p]] |= np.uint64(1 << n_cols)
                 self.member_col[p] = n_cols
                 n_cols += 1
         return np.array([self.member_col[p] for p in projects], dtype=np.int64)
@@ -1006,6 +1011,7 @@ class _Live:
         )
 
 
+_COL0 = np.zeros(1, dtype=np.int64)  # (one share's column, for the kernel's ``buy_uniform``)
 _BRACKET_UNSURE = 8  # (see :meth:`_RunState.bracketed`)
 _SPLITS = 32  # replayed shares per run for :meth:`MesEngine._split_check`
 _SPLIT_FROM = 4  # steps from which an interval is checked piecewise
@@ -1052,12 +1058,15 @@ class _Replay:
         e = self.e
         st = self.state
         g = e.groups[p]
-        if e.uniform:
-            left = st.budget.take(g) - float(rho * e.unit[p])
+        if st.kernel is not None:  # (approval-like: the same floats in one call)
+            st.kernel.buy_uniform(st.budget, 1, g, _COL0, np.array([float(rho * e.unit[p])]))
         else:
-            left = st.budget.take(g) - float(rho) * e.pts_f[p]
-        np.maximum(left, 0.0, out=left)
-        st.budget[g] = left
+            if e.uniform:
+                left = st.budget.take(g) - float(rho * e.unit[p])
+            else:
+                left = st.budget.take(g) - float(rho) * e.pts_f[p]
+            np.maximum(left, 0.0, out=left)
+            st.budget[g] = left
         st.budget[gd] = 0.0
         st.empty[gd] = True
         st.n_empty += len(gd)
@@ -1723,7 +1732,13 @@ class _RunState:
             if len(self._cols) != len(self.bought):
                 self._cols = e.member_cols(self.bought)
             counts_d: npt.NDArray[np.generic]
-            if self.kernel is not None and e.dense_type is np.float32:
+            if self.kernel is not None and len(e.member_col) <= 64:
+                # (the same counts by the compiled kernel, from each ballot's mask)
+                counts_d = np.empty(len(self._cols))
+                voters = self.kernel.member_bits(
+                    e.member_bits, e.counts_i, groups, self._cols, counts_d
+                )
+            elif self.kernel is not None and e.dense_type is np.float32:
                 # (the same counts by the compiled kernel, from the bought columns only)
                 counts_d = np.empty(len(self._cols))
                 voters = self.kernel.member_counts(
@@ -2929,7 +2944,7 @@ def mes_add1(
     stats: dict[str, int] | None = None,
     stepwise: bool = False,
     record: bool = True,
-    until: Callable[[], bool] | None = None,
+    horizon: Callable[[int], int | None] | None = None,
 ) -> tuple[MesRun, int]:
     """MES with the "add one" completion.
 
@@ -2971,9 +2986,12 @@ def mes_add1(
     outcome and share, but no purchases or prices if it was decided in floats),
     without the recorded rerun at its share that explanations read: for callers
     that only need the outcome (the command line without ``--explain``).
-    ``until`` (optional): asked between steps; once it answers True, the search ends
-    there as if ``max_rounds`` had been reached (the last step searched, ``stopped``
-    0), for a caller that goes on from the next step (:mod:`voting.tally.parallel`).
+    ``horizon`` (optional): asked between steps with the steps searched so far; it
+    answers None, or a new ``max_rounds``, which only ever lowers it: the search then
+    ends as if that had been ``max_rounds`` from the start (``stopped`` 0), or at
+    once if it has searched as many steps already (a larger try made before the
+    answer may have searched more: the steps returned say how many), for a caller
+    that searches the steps after it elsewhere (:mod:`voting.tally.parallel`).
     """
     engine = engine or MesEngine(election, sat)
     base_share = q(start) if start is not None else initial_share(election)
@@ -3094,12 +3112,14 @@ def mes_add1(
     resume = 1  # the first distance tried once the outcome settles after a change
     fresh = False  # current is an exact run no try has followed yet
     while True:
+        if horizon is not None:
+            cap = horizon(k + 1)
+            if cap is not None and (max_rounds is None or cap < max_rounds):
+                max_rounds = cap
         if max_rounds is not None:
             jump = min(jump, max_rounds - 1 - k)
             if jump <= 0:
                 return finish(current, k + 1, stopped=False)
-        if until is not None and until():
-            return finish(current, k + 1, stopped=False)
         if plain != was_plain:
             was_plain = plain
             if plain:  # tries found the outcome changing: did they pay?

@@ -23,6 +23,10 @@ become free (:class:`_Pieces`), and the answers are taken in order of the steps;
 once a piece stops, the later ones are abandoned.  (The search time is uneven
 along the steps: on Budapest 2024 the first half of its 22,002 steps takes 20-30 %
 longer than the second, so equal pieces, one per process, left one process idle.)
+A process that finds no piece left takes the second half of the steps left to the
+search under way with the most of them: each search notes how far it has come, and
+reads where it ends, between its steps, in memory shared by the processes
+(:class:`_Board`), so the other one ends where that half starts.
 
 Only where ``fork`` exists (Linux, the BSDs, macOS): processes then start with the
 election and its :class:`~voting.tally.mes.MesEngine` already in memory, shared
@@ -34,13 +38,18 @@ runs made therefore depends on how fast this machine is; the outcome never does.
 
 from __future__ import annotations
 
+import bisect
+import mmap
 import os
 import pickle
 import select
 import signal
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import Any, NamedTuple
+
+import numpy as np
 
 from .mes import MesEngine, MesRun, _cost, initial_share, is_exhaustive, mes_add1
 from .model import Election
@@ -58,6 +67,10 @@ ALONE_SECONDS = 0.1
 # once that time has passed, how long each look between steps waits for the probe's
 # answer (0: it only looks; the search goes on meanwhile)
 PROBE_WAIT = 0.0
+
+# a search under way hands the second half of the steps it has left to a process
+# that has no piece left to search when it has at least this many left
+SPLIT_FROM = MIN_STEPS
 
 # at most this many processes by default: each holds its own working arrays (tens of
 # MB on the largest shared files), and pieces of fewer steps each make relatively
@@ -125,14 +138,14 @@ def _probe(
 
 
 class _Found(NamedTuple):
-    """What the search over steps ``[a, b)`` found."""
+    """What the search from step ``a`` found."""
 
     a: int
     share: Rational  # the last step's share within budget (see ``overspent``)
     selected: tuple[int, ...]  # its outcome
     steps: int  # steps searched (as :func:`~voting.tally.mes.mes_add1` counts them)
     runs: int  # MES runs made
-    stopped: int  # a stopping rule ended the search (else ``b`` or ``until`` did)
+    stopped: int  # a stopping rule ended the search (else its end did)
     overspent: int  # even step ``a`` overspends (``share`` and ``selected``: a's, nothing bought)
 
 
@@ -140,9 +153,10 @@ def _search(
     job: _Job,
     a: int,
     b: int | None,
-    until: Callable[[], bool] | None = None,
+    horizon: Callable[[int], int | None] | None = None,
 ) -> _Found:
-    """The add-one search over steps ``[a, b)`` (b None: no limit)."""
+    """The add-one search over steps ``[a, b)`` (b None: no end; ``horizon``: see
+    :func:`~voting.tally.mes.mes_add1`, which may end it sooner)."""
     election, sat, engine, exhaustive_stop, base, step = job
     stats: dict[str, int] = {}
     run, steps = mes_add1(
@@ -155,7 +169,7 @@ def _search(
         max_rounds=None if b is None else b - a,
         stats=stats,
         record=False,
-        until=until,
+        horizon=horizon,
     )
     return _Found(
         a,
@@ -166,6 +180,33 @@ def _search(
         stats["stopped"],
         stats["overspent"],
     )
+
+
+class _Board:
+    """Where each search under way stands, in memory shared with the processes
+    forked after it was made: per slot (0: this process; 1 and up: the forked
+    ones), the step it has reached (``at``, written by its search between steps) and
+    the step it ends before (``end``, written here alone: lowered to hand the steps
+    after it to another process, :meth:`_Pieces._split`).  Steps are counted from the
+    completion's first one."""
+
+    def __init__(self, slots: int) -> None:
+        self._memory = mmap.mmap(-1, 16 * slots)  # (anonymous: shared with forks)
+        self.at = np.frombuffer(self._memory, dtype=np.int64, count=slots)
+        self.end = np.frombuffer(self._memory, dtype=np.int64, count=slots, offset=8 * slots)
+
+    def set(self, slot: int, a: int, b: int) -> None:
+        self.at[slot], self.end[slot] = a, b
+
+    def follow(self, slot: int, a: int) -> Callable[[int], int]:
+        """The ``horizon`` of the search from step ``a`` in ``slot``, in the process
+        that runs it: it notes how far the search has come and answers its end."""
+
+        def horizon(steps: int) -> int:
+            self.at[slot] = a + steps
+            return int(self.end[slot]) - a
+
+        return horizon
 
 
 class _Child:
@@ -294,68 +335,124 @@ def _cut(first: int, end: int, jobs: int) -> list[tuple[int, int]]:
 class _Pieces:
     """The pieces of the search (:func:`_cut`) shared among this process and up to
     ``jobs - 1`` forked ones: each process takes the next piece nobody searches
-    yet as it becomes free, and the answers are taken in order of the pieces'
-    steps (:class:`_Answer`); once one stops, the later pieces are abandoned."""
+    yet as it becomes free, and once none is left, the second half of the steps
+    left to the search under way with the most of them (:meth:`_split`), and the
+    answers are taken in order of the pieces' first steps (:class:`_Answer`); once
+    one stops, the later pieces are abandoned."""
 
     def __init__(self, job: _Job, pieces: list[tuple[int, int]], jobs: int, answer: _Answer):
-        self.job, self.pieces, self.answer = job, pieces, answer
-        self.next = 0  # the first piece nobody searches yet
-        self.taken = 0  # the pieces taken by the answer, in order
-        self.found: dict[int, _Found] = {}  # pieces searched, not taken yet
-        self.running: dict[int, _Child] = {}  # pieces searched by forked processes
-        self.slots = jobs - 1  # forked processes at most at a time
+        self.job, self.answer = job, answer
+        self.queue = list(reversed(pieces))  # pieces nobody searches yet (next last)
+        self.starts = [a for a, _ in pieces]  # every piece's first step, in order
+        self.taken = 0  # the pieces taken by the answer (the first ones of ``starts``)
+        self.found: dict[int, _Found] = {}  # pieces searched, not taken yet, by first step
+        self.running: dict[int, tuple[_Child, int]] = {}  # forked searches: process, slot
+        self.board = _Board(jobs)
+        self.slots = list(range(jobs - 1, 0, -1))  # the forked processes' free slots
+        self.here: int | None = None  # the first step of the piece searched here
         self.used = 1  # processes that searched at the same time, at most
+        self.splits = 0  # pieces handed over from a search under way
 
     def _take(self) -> bool:
         """Take the pieces searched next in order: whether the answer is known."""
-        while not self.answer.done and self.taken in self.found:
-            self.answer.take(self.found.pop(self.taken))
+        while not self.answer.done and self.taken < len(self.starts):
+            got = self.found.pop(self.starts[self.taken], None)
+            if got is None:
+                break
+            self.answer.take(got)
             self.taken += 1
         return self.answer.done
 
+    def _split(self) -> tuple[int, int] | None:
+        """The second half of the steps left to the search under way with the most of
+        them, at least :data:`SPLIT_FROM`, that search ending before it (it sees its
+        new end between two steps: the steps it searches past it meanwhile are
+        searched twice, with the same outcome); None if none has that many."""
+        under_way = [(slot, a) for a, (_, slot) in self.running.items()]
+        if self.here is not None:
+            under_way.append((0, self.here))
+        best: tuple[int, int, int] | None = None  # steps left, slot, first step
+        for slot, a in under_way:
+            left = int(self.board.end[slot]) - int(self.board.at[slot])
+            if left >= SPLIT_FROM and (best is None or left > best[0]):
+                best = (left, slot, a)
+        if best is None:
+            return None
+        left, slot, _ = best
+        end = int(self.board.end[slot])
+        mid = end - left // 2
+        self.board.end[slot] = mid
+        bisect.insort(self.starts, mid)
+        self.splits += 1
+        return mid, end
+
+    def _next(self) -> tuple[int, int] | None:
+        """The next piece to search: the next of the pieces cut, or one split off."""
+        return self.queue.pop() if self.queue else self._split()
+
     def _fill(self) -> None:
         """Give the next pieces to new processes while there is room."""
-        while len(self.running) < self.slots and self.next < len(self.pieces):
-            child = _Child.start(_search, self.job, *self.pieces[self.next])
-            if child is None:  # (no more processes to be had: the rest are searched here)
-                self.slots = len(self.running)
+        while self.slots:
+            piece = self._next()
+            if piece is None:
                 return
-            self.running[self.next] = child
-            self.next += 1
-        self.used = max(self.used, 1 + len(self.running))
+            slot = self.slots.pop()
+            self.board.set(slot, *piece)
+            child = _Child.start(_search, self.job, *piece, self.board.follow(slot, piece[0]))
+            if child is None:  # (no more processes to be had: the rest are searched here)
+                self.slots = []
+                self.queue.append(piece)  # (not started: next here, or split again)
+                return
+            self.running[piece[0]] = (child, slot)
+            self.used = max(self.used, 1 + len(self.running))
 
-    def _poll(self) -> bool:
-        """(Asked between the steps this process searches.)  Collect the pieces the
-        other processes have searched and give them the next ones: whether the
-        answer is now known, so the piece searched here is no longer needed."""
-        for i, child in list(self.running.items()):
-            if child.ready():
-                self.found[i] = child.get()
-                del self.running[i]
+    def _collect(self, wait: float | None = 0.0) -> None:
+        """The answers of the forked searches that have ended (waiting up to ``wait``
+        seconds, None: until one has)."""
+        fds = {child.fd: a for a, (child, _) in self.running.items()}
+        if not fds:
+            return
+        ready, _, _ = select.select(list(fds), [], [], wait)
+        for fd in ready:
+            a = fds[fd]
+            child, slot = self.running.pop(a)
+            self.found[a] = child.get()
+            self.slots.append(slot)
+
+    def _poll(self, a: int, steps: int) -> int:
+        """(The ``horizon`` of the search here from step ``a``, asked between its
+        steps.)  Collect the pieces the other processes have searched and give them
+        the next ones; the steps the search here is to make: as many as it has made
+        once the answer is known (so it ends at once), else up to its end."""
+        self.board.at[0] = a + steps
+        self._collect()
         if self._take():
-            return True
+            return steps
         self._fill()
-        return False
+        return int(self.board.end[0]) - a
 
     def search(self) -> None:
         """Search the pieces until the answer is known or no piece is left."""
         while not self._take():
-            if self.next < len(self.pieces):
-                i = self.next
-                self.next += 1
+            piece = self._next()
+            if piece is not None:
+                a, b = piece
+                self.board.set(0, a, b)
+                self.here = a
                 self._fill()
-                got = _search(self.job, *self.pieces[i], self._poll)
+                got = _search(self.job, a, b, partial(self._poll, a))
+                self.here = None
                 if not self.answer.done:  # (else cut short, and not needed)
-                    self.found[i] = got
+                    self.found[a] = got
             elif self.running:
-                i = min(self.running)  # (the next answer to take is there, or earlier)
-                self.found[i] = self.running.pop(i).get()
+                self._collect(None)
+                self._fill()
             else:
                 return  # (every piece taken, none stopped: ``max_rounds`` ended the search)
 
     def close(self) -> None:
         """Abandon the pieces still searched elsewhere."""
-        for child in self.running.values():
+        for child, _ in self.running.values():
             child.close()
         self.running.clear()
 
@@ -406,8 +503,9 @@ def mes_add1_jobs(
     deadline = time.perf_counter() + ALONE_SECONDS
     try:
 
-        def cut_now() -> bool:
-            return time.perf_counter() > deadline and probe.ready(PROBE_WAIT)
+        def cut_now(steps: int) -> int | None:
+            # (the search alone ends once both have passed)
+            return steps if time.perf_counter() > deadline and probe.ready(PROBE_WAIT) else None
 
         got = _search(job, 0, max_rounds, cut_now)
         first = got.steps  # (the next step)
@@ -426,6 +524,8 @@ def mes_add1_jobs(
                 finally:
                     pieces.close()
                 used = pieces.used
+                if stats is not None:
+                    stats["splits"] = pieces.splits
     finally:
         probe.close()  # (closed already if its answer was taken)
     if answer.found is None:
