@@ -367,7 +367,11 @@ class _Pieces:
         """The second half of the steps left to the search under way with the most of
         them, at least :data:`SPLIT_FROM`, that search ending before it (it sees its
         new end between two steps: the steps it searches past it meanwhile are
-        searched twice, with the same outcome); None if none has that many."""
+        searched twice, with the same outcome); None if none has that many, or if
+        the answer is known (the searches that have ended are collected first)."""
+        self._collect()
+        if self._take():
+            return None
         under_way = [(slot, a) for a, (_, slot) in self.running.items()]
         if self.here is not None:
             under_way.append((0, self.here))
@@ -426,15 +430,16 @@ class _Pieces:
         once the answer is known (so it ends at once), else up to its end."""
         self.board.at[0] = a + steps
         self._collect()
-        if self._take():
-            return steps
-        self._fill()
-        return int(self.board.end[0]) - a
+        if not self._take():
+            self._fill()
+        return steps if self.answer.done else int(self.board.end[0]) - a
 
     def search(self) -> None:
         """Search the pieces until the answer is known or no piece is left."""
         while not self._take():
             piece = self._next()
+            if self.answer.done:
+                return  # (known from the searches collected while looking for a piece)
             if piece is not None:
                 a, b = piece
                 self.board.set(0, a, b)
