@@ -158,8 +158,8 @@ def test_a_piece_that_overspends_at_once_answers_with_the_piece_before(
     small_pieces: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The second piece starts at the very step that overspends: the answer is the
-    last step of the first piece.  (The search alone takes step 0; the pieces start
-    at step 1: steps [1, over) and [over, ...).)"""
+    last step of the first piece.  (The search alone takes step 0 and goes on with
+    the first piece: steps [0, over) here and [over, ...) elsewhere.)"""
     e, over = overspending_election()
     monkeypatch.setattr(parallel, "_probe", lambda *args: (2 * over, 0))
     monkeypatch.setattr(parallel, "_cut", lambda first, end, jobs: [(1, over), (over, end)])
@@ -173,8 +173,9 @@ def test_a_piece_here_is_abandoned_once_an_earlier_one_stops(
 ) -> None:
     """This process searches a later piece while another searches the one where
     the search stops: once that answer comes, the piece here is abandoned between
-    two steps.  (Pieces: [1, 2) here, [2, steps + 5) elsewhere, with the stop, then
-    [steps + 5, steps + 40) here, which waits until the stop is known.)"""
+    two steps.  (Pieces: [0, 2) here, the search alone going on with the first one,
+    [2, steps + 5) elsewhere, with the stop, then [steps + 5, steps + 40) here, which
+    waits until the stop is known.)"""
     e = next(
         e
         for e in (changing_election(seed) for seed in range(10))
@@ -239,8 +240,32 @@ def test_a_process_with_no_piece_left_takes_half_of_another_ones(
     monkeypatch.setattr(parallel, "_search", slow_elsewhere)
     stats = same_result(e, 2)
     assert stats["splits"] >= 1
-    # here: the search alone, the first piece, then the second half of the other one's
-    assert pieces[1] == (1, 2) and pieces[2][0] > 2
+    # here: the search alone, which goes on with the first piece (so it ends at step
+    # 2), then the second half of the other one's
+    assert pieces[0] == (0, None) and pieces[1][0] > 2
+
+
+def test_the_search_alone_goes_on_with_the_first_piece(
+    small_pieces: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once the probe has answered, the search alone is not ended and started again
+    from where it stands (which would make its first runs again): it goes on with the
+    first piece, and the other process takes the second."""
+    search, here = parallel._search, os.getpid()
+    searched_here: list[tuple[int, int | None]] = []
+
+    def recording(job: Any, a: int, b: int | None, horizon: Any = None) -> Any:
+        if os.getpid() == here:
+            searched_here.append((a, b))
+        return search(job, a, b, horizon)
+
+    monkeypatch.setattr(parallel, "_search", recording)
+    monkeypatch.setattr(parallel, "SPLIT_FROM", 10**9)  # (no splits: the pieces as cut)
+    for seed in range(3):
+        searched_here.clear()
+        stats = same_result(changing_election(seed), 2)
+        assert stats["jobs"] == 2 and stats["splits"] == 0
+        assert searched_here == [(0, None)]
 
 
 def test_a_first_step_that_overspends(small_pieces: None) -> None:
@@ -318,9 +343,8 @@ def test_cut_covers_the_steps_in_order(first: int, length: int, jobs: int) -> No
     pieces = parallel._cut(first, end, jobs)
     assert [a for a, _ in pieces] == [first] + [b for _, b in pieces[:-1]]
     assert pieces[-1][1] == end and all(a < b for a, b in pieces)
-    least = max(parallel.MIN_STEPS // 2, length // (4 * jobs))
-    assert all(b - a >= least for a, b in pieces) or len(pieces) == 1
-    assert len(pieces) <= 4 * jobs + 1
+    assert len(pieces) == min(jobs, length)  # (one per process, as equal as can be)
+    assert max(b - a for a, b in pieces) - min(b - a for a, b in pieces) <= 1
 
 
 def test_one_job_searches_here(monkeypatch: pytest.MonkeyPatch) -> None:
