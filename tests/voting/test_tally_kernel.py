@@ -10,13 +10,14 @@ import shutil
 import sysconfig
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tally_support import require_shared
-from test_tally_add1 import elections
+from test_tally_add1 import changing_election, elections
 
 from voting.tally import Election, _kernel, read_pabulib
 from voting.tally.mes import MesEngine, _FloatBatch, _RunState, initial_share, mes_add1
@@ -273,3 +274,96 @@ def test_the_add_one_completion_is_the_same_with_numpy_alone(name: str) -> None:
     assert with_kernel[1] == with_numpy[1]
     assert with_kernel[0].selected == with_numpy[0].selected
     assert with_kernel[0].budget_per_voter == with_numpy[0].budget_per_voter
+
+
+def exact_money(
+    e: Election, share: Any, bought: tuple[int, ...], rhos: tuple[Any, ...]
+) -> list[Fraction]:
+    """Each distinct ballot's exact money at ``share`` after the purchases
+    ``bought`` at the prices ``rhos`` (per unit of satisfaction: cost satisfaction,
+    so a supporter of k pays ``min(money, rho x cost of k)``), as MES charges it."""
+    prof = e.profile
+    money = []
+    for g in range(prof.num_distinct):
+        on = set(prof.indices[prof.indptr[g] : prof.indptr[g + 1]].tolist())
+        m = Fraction(str(share))
+        for k, rho in zip(bought, rhos, strict=True):
+            if k in on:
+                m = max(Fraction(0), m - Fraction(str(rho)) * e.projects[k].cost)
+        money.append(m)
+    return money
+
+
+def check_shorts(e: Election, engine: MesEngine, run: Any) -> int:
+    """Every project ``run`` noted unaffordable after its first r purchases is: its
+    supporters' exact money then is at most the bound noted, and short of its cost.
+    How many were noted."""
+    prof = e.profile
+    for p, (r, bound) in (run.shorts or {}).items():
+        money = exact_money(e, run.budget_per_voter, run.bought[:r], run.rhos[:r])
+        total = sum(
+            money[g] * int(prof.counts[g])
+            for g in range(prof.num_distinct)
+            if p in prof.indices[prof.indptr[g] : prof.indptr[g + 1]].tolist()
+        )
+        assert total <= Fraction(bound)
+        assert total < e.projects[p].cost
+    return len(run.shorts or {})
+
+
+def followed_runs(e: Election, engine: MesEngine, steps: list[int]) -> list[Any]:
+    """Runs at the shares of ``steps`` (in increasing order), each following the one
+    before, as the add-one completion tries them."""
+    runs: list[Any] = []
+    for k in sorted(set(steps)):
+        share = initial_share(e) + k
+        follow = runs[-1] if runs else None
+        runs.append(engine.run(share, record=False, follow=follow, grid=Fraction(1), aims=True))
+    return runs
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(elections(), st.lists(st.integers(0, 80), min_size=2, max_size=6))
+def test_projects_known_short_from_the_followed_run_are_short(
+    e: Election, steps: list[int]
+) -> None:
+    """A run that follows another knows some projects unaffordable without looking at
+    their supporters (:meth:`_RunState.short_by_bound`): each is, and the money bound
+    it notes holds exactly; its outcome is the one a run alone gives."""
+    built()
+    engine = MesEngine(e, "cost")
+    if not engine.uniform:
+        return
+    for run in followed_runs(e, engine, steps):
+        check_shorts(e, engine, run)
+        alone = engine.run(run.budget_per_voter, record=False)
+        assert (run.selected, run.rhos) == (alone.selected, alone.rhos)
+
+
+def test_a_following_run_skips_the_projects_known_short(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where the outcome changes often, runs following others do find projects short
+    by the bound alone (the bounds checked exactly), and skip the first look at the
+    supporters of those known affordable."""
+    built()
+    by_bound, skipped = [], []
+    short_by_bound, affordable = _RunState.short_by_bound, _RunState._affordable
+
+    def counting_bound(self: Any, p: int) -> bool:
+        got = short_by_bound(self, p)
+        by_bound.append(got)
+        return got
+
+    def counting_afford(self: Any, p: int) -> bool:
+        got = affordable(self, p)
+        skipped.append(got)
+        return got
+
+    monkeypatch.setattr(_RunState, "short_by_bound", counting_bound)
+    monkeypatch.setattr(_RunState, "_affordable", counting_afford)
+    for seed in range(3):
+        e = changing_election(seed)
+        engine = MesEngine(e, "cost")
+        for run in followed_runs(e, engine, [0, 1, 2, 4, 8, 16, 32]):
+            check_shorts(e, engine, run)
+            assert run.selected == engine.run(run.budget_per_voter, record=False).selected
+    assert any(by_bound) and any(skipped)
