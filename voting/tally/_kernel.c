@@ -487,11 +487,15 @@ static void eval_price(const double *budget, const int64_t *g, const double *w, 
 /* Who among the supporters g (n) of a purchase at the price (per voter) pays all
  * the money it has: cls[i] 0 (spent already: `empty`), 1 (its money is surely
  * short of the price, by more than tol), 2 (surely more), 3 (unsure: the caller
- * decides exactly); the positions of the unsure into unsure; how many they are. */
+ * decides exactly); the positions of the unsure into unsure; how many they are.
+ * With `slope` (nullable; w: the weights), into sums what buy_apply's slopes need
+ * when none is unsure: the weight of class 2, and the weight x slope of class 1. */
 static int64_t buy_classify(const double *budget, const uint8_t *empty, const int64_t *g,
-                            int64_t n, double price, double tol, int8_t *cls, int64_t *unsure)
+                            const double *w, int64_t n, double price, double tol,
+                            const double *slope, int8_t *cls, int64_t *unsure, double *sums)
 {
     int64_t k = 0;
+    double sat_keeps = 0.0, spent_slopes = 0.0;
     for (int64_t i = 0; i < n; i++) {
         if (i + PREFETCH < n)
             __builtin_prefetch(budget + g[i + PREFETCH]);
@@ -508,31 +512,31 @@ static int64_t buy_classify(const double *budget, const uint8_t *empty, const in
         cls[i] = c;
         unsure[k] = i;
         k += c == 3;
+        if (slope) {
+            if (c == 2)
+                sat_keeps += w[i];
+            else if (c == 1)
+                spent_slopes += w[i] * slope[g[i]];
+        }
     }
+    sums[0] = sat_keeps;
+    sums[1] = spent_slopes;
     return k;
 }
 
-/* The purchase, once every supporter is classed 0, 1 or 2: those of class 1 are
- * spent (money 0, `empty`), those of class 2 pay the price (their money less it, or
- * 0, as NumPy's maximum); with `slope` (nullable), each supporter's d(money)/d(share)
- * as _RunState.buy keeps it (0 for the spent; the others lose unit times the price's
+/* The purchase, once every supporter is classed 0, 1 or 2 (with `slope`, sums as
+ * buy_classify gives them for these classes): those of class 1 are spent (money
+ * 0, `empty`), those of class 2 pay the price (their money less it, or 0, as NumPy's
+ * maximum); with `slope` (nullable), each supporter's d(money)/d(share) as
+ * _RunState.buy keeps it (0 for the spent; the others lose unit times the price's
  * slope, minus the spent ones' weighted slopes over the others' satisfaction).
  * The spent ones' ballots into drained; how many they are. */
-static int64_t buy_apply(double *budget, uint8_t *empty, const int64_t *g, const double *w,
-                         int64_t n, const int8_t *cls, double price, double unit, double *slope,
-                         int64_t *drained)
+static int64_t buy_update(double *budget, uint8_t *empty, const int64_t *g, int64_t n,
+                          const int8_t *cls, double price, double unit, double *slope,
+                          const double *sums, int64_t *drained)
 {
     int64_t k = 0;
-    double sat_keeps = 0.0, spent_slopes = 0.0;
-    if (slope) {
-        for (int64_t i = 0; i < n; i++) {
-            if (cls[i] == 2)
-                sat_keeps += w[i];
-            else if (cls[i] == 1)
-                spent_slopes += w[i] * slope[g[i]];
-        }
-        sat_keeps *= unit;
-    }
+    double sat_keeps = sums[0] * unit, spent_slopes = sums[1];
     double d_rho = sat_keeps > 0 ? -spent_slopes / sat_keeps : 0.0;
     for (int64_t i = 0; i < n; i++) {
         int64_t j = g[i];
@@ -548,6 +552,24 @@ static int64_t buy_apply(double *budget, uint8_t *empty, const int64_t *g, const
             slope[j] = cls[i] == 2 && sat_keeps > 0 ? slope[j] - d_rho * unit : 0.0;
     }
     return k;
+}
+
+/* buy_update once the unsure ones are decided (classes 0, 1 and 2 only): its sums
+ * made again over the classes as they now are. */
+static int64_t buy_apply(double *budget, uint8_t *empty, const int64_t *g, const double *w,
+                         int64_t n, const int8_t *cls, double price, double unit, double *slope,
+                         int64_t *drained)
+{
+    double sums[2] = {0.0, 0.0};
+    if (slope) {
+        for (int64_t i = 0; i < n; i++) {
+            if (cls[i] == 2)
+                sums[0] += w[i];
+            else if (cls[i] == 1)
+                sums[1] += w[i] * slope[g[i]];
+        }
+    }
+    return buy_update(budget, empty, g, n, cls, price, unit, slope, sums, drained);
 }
 
 /* -- a run's exact prices (_RunState.eval_exact, exact_sum) ---------------------- */
@@ -829,28 +851,40 @@ static PyObject *py_eval_price(PyObject *self, PyObject *const *args, Py_ssize_t
     return t;
 }
 
-/* buy_classify(budget, empty, g, price, tol, cls, unsure): see the C function;
- * returns how many are unsure. */
-static PyObject *py_buy_classify(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+/* buy(budget, empty, g, w, price, tol, unit, slope or None, cls, room): a run's purchase
+ * in one pass when nobody's money is too close to the price to tell in floats
+ * (buy_classify, then buy_update): returns how many were spent, their ballots in room;
+ * else -1 - how many are unsure, their positions in room and every class in cls, and
+ * nothing changed (the caller decides them exactly, then calls buy_apply). */
+static PyObject *py_buy(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    CHECK_ARGS(7, "buy_classify");
-    double price = PyFloat_AsDouble(args[3]), tol = PyFloat_AsDouble(args[4]);
+    CHECK_ARGS(10, "buy");
+    double price = PyFloat_AsDouble(args[4]), tol = PyFloat_AsDouble(args[5]);
+    double unit = PyFloat_AsDouble(args[6]);
     if (PyErr_Occurred())
         return NULL;
     Buffers bs = {.n = 0};
     Py_ssize_t n = PyObject_Length(args[2]);
     if (PyErr_Occurred())
         return NULL;
-    const double *budget = buffer(&bs, args[0], 0, 0);
-    const uint8_t *empty = budget ? buffer(&bs, args[1], 0, 0) : NULL;
+    double *budget = buffer(&bs, args[0], 0, 1);
+    uint8_t *empty = budget ? buffer(&bs, args[1], 0, 1) : NULL;
     const int64_t *g = empty ? buffer(&bs, args[2], 8 * n, 0) : NULL;
-    int8_t *cls = g ? buffer(&bs, args[5], n, 1) : NULL;
-    int64_t *unsure = cls ? buffer(&bs, args[6], 8 * n, 1) : NULL;
+    const double *w = g ? buffer(&bs, args[3], 8 * n, 0) : NULL;
+    double *slope = NULL;
+    int ok = w != NULL;
+    if (ok && args[7] != Py_None)
+        ok = (slope = buffer(&bs, args[7], 0, 1)) != NULL;
+    int8_t *cls = ok ? buffer(&bs, args[8], n, 1) : NULL;
+    int64_t *room = cls ? buffer(&bs, args[9], 8 * n, 1) : NULL;
     int64_t k = 0;
-    if (unsure)
-        k = buy_classify(budget, empty, g, n, price, tol, cls, unsure);
+    if (room) {
+        double sums[2];
+        k = buy_classify(budget, empty, g, w, n, price, tol, slope, cls, room, sums);
+        k = k ? -1 - k : buy_update(budget, empty, g, n, cls, price, unit, slope, sums, room);
+    }
     release(&bs);
-    if (!unsure)
+    if (!room)
         return NULL;
     return PyLong_FromLongLong(k);
 }
@@ -1054,8 +1088,8 @@ static PyMethodDef methods[] = {
      "A purchase at several shares of a batch."},
     {"eval_price", (PyCFunction)(void (*)(void))py_eval_price, METH_FASTCALL,
      "A run's float price of one project."},
-    {"buy_classify", (PyCFunction)(void (*)(void))py_buy_classify, METH_FASTCALL,
-     "Who pays all it has in a run's purchase."},
+    {"buy", (PyCFunction)(void (*)(void))py_buy, METH_FASTCALL,
+     "A run's purchase when all is clear in floats."},
     {"buy_apply", (PyCFunction)(void (*)(void))py_buy_apply, METH_FASTCALL,
      "A run's purchase."},
     {"member_counts", (PyCFunction)(void (*)(void))py_member_counts, METH_FASTCALL,

@@ -25,10 +25,12 @@ or written:
   counted, whether that look gave the answer, and, with ``slope`` (each ballot's
   d(money)/d(share), or None), the sum of weight x slope of those short: the slope
   of the price, :meth:`voting.tally.mes._RunState.price_slope`);
-* ``buy_classify(budget, empty, g, price, tol, cls, unsure)`` and ``buy_apply(budget,
-  empty, g, w, cls, price, unit, slope, drained)``: :meth:`voting.tally.mes._RunState.buy`
-  (not recorded), who pays all it has (the unsure ones are decided exactly in
-  between), then the purchase;
+* ``buy(budget, empty, g, w, price, tol, unit, slope, cls, room)``:
+  :meth:`voting.tally.mes._RunState.buy` (not recorded) in one pass over the supporters
+  when floats tell who pays all it has (returns how many were spent, their ballots in
+  ``room``), else ``-1 -`` how many are unsure (their positions in ``room``, every
+  supporter's class in ``cls``, nothing changed); once those are decided exactly,
+  ``buy_apply(budget, empty, g, w, cls, price, unit, slope, drained)`` makes the purchase;
 * ``exact_classify(budget, empty, g, w, low, high, tol, poor, unsure)``: for
   :meth:`voting.tally.mes._RunState.eval_exact`, who surely pays all it has, who
   surely pays the price, and who is to be decided exactly;
@@ -72,7 +74,7 @@ class Kernel:
         self.price_uniform = module.price_uniform
         self.buy_uniform = module.buy_uniform
         self.eval_price = module.eval_price
-        self.buy_classify = module.buy_classify
+        self.buy = module.buy
         self.buy_apply = module.buy_apply
         self.exact_classify = module.exact_classify
         self.compact = module.compact

@@ -2192,19 +2192,23 @@ class _RunState:
         tol = 2 * self.err + abs(self.b0_f) * _NEAR * 1e-3
         cls = np.empty(n, dtype=np.int8)
         room = np.empty(n, dtype=np.int64)
-        k = kernel.buy_classify(self.budget, self.empty, g, price_f, tol, cls, room)
-        for j in room[:k].tolist():
-            money = self.exact_budget(int(g[j]))
-            cls[j] = 1 if rho * e.unit[p] >= money else 2
         if self.slope is not None:
             # (kept for :meth:`short_aim` if a project was found short this round)
             self.snaps.append(self.slope if self._snap else None)
             if self._snap:
                 self.slope = self.slope.copy()
                 self._snap = False
-        d = kernel.buy_apply(
-            self.budget, self.empty, g, sup.w_f, cls, price_f, e.unit_f[p], self.slope, room
+        unit_f = e.unit_f[p]
+        d = kernel.buy(
+            self.budget, self.empty, g, sup.w_f, price_f, tol, unit_f, self.slope, cls, room
         )
+        if d < 0:  # (some supporters' money too close to the price: decided exactly)
+            for j in room[: -1 - d].tolist():
+                money = self.exact_budget(int(g[j]))
+                cls[j] = 1 if rho * e.unit[p] >= money else 2
+            d = kernel.buy_apply(
+                self.budget, self.empty, g, sup.w_f, cls, price_f, unit_f, self.slope, room
+            )
         gd = room[:d].copy()
         self.priced = {}
         self.rho[p] = rho
