@@ -1867,7 +1867,9 @@ class _RunState:
             # the voters of these ballots supporting each project bought: their weights
             # times the ballots' columns of :attr:`MesEngine.member` (exact, see there)
             if len(self._cols) != len(self.bought):
-                self._cols = e.member_cols(self.bought)
+                # (the columns of the purchases made since: the others are the same)
+                more = e.member_cols(self.bought[len(self._cols) :])
+                self._cols = np.concatenate((self._cols, more)) if len(self._cols) else more
             counts_d: npt.NDArray[np.generic]
             if self.kernel is not None and len(e.member_col) <= 64:
                 # (the same counts by the compiled kernel, from each ballot's mask)
@@ -1890,8 +1892,9 @@ class _RunState:
             # (in integers over ``_den``: several times cheaper than rational steps)
             nums = self._numerators()
             acc = self._b0n * voters
-            for i in np.flatnonzero(counts_d).tolist():
-                acc -= nums[i] * int(counts_d[i])
+            for num, count in zip(nums, counts_d.tolist(), strict=True):
+                if count:
+                    acc -= num * int(count)
             return q(acc, self._den)
         w = prof.counts[groups]
         total: Rational = self.b0 * int(w.sum())
@@ -1925,6 +1928,9 @@ class _RunState:
         if below > above:
             return False
         lo, hi = float(below), float(above)
+        if self.kernel is not None:
+            # (counted as :meth:`eval_exact` classes them: the spent ones aside)
+            return self._exact_kernel(self.kernel, p, (lo, hi), _BRACKET_UNSURE)
         e = self.e
         sup = self.live(p)
         b = self.budget.take(sup.g)
@@ -1944,24 +1950,15 @@ class _RunState:
         above hi x satisfaction pay the full price; only the others are sorted
         exactly.
         """
+        if self.kernel is not None and bounds is not None:
+            got = self._exact_kernel(self.kernel, p, bounds)
+            if got is False:
+                raise RuntimeError("internal invariant violated")
+            return got
         e = self.e
         sup = self.live(p)
         g = sup.g
         w = sup.w
-        if self.kernel is not None and bounds is not None:
-            # (the same classes by the compiled kernel)
-            unit_f = e.unit_f[p]
-            lo, hi = bounds[0] * (1 - _NEAR), bounds[1] * (1 + _NEAR)
-            poor_g = np.empty(len(g), dtype=np.int64)
-            unsure_at = np.empty(len(g), dtype=np.int64)
-            n_poor, n_unsure, n_rich = self.kernel.exact_classify(
-                self.budget, self.empty, g, w, lo * unit_f, hi * unit_f, 2 * self.err,
-                poor_g, unsure_at,
-            )  # fmt: skip
-            return self._exact_from(
-                p, bounds, self.exact_sum(poor_g[:n_poor]), e.unit[p] * n_rich,
-                unsure_at[:n_unsure].tolist(),
-            )  # fmt: skip
         b = self.budget.take(g)
         live = ~self.empty.take(g)
         if sup.pts_f is None:
@@ -1990,6 +1987,34 @@ class _RunState:
                 raise RuntimeError("internal invariant violated")
             rem = q(int(np.dot(w[rich], sup.pts[rich])), e.scale)
         return self._exact_from(p, bounds, paid, rem, np.nonzero(unsure)[0].tolist())
+
+    def _exact_kernel(
+        self,
+        kernel: _kernel.Kernel,
+        p: int,
+        bounds: tuple[float, float],
+        most_unsure: int | None = None,
+    ) -> Rational | None | bool:
+        """:meth:`eval_exact` from float bounds by the compiled kernel (the same
+        classes); False (not computed) when more than ``most_unsure`` supporters are
+        to be decided exactly."""
+        e = self.e
+        sup = self.live(p)
+        g = sup.g
+        unit_f = e.unit_f[p]
+        lo, hi = bounds[0] * (1 - _NEAR), bounds[1] * (1 + _NEAR)
+        poor_g = np.empty(len(g), dtype=np.int64)
+        unsure_at = np.empty(len(g), dtype=np.int64)
+        n_poor, n_unsure, n_rich = kernel.exact_classify(
+            self.budget, self.empty, g, sup.w, lo * unit_f, hi * unit_f, 2 * self.err,
+            poor_g, unsure_at,
+        )  # fmt: skip
+        if most_unsure is not None and n_unsure > most_unsure:
+            return False
+        return self._exact_from(
+            p, bounds, self.exact_sum(poor_g[:n_poor]), e.unit[p] * n_rich,
+            unsure_at[:n_unsure].tolist(),
+        )  # fmt: skip
 
     def _exact_from(
         self,
