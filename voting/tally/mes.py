@@ -1445,7 +1445,10 @@ class _RunState:
         # how many of the first purchases are that run's, and after each of those
         # the bound on how much more each project's supporters can have than there
         self._was_short: dict[int, tuple[int, float]] | None = None
-        self._was: MesRun | None = None
+        # (the followed run's purchases and prices, not the run itself: a run keeps
+        # its state for its aims, so a state holding the run it followed would keep
+        # every run of a search alive)
+        self._was: tuple[tuple[int, ...], tuple[Rational, ...]] | None = None
         self._lift = 0.0
         self._same = 0
         self._more: list[npt.NDArray[np.float64]] = []
@@ -1456,7 +1459,7 @@ class _RunState:
         with approval-like satisfaction and the compiled kernel only."""
         if self.kernel is None or not self.e.uniform or not run.rhos:
             return
-        self._was = run
+        self._was = (run.bought, run.rhos)
         self._more = [np.zeros(len(self.e.cost))]
         if run.shorts:
             self._was_short = run.shorts
@@ -1476,13 +1479,15 @@ class _RunState:
         (if it did).  Summed over a project's supporters: its supporters' money
         there, plus their number times the rise, plus, per purchase, how much less it
         cost times the voters supporting both (:meth:`MesEngine.cosupport`)."""
-        was = self._was
+        if self._was is None:
+            return
+        was_bought, was_rhos = self._was
         j = len(self.bought) - 1
-        if was is None or self._same != j or j >= len(was.rhos) or was.bought[j] != p:
+        if self._same != j or j >= len(was_rhos) or was_bought[j] != p:
             return
         e = self.e
-        less = float((was.rhos[j] - rho) * e.unit[p])
-        if self._cheaper == j and rho <= was.rhos[j]:
+        less = float((was_rhos[j] - rho) * e.unit[p])
+        if self._cheaper == j and rho <= was_rhos[j]:
             self._cheaper += 1
         more = self._more[-1]
         if less > 0:
