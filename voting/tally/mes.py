@@ -44,7 +44,7 @@ import numpy as np
 import numpy.typing as npt
 
 from . import _kernel
-from .model import Election
+from .model import Election, Profile
 from .numeric import Rational, q
 from .satisfaction import Sat, Supporters, supporters
 
@@ -138,6 +138,18 @@ def _any(x: npt.NDArray[np.generic]) -> bool:
 def _all(x: npt.NDArray[np.generic]) -> bool:
     """``x.all()``, several times faster on the small arrays of a float batch."""
     return bool(np.count_nonzero(x) == x.size)
+
+
+def _entries(
+    profile: Profile, groups: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """The positions in the profile's CSR arrays (``indices``, ``points``) of the
+    entries of the distinct ballots ``groups``, ballot after ballot, and each ballot's
+    number of entries."""
+    starts = profile.indptr[groups]
+    lengths = profile.indptr[groups + 1] - starts
+    n = int(lengths.sum())
+    return np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(n), lengths
 
 
 @dataclass(frozen=True)
@@ -289,11 +301,7 @@ class MesEngine:
         if got is not None:
             return got
         prof = self.election.profile
-        g = self.groups[k]
-        starts = prof.indptr[g]
-        lengths = prof.indptr[g + 1] - starts
-        n = int(lengths.sum())
-        offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(n)
+        offsets, lengths = _entries(prof, self.groups[k])
         column = np.bincount(
             prof.indices[offsets],
             weights=np.repeat(self.w_f[k], lengths),
@@ -1905,12 +1913,9 @@ class _RunState:
         total: Rational = self.b0 * int(w.sum())
         if not self.bought:
             return total
-        starts = prof.indptr[groups]
-        lengths = prof.indptr[groups + 1] - starts
-        n = int(lengths.sum())
-        if n == 0:
+        offsets, lengths = _entries(prof, groups)
+        if len(offsets) == 0:
             return total
-        offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(n)
         weights = np.repeat(w, lengths).astype(np.float64)
         if prof.points is not None and not e.uniform:
             weights = weights * prof.points[offsets]
@@ -2081,10 +2086,8 @@ class _RunState:
         if n_bought == 0:
             paid_by[self.b0] = paid_by.get(self.b0, 0) + int(w.sum())
             return
-        starts = prof.indptr[groups]
-        lengths = prof.indptr[groups + 1] - starts
-        n = int(lengths.sum())
-        offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(n)
+        offsets, lengths = _entries(prof, groups)
+        n = len(offsets)
         owner = np.repeat(np.arange(len(groups)), lengths)
         slot = np.full(len(e.cost), -1, dtype=np.int64)  # project -> its purchase index
         slot[np.array(self.bought, dtype=np.int64)] = np.arange(n_bought)
@@ -2833,10 +2836,8 @@ class _FloatBatch:
         they were bought, so rounded up by far more than that order can change."""
         e = self.e
         prof = e.election.profile
-        starts = prof.indptr[g]
-        lengths = prof.indptr[g + 1] - starts
-        n = int(lengths.sum())
-        offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(n)
+        offsets, lengths = _entries(prof, g)
+        n = len(offsets)
         proj = prof.indices[offsets]
         owner = np.repeat(np.arange(len(g)), lengths)
         if e.uniform:
